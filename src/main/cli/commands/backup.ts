@@ -1,0 +1,74 @@
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DvomError, Repository, backup, folderSize, folderSource, readRepoConfig, usageError } from '../../engine/index.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
+import { getCredential } from '../credentials.ts';
+import { formatBytes, formatDuration } from '../format.ts';
+import { openBackup, scryptFromEnv } from '../open-backup.ts';
+import { progressBar } from '../progress-bar.ts';
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'back up a folder as a new version of a backup',
+  usage: 'dvom backup --path=DIR --name=NAME [--encrypt] [--password=P | --key-file=F] [--quiet]',
+  options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, path: { type: 'string' }, name: { type: 'string' }, encrypt: { type: 'boolean' } },
+  positionals: [0, 0],
+  async run(ctx) {
+    const dir = str(ctx.values, 'path');
+    const name = str(ctx.values, 'name');
+    if (!dir) throw usageError('--path=DIR is required (the folder to back up)');
+    if (!name) throw usageError('--name=NAME is required (the backup to add a version to)');
+    const st = await stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new DvomError('NOT_FOUND', `folder '${dir}' does not exist or is not a folder`);
+    const repo = await openOrCreate(ctx, name, ctx.values.encrypt === true);
+    const source = path.resolve(dir);
+    const totals = await folderSize(source);
+    const bar = progressBar(ctx.output.interactive, `backup ${name}`);
+    let version;
+    try {
+      version = await backup(repo, folderSource(source, { onWarning: (m) => ctx.output.warn(m) }), {
+        sourceKind: 'path',
+        sourcePath: source,
+        bytesTotal: totals.bytes,
+        filesTotal: totals.files,
+        signal: ctx.signal,
+        ...(bar.listener ? { onProgress: bar.listener } : {}),
+      });
+    } finally {
+      bar.done();
+    }
+    const s = version.stats;
+    ctx.output.info(
+      `Created version ${version.id} of backup '${name}'${repo.config.encrypted ? ' (encrypted)' : ''}: ` +
+        `${s.files} files, ${formatBytes(s.bytes)}; new data ${formatBytes(s.addedBytes)}, ` +
+        `stored ${formatBytes(s.addedStoredBytes)}, in ${formatDuration(s.durationMs / 1000)}`,
+    );
+    ctx.output.out(version.id);
+  },
+};
+
+/** Opens the named backup, creating it on first use with the requested encryption. */
+async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean): Promise<Repository> {
+  const existing = await readRepoConfig(ctx.store(), name).catch((err: unknown) => {
+    if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
+    throw err;
+  });
+  if (existing) {
+    if (encrypt && !existing.encrypted) {
+      throw usageError(
+        `backup '${name}' exists and is not encrypted; encryption is chosen when a backup is created (use a new --name)`,
+      );
+    }
+    return openBackup(ctx, name);
+  }
+  if (!encrypt) {
+    if (ctx.values.password !== undefined || ctx.values['key-file'] !== undefined) {
+      throw usageError('a password or key was given but --encrypt was not: add --encrypt to create an encrypted backup');
+    }
+    return Repository.create(ctx.store(), name, { encrypted: false });
+  }
+  const credential = await getCredential(ctx.values as never, ctx.output, { backup: name, confirm: true });
+  const scrypt = scryptFromEnv(ctx.output.warn);
+  ctx.output.info(`Creating encrypted backup '${name}'`);
+  return Repository.create(ctx.store(), name, { encrypted: true, credential, ...(scrypt ? { scrypt } : {}) });
+}

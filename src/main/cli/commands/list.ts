@@ -1,0 +1,103 @@
+import { listBackups, overview, versionsOf, type BackupOverview } from '../../engine/index.ts';
+import { COMMON_OPTIONS, type Command } from '../command.ts';
+import { formatBytes, formatDate, formatTable } from '../format.ts';
+
+const JSON_OPTION = { json: { type: 'boolean' as const } };
+
+function toJson(o: BackupOverview) {
+  return {
+    name: o.name,
+    createdAt: o.createdAt,
+    encrypted: o.encrypted,
+    versions: o.versions,
+    latestVersion: o.latest?.id ?? null,
+    latestCreatedAt: o.latest?.createdAt ?? null,
+    size: o.latest?.stats.bytes ?? 0,
+    storedSize: o.storedBytes,
+    volumes: o.volumes,
+    type: o.sourceKind ?? null,
+  };
+}
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'list the backups in the store (no password needed)',
+  usage: 'dvom list [--json]',
+  options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+  positionals: [0, 0],
+  async run(ctx) {
+    const backups = await listBackups(ctx.store());
+    if (ctx.values.json) return void ctx.output.out(JSON.stringify(backups.map(toJson), null, 2));
+    if (!backups.length) return void ctx.output.out(`No backups in ${ctx.store().location}`);
+    ctx.output.out(
+      formatTable(
+        ['BACKUP NAME', 'LATEST VERSION', 'SIZE', 'VERSIONS', 'ENCRYPTED', 'VOLUME'],
+        backups.map((b) => [
+          b.name,
+          b.latest ? formatDate(b.latest.createdAt) : '-',
+          b.latest ? formatBytes(b.latest.stats.bytes) : '-',
+          String(b.versions),
+          b.encrypted ? 'Yes' : 'No',
+          b.volumes.join(',') || (b.sourceKind === 'path' ? '(folder)' : '-'),
+        ]),
+      ),
+    );
+  },
+};
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'show a backup: encryption, volumes, versions, sizes (no password needed)',
+  usage: 'dvom info NAME [--json]',
+  options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+  positionals: [1, 1],
+  async run(ctx) {
+    const o = await overview(ctx.store(), ctx.positionals[0]!);
+    if (ctx.values.json) {
+      return void ctx.output.out(JSON.stringify({ ...toJson(o), kdf: o.kdf ?? null, totalVersionBytes: o.totalVersionBytes }, null, 2));
+    }
+    const dedup = o.storedBytes > 0 ? (o.totalVersionBytes / o.storedBytes).toFixed(2) + 'x' : '-';
+    const lines = [
+      `Snapshot: ${o.name}`,
+      `Created: ${formatDate(o.createdAt)}`,
+      `Size: ${o.latest ? formatBytes(o.latest.stats.bytes) : '-'}`,
+      `Type: ${o.sourceKind === 'volume' ? 'volume' : o.sourceKind === 'path' ? 'folder' : '-'}`,
+      `Encrypted: ${o.encrypted}`,
+      ...(o.kdf ? [`Key derivation: ${o.kdf}`] : []),
+      `Volumes: ${o.volumes.length}`,
+      ...o.volumes.map((v) => `  - ${v}`),
+      `Versions: ${o.versions}`,
+      `Latest version: ${o.latest ? `${o.latest.id} (${formatDate(o.latest.createdAt)})` : '-'}`,
+      `Stored size: ${formatBytes(o.storedBytes)}`,
+      `Dedup ratio: ${dedup} (all versions' data / stored)`,
+    ];
+    ctx.output.out(lines.join('\n'));
+  },
+};
+
+export const versionsCommand: Command = {
+  name: 'versions',
+  summary: 'list the versions of a backup (no password needed)',
+  usage: 'dvom versions NAME [--json]',
+  options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+  positionals: [1, 1],
+  async run(ctx) {
+    const name = ctx.positionals[0]!;
+    const versions = await versionsOf(ctx.store(), name);
+    if (ctx.values.json) return void ctx.output.out(JSON.stringify(versions.map(({ root: _r, ...v }) => v), null, 2));
+    if (!versions.length) return void ctx.output.out(`Backup '${name}' has no versions yet`);
+    ctx.output.out(
+      formatTable(
+        ['VERSION', 'CREATED', 'FILES', 'SIZE', 'ADDED', 'VOLUMES'],
+        versions.map((v) => [
+          v.id,
+          formatDate(v.createdAt),
+          String(v.stats.files),
+          formatBytes(v.stats.bytes),
+          formatBytes(v.stats.addedStoredBytes),
+          v.volumes.join(',') || '-',
+        ]),
+      ),
+    );
+  },
+};

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { DvomError, parseRawKey, usageError, type Credential } from '../engine/index.ts';
+import type { Output } from './output.ts';
+import { promptHidden } from './prompt.ts';
+
+export interface CredentialFlags {
+  password?: string;
+  'key-file'?: string;
+}
+
+/**
+ * Where a password or key comes from, in order: --key-file, DVOM_KEY,
+ * --password (warned: visible to other users in the process list),
+ * DVOM_PASSWORD, then a hidden prompt on a terminal.
+ */
+export async function getCredential(
+  flags: CredentialFlags,
+  output: Output,
+  purpose: { backup: string; confirm?: boolean },
+): Promise<Credential> {
+  if (flags['key-file']) {
+    let text: string;
+    try {
+      text = readFileSync(flags['key-file'], 'utf8');
+    } catch (err) {
+      throw usageError(`cannot read key file '${flags['key-file']}': ${(err as Error).message}`);
+    }
+    return { kind: 'raw-key', key: parseRawKey(text, `key file '${flags['key-file']}'`) };
+  }
+  if (process.env.DVOM_KEY) return { kind: 'raw-key', key: parseRawKey(process.env.DVOM_KEY, 'DVOM_KEY') };
+  if (flags.password !== undefined) {
+    output.warn('a password given with --password is visible to other users in the process list; prefer DVOM_PASSWORD or the prompt');
+    return checked(flags.password, '--password');
+  }
+  if (process.env.DVOM_PASSWORD !== undefined) return checked(process.env.DVOM_PASSWORD, 'DVOM_PASSWORD');
+  if (!process.stdin.isTTY) {
+    throw usageError(`backup '${purpose.backup}' needs a password: set DVOM_PASSWORD, use --key-file, or run in a terminal to be asked`);
+  }
+  return { kind: 'password', password: await askPassword(`Password for backup '${purpose.backup}': `, purpose.confirm ?? false) };
+}
+
+function checked(password: string, source: string): Credential {
+  if (!password) throw usageError(`${source} is empty`);
+  return { kind: 'password', password };
+}
+
+export async function askPassword(question: string, confirm: boolean): Promise<string> {
+  const password = await promptHidden(question).catch(cancelled);
+  if (!password) throw usageError('the password must not be empty');
+  if (confirm && (await promptHidden('Repeat password: ').catch(cancelled)) !== password) {
+    throw usageError('the passwords do not match');
+  }
+  return password;
+}
+
+function cancelled(err: unknown): never {
+  if ((err as { code?: string }).code === 'CANCELLED') throw new DvomError('CANCELLED', 'cancelled');
+  throw usageError((err as Error).message);
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DvomError, LocalBackend, type StorageBackend } from '../engine/index.ts';
+import { COMMON_OPTIONS, type Command } from './command.ts';
+import { backupCommand } from './commands/backup.ts';
+import { keyCommand, passwdCommand } from './commands/keys.ts';
+import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
+import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
+import { restoreCommand } from './commands/restore.ts';
+import { consoleOutput } from './output.ts';
+import { storeDir } from './store-location.ts';
+
+const COMMANDS: Command[] = [
+  backupCommand,
+  restoreCommand,
+  listCommand,
+  infoCommand,
+  versionsCommand,
+  verifyCommand,
+  deleteCommand,
+  forgetCommand,
+  pruneCommand,
+  passwdCommand,
+  keyCommand,
+];
+
+const VERSION = '0.1.0';
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'dvom: encrypted, deduplicated backups of Docker volumes and folders',
+    '',
+    'Usage: dvom COMMAND [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Common options:',
+    '  --backup-dir=DIR  the store (default: $DVOM_BACKUP_DIR, else a per-user data folder)',
+    '  --quiet, -q       no progress or messages, only results and errors',
+    '  --help, -h        help for a command: dvom COMMAND --help',
+    '',
+    'Passwords: DVOM_PASSWORD or a prompt (preferred), --password (visible to other users), or a',
+    'raw 32-byte base64 key with --key-file / DVOM_KEY.',
+    'Exit codes: 0 ok, 1 error, 2 usage, 3 wrong password or key, 4 not found, 5 integrity failure.',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [`Usage: ${c.usage}`, '', c.summary].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`dvom ${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`Error: unknown command '${name}'\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n\n${commandHelp(command)}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return 0;
+  }
+  const [min, max] = command.positionals;
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    process.stderr.write(`Error: wrong number of arguments\n\n${commandHelp(command)}\n`);
+    return 2;
+  }
+  const output = consoleOutput(parsed.values.quiet === true);
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130); // second Ctrl-C: leave now
+    output.info('\nCancelling… (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let backend: StorageBackend | undefined;
+  try {
+    const code = await command.run({
+      values: parsed.values,
+      positionals: parsed.positionals,
+      output,
+      signal: controller.signal,
+      store: () => (backend ??= new LocalBackend(storeDir(parsed.values['backup-dir'] as string | undefined))),
+    });
+    return code ?? 0;
+  } catch (err) {
+    return reportError(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof DvomError) {
+    process.stderr.write(`Error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.name === 'TarFormatError') {
+    process.stderr.write(`Error: invalid archive: ${e.message}\n`);
+    return 5;
+  }
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') {
+    process.stderr.write(`Error: permission denied: ${e.message}\n`);
+    return 1;
+  }
+  if (e?.code === 'ENOSPC') {
+    process.stderr.write(`Error: no space left on device: ${e.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`Error: ${e?.message ?? String(err)}\n`);
+  if (process.env.DVOM_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  return 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

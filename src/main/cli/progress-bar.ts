@@ -1,0 +1,30 @@
+import type { ProgressEvent, ProgressListener } from '../../shared/progress.ts';
+import { formatBytes, formatDuration } from './format.ts';
+
+/** A one-line progress bar redrawn in place on a terminal; nothing when not interactive. */
+export function progressBar(enabled: boolean, label: string): { listener: ProgressListener | undefined; done: () => void } {
+  if (!enabled) return { listener: undefined, done: () => undefined };
+  let drawn = false;
+  const listener = (e: ProgressEvent) => {
+    const width = Math.max(20, Math.min(40, (process.stderr.columns ?? 80) - 60));
+    const parts: string[] = [label, e.phase];
+    if (e.bytesTotal) {
+      const ratio = Math.min(1, e.bytesDone / Math.max(1, e.bytesTotal));
+      const filled = Math.round(ratio * width);
+      parts.push(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
+      parts.push(`${formatBytes(e.bytesDone)}/${formatBytes(e.bytesTotal)}`);
+    } else {
+      parts.push(formatBytes(e.bytesDone));
+    }
+    if (e.rate) parts.push(`${formatBytes(e.rate)}/s`);
+    if (e.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(e.etaSeconds)}`);
+    process.stderr.write(`\r\x1b[2K${parts.join('  ')}`);
+    drawn = true;
+  };
+  return {
+    listener,
+    done: () => {
+      if (drawn) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}

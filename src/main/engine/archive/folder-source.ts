@@ -1,0 +1,133 @@
+import { createReadStream, type Dirent } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { DvomError, notFound } from '../errors.ts';
+import type { TarEntryType, TarHeader } from '../tar/tar-types.ts';
+import type { SourceEntry } from '../tree/tree-entry.ts';
+
+export interface FolderSourceOptions {
+  /** Called for entries that cannot be backed up (sockets, vanished files). */
+  onWarning?: (message: string) => void;
+}
+
+const SEP = Buffer.from('/');
+
+function join(dir: Buffer, name: Buffer): Buffer {
+  return dir.length ? Buffer.concat([dir, SEP, name]) : name;
+}
+
+function typeOf(st: import('node:fs').BigIntStats): TarEntryType | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return undefined; // sockets cannot be archived
+}
+
+/**
+ * Walks a host folder depth-first in name order and yields tar-style entries
+ * (root first as '.'). Names are handled as raw bytes, so non-UTF-8 names
+ * survive. Files with several links become one file plus hard links.
+ */
+export async function* folderSource(root: string, options: FolderSourceOptions = {}): AsyncGenerator<SourceEntry> {
+  const rootStat = await fs.lstat(root, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw notFound(`folder '${root}' does not exist`);
+    throw err;
+  });
+  if (!rootStat.isDirectory()) throw new DvomError('USAGE', `'${root}' is not a folder`);
+  const rootBuf = Buffer.from(root);
+  const inodes = new Map<string, Buffer>();
+  yield { header: header(Buffer.from('.'), rootStat, 'dir') };
+  yield* walk(rootBuf, Buffer.alloc(0), inodes, options);
+}
+
+async function* walk(
+  rootBuf: Buffer,
+  rel: Buffer,
+  inodes: Map<string, Buffer>,
+  options: FolderSourceOptions,
+): AsyncGenerator<SourceEntry> {
+  const dir = rel.length ? Buffer.concat([rootBuf, SEP, rel]) : rootBuf;
+  let names: Dirent<Buffer>[];
+  try {
+    names = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (err) {
+    options.onWarning?.(`cannot read folder '${dir.toString()}': ${(err as Error).message}`);
+    return;
+  }
+  names.sort((a, b) => Buffer.compare(a.name, b.name));
+  for (const dirent of names) {
+    const relPath = join(rel, dirent.name);
+    const full = Buffer.concat([rootBuf, SEP, relPath]);
+    let st: import('node:fs').BigIntStats;
+    try {
+      st = await fs.lstat(full, { bigint: true });
+    } catch (err) {
+      options.onWarning?.(`skipped '${relPath.toString()}': ${(err as Error).message}`);
+      continue;
+    }
+    const type = typeOf(st);
+    if (!type) {
+      options.onWarning?.(`skipped socket '${relPath.toString()}'`);
+      continue;
+    }
+    if (type === 'file' && st.nlink > 1n) {
+      const inode = `${st.dev}:${st.ino}`;
+      const first = inodes.get(inode);
+      if (first) {
+        yield { header: { ...header(relPath, st, 'hardlink'), linkTarget: first } };
+        continue;
+      }
+      inodes.set(inode, relPath);
+    }
+    const h = header(relPath, st, type);
+    if (type === 'symlink') h.linkTarget = await fs.readlink(full, { encoding: 'buffer' });
+    if (type === 'file') {
+      yield { header: h, body: createReadStream(full, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer> };
+    } else {
+      yield { header: h };
+    }
+    if (type === 'dir') yield* walk(rootBuf, relPath, inodes, options);
+  }
+}
+
+function header(path: Buffer, st: import('node:fs').BigIntStats, type: TarEntryType): TarHeader {
+  const h: TarHeader = {
+    path,
+    type,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    mtimeMs: Number(st.mtimeNs / 1000n) / 1000,
+    size: type === 'file' ? Number(st.size) : 0,
+  };
+  if (type === 'char' || type === 'block') {
+    const rdev = Number(st.rdev);
+    h.devMajor = (rdev >> 8) & 0xfff;
+    h.devMinor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+  }
+  return h;
+}
+
+/** Sum of file sizes under a folder, for progress totals (quick metadata-only walk). */
+export async function folderSize(root: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  const visit = async (dir: string): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+    for (const e of entries) {
+      const full = `${dir}/${e.name}`;
+      if (e.isDirectory()) await visit(full);
+      else if (e.isFile()) {
+        const st = await fs.lstat(full).catch(() => undefined);
+        if (st) {
+          bytes += st.size;
+          files++;
+        }
+      }
+    }
+  };
+  await visit(root);
+  return { bytes, files };
+}

@@ -1,0 +1,137 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt } from 'node:crypto';
+import { promisify } from 'node:util';
+import { integrityError, usageError } from '../errors.ts';
+import { MASTER_KEY_SIZE } from './subkeys.ts';
+
+const scryptAsync = promisify(scrypt) as (
+  password: Buffer,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** A credential that can unlock a backup: a password, or a raw 32-byte key (--key-file, DVOM_KEY). */
+export type Credential = { kind: 'password'; password: string } | { kind: 'raw-key'; key: Buffer };
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** scrypt N=2^17, r=8: ~128 MiB and a few hundred ms per unlock, as the issue requires. */
+export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+
+export type KdfParams = ({ type: 'scrypt' } & ScryptParams & { salt: string }) | { type: 'raw'; salt: string };
+
+/** The stored (plaintext) form of one key: KDF parameters and the wrapped master key. */
+export interface KeyFile {
+  format: 1;
+  id: string;
+  createdAt: string;
+  label: string;
+  kdf: KdfParams;
+  /** base64(nonce | AES-256-GCM(master key) | tag) */
+  wrapped: string;
+}
+
+function aad(repoId: string, keyId: string, kdf: KdfParams): Buffer {
+  // Binds the wrapped key to its backup, key id and KDF parameters: editing any of them fails the unwrap.
+  return Buffer.from(JSON.stringify(['dvom key v1', repoId, keyId, kdf]));
+}
+
+export function validateScryptParams(p: ScryptParams): void {
+  const ok =
+    Number.isInteger(p.N) && p.N >= 2 && (p.N & (p.N - 1)) === 0 && p.N <= 2 ** 24 &&
+    Number.isInteger(p.r) && p.r >= 1 && p.r <= 64 && Number.isInteger(p.p) && p.p >= 1 && p.p <= 16;
+  if (!ok) throw integrityError(`invalid scrypt parameters N=${p.N} r=${p.r} p=${p.p}`);
+}
+
+async function deriveKek(credential: Credential, kdf: KdfParams): Promise<Buffer> {
+  const salt = Buffer.from(kdf.salt, 'base64');
+  if (kdf.type === 'raw') {
+    if (credential.kind !== 'raw-key') return Buffer.alloc(0);
+    return Buffer.from(hkdfSync('sha256', credential.key, salt, 'dvom raw-kek v1', 32));
+  }
+  if (credential.kind !== 'password') return Buffer.alloc(0);
+  validateScryptParams(kdf);
+  const maxmem = 128 * kdf.N * kdf.r * kdf.p + 64 * 1024 * 1024;
+  return scryptAsync(Buffer.from(credential.password.normalize('NFC'), 'utf8'), salt, 32, {
+    N: kdf.N,
+    r: kdf.r,
+    p: kdf.p,
+    maxmem,
+  });
+}
+
+export async function wrapMasterKey(
+  master: Buffer,
+  credential: Credential,
+  repoId: string,
+  options: { label: string; scrypt?: ScryptParams },
+): Promise<KeyFile> {
+  const id = randomBytes(8).toString('hex');
+  const salt = randomBytes(32).toString('base64');
+  const kdf: KdfParams =
+    credential.kind === 'password' ? { type: 'scrypt', ...(options.scrypt ?? DEFAULT_SCRYPT), salt } : { type: 'raw', salt };
+  const kek = await deriveKek(credential, kdf);
+  // The KEK comes from a fresh salt and wraps exactly one key, so a random nonce is never reused under it.
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, nonce);
+  cipher.setAAD(aad(repoId, id, kdf));
+  const body = Buffer.concat([cipher.update(master), cipher.final()]);
+  return {
+    format: 1,
+    id,
+    createdAt: new Date().toISOString(),
+    label: options.label,
+    kdf,
+    wrapped: Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64'),
+  };
+}
+
+/** Returns the master key, or undefined if the credential does not open this key file. */
+export async function unwrapMasterKey(file: KeyFile, credential: Credential, repoId: string): Promise<Buffer | undefined> {
+  const kek = await deriveKek(credential, file.kdf);
+  if (kek.length === 0) return undefined;
+  const wrapped = Buffer.from(file.wrapped, 'base64');
+  if (wrapped.length !== 12 + MASTER_KEY_SIZE + 16) throw integrityError(`key ${file.id}: wrapped key has the wrong size`);
+  const decipher = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, 12));
+  decipher.setAAD(aad(repoId, file.id, file.kdf));
+  decipher.setAuthTag(wrapped.subarray(12 + MASTER_KEY_SIZE));
+  const master = decipher.update(wrapped.subarray(12, 12 + MASTER_KEY_SIZE));
+  try {
+    decipher.final();
+  } catch {
+    return undefined;
+  }
+  return master;
+}
+
+/** Parses and validates a key file read from the store. */
+export function parseKeyFile(raw: Buffer, name: string): KeyFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw integrityError(`key file ${name} is not valid JSON`);
+  }
+  const f = value as Partial<KeyFile> | null;
+  const kdf = f?.kdf as Partial<KdfParams> | undefined;
+  const valid =
+    f && f.format === 1 && typeof f.id === 'string' && /^[0-9a-f]{16}$/.test(f.id) &&
+    typeof f.wrapped === 'string' && typeof f.label === 'string' && typeof f.createdAt === 'string' &&
+    kdf && typeof kdf.salt === 'string' &&
+    (kdf.type === 'raw' || (kdf.type === 'scrypt' && typeof kdf.N === 'number' && typeof kdf.r === 'number' && typeof kdf.p === 'number'));
+  if (!valid) throw integrityError(`key file ${name} is malformed`);
+  return f as KeyFile;
+}
+
+/** Reads a raw key given as base64 (DVOM_KEY or --key-file contents). */
+export function parseRawKey(text: string, source: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32 || key.toString('base64') !== text.trim().replace(/\s/g, '')) {
+    throw usageError(`${source} must hold exactly 32 bytes encoded as base64 (e.g. from: openssl rand -base64 32)`);
+  }
+  return key;
+}

@@ -1,0 +1,50 @@
+/**
+ * Engine errors carry a stable code and the CLI exit code they map to, so every
+ * front end (CLI, IPC, WebSocket) can report them the same way.
+ */
+export type ErrorCode =
+  | 'ERROR'
+  | 'USAGE'
+  | 'WRONG_PASSWORD'
+  | 'NOT_FOUND'
+  | 'INTEGRITY'
+  | 'LOCKED'
+  | 'ALREADY_EXISTS'
+  | 'CANCELLED';
+
+const EXIT_CODES: Record<ErrorCode, number> = {
+  ERROR: 1,
+  USAGE: 2,
+  WRONG_PASSWORD: 3,
+  NOT_FOUND: 4,
+  INTEGRITY: 5,
+  LOCKED: 1,
+  ALREADY_EXISTS: 1,
+  CANCELLED: 130,
+};
+
+export class DvomError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DvomError';
+    this.code = code;
+  }
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export const usageError = (message: string) => new DvomError('USAGE', message);
+export const notFound = (message: string) => new DvomError('NOT_FOUND', message);
+export const integrityError = (message: string, cause?: unknown) => new DvomError('INTEGRITY', message, { cause });
+export const wrongPassword = (message: string) => new DvomError('WRONG_PASSWORD', message);
+
+export function isDvomError(err: unknown, code?: ErrorCode): err is DvomError {
+  return err instanceof DvomError && (code === undefined || err.code === code);
+}
+
+/** Throws the standard cancellation error if the signal fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DvomError('CANCELLED', 'operation cancelled');
+}

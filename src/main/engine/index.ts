@@ -1,0 +1,20 @@
+/** The engine's public surface: what the CLI, the app's main process and `dvom serve` use. */
+export { DvomError, isDvomError, usageError, notFound, type ErrorCode } from './errors.ts';
+export type { StorageBackend } from './storage/backend.ts';
+export { LocalBackend } from './storage/local-backend.ts';
+export { Repository, readRepoConfig, type CreateOptions, type KeyInfo } from './repo/repository.ts';
+export type { VersionSummary, VersionStats } from './repo/version-file.ts';
+export type { RepoConfig } from './repo/repo-config.ts';
+export { checkBackupName } from './repo/layout.ts';
+export { STALE_LOCK_MS } from './repo/lock.ts';
+export { parseRawKey, DEFAULT_SCRYPT, type Credential, type ScryptParams } from './crypto/key-file.ts';
+export { backup, type BackupOptions } from './ops/backup.ts';
+export { restoreToFolder, restoreToTar, checkVersionContent, openVersion, type ContentCheck } from './ops/restore.ts';
+export { verify, type VerifyReport } from './ops/verify.ts';
+export { forget, deleteVersion } from './ops/forget.ts';
+export { prune, type PruneReport } from './ops/prune.ts';
+export { applyRetention, RETENTION_RULES, type RetentionPolicy } from './ops/retention.ts';
+export { listBackups, listBackupNames, overview, versionsOf, deleteBackup, type BackupOverview } from './ops/catalog.ts';
+export { folderSource, folderSize } from './archive/folder-source.ts';
+export { readTar } from './tar/tar-reader.ts';
+export type { SourceEntry, TreeEntry } from './tree/tree-entry.ts';

@@ -1,0 +1,100 @@
+import { notFound } from '../errors.ts';
+import { BACKUPS_PREFIX, Layout } from '../repo/layout.ts';
+import { withLock } from '../repo/lock.ts';
+import { readRepoConfig, readVersionSummaries } from '../repo/repository.ts';
+import type { VersionSummary } from '../repo/version-file.ts';
+import type { StorageBackend } from '../storage/backend.ts';
+
+/** What `list` and `info` show: plaintext metadata only, no password needed. */
+export interface BackupOverview {
+  name: string;
+  createdAt: string;
+  encrypted: boolean;
+  kdf?: string;
+  versions: number;
+  latest?: VersionSummary;
+  /** Volumes across all versions, in order of first appearance. */
+  volumes: string[];
+  sourceKind?: VersionSummary['sourceKind'];
+  /** Bytes the backup occupies in the store. */
+  storedBytes: number;
+  /** Sum over versions of their content size (what a non-deduplicating tool would store). */
+  totalVersionBytes: number;
+}
+
+/** Names of the backups in a store (folders that have a config). */
+export async function listBackupNames(backend: StorageBackend): Promise<string[]> {
+  const names = new Set<string>();
+  for await (const obj of backend.list(`${BACKUPS_PREFIX}/`)) {
+    const m = /^backups\/([^/]+)\/config\.json$/.exec(obj.key);
+    if (m) names.add(m[1]!);
+  }
+  return [...names].sort();
+}
+
+export async function overview(backend: StorageBackend, name: string): Promise<BackupOverview> {
+  const config = await readRepoConfig(backend, name);
+  const layout = new Layout(name);
+  const versions = await readVersionSummaries(backend, layout);
+  let storedBytes = 0;
+  for await (const obj of backend.list(`${layout.root}/`)) {
+    if (!obj.key.startsWith(layout.locksPrefix)) storedBytes += obj.size;
+  }
+  let kdf: string | undefined;
+  if (config.encrypted) {
+    for await (const obj of backend.list(layout.keysPrefix)) {
+      const file = JSON.parse((await backend.get(obj.key)).toString('utf8')) as { kdf?: { type?: string; N?: number; r?: number; p?: number } };
+      if (file.kdf?.type === 'scrypt') kdf = `scrypt N=${file.kdf.N} r=${file.kdf.r} p=${file.kdf.p}`;
+      break;
+    }
+  }
+  const volumes = [...new Set(versions.flatMap((v) => v.volumes))];
+  const latest = versions[versions.length - 1];
+  return {
+    name,
+    createdAt: config.createdAt,
+    encrypted: config.encrypted,
+    ...(kdf ? { kdf } : {}),
+    versions: versions.length,
+    ...(latest ? { latest, sourceKind: latest.sourceKind } : {}),
+    volumes,
+    storedBytes,
+    totalVersionBytes: versions.reduce((s, v) => s + v.stats.bytes, 0),
+  };
+}
+
+export async function listBackups(backend: StorageBackend): Promise<BackupOverview[]> {
+  const out: BackupOverview[] = [];
+  for (const name of await listBackupNames(backend)) out.push(await overview(backend, name));
+  return out;
+}
+
+/** Deletes a whole backup. The config goes first, so a half-deleted backup is never listed. */
+export async function deleteBackup(backend: StorageBackend, name: string): Promise<number> {
+  const layout = new Layout(name);
+  const exists = await backend.stat(layout.config);
+  let any = !!exists;
+  if (!any) for await (const _ of backend.list(`${layout.root}/`)) { any = true; break; }
+  if (!any) throw notFound(`backup '${name}' not found in ${backend.location}`);
+  return withLock(backend, layout, 'delete', true, async () => {
+    let removed = 0;
+    await backend.delete(layout.config);
+    for await (const obj of backend.list(`${layout.root}/`)) {
+      if (obj.key.startsWith(layout.locksPrefix)) continue;
+      await backend.delete(obj.key);
+      removed++;
+    }
+    return removed;
+  }).then(async (removed) => {
+    for await (const obj of backend.list(layout.locksPrefix)) await backend.delete(obj.key);
+    const local = backend as StorageBackend & { removeEmptyDirs?: (p: string) => Promise<void> };
+    await local.removeEmptyDirs?.(layout.root);
+    return removed;
+  });
+}
+
+/** A backup's versions, oldest first, without unlocking it. */
+export async function versionsOf(backend: StorageBackend, name: string): Promise<VersionSummary[]> {
+  await readRepoConfig(backend, name);
+  return readVersionSummaries(backend, new Layout(name));
+}

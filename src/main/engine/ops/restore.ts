@@ -1,0 +1,157 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type { ProgressListener } from '../../../shared/progress.ts';
+import { DvomError, throwIfAborted } from '../errors.ts';
+import { ProgressMeter } from '../archive/progress-meter.ts';
+import type { Repository } from '../repo/repository.ts';
+import type { VersionSummary } from '../repo/version-file.ts';
+import { writeToFolder } from '../restore/folder-sink.ts';
+import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
+import { TarWriter } from '../tar/tar-writer.ts';
+import { readTree, readTreeRoot } from '../tree/tree-io.ts';
+
+export interface RestoreOptions {
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** A version's entries with verified content, plus a way to walk its tree again. */
+export async function openVersion(repo: Repository, version: VersionSummary) {
+  const { index } = await repo.loadIndex();
+  const reader = repo.blobReader(index);
+  const root = await readTreeRoot(reader, version.root);
+  const entries = () => readTree(reader, root);
+  return {
+    root,
+    entries,
+    items: (): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id)),
+  };
+}
+
+function meterFor(version: VersionSummary, options: RestoreOptions, phase: 'restoring' | 'verifying') {
+  const meter = new ProgressMeter(options.onProgress, phase);
+  meter.update({ bytesTotal: version.stats.bytes, filesTotal: version.stats.files }, true);
+  return meter;
+}
+
+async function isEmptyDir(dir: string): Promise<boolean | undefined> {
+  try {
+    return (await fs.readdir(dir)).length === 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Restores into a host folder. The version is written and verified in a
+ * staging folder beside the target first; the target is replaced only after
+ * that succeeded, so a wrong password, corrupt data or a cancel leaves it as it was.
+ */
+export async function restoreToFolder(
+  repo: Repository,
+  version: VersionSummary,
+  target: string,
+  options: RestoreOptions & { force?: boolean } = {},
+): Promise<void> {
+  const dest = path.resolve(target);
+  const empty = await isEmptyDir(dest);
+  if (empty === false && !options.force) {
+    throw new DvomError('USAGE', `target folder '${target}' is not empty; use --force to replace its contents`);
+  }
+  await repo.locked('restore', false, async () => {
+    const opened = await openVersion(repo, version);
+    const meter = meterFor(version, options, 'restoring');
+    const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
+    await fs.mkdir(staging, { recursive: false, mode: 0o700 });
+    try {
+      await writeToFolder(staging, opened.items(), opened.entries, meter, options.signal);
+      throwIfAborted(options.signal);
+      meter.phase('finalizing');
+      await swapInto(staging, dest, empty);
+      meter.phase('done');
+    } catch (err) {
+      await fs.rm(staging, { recursive: true, force: true });
+      throw err;
+    }
+  });
+}
+
+async function swapInto(staging: string, dest: string, empty: boolean | undefined): Promise<void> {
+  if (empty === undefined) {
+    await fs.rename(staging, dest);
+    return;
+  }
+  const old = `${dest}.dvom-old-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.rename(dest, old);
+  } catch {
+    // The target cannot be moved (a mount point): replace its contents instead.
+    for (const name of await fs.readdir(dest)) await fs.rm(path.join(dest, name), { recursive: true, force: true });
+    for (const name of await fs.readdir(staging)) await fs.rename(path.join(staging, name), path.join(dest, name));
+    const st = await fs.stat(staging);
+    await fs.chmod(dest, st.mode & 0o7777);
+    await fs.utimes(dest, st.atime, st.mtime);
+    await fs.rm(staging, { recursive: true, force: true });
+    return;
+  }
+  await fs.rename(staging, dest);
+  await fs.rm(old, { recursive: true, force: true });
+}
+
+/** Streams a version as a tar archive (for a volume's putArchive). Content is verified as it streams. */
+export async function restoreToTar(
+  repo: Repository,
+  version: VersionSummary,
+  out: Writable,
+  options: RestoreOptions = {},
+): Promise<void> {
+  await repo.locked('restore', false, async () => {
+    const opened = await openVersion(repo, version);
+    const meter = meterFor(version, options, 'restoring');
+    const tar = new TarWriter(out);
+    for await (const { entry, content } of opened.items()) {
+      throwIfAborted(options.signal);
+      await tar.add(entry, content ? countBytes(content, meter) : undefined);
+      if (entry.type === 'file') meter.update({ filesDone: meter.state.filesDone + 1 });
+    }
+    await tar.finish();
+    meter.phase('done');
+  });
+}
+
+async function* countBytes(content: AsyncIterable<Buffer>, meter: ProgressMeter): AsyncGenerator<Buffer> {
+  for await (const chunk of content) {
+    meter.update({ bytesDone: meter.state.bytesDone + chunk.length });
+    yield chunk;
+  }
+}
+
+export interface ContentCheck {
+  files: number;
+  bytes: number;
+  durationMs: number;
+}
+
+/** Reads every file of a version and checks its size and SHA-256, writing nothing. */
+export async function checkVersionContent(
+  repo: Repository,
+  version: VersionSummary,
+  options: RestoreOptions = {},
+): Promise<ContentCheck> {
+  const started = Date.now();
+  return repo.locked('check', false, async () => {
+    const opened = await openVersion(repo, version);
+    const meter = meterFor(version, options, 'verifying');
+    for await (const { content } of opened.items()) {
+      throwIfAborted(options.signal);
+      if (!content) continue;
+      for await (const chunk of content) meter.update({ bytesDone: meter.state.bytesDone + chunk.length });
+      meter.update({ filesDone: meter.state.filesDone + 1 });
+    }
+    meter.phase('done');
+    return { files: meter.state.filesDone, bytes: meter.state.bytesDone, durationMs: Date.now() - started };
+  });
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { BlobIndex, BlobLocation, BlobType, PackInfo } from './blob-index.ts';
+import { maybeCompress } from './compression.ts';
+import type { Layout } from './layout.ts';
+import type { ObjectCodec } from './object-codec.ts';
+import type { ObjectEncoder } from '../crypto/object-cipher.ts';
+
+export interface BlobWriterOptions {
+  /** A pack is sealed once its payload reaches this size. */
+  packSize?: number;
+  /** Packs uploading at once. */
+  maxUploads?: number;
+  /** Raw bytes accepted but not yet packed (bounds memory while compression runs). */
+  maxPendingBytes?: number;
+}
+
+export interface WrittenPack {
+  info: PackInfo;
+  blobs: [string, BlobLocation][];
+}
+
+interface OpenPack {
+  id: string;
+  key: string;
+  encoder: ObjectEncoder;
+  parts: Buffer[];
+  stored: number;
+  length: number;
+  blobs: [string, BlobLocation][];
+}
+
+/**
+ * Deduplicates blobs against the index, compresses them and packs them into
+ * pack objects of ~16 MiB, uploading with bounded concurrency. Memory stays
+ * bounded: at most `maxPendingBytes` waiting for compression plus
+ * `maxUploads + 1` packs.
+ */
+export class BlobWriter {
+  private readonly codec: ObjectCodec;
+  private readonly layout: Layout;
+  private readonly index: BlobIndex;
+  private readonly packSize: number;
+  private readonly maxUploads: number;
+  private readonly maxPendingBytes: number;
+  private readonly pendingIds = new Set<string>();
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly uploads = new Set<Promise<void>>();
+  private pendingBytes = 0;
+  private readonly waiters: (() => void)[] = [];
+  private pack: OpenPack | undefined;
+  private failure: unknown;
+  readonly written: WrittenPack[] = [];
+  addedBytes = 0;
+  storedBytes = 0;
+
+  constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex, options: BlobWriterOptions = {}) {
+    this.codec = codec;
+    this.layout = layout;
+    this.index = index;
+    this.packSize = options.packSize ?? 16 * 1024 * 1024;
+    this.maxUploads = options.maxUploads ?? 2;
+    this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+  }
+
+  /**
+   * Accepts a blob and returns its id. Resolves once the blob is accepted (it
+   * may still be uploading); call flush() to wait until everything is stored.
+   */
+  async add(type: BlobType, data: Buffer): Promise<string> {
+    this.throwIfFailed();
+    const id = this.codec.blobId(data);
+    if (this.index.has(id) || this.pendingIds.has(id)) return id;
+    this.pendingIds.add(id);
+    while (this.pendingBytes > 0 && this.pendingBytes + data.length > this.maxPendingBytes) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.throwIfFailed();
+    }
+    while (this.uploads.size >= this.maxUploads) {
+      await Promise.race(this.uploads);
+      this.throwIfFailed();
+    }
+    this.pendingBytes += data.length;
+    this.addedBytes += data.length;
+    const task = maybeCompress(data)
+      .then(({ payload, compressed }) => this.append(id, type, payload, data.length, compressed))
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => {
+        this.pendingBytes -= data.length;
+        this.tasks.delete(task);
+        this.waiters.shift()?.();
+      });
+    this.tasks.add(task);
+    return id;
+  }
+
+  /** Seals the open pack and waits until every accepted blob is durably stored. */
+  async flush(): Promise<WrittenPack[]> {
+    while (this.tasks.size) await Promise.all(this.tasks);
+    this.throwIfFailed();
+    if (this.pack) this.sealPack();
+    while (this.uploads.size) await Promise.all(this.uploads);
+    this.throwIfFailed();
+    return this.written;
+  }
+
+  /** Stops accepting work after a failure or cancellation; waits for what is in flight. */
+  async abort(reason: unknown): Promise<void> {
+    this.fail(reason);
+    await Promise.allSettled([...this.tasks, ...this.uploads]);
+  }
+
+  private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean): void {
+    if (this.failure) return;
+    const pack = (this.pack ??= this.openPack());
+    for (const part of pack.encoder.update(payload)) this.collect(pack, part);
+    pack.blobs.push([id, { pack: pack.id, type, offset: pack.length, length: payload.length, rawLength, compressed }]);
+    pack.length += payload.length;
+    if (pack.length >= this.packSize) this.sealPack();
+  }
+
+  private openPack(): OpenPack {
+    const id = randomBytes(32).toString('hex');
+    const key = this.layout.pack(id);
+    return { id, key, encoder: this.codec.encoder(key), parts: [], stored: 0, length: 0, blobs: [] };
+  }
+
+  private collect(pack: OpenPack, part: Buffer): void {
+    pack.parts.push(part);
+    pack.stored += part.length;
+  }
+
+  private sealPack(): void {
+    const pack = this.pack!;
+    this.pack = undefined;
+    for (const part of pack.encoder.final()) this.collect(pack, part);
+    const parts = pack.parts;
+    const upload = this.codec.backend
+      .put(pack.key, (async function* () {
+        yield* parts;
+      })())
+      .then(() => {
+        const info: PackInfo = { id: pack.id, size: pack.stored, length: pack.length };
+        this.index.addPack(info, pack.blobs.map(([id, loc]) => [id, loc]));
+        for (const [id] of pack.blobs) this.pendingIds.delete(id);
+        this.written.push({ info, blobs: pack.blobs });
+        this.storedBytes += pack.stored;
+      })
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => this.uploads.delete(upload));
+    pack.parts = [];
+    this.uploads.add(upload);
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DvomError, integrityError, notFound, usageError, wrongPassword } from '../errors.ts';
+import { DEFAULT_CHUNKER_PARAMS, FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
+import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
+import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
+import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.ts';
+import type { StorageBackend } from '../storage/backend.ts';
+import { BlobIndex, decodeIndexInto, encodeIndex } from './blob-index.ts';
+import { BlobReader } from './blob-reader.ts';
+import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
+import { Layout, idFromKey } from './layout.ts';
+import { withLock } from './lock.ts';
+import { ObjectCodec } from './object-codec.ts';
+import { parseRepoConfig, type RepoConfig } from './repo-config.ts';
+import { checkSeal, sealJson } from './sealed-json.ts';
+import { newVersionId, parseVersionFile, type VersionStats, type VersionSummary } from './version-file.ts';
+
+export interface CreateOptions {
+  encrypted: boolean;
+  credential?: Credential;
+  scrypt?: ScryptParams;
+  chunker?: ChunkerParams;
+}
+
+export interface KeyInfo {
+  id: string;
+  label: string;
+  createdAt: string;
+  kind: 'password' | 'raw-key';
+  current: boolean;
+}
+
+/** Reads a backup's config without unlocking it (listing needs no password). */
+export async function readRepoConfig(backend: StorageBackend, name: string): Promise<RepoConfig> {
+  const layout = new Layout(name);
+  let raw: Buffer;
+  try {
+    raw = await backend.get(layout.config);
+  } catch (err) {
+    if (err instanceof DvomError && err.code === 'NOT_FOUND') throw notFound(`backup '${name}' not found in ${backend.location}`);
+    throw err;
+  }
+  const config = parseRepoConfig(raw, `config of backup '${name}'`);
+  if (config.name !== name) throw integrityError(`config of backup '${name}' names another backup ('${config.name}')`);
+  return checkSeal(config, undefined, `config of backup '${name}'`);
+}
+
+/** Version summaries without unlocking (seals of encrypted backups are checked once unlocked). */
+export async function readVersionSummaries(
+  backend: StorageBackend,
+  layout: Layout,
+  metaMac?: Buffer,
+): Promise<VersionSummary[]> {
+  const out: VersionSummary[] = [];
+  for await (const obj of backend.list(layout.versionsPrefix)) {
+    if (!obj.key.endsWith('.json')) continue;
+    const what = `version ${idFromKey(obj.key)} of backup '${layout.name}'`;
+    const doc = parseVersionFile(await backend.get(obj.key), what);
+    if (doc.id !== idFromKey(obj.key)) throw integrityError(`${what} was renamed (it says it is ${doc.id})`);
+    out.push(checkSeal(doc, metaMac, what));
+  }
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * One backup: an encrypted (or plain), deduplicated store of versions. Open
+ * it with Repository.open / Repository.create; the operations live in the
+ * modules that take a Repository (backup, restore, verify, maintenance).
+ */
+export class Repository {
+  readonly backend: StorageBackend;
+  readonly layout: Layout;
+  readonly config: RepoConfig;
+  readonly codec: ObjectCodec;
+  private readonly master: Buffer | undefined;
+  private readonly openedWith: string | undefined;
+
+  private constructor(backend: StorageBackend, config: RepoConfig, master: Buffer | undefined, openedWith: string | undefined) {
+    this.backend = backend;
+    this.layout = new Layout(config.name);
+    this.config = config;
+    this.master = master;
+    this.openedWith = openedWith;
+    this.codec = new ObjectCodec(backend, master ? deriveSubkeys(master) : undefined);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get keys(): Subkeys | undefined {
+    return this.codec.keys;
+  }
+
+  static async create(backend: StorageBackend, name: string, options: CreateOptions): Promise<Repository> {
+    const layout = new Layout(name);
+    if (await backend.stat(layout.config)) throw new DvomError('ALREADY_EXISTS', `backup '${name}' already exists`);
+    if (options.encrypted && !options.credential) throw usageError('an encrypted backup needs a password or key');
+    const config: RepoConfig = {
+      format: 1,
+      id: randomBytes(16).toString('hex'),
+      name,
+      createdAt: new Date().toISOString(),
+      encrypted: options.encrypted,
+      chunker: options.chunker ?? DEFAULT_CHUNKER_PARAMS,
+    };
+    let master: Buffer | undefined;
+    let keyId: string | undefined;
+    if (options.encrypted) {
+      master = randomBytes(MASTER_KEY_SIZE);
+      const file = await wrapMasterKey(master, options.credential!, config.id, {
+        label: `created on ${hostname()}`,
+        ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+      });
+      await backend.put(layout.key(file.id), Buffer.from(JSON.stringify(file, null, 2)));
+      keyId = file.id;
+    }
+    const macKey = master ? deriveSubkeys(master).metaMac : undefined;
+    // The config is written last: until it exists, the backup does not.
+    await backend.put(layout.config, Buffer.from(JSON.stringify(sealJson(config, macKey), null, 2)));
+    return new Repository(backend, config, master, keyId);
+  }
+
+  static async open(backend: StorageBackend, name: string, credential?: Credential): Promise<Repository> {
+    const layout = new Layout(name);
+    const sealed = parseRepoConfig(await backend.get(layout.config).catch((err: unknown) => {
+      if (err instanceof DvomError && err.code === 'NOT_FOUND') throw notFound(`backup '${name}' not found in ${backend.location}`);
+      throw err;
+    }), `config of backup '${name}'`);
+    const keyFiles = await Repository.readKeyFiles(backend, layout);
+    if (!sealed.encrypted) {
+      // Keys next to a plain config mean someone flipped the flag to read data without the key.
+      if (keyFiles.length) throw integrityError(`config of backup '${name}' says it is not encrypted, but it has keys (tampered?)`);
+      return new Repository(backend, checkSeal(sealed, undefined, `config of backup '${name}'`), undefined, undefined);
+    }
+    if (!credential) throw wrongPassword(`backup '${name}' is encrypted: a password or key is needed`);
+    for (const file of keyFiles) {
+      const master = await unwrapMasterKey(file, credential, sealed.id);
+      if (!master) continue;
+      const config = checkSeal(sealed, deriveSubkeys(master).metaMac, `config of backup '${name}'`);
+      return new Repository(backend, config, master, file.id);
+    }
+    if (!keyFiles.length) throw integrityError(`backup '${name}' is encrypted but has no key files`);
+    throw wrongPassword(
+      credential.kind === 'password' ? `wrong password for backup '${name}'` : `wrong key for backup '${name}'`,
+    );
+  }
+
+  private static async readKeyFiles(backend: StorageBackend, layout: Layout): Promise<KeyFile[]> {
+    const files: KeyFile[] = [];
+    for await (const obj of backend.list(layout.keysPrefix)) {
+      const name = `${idFromKey(obj.key)} of backup '${layout.name}'`;
+      const file = parseKeyFile(await backend.get(obj.key), name);
+      if (file.id !== idFromKey(obj.key)) throw integrityError(`key file ${name} was renamed`);
+      files.push(file);
+    }
+    return files;
+  }
+
+  /** Runs `fn` under the backup's lock (exclusive for writers). */
+  locked<T>(operation: string, exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.backend, this.layout, operation, exclusive, fn);
+  }
+
+  newChunker(): FastCdcChunker {
+    const seed = this.keys ? this.keys.chunkerSeed : PUBLIC_GEAR_SEED;
+    return new FastCdcChunker(gearTableFromSeed(seed), this.config.chunker);
+  }
+
+  async versions(): Promise<VersionSummary[]> {
+    const list = await readVersionSummaries(this.backend, this.layout, this.keys?.metaMac);
+    for (const v of list) {
+      if (v.repoId !== this.config.id) throw integrityError(`version ${v.id} belongs to another backup (moved in?)`);
+    }
+    return list;
+  }
+
+  /** Finds a version by id, unique id prefix, or 'latest'. */
+  async version(ref: string | undefined): Promise<VersionSummary> {
+    const list = await this.versions();
+    if (!list.length) throw notFound(`backup '${this.name}' has no versions`);
+    if (!ref || ref === 'latest') return list[list.length - 1]!;
+    const matches = list.filter((v) => v.id === ref || v.id.startsWith(ref));
+    if (matches.length === 1) return matches[0]!;
+    if (!matches.length) throw notFound(`backup '${this.name}' has no version '${ref}' (see: dvom versions ${this.name})`);
+    throw usageError(`version '${ref}' is ambiguous in backup '${this.name}': ${matches.map((v) => v.id).join(', ')}`);
+  }
+
+  /** Loads every index file; `files` lists the index objects read (prune rewrites them). */
+  async loadIndex(): Promise<{ index: BlobIndex; files: string[] }> {
+    const index = new BlobIndex();
+    const files: string[] = [];
+    for await (const obj of this.backend.list(this.layout.indexPrefix)) {
+      decodeIndexInto(index, await this.codec.readObject(obj.key), `index ${idFromKey(obj.key)}`);
+      files.push(obj.key);
+    }
+    return { index, files };
+  }
+
+  blobReader(index: BlobIndex): BlobReader {
+    return new BlobReader(this.codec, this.layout, index);
+  }
+
+  blobWriter(index: BlobIndex, options?: BlobWriterOptions): BlobWriter {
+    return new BlobWriter(this.codec, this.layout, index, options);
+  }
+
+  /** Writes an index file for freshly stored packs; returns its stored size. */
+  async writeIndex(packs: Parameters<typeof encodeIndex>[0]): Promise<number> {
+    if (!packs.length) return 0;
+    return this.codec.writeObject(this.layout.index(randomBytes(32).toString('hex')), encodeIndex(packs));
+  }
+
+  /** Makes a version visible. Call only after everything it references is stored. */
+  async commitVersion(fields: {
+    createdAt: Date;
+    sourceKind: VersionSummary['sourceKind'];
+    volumes: string[];
+    stats: VersionStats;
+    root: string;
+  }): Promise<VersionSummary> {
+    const summary: VersionSummary = {
+      format: 1,
+      id: newVersionId(fields.createdAt),
+      repoId: this.config.id,
+      createdAt: fields.createdAt.toISOString(),
+      sourceKind: fields.sourceKind,
+      volumes: fields.volumes,
+      stats: fields.stats,
+      root: fields.root,
+    };
+    await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
+    return summary;
+  }
+
+  async listKeys(): Promise<KeyInfo[]> {
+    const files = await Repository.readKeyFiles(this.backend, this.layout);
+    return files.map((f) => ({
+      id: f.id,
+      label: f.label,
+      createdAt: f.createdAt,
+      kind: f.kdf.type === 'raw' ? 'raw-key' : 'password',
+      current: f.id === this.openedWith,
+    }));
+  }
+
+  /** Adds a password or raw key that unlocks this backup. Only the new key file is written. */
+  async addKey(credential: Credential, label: string, scrypt?: ScryptParams): Promise<KeyInfo> {
+    if (!this.master) throw usageError(`backup '${this.name}' is not encrypted: it has no keys`);
+    const file = await wrapMasterKey(this.master, credential, this.config.id, { label, ...(scrypt ? { scrypt } : {}) });
+    await this.backend.put(this.layout.key(file.id), Buffer.from(JSON.stringify(file, null, 2)));
+    return { id: file.id, label, createdAt: file.createdAt, kind: credential.kind, current: false };
+  }
+
+  async removeKey(id: string): Promise<void> {
+    const keys = await this.listKeys();
+    const key = keys.find((k) => k.id === id);
+    if (!key) throw notFound(`backup '${this.name}' has no key '${id}'`);
+    if (keys.length === 1) throw usageError(`key '${id}' is the only key of backup '${this.name}'; removing it would lose the data`);
+    await this.backend.delete(this.layout.key(id));
+  }
+
+  /** Replaces the key this backup was opened with by a new one (password change). */
+  async changeCredential(credential: Credential, scrypt?: ScryptParams): Promise<KeyInfo> {
+    if (!this.openedWith) throw usageError(`backup '${this.name}' is not encrypted: it has no password`);
+    const added = await this.addKey(credential, `changed on ${hostname()}`, scrypt);
+    await this.backend.delete(this.layout.key(this.openedWith));
+    return added;
+  }
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { integrityError } from '../errors.ts';
+import { parseJsonObject, type Sealed } from './sealed-json.ts';
+
+/** Counters a version records; all plaintext, all needed by `list` and `info`. */
+export interface VersionStats {
+  files: number;
+  dirs: number;
+  links: number;
+  /** Sum of file sizes in the version. */
+  bytes: number;
+  /** Content bytes this version added to the store (before compression). */
+  addedBytes: number;
+  /** Bytes this version added to the store, as stored (packs and index). */
+  addedStoredBytes: number;
+  durationMs: number;
+}
+
+/**
+ * A point-in-time copy. Only what listing needs is plaintext; `root` names the
+ * encrypted blob holding the file tree (an opaque keyed id).
+ */
+export interface VersionSummary {
+  format: 1;
+  id: string;
+  repoId: string;
+  createdAt: string;
+  /** What was backed up: 'volume' (Docker volumes) or 'path' (a host folder). */
+  sourceKind: 'volume' | 'path';
+  /** Volume names (plaintext by design; empty for path backups). */
+  volumes: string[];
+  stats: VersionStats;
+  root: string;
+}
+
+/** Version ids sort by creation time: yyyymmddThhmmssZ-<random>. */
+export function newVersionId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export const VERSION_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+export function parseVersionFile(raw: Buffer, what: string): Sealed<VersionSummary> {
+  const v = parseJsonObject(raw, what);
+  const s = v.stats as Record<string, unknown> | undefined;
+  const ok =
+    v.format === 1 && typeof v.id === 'string' && VERSION_ID_PATTERN.test(v.id) && typeof v.repoId === 'string' &&
+    typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt)) &&
+    (v.sourceKind === 'volume' || v.sourceKind === 'path') &&
+    Array.isArray(v.volumes) && v.volumes.every((x) => typeof x === 'string') &&
+    typeof v.root === 'string' && typeof v.seal === 'string' && s &&
+    ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'].every(
+      (k) => typeof s[k] === 'number' && (s[k] as number) >= 0,
+    );
+  if (!ok) throw integrityError(`${what} is malformed`);
+  return v as unknown as Sealed<VersionSummary>;
+}

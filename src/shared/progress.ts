@@ -1,0 +1,35 @@
+/**
+ * Progress of a long-running engine operation. Emitted by the engine as
+ * events, throttled by the front end; shared with the renderer, so no Node types.
+ */
+export type ProgressPhase =
+  | 'preparing'
+  | 'scanning'
+  | 'backing-up'
+  | 'restoring'
+  | 'verifying'
+  | 'finalizing'
+  | 'pruning'
+  | 'done';
+
+export interface ProgressEvent {
+  phase: ProgressPhase;
+  /** Bytes of file content processed so far. */
+  bytesDone: number;
+  /** Total bytes expected, when known. */
+  bytesTotal?: number;
+  filesDone: number;
+  filesTotal?: number;
+  /** Content bytes that were new (not deduplicated) so far (backup only). */
+  bytesNew?: number;
+  /** Bytes written to the store so far (backup only). */
+  bytesStored?: number;
+  /** Bytes per second over the recent past. */
+  rate?: number;
+  /** Seconds to completion, when the total is known. */
+  etaSeconds?: number;
+  /** Path of the file being processed (display only; never logged). */
+  current?: string;
+}
+
+export type ProgressListener = (event: ProgressEvent) => void;
