@@ -7,10 +7,12 @@ import { keyCommand, passwdCommand } from './commands/keys.ts';
 import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { volumesCommand } from './commands/volumes.ts';
 import { consoleOutput } from './output.ts';
 import { storeDir } from './store-location.ts';
 
 const COMMANDS: Command[] = [
+  volumesCommand,
   backupCommand,
   restoreCommand,
   listCommand,

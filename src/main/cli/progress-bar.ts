@@ -28,3 +28,18 @@ export function progressBar(enabled: boolean, label: string): { listener: Progre
     },
   };
 }
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** A spinner with a message while waiting on something (e.g. the Docker engine); returns stop(). */
+export function spinner(enabled: boolean, text: string): () => void {
+  if (!enabled) return () => undefined;
+  let frame = 0;
+  const draw = () => process.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text}`);
+  draw();
+  const timer = setInterval(draw, 100);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[2K');
+  };
+}

@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'INTEGRITY'
   | 'LOCKED'
   | 'ALREADY_EXISTS'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'DOCKER_UNAVAILABLE';
 
 const EXIT_CODES: Record<ErrorCode, number> = {
   ERROR: 1,
@@ -21,6 +22,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   LOCKED: 1,
   ALREADY_EXISTS: 1,
   CANCELLED: 130,
+  DOCKER_UNAVAILABLE: 1,
 };
 
 export class DvomError extends Error {

@@ -6,34 +6,68 @@ import { getCredential } from '../credentials.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { openBackup, scryptFromEnv } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
+import { dockerFor, listOption } from '../docker-session.ts';
+import { backupVolumes } from '../../volumes/backup-volumes.ts';
+import { checkVolumeName, requireVolume } from '../../docker/volumes.ts';
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'back up a folder as a new version of a backup',
-  usage: 'dvom backup --path=DIR --name=NAME [--encrypt] [--password=P | --key-file=F] [--quiet]',
-  options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, path: { type: 'string' }, name: { type: 'string' }, encrypt: { type: 'boolean' } },
+  summary: 'back up Docker volumes (or a folder) as a new version of a backup',
+  usage:
+    'dvom backup (--volume=NAME [--volume=NAME…] | --path=DIR) --name=BACKUP [--encrypt] [--password=P | --key-file=F]\n' +
+    '            [--stop-containers=NAME,…] [--quiet]',
+  options: {
+    ...COMMON_OPTIONS,
+    ...CREDENTIAL_OPTIONS,
+    path: { type: 'string' },
+    volume: { type: 'string', multiple: true },
+    name: { type: 'string' },
+    encrypt: { type: 'boolean' },
+    'stop-containers': { type: 'string', multiple: true },
+  },
   positionals: [0, 0],
   async run(ctx) {
     const dir = str(ctx.values, 'path');
+    const volumes = listOption(ctx.values.volume);
     const name = str(ctx.values, 'name');
-    if (!dir) throw usageError('--path=DIR is required (the folder to back up)');
+    if (!dir && !volumes.length) throw usageError('--volume=NAME (a Docker volume) or --path=DIR (a folder) is required');
+    if (dir && volumes.length) throw usageError('use either --volume or --path, not both');
     if (!name) throw usageError('--name=NAME is required (the backup to add a version to)');
-    const st = await stat(dir).catch(() => undefined);
-    if (!st?.isDirectory()) throw new DvomError('NOT_FOUND', `folder '${dir}' does not exist or is not a folder`);
+    const stopContainers = listOption(ctx.values['stop-containers']);
+    if (dir && stopContainers.length) throw usageError('--stop-containers goes with --volume');
+    let docker;
+    let source: string | undefined;
+    if (dir) {
+      const st = await stat(dir).catch(() => undefined);
+      if (!st?.isDirectory()) throw new DvomError('NOT_FOUND', `folder '${dir}' does not exist or is not a folder`);
+      source = path.resolve(dir);
+    } else {
+      docker = await dockerFor(ctx);
+      for (const volume of volumes) await requireVolume(docker, checkVolumeName(volume));
+    }
     const repo = await openOrCreate(ctx, name, ctx.values.encrypt === true);
-    const source = path.resolve(dir);
-    const totals = await folderSize(source);
     const bar = progressBar(ctx.output.interactive, `backup ${name}`);
     let version;
     try {
-      version = await backup(repo, folderSource(source, { onWarning: (m) => ctx.output.warn(m) }), {
-        sourceKind: 'path',
-        sourcePath: source,
-        bytesTotal: totals.bytes,
-        filesTotal: totals.files,
-        signal: ctx.signal,
-        ...(bar.listener ? { onProgress: bar.listener } : {}),
-      });
+      if (docker) {
+        version = await backupVolumes(repo, docker, {
+          volumes,
+          stopContainers,
+          signal: ctx.signal,
+          log: (m) => (m.startsWith('Warning: ') ? ctx.output.warn(m.slice(9)) : ctx.output.info(m)),
+          ...(bar.listener ? { onProgress: bar.listener } : {}),
+        });
+      } else {
+        const totals = await folderSize(source!);
+        version = await backup(repo, folderSource(source!, { onWarning: (m) => ctx.output.warn(m) }), {
+          sourceKind: 'path',
+          sourcePath: source!,
+          bytesTotal: totals.bytes,
+          filesTotal: totals.files,
+          signal: ctx.signal,
+          ...(bar.listener ? { onProgress: bar.listener } : {}),
+        });
+      }
     } finally {
       bar.done();
     }

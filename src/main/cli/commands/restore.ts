@@ -1,48 +1,84 @@
 import { checkVersionContent, restoreToFolder, usageError } from '../../engine/index.ts';
+import { restoreVolume } from '../../volumes/restore-volume.ts';
+import { testRestore } from '../../volumes/test-restore.ts';
+import { sourceSelector } from '../../volumes/volume-paths.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
+import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { openBackup } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'restore a version into a folder (or test-restore it with --dry-run)',
-  usage: 'dvom restore --snapshot=NAME [--version=ID] (--target-dir=DIR [--force] | --dry-run) [--password=P | --key-file=F]',
+  summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
+  usage:
+    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR | --dry-run) [--force]\n' +
+    '             [--volume=NAME] [--stop-containers=NAME,…] [--password=P | --key-file=F]',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
     snapshot: { type: 'string' },
     name: { type: 'string' },
     version: { type: 'string' },
+    volume: { type: 'string' },
+    'target-volume': { type: 'string' },
     'target-dir': { type: 'string' },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'stop-containers': { type: 'string', multiple: true },
   },
   positionals: [0, 0],
   async run(ctx) {
     const name = str(ctx.values, 'snapshot') ?? str(ctx.values, 'name');
     if (!name) throw usageError('--snapshot=NAME is required (the backup to restore from)');
-    const target = str(ctx.values, 'target-dir');
+    const targetDir = str(ctx.values, 'target-dir');
+    const targetVolume = str(ctx.values, 'target-volume');
     const dryRun = ctx.values['dry-run'] === true;
-    if (!target && !dryRun) throw usageError('--target-dir=DIR is required (or --dry-run to test the version without writing)');
+    const targets = [targetDir, targetVolume, dryRun || undefined].filter((t) => t !== undefined).length;
+    if (targets !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    const sourceVolume = str(ctx.values, 'volume');
+    const stopContainers = listOption(ctx.values['stop-containers']);
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
-    const bar = progressBar(ctx.output.interactive, dryRun ? `check ${name}` : `restore ${name}`);
+    const needsDocker = targetVolume !== undefined || (dryRun && version.sourceKind === 'volume');
+    const docker = needsDocker ? await dockerFor(ctx) : undefined;
+    const bar = progressBar(ctx.output.interactive, dryRun ? `test restore ${name}` : `restore ${name}`);
     const progress = { signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) };
+    const log = (m: string) => (m.startsWith('Warning: ') ? ctx.output.warn(m.slice(9)) : ctx.output.info(m));
     try {
       if (dryRun) {
-        const result = await checkVersionContent(repo, version, progress);
+        const result = docker
+          ? await testRestore(repo, docker, version, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) })
+          : await checkVersionContent(repo, version, progress);
         bar.done();
         ctx.output.out(
-          `Test restore of ${name} version ${version.id} passed: ${result.files} files, ` +
-            `${formatBytes(result.bytes)}, every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
+          `Test restore of ${name} version ${version.id} passed: ${result.files} files, ${formatBytes(result.bytes)}, ` +
+            `every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
         );
         return;
       }
-      await restoreToFolder(repo, version, target!, { ...progress, force: ctx.values.force === true });
+      if (targetVolume) {
+        const result = await restoreVolume(repo, docker!, version, {
+          ...progress,
+          targetVolume,
+          force: ctx.values.force === true,
+          stopContainers,
+          log,
+          ...(sourceVolume ? { sourceVolume } : {}),
+        });
+        bar.done();
+        ctx.output.info(
+          `Restored ${name} version ${version.id} into ${result.created ? 'new ' : ''}volume '${targetVolume}'` +
+            `${result.replaced ? ' (previous contents replaced)' : ''}`,
+        );
+        return;
+      }
+      if (stopContainers.length) throw usageError('--stop-containers goes with --target-volume');
+      const { select } = sourceSelector(version, sourceVolume);
+      await restoreToFolder(repo, version, targetDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
     } finally {
       bar.done();
     }
-    ctx.output.info(`Restored ${name} version ${version.id} into ${target}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
+    ctx.output.info(`Restored ${name} version ${version.id} into ${targetDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
   },
 };

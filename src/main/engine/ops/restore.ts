@@ -11,18 +11,30 @@ import { writeToFolder } from '../restore/folder-sink.ts';
 import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
 import { TarWriter } from '../tar/tar-writer.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
+import type { TreeEntry } from '../tree/tree-entry.ts';
+
+/** Picks (and may rename) the entries to restore; undefined skips an entry. */
+export type EntrySelector = (entry: TreeEntry) => TreeEntry | undefined;
 
 export interface RestoreOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  select?: EntrySelector;
+}
+
+async function* selectEntries(entries: AsyncIterable<TreeEntry>, select: EntrySelector): AsyncGenerator<TreeEntry> {
+  for await (const entry of entries) {
+    const picked = select(entry);
+    if (picked) yield picked;
+  }
 }
 
 /** A version's entries with verified content, plus a way to walk its tree again. */
-export async function openVersion(repo: Repository, version: VersionSummary) {
+export async function openVersion(repo: Repository, version: VersionSummary, select?: EntrySelector) {
   const { index } = await repo.loadIndex();
   const reader = repo.blobReader(index);
   const root = await readTreeRoot(reader, version.root);
-  const entries = () => readTree(reader, root);
+  const entries = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
   return {
     root,
     entries,
@@ -62,7 +74,7 @@ export async function restoreToFolder(
     throw new DvomError('USAGE', `target folder '${target}' is not empty; use --force to replace its contents`);
   }
   await repo.locked('restore', false, async () => {
-    const opened = await openVersion(repo, version);
+    const opened = await openVersion(repo, version, options.select);
     const meter = meterFor(version, options, 'restoring');
     const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
@@ -109,7 +121,7 @@ export async function restoreToTar(
   options: RestoreOptions = {},
 ): Promise<void> {
   await repo.locked('restore', false, async () => {
-    const opened = await openVersion(repo, version);
+    const opened = await openVersion(repo, version, options.select);
     const meter = meterFor(version, options, 'restoring');
     const tar = new TarWriter(out);
     for await (const { entry, content } of opened.items()) {
@@ -143,7 +155,7 @@ export async function checkVersionContent(
 ): Promise<ContentCheck> {
   const started = Date.now();
   return repo.locked('check', false, async () => {
-    const opened = await openVersion(repo, version);
+    const opened = await openVersion(repo, version, options.select);
     const meter = meterFor(version, options, 'verifying');
     for await (const { content } of opened.items()) {
       throwIfAborted(options.signal);

@@ -1,0 +1,51 @@
+import type Docker from 'dockerode';
+import { DvomError, notFound } from '../engine/errors.ts';
+import { dockerMessage, dockerStatus } from './docker-client.ts';
+
+/**
+ * Stops the named containers for the duration of `fn` and restarts exactly
+ * those that were running, however `fn` ends (error or cancel included).
+ */
+export async function withStoppedContainers<T>(
+  docker: Docker,
+  names: string[],
+  fn: () => Promise<T>,
+  log: (message: string) => void = () => undefined,
+): Promise<T> {
+  const toRestart: string[] = [];
+  // Resolve all names first, so a typo fails before anything is stopped.
+  const targets: { name: string; running: boolean }[] = [];
+  for (const name of names) {
+    try {
+      const info = await docker.getContainer(name).inspect();
+      targets.push({ name, running: info.State.Running });
+    } catch (err) {
+      if (dockerStatus(err) === 404) throw notFound(`container '${name}' does not exist`);
+      throw new DvomError('ERROR', `cannot inspect container '${name}': ${dockerMessage(err)}`);
+    }
+  }
+  try {
+    for (const t of targets) {
+      if (!t.running) continue;
+      log(`Stopping container ${t.name}`);
+      try {
+        await docker.getContainer(t.name).stop();
+      } catch (err) {
+        if (dockerStatus(err) !== 304) throw new DvomError('ERROR', `cannot stop container '${t.name}': ${dockerMessage(err)}`);
+      }
+      toRestart.push(t.name);
+    }
+    return await fn();
+  } finally {
+    const failures: string[] = [];
+    for (const name of toRestart) {
+      log(`Starting container ${name}`);
+      try {
+        await docker.getContainer(name).start();
+      } catch (err) {
+        if (dockerStatus(err) !== 304) failures.push(`${name}: ${dockerMessage(err)}`);
+      }
+    }
+    if (failures.length) log(`Warning: could not restart ${failures.join('; ')}`);
+  }
+}

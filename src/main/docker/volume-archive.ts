@@ -1,0 +1,119 @@
+import { PassThrough, Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { DvomError } from '../engine/errors.ts';
+import { readTar } from '../engine/tar/tar-reader.ts';
+import { TarWriter } from '../engine/tar/tar-writer.ts';
+import type { SourceEntry } from '../engine/tree/tree-entry.ts';
+import { dockerMessage } from './docker-client.ts';
+import { MOUNT_POINT, createHelper, withVolumeHelper } from './helper-container.ts';
+
+/**
+ * Streams a volume's files as entries, through the archive API of a
+ * never-started helper with the volume mounted read-only. The helper is
+ * removed when the stream ends, fails, is cancelled or is abandoned.
+ */
+export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+  const helper = await createHelper(docker, volume, { readOnly: true });
+  let stream: Readable | undefined;
+  const onAbort = () => stream?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
+  try {
+    try {
+      stream = (await helper.container.getArchive({ path: `${MOUNT_POINT}/.` })) as unknown as Readable;
+    } catch (err) {
+      throw new DvomError('ERROR', `cannot read volume '${volume}': ${dockerMessage(err)}`);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    yield* readTar(stream);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream?.destroy();
+    await helper.remove();
+  }
+}
+
+const ROOT = Buffer.from(MOUNT_POINT.slice(1));
+
+/**
+ * Paths in archives written to a volume are relative to the container's root
+ * ('volume', 'volume/a/b'): the engine then also applies the mode, owner and
+ * time of the volume's root directory, which it skips for the target itself.
+ */
+export function inVolumeArchive(path: Buffer): Buffer {
+  return path.length === 1 && path[0] === 0x2e ? ROOT : Buffer.concat([ROOT, Buffer.from('/'), path]);
+}
+
+/**
+ * Extracts a tar stream into a volume through a never-started helper.
+ * `produce` writes the archive (paths from inVolumeArchive) into the given
+ * stream and ends it; if it fails, the upload is aborted and its error rethrown.
+ */
+export async function writeVolume(docker: Docker, volume: string, produce: (out: PassThrough) => Promise<void>): Promise<void> {
+  await withVolumeHelper(docker, volume, { readOnly: false }, async (helper) => {
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const upload = helper.putArchive(body as unknown as NodeJS.ReadableStream, { path: '/' });
+    upload.catch(() => undefined); // observed below
+    let produced: unknown;
+    try {
+      await produce(body);
+    } catch (err) {
+      produced = err;
+      body.destroy(err as Error);
+    }
+    try {
+      await upload;
+    } catch (err) {
+      if (produced) throw produced;
+      throw new DvomError('ERROR', `cannot write to volume '${volume}': ${dockerMessage(err)}`);
+    }
+    if (produced) throw produced;
+  });
+}
+
+/** True if the volume has nothing but its root directory. */
+export async function isVolumeEmpty(docker: Docker, volume: string): Promise<boolean> {
+  for await (const { header } of readVolume(docker, volume)) {
+    if (!(header.path.length === 1 && header.path[0] === 0x2e)) return false;
+  }
+  return true;
+}
+
+/**
+ * Empties a volume. The archive API cannot delete, but extracting a file over
+ * a directory makes the engine remove that directory's whole tree first; with
+ * the volume mounted at that directory, everything in it is removed and only
+ * the unmountable mount point itself fails ("device or resource busy"). The
+ * result is checked, so an engine that behaves differently fails loudly.
+ */
+export async function clearVolume(docker: Docker, volume: string): Promise<void> {
+  const parent = '/dvom-clear';
+  await withVolumeHelper(docker, volume, { readOnly: false, mountPoint: `${parent}/v` }, async (helper) => {
+    const body = new PassThrough();
+    const tar = new TarWriter(body);
+    const upload = helper.putArchive(body as unknown as NodeJS.ReadableStream, { path: parent });
+    await tar.add({ path: Buffer.from('v'), type: 'file', mode: 0o600, uid: 0, gid: 0, mtimeMs: 0, size: 0 }, Readable.from([]));
+    await tar.finish();
+    try {
+      await upload;
+    } catch (err) {
+      if (!/device or resource busy/i.test(dockerMessage(err))) {
+        throw new DvomError('ERROR', `cannot clear volume '${volume}': ${dockerMessage(err)}`);
+      }
+    }
+  });
+  if (!(await isVolumeEmpty(docker, volume))) {
+    throw new DvomError('ERROR', `could not clear volume '${volume}': this Docker engine kept some of its files`);
+  }
+}
+
+/** Copies one volume's contents into another (both through the archive API; no decryption involved). */
+export async function copyVolume(docker: Docker, from: string, to: string): Promise<void> {
+  await writeVolume(docker, to, async (out) => {
+    const tar = new TarWriter(out);
+    for await (const { header, body } of readVolume(docker, from)) {
+      const moved = { ...header, path: inVolumeArchive(header.path) };
+      if (header.type === 'hardlink' && header.linkTarget) moved.linkTarget = inVolumeArchive(header.linkTarget);
+      await tar.add(moved, header.type === 'file' ? body : undefined);
+    }
+    await tar.finish();
+  });
+}

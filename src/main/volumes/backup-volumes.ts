@@ -1,0 +1,60 @@
+import type Docker from 'dockerode';
+import type { ProgressListener } from '../../shared/progress.ts';
+import { backup } from '../engine/ops/backup.ts';
+import type { Repository } from '../engine/repo/repository.ts';
+import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { SourceEntry } from '../engine/tree/tree-entry.ts';
+import { readVolume } from '../docker/volume-archive.ts';
+import { withStoppedContainers } from '../docker/stopped-containers.ts';
+import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
+import { usageError } from '../engine/errors.ts';
+import { underVolume } from './volume-paths.ts';
+
+export interface VolumeBackupOptions {
+  volumes: string[];
+  /** Containers to stop while reading; restarted afterwards if they were running. */
+  stopContainers?: string[];
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  /** Messages for the user (warnings, containers stopped/started). */
+  log?: (message: string) => void;
+}
+
+async function* allVolumes(docker: Docker, volumes: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+  for (const volume of volumes) yield* underVolume(volume, readVolume(docker, volume, signal));
+}
+
+/** Backs up one or more Docker volumes as a new version. */
+export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<VersionSummary> {
+  const volumes = options.volumes.map(checkVolumeName);
+  if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
+  if (new Set(volumes).size !== volumes.length) throw usageError('a volume is named twice');
+  for (const volume of volumes) await requireVolume(docker, volume);
+  const stop = options.stopContainers ?? [];
+  const log = options.log ?? (() => undefined);
+  for (const volume of volumes) {
+    const running = (await containersUsing(docker, volume)).filter((c) => c.running && !stop.includes(c.name));
+    if (running.length) {
+      log(
+        `Warning: volume '${volume}' is in use by running container(s) ${running.map((c) => c.name).join(', ')}; ` +
+          `the copy may be inconsistent (use --stop-containers=${running.map((c) => c.name).join(',')} for a consistent copy)`,
+      );
+    }
+  }
+  const known = await listVolumes(docker);
+  const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
+  const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+  return withStoppedContainers(
+    docker,
+    stop,
+    () =>
+      backup(repo, allVolumes(docker, volumes, options.signal), {
+        sourceKind: 'volume',
+        volumes,
+        ...(bytesTotal !== undefined ? { bytesTotal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    log,
+  );
+}

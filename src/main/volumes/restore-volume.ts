@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { ProgressListener } from '../../shared/progress.ts';
+import { DvomError, usageError } from '../engine/errors.ts';
+import { restoreToTar } from '../engine/ops/restore.ts';
+import type { Repository } from '../engine/repo/repository.ts';
+import type { VersionSummary } from '../engine/repo/version-file.ts';
+import { withStoppedContainers } from '../docker/stopped-containers.ts';
+import { clearVolume, copyVolume, inVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
+import type { TreeEntry } from '../engine/tree/tree-entry.ts';
+import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
+import { sourceSelector } from './volume-paths.ts';
+
+export interface VolumeRestoreOptions {
+  targetVolume: string;
+  /** Which volume of a multi-volume version (default: the only one). */
+  sourceVolume?: string;
+  /** Replace a non-empty target's contents. */
+  force?: boolean;
+  stopContainers?: string[];
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+export interface VolumeRestoreResult {
+  volume: string;
+  created: boolean;
+  replaced: boolean;
+}
+
+/** Writes (the selected part of) a version into a volume; content is verified as it streams. */
+export async function writeVersionToVolume(
+  repo: Repository,
+  docker: Docker,
+  version: VersionSummary,
+  volume: string,
+  options: { sourceVolume?: string | undefined; onProgress?: ProgressListener | undefined; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const { select } = sourceSelector(version, options.sourceVolume);
+  const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
+    const picked = select ? select(entry) : entry;
+    if (!picked) return undefined;
+    const moved = { ...picked, path: inVolumeArchive(picked.path) };
+    if (picked.type === 'hardlink' && picked.linkTarget) moved.linkTarget = inVolumeArchive(picked.linkTarget);
+    return moved;
+  };
+  await writeVolume(docker, volume, (out) =>
+    restoreToTar(repo, version, out, {
+      select: toArchive,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
+}
+
+/**
+ * Restores a version into a volume. A missing target is created; a non-empty
+ * one is refused without `force`. With `force`, the version is first restored
+ * and verified into a temporary volume, and the target is replaced only after
+ * that succeeded: a wrong password, a corrupt chunk or a cancel leaves it untouched.
+ */
+export async function restoreVolume(
+  repo: Repository,
+  docker: Docker,
+  version: VersionSummary,
+  options: VolumeRestoreOptions,
+): Promise<VolumeRestoreResult> {
+  const target = checkVolumeName(options.targetVolume);
+  sourceSelector(version, options.sourceVolume); // fail on a bad --volume before touching anything
+  const log = options.log ?? (() => undefined);
+  const stop = options.stopContainers ?? [];
+  const exists = await volumeExists(docker, target);
+  const empty = exists ? await isVolumeEmpty(docker, target) : true;
+  if (!empty && !options.force) {
+    throw usageError(`volume '${target}' is not empty; use --force to replace its contents`);
+  }
+  if (exists) {
+    const running = (await containersUsing(docker, target)).filter((c) => c.running && !stop.includes(c.name));
+    if (running.length) {
+      const names = running.map((c) => c.name).join(',');
+      throw usageError(`volume '${target}' is in use by running container(s) ${names}; stop them first or pass --stop-containers=${names}`);
+    }
+  }
+  const write = (volume: string) =>
+    writeVersionToVolume(repo, docker, version, volume, {
+      sourceVolume: options.sourceVolume,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  return withStoppedContainers(
+    docker,
+    stop,
+    async () => {
+      if (!exists) {
+        await createVolume(docker, target);
+        try {
+          await write(target);
+        } catch (err) {
+          await removeVolume(docker, target);
+          throw err;
+        }
+        return { volume: target, created: true, replaced: false };
+      }
+      if (empty) {
+        try {
+          await write(target);
+        } catch (err) {
+          await clearVolume(docker, target).catch(() => undefined);
+          throw err;
+        }
+        return { volume: target, created: false, replaced: false };
+      }
+      const staging = `dvom-restore-${randomBytes(4).toString('hex')}`;
+      await createVolume(docker, staging, true);
+      try {
+        await write(staging);
+      } catch (err) {
+        await removeVolume(docker, staging);
+        throw err;
+      }
+      // Only now, with the whole version verified in the staging volume, is the target touched.
+      try {
+        await clearVolume(docker, target);
+        await copyVolume(docker, staging, target);
+      } catch (err) {
+        throw new DvomError(
+          'ERROR',
+          `${(err as Error).message}; the verified restore is kept in volume '${staging}' (copy it into '${target}', then remove it)`,
+        );
+      }
+      await removeVolume(docker, staging);
+      return { volume: target, created: false, replaced: true };
+    },
+    log,
+  );
+}
