@@ -1,5 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { StorageBackend } from '../engine/index.ts';
+import type { DvomConfig } from '../config/config-schema.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Output } from './output.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -9,8 +11,11 @@ export interface CommandContext {
   values: Values;
   positionals: string[];
   output: Output;
-  /** The store, opened lazily (commands like --help need none). */
+  /** The chosen store (see config/open-store.ts). */
   store(): StorageBackend;
+  config: DvomConfig;
+  /** The OS keychain (calls fail with KeychainUnavailableError if there is none). */
+  secrets: SecretStore;
   signal: AbortSignal;
 }
 
@@ -21,12 +26,22 @@ export interface Command {
   options: OptionSpec;
   /** Positional arguments: [min, max]. */
   positionals: [number, number];
+  /** False for commands that do not use a store (config, target, …). */
+  needsStore?: boolean;
   run(ctx: CommandContext): Promise<number | void>;
 }
 
 /** Options every command accepts. */
 export const COMMON_OPTIONS: OptionSpec = {
   'backup-dir': { type: 'string' },
+  target: { type: 'string' },
+  storage: { type: 'string' },
+  's3-bucket': { type: 'string' },
+  's3-prefix': { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  's3-region': { type: 'string' },
+  's3-path-style': { type: 'boolean' },
+  's3-profile': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -34,6 +49,7 @@ export const COMMON_OPTIONS: OptionSpec = {
 export const CREDENTIAL_OPTIONS: OptionSpec = {
   password: { type: 'string' },
   'key-file': { type: 'string' },
+  'remember-password': { type: 'boolean' },
 };
 
 export function str(values: Values, name: string): string | undefined {

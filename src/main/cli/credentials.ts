@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DvomError, parseRawKey, usageError, type Credential } from '../engine/index.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Output } from './output.ts';
 import { promptHidden } from './prompt.ts';
 
@@ -8,16 +9,30 @@ export interface CredentialFlags {
   'key-file'?: string;
 }
 
+/** Where a credential came from: a keychain password that turns out wrong is reported differently. */
+export type CredentialSource = 'key-file' | 'env-key' | 'flag' | 'env' | 'keychain' | 'prompt';
+
+export interface FoundCredential {
+  credential: Credential;
+  source: CredentialSource;
+}
+
+/** Keychain account of a backup's password: the same name in two stores may have two passwords. */
+export function passwordAccount(storeLocation: string, backup: string): string {
+  return `${storeLocation}#${backup}`;
+}
+
 /**
  * Where a password or key comes from, in order: --key-file, DVOM_KEY,
  * --password (warned: visible to other users in the process list),
- * DVOM_PASSWORD, then a hidden prompt on a terminal.
+ * DVOM_PASSWORD, the keychain (if a password was remembered), then a hidden
+ * prompt on a terminal.
  */
 export async function getCredential(
   flags: CredentialFlags,
   output: Output,
-  purpose: { backup: string; confirm?: boolean },
-): Promise<Credential> {
+  purpose: { backup: string; storeLocation: string; confirm?: boolean; secrets?: SecretStore; skipKeychain?: boolean },
+): Promise<FoundCredential> {
   if (flags['key-file']) {
     let text: string;
     try {
@@ -25,18 +40,29 @@ export async function getCredential(
     } catch (err) {
       throw usageError(`cannot read key file '${flags['key-file']}': ${(err as Error).message}`);
     }
-    return { kind: 'raw-key', key: parseRawKey(text, `key file '${flags['key-file']}'`) };
+    return { credential: { kind: 'raw-key', key: parseRawKey(text, `key file '${flags['key-file']}'`) }, source: 'key-file' };
   }
-  if (process.env.DVOM_KEY) return { kind: 'raw-key', key: parseRawKey(process.env.DVOM_KEY, 'DVOM_KEY') };
+  if (process.env.DVOM_KEY) return { credential: { kind: 'raw-key', key: parseRawKey(process.env.DVOM_KEY, 'DVOM_KEY') }, source: 'env-key' };
   if (flags.password !== undefined) {
     output.warn('a password given with --password is visible to other users in the process list; prefer DVOM_PASSWORD or the prompt');
-    return checked(flags.password, '--password');
+    return { credential: checked(flags.password, '--password'), source: 'flag' };
   }
-  if (process.env.DVOM_PASSWORD !== undefined) return checked(process.env.DVOM_PASSWORD, 'DVOM_PASSWORD');
+  if (process.env.DVOM_PASSWORD !== undefined) return { credential: checked(process.env.DVOM_PASSWORD, 'DVOM_PASSWORD'), source: 'env' };
+  if (purpose.secrets && !purpose.skipKeychain && !purpose.confirm) {
+    try {
+      const stored = await purpose.secrets.get('backup-password', passwordAccount(purpose.storeLocation, purpose.backup));
+      if (stored) return { credential: { kind: 'password', password: stored }, source: 'keychain' };
+    } catch {
+      // No usable keychain: ask instead (never fall back to a file).
+    }
+  }
   if (!process.stdin.isTTY) {
-    throw usageError(`backup '${purpose.backup}' needs a password: set DVOM_PASSWORD, use --key-file, or run in a terminal to be asked`);
+    throw usageError(
+      `backup '${purpose.backup}' needs a password: set DVOM_PASSWORD, use --key-file, remember it in the keychain (--remember-password), or run in a terminal to be asked`,
+    );
   }
-  return { kind: 'password', password: await askPassword(`Password for backup '${purpose.backup}': `, purpose.confirm ?? false) };
+  const password = await askPassword(`Password for backup '${purpose.backup}': `, purpose.confirm ?? false);
+  return { credential: { kind: 'password', password }, source: 'prompt' };
 }
 
 function checked(password: string, source: string): Credential {

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DvomError, LocalBackend, type StorageBackend } from '../engine/index.ts';
-import { COMMON_OPTIONS, type Command } from './command.ts';
+import { DvomError } from '../engine/index.ts';
+import { readConfig } from '../config/config-file.ts';
+import { openStore } from '../config/open-store.ts';
+import { OsKeychain } from '../secrets/secret-store.ts';
+import { COMMON_OPTIONS, str, type Command, type Values } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
 import { keyCommand, passwdCommand } from './commands/keys.ts';
 import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { volumesCommand } from './commands/volumes.ts';
+import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 import { consoleOutput } from './output.ts';
-import { storeDir } from './store-location.ts';
 
 const COMMANDS: Command[] = [
   volumesCommand,
@@ -24,6 +27,9 @@ const COMMANDS: Command[] = [
   pruneCommand,
   passwdCommand,
   keyCommand,
+  forgetPasswordCommand,
+  targetCommand,
+  configCommand,
 ];
 
 const VERSION = '0.1.0';
@@ -39,7 +45,10 @@ function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Common options:',
-    '  --backup-dir=DIR  the store (default: $DVOM_BACKUP_DIR, else a per-user data folder)',
+    '  --backup-dir=DIR  a local store (default: $DVOM_BACKUP_DIR, else the default target, else a per-user data folder)',
+    '  --target=NAME     a storage target from the config (dvom target list)',
+    '  --storage=s3 --s3-bucket=B [--s3-prefix=P] [--s3-endpoint=URL] [--s3-region=R] [--s3-path-style] [--s3-profile=P]',
+    '                    an S3 store; credentials from the AWS SDK chain (env, profiles) or a target in the keychain',
     '  --quiet, -q       no progress or messages, only results and errors',
     '  --help, -h        help for a command: dvom COMMAND --help',
     '',
@@ -93,14 +102,21 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let backend: StorageBackend | undefined;
   try {
+    const config = await readConfig();
+    const secrets = new OsKeychain();
+    const backend = command.needsStore === false ? undefined : await openStore(storeSelection(parsed.values), config, secrets);
     const code = await command.run({
       values: parsed.values,
       positionals: parsed.positionals,
       output,
       signal: controller.signal,
-      store: () => (backend ??= new LocalBackend(storeDir(parsed.values['backup-dir'] as string | undefined))),
+      config,
+      secrets,
+      store: () => {
+        if (!backend) throw new Error(`command '${command.name}' has no store`);
+        return backend;
+      },
     });
     return code ?? 0;
   } catch (err) {
@@ -109,6 +125,30 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The store the command line asks for (see config/open-store.ts for the order). */
+function storeSelection(values: Values) {
+  const storage = str(values, 'storage');
+  const s3Flags = ['s3-bucket', 's3-prefix', 's3-endpoint', 's3-region', 's3-profile'].some((f) => values[f] !== undefined);
+  if (storage !== undefined && storage !== 's3' && storage !== 'local') {
+    throw new DvomError('USAGE', `--storage must be 'local' or 's3', not '${storage}'`);
+  }
+  if (s3Flags && storage !== 's3') throw new DvomError('USAGE', '--s3-* options need --storage=s3');
+  if (storage === 's3') {
+    if (!str(values, 's3-bucket')) throw new DvomError('USAGE', '--storage=s3 needs --s3-bucket=BUCKET');
+    const s3: Record<string, unknown> = {
+      bucket: str(values, 's3-bucket'),
+      prefix: str(values, 's3-prefix'),
+      endpoint: str(values, 's3-endpoint'),
+      region: str(values, 's3-region'),
+      profile: str(values, 's3-profile'),
+      pathStyle: values['s3-path-style'] === true ? true : undefined,
+    };
+    for (const k of Object.keys(s3)) if (s3[k] === undefined) delete s3[k];
+    return { s3 };
+  }
+  return { ...(str(values, 'target') ? { target: str(values, 'target')! } : {}), ...(str(values, 'backup-dir') ? { backupDir: str(values, 'backup-dir')! } : {}) };
 }
 
 function reportError(err: unknown): number {

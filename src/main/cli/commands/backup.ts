@@ -2,9 +2,8 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DvomError, Repository, backup, folderSize, folderSource, readRepoConfig, usageError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
-import { getCredential } from '../credentials.ts';
 import { formatBytes, formatDuration } from '../format.ts';
-import { openBackup, scryptFromEnv } from '../open-backup.ts';
+import { credentialFor, openBackup, rememberIfAsked, scryptFromEnv } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
@@ -101,8 +100,10 @@ async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean)
     }
     return Repository.create(ctx.store(), name, { encrypted: false });
   }
-  const credential = await getCredential(ctx.values as never, ctx.output, { backup: name, confirm: true });
+  const found = await credentialFor(ctx, name, { confirm: true });
   const scrypt = scryptFromEnv(ctx.output.warn);
   ctx.output.info(`Creating encrypted backup '${name}'`);
-  return Repository.create(ctx.store(), name, { encrypted: true, credential, ...(scrypt ? { scrypt } : {}) });
+  const repo = await Repository.create(ctx.store(), name, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) });
+  await rememberIfAsked(ctx, name, found);
+  return repo;
 }

@@ -3,7 +3,7 @@ import { parseRawKey, usageError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
 import { askPassword } from '../credentials.ts';
 import { formatDate, formatTable } from '../format.ts';
-import { openBackup, scryptFromEnv } from '../open-backup.ts';
+import { openBackup, scryptFromEnv, updateRememberedPassword } from '../open-backup.ts';
 import type { Credential } from '../../engine/index.ts';
 
 const NEW_PASSWORD_OPTIONS = { 'new-password-file': { type: 'string' as const } };
@@ -34,6 +34,7 @@ export const passwdCommand: Command = {
     const credential = await newPassword(ctx);
     const scrypt = scryptFromEnv(ctx.output.warn);
     await repo.locked('passwd', true, () => repo.changeCredential(credential, scrypt));
+    await updateRememberedPassword(ctx, repo.name, credential);
     ctx.output.out(`Password of backup '${repo.name}' changed`);
   },
 };

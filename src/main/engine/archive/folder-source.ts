@@ -114,10 +114,10 @@ function header(path: Buffer, st: import('node:fs').BigIntStats, type: TarEntryT
 export async function folderSize(root: string): Promise<{ bytes: number; files: number }> {
   let bytes = 0;
   let files = 0;
-  const visit = async (dir: string): Promise<void> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const visit = async (dir: Buffer): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch(() => [] as Dirent<Buffer>[]);
     for (const e of entries) {
-      const full = `${dir}/${e.name}`;
+      const full = Buffer.concat([dir, SEP, e.name]);
       if (e.isDirectory()) await visit(full);
       else if (e.isFile()) {
         const st = await fs.lstat(full).catch(() => undefined);
@@ -128,6 +128,6 @@ export async function folderSize(root: string): Promise<{ bytes: number; files: 
       }
     }
   };
-  await visit(root);
+  await visit(Buffer.from(root));
   return { bytes, files };
 }

@@ -8,8 +8,3 @@ export function defaultStoreDir(): string {
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'dvom', 'store');
   return path.join(process.env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'dvom', 'store');
 }
-
-/** --backup-dir, else DVOM_BACKUP_DIR, else the per-user default. */
-export function storeDir(flag: string | undefined): string {
-  return path.resolve(flag || process.env.DVOM_BACKUP_DIR || defaultStoreDir());
-}

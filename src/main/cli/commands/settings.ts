@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { usageError } from '../../engine/index.ts';
+import { configPath, updateConfig } from '../../config/config-file.ts';
+import { TARGET_NAME, redactConfig, targetSchema, type StorageTarget } from '../../config/config-schema.ts';
+import { backendFor, s3SecretAccount } from '../../config/open-store.ts';
+import { COMMON_OPTIONS, str, type Command } from '../command.ts';
+import { passwordAccount } from '../credentials.ts';
+import { formatTable } from '../format.ts';
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'show the configuration (secrets hidden)',
+  usage: 'dvom config',
+  options: { ...COMMON_OPTIONS },
+  positionals: [0, 0],
+  needsStore: false,
+  async run(ctx) {
+    ctx.output.out(`# ${configPath()}\n${JSON.stringify(redactConfig(ctx.config), null, 2)}`);
+  },
+};
+
+const TARGET_OPTIONS = {
+  ...COMMON_OPTIONS,
+  type: { type: 'string' as const },
+  path: { type: 'string' as const },
+  'access-key': { type: 'string' as const },
+  'secret-stdin': { type: 'boolean' as const },
+  default: { type: 'boolean' as const },
+};
+
+function describe(t: StorageTarget): string {
+  if (t.type === 'local') return t.path;
+  return `s3://${t.bucket}/${t.prefix ?? ''}${t.endpoint ? ` at ${t.endpoint}` : ''}`;
+}
+
+export const targetCommand: Command = {
+  name: 'target',
+  summary: 'manage storage targets: add, list, remove, test',
+  usage:
+    'dvom target list\n' +
+    '       dvom target add NAME --type=local --path=DIR [--default]\n' +
+    '       dvom target add NAME --type=s3 --s3-bucket=B [--s3-prefix=P] [--s3-endpoint=URL] [--s3-region=R] [--s3-path-style]\n' +
+    '                            [--s3-profile=P | --access-key=ID --secret-stdin] [--default]\n' +
+    '       dvom target remove NAME\n' +
+    '       dvom target test NAME',
+  options: TARGET_OPTIONS,
+  positionals: [1, 2],
+  needsStore: false,
+  async run(ctx) {
+    const [action, name] = ctx.positionals as [string, string | undefined];
+    if (action === 'list') {
+      const rows = Object.entries(ctx.config.targets).map(([n, t]) => [n + (ctx.config.defaultTarget === n ? ' *' : ''), t.type, describe(t)]);
+      ctx.output.out(rows.length ? formatTable(['NAME', 'TYPE', 'LOCATION'], rows) : 'No storage targets (the default local store is used)');
+      return;
+    }
+    if (!name || !TARGET_NAME.test(name)) throw usageError(`dvom target ${action} NAME: a target name (letters, digits, '.', '_', '-')`);
+    if (action === 'add') return addTarget(ctx, name);
+    if (action === 'remove') {
+      if (!ctx.config.targets[name]) throw usageError(`no storage target named '${name}'`);
+      await updateConfig((c) => {
+        delete c.targets[name];
+        if (c.defaultTarget === name) delete c.defaultTarget;
+      });
+      await ctx.secrets.delete('s3-secret-key', s3SecretAccount(name)).catch(() => false);
+      ctx.output.out(`Removed target '${name}' (its backups were not touched)`);
+      return;
+    }
+    if (action === 'test') return testTarget(ctx, name);
+    throw usageError(`unknown target action '${action}' (list, add, remove or test)`);
+  },
+};
+
+async function addTarget(ctx: Parameters<Command['run']>[0], name: string): Promise<void> {
+  const v = ctx.values;
+  const type = str(v, 'type') ?? (str(v, 's3-bucket') ? 's3' : 'local');
+  const raw =
+    type === 'local'
+      ? { type, path: path.resolve(str(v, 'path') ?? '') }
+      : {
+          type,
+          bucket: str(v, 's3-bucket'),
+          prefix: str(v, 's3-prefix'),
+          endpoint: str(v, 's3-endpoint'),
+          region: str(v, 's3-region'),
+          pathStyle: v['s3-path-style'] === true ? true : undefined,
+          profile: str(v, 's3-profile'),
+          accessKeyId: str(v, 'access-key'),
+        };
+  if (type === 'local' && !str(v, 'path')) throw usageError('--path=DIR is required for a local target');
+  const parsed = targetSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw usageError(`invalid target: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  if (parsed.data.type === 's3' && parsed.data.accessKeyId) {
+    if (v['secret-stdin'] !== true) throw usageError('--access-key needs --secret-stdin (the secret key is read from standard input, never from the command line)');
+    const secret = readFileSync(0, 'utf8').trim();
+    if (!secret) throw usageError('no secret key on standard input');
+    await ctx.secrets.set('s3-secret-key', s3SecretAccount(name), secret);
+    ctx.output.info(`Secret key stored in the ${ctx.secrets.name}`);
+  }
+  await updateConfig((c) => {
+    c.targets[name] = parsed.data;
+    if (v.default === true) c.defaultTarget = name;
+  });
+  ctx.output.out(`Added target '${name}': ${describe(parsed.data)}`);
+}
+
+/** Checks a target is reachable and writable: write, list, read back and delete a probe object. */
+async function testTarget(ctx: Parameters<Command['run']>[0], name: string): Promise<void> {
+  const target = ctx.config.targets[name];
+  if (!target) throw usageError(`no storage target named '${name}'`);
+  const backend = await backendFor(name, target, ctx.secrets);
+  const key = `probes/${randomBytes(8).toString('hex')}`;
+  const data = randomBytes(64);
+  await backend.put(key, data);
+  let listed = false;
+  for await (const obj of backend.list('probes/')) if (obj.key === key) listed = true;
+  const back = await backend.get(key);
+  await backend.delete(key);
+  if (!listed || !back.equals(data)) throw usageError(`target '${name}' did not return what was written`);
+  ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${backend.location}`);
+}
+
+export const forgetPasswordCommand: Command = {
+  name: 'forget-password',
+  summary: "remove a backup's remembered password from the keychain",
+  usage: 'dvom forget-password NAME',
+  options: { ...COMMON_OPTIONS },
+  positionals: [1, 1],
+  async run(ctx) {
+    const name = ctx.positionals[0]!;
+    const removed = await ctx.secrets.delete('backup-password', passwordAccount(ctx.store().location, name));
+    ctx.output.out(removed ? `Forgot the password of backup '${name}'` : `No password of backup '${name}' was remembered`);
+  },
+};

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** A place backups are stored. Secrets are never kept here unless the user put them here by hand. */
+export const localTargetSchema = z.object({
+  type: z.literal('local'),
+  path: z.string().min(1),
+});
+
+export const s3TargetSchema = z.object({
+  type: z.literal('s3'),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)'),
+  prefix: z.string().regex(/^[A-Za-z0-9._\-/]*$/, 'letters, digits, ".", "_", "-" and "/"').optional(),
+  endpoint: z.url().optional(),
+  region: z.string().min(1).optional(),
+  pathStyle: z.boolean().optional(),
+  profile: z.string().min(1).optional(),
+  accessKeyId: z.string().min(1).optional(),
+  /** Where the secret key is: 'keychain' (default when an access key is set) or, discouraged, inline. */
+  secretAccessKey: z.string().min(1).optional(),
+});
+
+export const targetSchema = z.discriminatedUnion('type', [localTargetSchema, s3TargetSchema]);
+
+export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const configSchema = z.object({
+  version: z.literal(1),
+  defaultTarget: z.string().regex(TARGET_NAME).optional(),
+  targets: z.record(z.string().regex(TARGET_NAME, 'target names use letters, digits, ".", "_" or "-"'), targetSchema).default({}),
+  docker: z.object({ host: z.string().min(1).optional() }).default({}),
+});
+
+export type LocalTarget = z.infer<typeof localTargetSchema>;
+export type S3Target = z.infer<typeof s3TargetSchema>;
+export type StorageTarget = z.infer<typeof targetSchema>;
+export type DvomConfig = z.infer<typeof configSchema>;
+
+export function emptyConfig(): DvomConfig {
+  return { version: 1, targets: {}, docker: {} };
+}
+
+/** True if the config holds a secret in plain text (then it must not be readable by others). */
+export function holdsSecrets(config: DvomConfig): boolean {
+  return Object.values(config.targets).some((t) => t.type === 's3' && !!t.secretAccessKey);
+}
+
+/** The config as shown to users and the renderer: secrets replaced by a marker. */
+export function redactConfig(config: DvomConfig): DvomConfig {
+  const targets = Object.fromEntries(
+    Object.entries(config.targets).map(([name, t]) => [name, t.type === 's3' && t.secretAccessKey ? { ...t, secretAccessKey: '(hidden)' } : t]),
+  );
+  return { ...config, targets };
+}

@@ -1,0 +1,81 @@
+import { DvomError, usageError } from '../engine/errors.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
+import { LocalBackend } from '../engine/storage/local-backend.ts';
+import { S3Backend, type S3Settings } from '../engine/storage/s3-backend.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { s3TargetSchema, type DvomConfig, type S3Target, type StorageTarget } from './config-schema.ts';
+import { defaultStoreDir } from './store-location.ts';
+
+/** How the user chose a store on the command line (or the app in its settings). */
+export interface StoreSelection {
+  /** --storage=s3 with --s3-* flags: an ad-hoc S3 target. */
+  s3?: Partial<S3Target>;
+  /** --target=NAME: a named target from the config. */
+  target?: string;
+  /** --backup-dir=DIR */
+  backupDir?: string;
+}
+
+/** Keychain account of a target's S3 secret key. */
+export function s3SecretAccount(targetName: string): string {
+  return `target:${targetName}`;
+}
+
+async function s3Settings(name: string, t: S3Target, secrets: SecretStore | undefined): Promise<S3Settings> {
+  const settings: S3Settings = {
+    bucket: t.bucket,
+    ...(t.prefix ? { prefix: t.prefix } : {}),
+    ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+    ...(t.region ? { region: t.region } : {}),
+    ...(t.pathStyle !== undefined ? { forcePathStyle: t.pathStyle } : {}),
+    ...(t.profile ? { profile: t.profile } : {}),
+  };
+  if (t.accessKeyId) {
+    let secret = t.secretAccessKey;
+    if (!secret && secrets) {
+      try {
+        secret = await secrets.get('s3-secret-key', s3SecretAccount(name));
+      } catch (err) {
+        throw new DvomError('ERROR', `the S3 secret key of target '${name}' is kept in the keychain, but ${(err as Error).message}`);
+      }
+    }
+    if (!secret) {
+      throw usageError(`target '${name}' has access key ${t.accessKeyId} but no secret key: store it with dvom target add ${name} … --s3-secret-stdin`);
+    }
+    settings.credentials = { accessKeyId: t.accessKeyId, secretAccessKey: secret };
+  }
+  return settings;
+}
+
+/** Builds the backend for a target definition. */
+export async function backendFor(name: string, target: StorageTarget, secrets: SecretStore | undefined): Promise<StorageBackend> {
+  if (target.type === 'local') return new LocalBackend(target.path);
+  return new S3Backend(await s3Settings(name, target, secrets));
+}
+
+/**
+ * Chooses the store: --storage=s3 flags, else --target, else --backup-dir,
+ * else DVOM_BACKUP_DIR, else the config's default target, else the per-user
+ * local store.
+ */
+export async function openStore(
+  selection: StoreSelection,
+  config: DvomConfig,
+  secrets: SecretStore | undefined,
+): Promise<StorageBackend> {
+  if (selection.s3) {
+    const parsed = s3TargetSchema.safeParse({ type: 's3', ...selection.s3 });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw usageError(`--s3-${String(issue.path[0] ?? 'bucket')}: ${issue.message}`);
+    }
+    return backendFor('(command line)', parsed.data, secrets);
+  }
+  const named = selection.target ?? (selection.backupDir || process.env.DVOM_BACKUP_DIR ? undefined : config.defaultTarget);
+  if (named) {
+    const target = config.targets[named];
+    if (!target) throw usageError(`no storage target named '${named}' (see: dvom target list)`);
+    return backendFor(named, target, secrets);
+  }
+  return new LocalBackend(selection.backupDir || process.env.DVOM_BACKUP_DIR || defaultStoreDir());
+}

@@ -1,0 +1,194 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { DvomError } from '../errors.ts';
+import { checkKey, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
+import { s3Error } from './s3-errors.ts';
+
+export interface S3Settings {
+  bucket: string;
+  /** Folder inside the bucket; no leading or trailing slash. */
+  prefix?: string;
+  /** Custom endpoint for S3-compatible stores (MinIO, Ceph RGW, ...). */
+  endpoint?: string;
+  region?: string;
+  /** Path-style addressing (http://host/bucket/key), needed by most self-hosted stores. */
+  forcePathStyle?: boolean;
+  /** Shared config/credentials profile; otherwise the SDK's standard chain. */
+  profile?: string;
+  /** Explicit credentials (e.g. from the keychain); otherwise the SDK's standard chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per request, with exponential backoff and jitter (SDK standard retry mode). */
+  maxAttempts?: number;
+}
+
+/** Objects above this size are uploaded in parts, `UPLOAD_QUEUE` parts at a time. */
+const PART_SIZE = 8 * 1024 * 1024;
+const UPLOAD_QUEUE = 2;
+
+export function s3ClientConfig(s: S3Settings): S3ClientConfig {
+  return {
+    region: s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    forcePathStyle: s.forcePathStyle ?? !!s.endpoint,
+    ...(s.profile ? { profile: s.profile } : {}),
+    ...(s.credentials ? { credentials: s.credentials } : {}),
+    // Ceph RGW and other S3-compatible stores reject the SDK's default aws-chunked checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: s.maxAttempts ?? 5,
+    retryMode: 'standard',
+  };
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+/**
+ * A store in an S3 bucket. S3 makes an object visible only once its upload
+ * completed, which gives the same atomicity as the local store's rename.
+ */
+export class S3Backend implements StorageBackend {
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly settings: S3Settings;
+  private readonly base: string;
+
+  constructor(settings: S3Settings, client?: S3Client) {
+    this.settings = settings;
+    this.base = settings.prefix ? `${settings.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
+    this.location = `s3://${settings.bucket}/${this.base}`;
+    this.client = client ?? new S3Client(s3ClientConfig(settings));
+  }
+
+  private objectKey(key: string): string {
+    checkKey(key);
+    return this.base + key;
+  }
+
+  private fail(err: unknown, what: string): DvomError {
+    return s3Error(err, what, this.location, this.settings.endpoint);
+  }
+
+  async put(key: string, body: Buffer | AsyncIterable<Buffer>, options: PutOptions = {}): Promise<void> {
+    const Key = this.objectKey(key);
+    const data = Buffer.isBuffer(body) ? body : await collect(body);
+    try {
+      if (data.length <= PART_SIZE) {
+        // A buffer body can be resent, so the SDK retries the whole put on throttling or resets.
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: data, ...(options.overwrite ? {} : { IfNoneMatch: '*' }) }),
+        );
+        return;
+      }
+      const upload = new Upload({
+        client: this.client,
+        queueSize: UPLOAD_QUEUE,
+        partSize: PART_SIZE,
+        leavePartsOnError: false,
+        params: { Bucket: this.settings.bucket, Key, Body: data },
+      });
+      await upload.done();
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || (err as { name?: string }).name === 'PreconditionFailed') {
+        throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
+      }
+      throw this.fail(err, `store ${key}`);
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      throw this.fail(err, `read ${key}`);
+    }
+  }
+
+  async *getStream(key: string): AsyncIterable<Buffer> {
+    let body: Readable;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      body = out.Body as Readable;
+    } catch (err) {
+      throw this.fail(err, `read ${key}`);
+    }
+    try {
+      for await (const chunk of body) yield chunk as Buffer;
+    } catch (err) {
+      throw this.fail(err, `read ${key}`);
+    }
+  }
+
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    if (length === 0) return Buffer.alloc(0);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${start + length - 1}` }),
+      );
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+      throw this.fail(err, `read ${key}`);
+    }
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      return { key, size: out.ContentLength ?? 0, modified: out.LastModified ?? new Date(0) };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) {
+        if (e.name === 'NoSuchBucket') throw this.fail(err, `check ${key}`);
+        return undefined;
+      }
+      throw this.fail(err, `check ${key}`);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.base + prefix, ContinuationToken: token }),
+        );
+      } catch (err) {
+        throw this.fail(err, `list ${prefix || 'objects'}`);
+      }
+      for (const obj of page.Contents ?? []) {
+        if (!obj.Key) continue;
+        yield { key: obj.Key.slice(this.base.length), size: obj.Size ?? 0, modified: obj.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== 404) throw this.fail(err, `delete ${key}`);
+    }
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
