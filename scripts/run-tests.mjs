@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 
-const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ['src/**/*.test.ts', 'test/**/*.test.ts', 'e2e/**/*.test.ts'];
 const files = patterns.flatMap((p) => (p.includes('*') ? globSync(p) : [p])).sort();
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const isTest = (data) => data.details?.type !== 'suite';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DvomError, parseRawKey, usageError, type Credential } from '../engine/index.ts';
+import { passwordAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Output } from './output.ts';
 import { promptHidden } from './prompt.ts';
@@ -15,11 +16,6 @@ export type CredentialSource = 'key-file' | 'env-key' | 'flag' | 'env' | 'keycha
 export interface FoundCredential {
   credential: Credential;
   source: CredentialSource;
-}
-
-/** Keychain account of a backup's password: the same name in two stores may have two passwords. */
-export function passwordAccount(storeLocation: string, backup: string): string {
-  return `${storeLocation}#${backup}`;
 }
 
 /**

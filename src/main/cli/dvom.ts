@@ -4,6 +4,7 @@ import { DvomError } from '../engine/index.ts';
 import { readConfig } from '../config/config-file.ts';
 import { openStore } from '../config/open-store.ts';
 import { OsKeychain } from '../secrets/secret-store.ts';
+import { DVOM_VERSION } from '../version.ts';
 import { COMMON_OPTIONS, str, type Command, type Values } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
 import { keyCommand, passwdCommand } from './commands/keys.ts';
@@ -12,6 +13,7 @@ import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './com
 import { restoreCommand } from './commands/restore.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
+import { serveCommand } from './commands/serve.ts';
 import { consoleOutput } from './output.ts';
 
 const COMMANDS: Command[] = [
@@ -30,9 +32,9 @@ const COMMANDS: Command[] = [
   forgetPasswordCommand,
   targetCommand,
   configCommand,
+  serveCommand,
 ];
 
-const VERSION = '0.1.0';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -69,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
-    process.stdout.write(`dvom ${VERSION}\n`);
+    process.stdout.write(`dvom ${DVOM_VERSION}\n`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

@@ -1,6 +1,8 @@
-import { DvomError, Repository, readRepoConfig, usageError, type Credential, type ScryptParams } from '../engine/index.ts';
+import { DvomError, Repository, readRepoConfig, type Credential } from '../engine/index.ts';
+export { scryptFromEnv } from '../config/scrypt-env.ts';
 import type { CommandContext } from './command.ts';
-import { getCredential, passwordAccount, type CredentialFlags, type FoundCredential } from './credentials.ts';
+import { passwordAccount } from '../secrets/accounts.ts';
+import { getCredential, type CredentialFlags, type FoundCredential } from './credentials.ts';
 
 /** Stores a password in the keychain when --remember-password was given; a missing keychain only warns. */
 export async function rememberIfAsked(ctx: CommandContext, backup: string, found: FoundCredential): Promise<void> {
@@ -60,19 +62,4 @@ export async function updateRememberedPassword(ctx: CommandContext, backup: stri
   } catch {
     // No keychain: nothing was remembered.
   }
-}
-
-/**
- * scrypt cost for new keys. DVOM_SCRYPT_N lowers it for tests and very slow
- * devices (warned); the default is N=2^17, r=8.
- */
-export function scryptFromEnv(warn: (text: string) => void): ScryptParams | undefined {
-  const raw = process.env.DVOM_SCRYPT_N;
-  if (!raw) return undefined;
-  const N = Number(raw);
-  if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 24) {
-    throw usageError(`DVOM_SCRYPT_N must be a power of two between 2 and 2^24, got '${raw}'`);
-  }
-  if (N < 2 ** 17) warn(`DVOM_SCRYPT_N=${N} is below the default 131072: passwords are cheaper to guess`);
-  return { N, r: 8, p: 1 };
 }

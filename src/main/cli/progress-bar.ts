@@ -1,5 +1,5 @@
 import type { ProgressEvent, ProgressListener } from '../../shared/progress.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration } from '../../shared/format.ts';
 
 /** A one-line progress bar redrawn in place on a terminal; nothing when not interactive. */
 export function progressBar(enabled: boolean, label: string): { listener: ProgressListener | undefined; done: () => void } {

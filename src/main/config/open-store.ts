@@ -2,6 +2,7 @@ import { DvomError, usageError } from '../engine/errors.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { LocalBackend } from '../engine/storage/local-backend.ts';
 import { S3Backend, type S3Settings } from '../engine/storage/s3-backend.ts';
+import { s3SecretAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { s3TargetSchema, type DvomConfig, type S3Target, type StorageTarget } from './config-schema.ts';
 import { defaultStoreDir } from './store-location.ts';
@@ -14,11 +15,6 @@ export interface StoreSelection {
   target?: string;
   /** --backup-dir=DIR */
   backupDir?: string;
-}
-
-/** Keychain account of a target's S3 secret key. */
-export function s3SecretAccount(targetName: string): string {
-  return `target:${targetName}`;
 }
 
 async function s3Settings(name: string, t: S3Target, secrets: SecretStore | undefined): Promise<S3Settings> {

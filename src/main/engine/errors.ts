@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'ERROR'
   | 'USAGE'
   | 'WRONG_PASSWORD'
+  | 'PASSWORD_REQUIRED'
   | 'NOT_FOUND'
   | 'INTEGRITY'
   | 'LOCKED'
@@ -17,6 +18,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   ERROR: 1,
   USAGE: 2,
   WRONG_PASSWORD: 3,
+  PASSWORD_REQUIRED: 3,
   NOT_FOUND: 4,
   INTEGRITY: 5,
   LOCKED: 1,

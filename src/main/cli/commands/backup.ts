@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DvomError, Repository, backup, folderSize, folderSource, readRepoConfig, usageError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { credentialFor, openBackup, rememberIfAsked, scryptFromEnv } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';

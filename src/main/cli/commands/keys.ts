@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseRawKey, usageError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
 import { askPassword } from '../credentials.ts';
-import { formatDate, formatTable } from '../format.ts';
+import { formatDate, formatTable } from '../../../shared/format.ts';
 import { openBackup, scryptFromEnv, updateRememberedPassword } from '../open-backup.ts';
 import type { Credential } from '../../engine/index.ts';
 

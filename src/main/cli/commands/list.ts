@@ -1,6 +1,6 @@
 import { listBackups, overview, versionsOf, type BackupOverview } from '../../engine/index.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
-import { formatBytes, formatDate, formatTable } from '../format.ts';
+import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 

@@ -10,7 +10,7 @@ import {
 } from '../../engine/index.ts';
 import { DvomError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type OptionSpec } from '../command.ts';
-import { formatBytes, formatDate } from '../format.ts';
+import { formatBytes, formatDate } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 

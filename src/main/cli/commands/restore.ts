@@ -4,7 +4,7 @@ import { testRestore } from '../../volumes/test-restore.ts';
 import { sourceSelector } from '../../volumes/volume-paths.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 

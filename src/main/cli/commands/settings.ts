@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { usageError } from '../../engine/index.ts';
 import { configPath, updateConfig } from '../../config/config-file.ts';
 import { TARGET_NAME, redactConfig, targetSchema, type StorageTarget } from '../../config/config-schema.ts';
-import { backendFor, s3SecretAccount } from '../../config/open-store.ts';
+import { backendFor } from '../../config/open-store.ts';
+import { passwordAccount, s3SecretAccount } from '../../secrets/accounts.ts';
 import { COMMON_OPTIONS, str, type Command } from '../command.ts';
-import { passwordAccount } from '../credentials.ts';
-import { formatTable } from '../format.ts';
+import { formatTable } from '../../../shared/format.ts';
 
 export const configCommand: Command = {
   name: 'config',

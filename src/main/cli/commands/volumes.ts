@@ -2,7 +2,7 @@ import { lastBackupOfVolumes } from '../../engine/index.ts';
 import { listVolumes } from '../../docker/volumes.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
 import { dockerFor } from '../docker-session.ts';
-import { formatBytes, formatDate, formatTable } from '../format.ts';
+import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
 export const volumesCommand: Command = {
   name: 'volumes',

@@ -72,7 +72,7 @@ async function* walk(
       options.onWarning?.(`skipped socket '${relPath.toString()}'`);
       continue;
     }
-    if (type === 'file' && st.nlink > 1n) {
+    if ((type === 'file' || type === 'symlink') && st.nlink > 1n) {
       const inode = `${st.dev}:${st.ino}`;
       const first = inodes.get(inode);
       if (first) {

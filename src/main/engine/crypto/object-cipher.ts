@@ -255,6 +255,7 @@ export async function readEncryptedRange(
   if (offset < 0 || length < 0 || offset + length > payloadLength) {
     throw integrityError(`${what}: range ${offset}+${length} is outside the object (${payloadLength} bytes)`);
   }
+  if (length === 0) return Buffer.alloc(0);
   const header = await read(0, ENC_HEADER_SIZE);
   if (header.length < ENC_HEADER_SIZE) throw headerError(what, header);
   checkEncryptedHeader(header, what);

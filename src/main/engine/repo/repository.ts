@@ -130,8 +130,16 @@ export class Repository {
     }), `config of backup '${name}'`);
     const keyFiles = await Repository.readKeyFiles(backend, layout);
     if (!sealed.encrypted) {
-      // Keys next to a plain config mean someone flipped the flag to read data without the key.
-      if (keyFiles.length) throw integrityError(`config of backup '${name}' says it is not encrypted, but it has keys (tampered?)`);
+      // A plain config next to keys, with a keyed seal, or opened with a password means someone
+      // flipped the flag to make the next backup write plaintext: refuse.
+      const downgraded =
+        keyFiles.length > 0 || sealed.seal.startsWith('hmac-sha256:') || credential !== undefined;
+      if (downgraded) {
+        throw integrityError(
+          `config of backup '${name}' says it is not encrypted, but ${credential ? 'a password or key was given' : 'it has encryption keys'}; ` +
+            'refusing to use it (the config may have been tampered with)',
+        );
+      }
       return new Repository(backend, checkSeal(sealed, undefined, `config of backup '${name}'`), undefined, undefined);
     }
     if (!credential) throw wrongPassword(`backup '${name}' is encrypted: a password or key is needed`);

@@ -14,6 +14,15 @@ function under(root: Buffer, rel: Buffer): Buffer {
   return isRootPath(rel) ? root : Buffer.concat([root, SEP, rel]);
 }
 
+/**
+ * A time for fs.utimes. Node treats negative numbers as "now", so times before
+ * 1970 go as Dates; others as seconds nudged by half a microsecond, so an exact
+ * millisecond does not round down to the one before it.
+ */
+function fsTime(ms: number): number | Date {
+  return ms < 0 ? new Date(ms) : (ms + 0.0005) / 1000;
+}
+
 function allZero(buf: Buffer): boolean {
   // Compare against a zero page in slices: memcmp speed, no allocation per call.
   for (let pos = 0; pos < buf.length; pos += ZERO.length) {
@@ -92,7 +101,7 @@ async function writeFile(dest: Buffer, entry: TreeEntry, content: AsyncIterable<
     await handle.close();
   }
   await applyOwnerAndMode(dest, entry, false);
-  await fs.utimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+  await fs.utimes(dest, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
 }
 
 async function applyOwnerAndMode(dest: Buffer, entry: TreeEntry, link: boolean): Promise<void> {
@@ -114,7 +123,7 @@ async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry
       if (entry.type === 'symlink') {
         await fs.symlink(entry.linkTarget!, dest);
         if (isRoot) await fs.lchown(dest, entry.uid, entry.gid);
-        await fs.lutimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+        await fs.lutimes(dest, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
       } else {
         const source = under(root, normalizeEntryPath(entry.linkTarget!, 'hard link target'));
         await assertInside(realRoot, source, rel);
@@ -128,7 +137,7 @@ async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry
     if (entry.type !== 'dir') continue;
     const dest = under(root, normalizeEntryPath(entry.path, 'directory'));
     await applyOwnerAndMode(dest, entry, false);
-    await fs.utimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+    await fs.utimes(dest, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
   }
 }
 

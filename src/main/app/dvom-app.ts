@@ -1,0 +1,74 @@
+import type Docker from 'dockerode';
+import { readConfig } from '../config/config-file.ts';
+import { openStore, type StoreSelection } from '../config/open-store.ts';
+import type { DvomConfig } from '../config/config-schema.ts';
+import { connectDocker, describeDockerHost } from '../docker/docker-client.ts';
+import { sweepLeftovers } from '../docker/helper-container.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { EventHub } from './event-hub.ts';
+import { JobManager } from './job-manager.ts';
+
+export interface DvomAppOptions {
+  secrets: SecretStore;
+  /** The store chosen on the command line (`dvom serve --target=…`); else the config's default. */
+  storeSelection?: StoreSelection;
+  /** Messages for the host's log (never secrets). */
+  log?: (message: string) => void;
+}
+
+/**
+ * The engine as a long-lived service for one host process (Electron main or
+ * `dvom serve`): the config, the store, the Docker connection, the keychain,
+ * jobs and events. Transports talk to it only through the Dispatcher.
+ */
+export class DvomApp {
+  readonly events = new EventHub();
+  readonly jobs = new JobManager(this.events);
+  readonly secrets: SecretStore;
+  readonly log: (message: string) => void;
+  private readonly selection: StoreSelection;
+  private dockerConnection: Promise<Docker> | undefined;
+
+  constructor(options: DvomAppOptions) {
+    this.secrets = options.secrets;
+    this.selection = options.storeSelection ?? {};
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Read per request, so changes made by the CLI or in settings apply at once. */
+  config(): Promise<DvomConfig> {
+    return readConfig();
+  }
+
+  async store(): Promise<StorageBackend> {
+    return openStore(this.selection, await this.config(), this.secrets);
+  }
+
+  /** A connection to the engine, re-established when it was lost. */
+  async docker(): Promise<Docker> {
+    if (this.dockerConnection) {
+      const docker = await this.dockerConnection.catch(() => undefined);
+      if (docker && (await docker.ping().then(() => true, () => false))) return docker;
+      this.dockerConnection = undefined;
+    }
+    const connecting = connectDocker().then(async (docker) => {
+      await sweepLeftovers(docker).catch(() => undefined);
+      return docker;
+    });
+    this.dockerConnection = connecting;
+    connecting.catch(() => {
+      if (this.dockerConnection === connecting) this.dockerConnection = undefined;
+    });
+    return connecting;
+  }
+
+  dockerHost(): string {
+    return describeDockerHost();
+  }
+
+  /** Cancels running jobs and waits for their cleanup (helpers, temporary volumes, stopped containers). */
+  shutdown(): Promise<void> {
+    return this.jobs.shutdown();
+  }
+}

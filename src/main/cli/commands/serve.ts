@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { usageError } from '../../engine/index.ts';
+import { DvomApp } from '../../app/dvom-app.ts';
+import { rendererDir } from '../../serve/renderer-dir.ts';
+import { startServeServer } from '../../serve/serve-server.ts';
+import { COMMON_OPTIONS, str, type Command } from '../command.ts';
+
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  spawn(command, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the DVOM app in a browser on this host (127.0.0.1 only, token-protected)',
+  usage: 'dvom serve [--port=N] [--open]',
+  options: { ...COMMON_OPTIONS, port: { type: 'string' }, open: { type: 'boolean' } },
+  positionals: [0, 0],
+  needsStore: false,
+  async run(ctx) {
+    const portText = str(ctx.values, 'port') ?? '0';
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) throw usageError(`--port must be a port number (0-65535), got '${portText}'`);
+    const app = new DvomApp({
+      secrets: ctx.secrets,
+      storeSelection: {
+        ...(str(ctx.values, 'target') ? { target: str(ctx.values, 'target')! } : {}),
+        ...(str(ctx.values, 'backup-dir') ? { backupDir: str(ctx.values, 'backup-dir')! } : {}),
+      },
+      log: (m) => ctx.output.info(m),
+    });
+    await app.store(); // fail now, not on the first request, if the store is misconfigured
+    const server = await startServeServer({ app, rendererDir: rendererDir(), port });
+    // The URL carries the token: it goes to stdout (for scripts), never to a log.
+    ctx.output.out(server.url);
+    ctx.output.info(`DVOM is serving on ${server.origin} (only this computer can connect). Press Ctrl-C to stop.`);
+    if (ctx.values.open) openBrowser(server.url);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await app.shutdown();
+    await server.close();
+  },
+};

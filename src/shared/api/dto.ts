@@ -1,0 +1,87 @@
+import type { ProgressEvent } from '../progress.ts';
+
+/**
+ * Plain JSON shapes that cross the boundary between the engine (main process
+ * or `dvom serve`) and the renderer. No secret ever appears in them.
+ */
+export interface AppInfo {
+  version: string;
+  /** Where backups are stored (a folder or s3://bucket/prefix). */
+  storeLocation: string;
+  dockerHost: string;
+  keychain: string;
+}
+
+export interface VolumeUserDto {
+  name: string;
+  running: boolean;
+}
+
+export interface VolumeDto {
+  name: string;
+  driver: string;
+  /** Bytes, or null when the engine cannot tell. */
+  size: number | null;
+  usedBy: VolumeUserDto[];
+  /** ISO time of the newest version containing this volume, and which backup. */
+  lastBackup: { at: string; backup: string } | null;
+}
+
+export interface VersionStatsDto {
+  files: number;
+  dirs: number;
+  links: number;
+  bytes: number;
+  addedBytes: number;
+  addedStoredBytes: number;
+  durationMs: number;
+}
+
+export interface VersionDto {
+  id: string;
+  createdAt: string;
+  sourceKind: 'volume' | 'path';
+  volumes: string[];
+  stats: VersionStatsDto;
+}
+
+export interface BackupDto {
+  name: string;
+  createdAt: string;
+  encrypted: boolean;
+  versions: number;
+  latest: VersionDto | null;
+  volumes: string[];
+  storedBytes: number;
+  /** A password for it is remembered in the keychain. */
+  passwordRemembered: boolean;
+}
+
+export type JobKind = 'backup' | 'restore' | 'test-restore' | 'verify';
+export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ApiErrorShape {
+  code: string;
+  message: string;
+}
+
+export interface JobDto {
+  id: string;
+  kind: JobKind;
+  /** Human title, e.g. "Back up pgdata to secure-backup". */
+  title: string;
+  state: JobState;
+  startedAt: string;
+  finishedAt: string | null;
+  progress: ProgressEvent | null;
+  /** A one-line summary of the outcome once finished. */
+  result: string | null;
+  error: ApiErrorShape | null;
+}
+
+export interface TargetDto {
+  name: string;
+  type: 'local' | 's3';
+  location: string;
+  isDefault: boolean;
+}
