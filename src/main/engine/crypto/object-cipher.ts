@@ -243,6 +243,12 @@ export interface RangeReader {
   (start: number, length: number): Promise<Buffer>;
 }
 
+/** Headers of recently read objects, so reading many blobs of one pack costs one request each. */
+export interface HeaderCache {
+  get(objectPath: string): Buffer | undefined;
+  set(objectPath: string, header: Buffer): void;
+}
+
 export async function readEncryptedRange(
   encKey: Buffer,
   objectPath: string,
@@ -250,15 +256,17 @@ export async function readEncryptedRange(
   read: RangeReader,
   offset: number,
   length: number,
+  headerCache?: HeaderCache,
 ): Promise<Buffer> {
   const what = `object ${objectPath}`;
   if (offset < 0 || length < 0 || offset + length > payloadLength) {
     throw integrityError(`${what}: range ${offset}+${length} is outside the object (${payloadLength} bytes)`);
   }
   if (length === 0) return Buffer.alloc(0);
-  const header = await read(0, ENC_HEADER_SIZE);
+  const header = headerCache?.get(objectPath) ?? (await read(0, ENC_HEADER_SIZE));
   if (header.length < ENC_HEADER_SIZE) throw headerError(what, header);
   checkEncryptedHeader(header, what);
+  headerCache?.set(objectPath, header);
   const key = objectKey(encKey, header.subarray(ENC_MAGIC.length + 1), objectPath);
   const lastSegment = Math.max(0, Math.ceil(payloadLength / SEGMENT_SIZE) - 1);
   const first = Math.floor(offset / SEGMENT_SIZE);

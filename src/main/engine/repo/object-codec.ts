@@ -9,6 +9,7 @@ import {
   encodeAll,
   readEncryptedRange,
   readPlainRange,
+  type HeaderCache,
   type ObjectDecoder,
   type ObjectEncoder,
 } from '../crypto/object-cipher.ts';
@@ -19,9 +20,28 @@ import type { Subkeys } from '../crypto/subkeys.ts';
  * ids: encrypted with its subkeys, or plain. Everything above this layer is
  * the same for both kinds of backup.
  */
+/** A small most-recently-used map of object headers (41 bytes each). */
+class HeaderLru implements HeaderCache {
+  private readonly map = new Map<string, Buffer>();
+  get(key: string): Buffer | undefined {
+    const value = this.map.get(key);
+    if (value) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, header: Buffer): void {
+    this.map.delete(key);
+    this.map.set(key, header);
+    if (this.map.size > 256) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
 export class ObjectCodec {
   readonly backend: StorageBackend;
   readonly keys: Subkeys | undefined;
+  private readonly headers = new HeaderLru();
 
   constructor(backend: StorageBackend, keys: Subkeys | undefined) {
     this.backend = backend;
@@ -67,7 +87,7 @@ export class ObjectCodec {
   readRange(key: string, payloadLength: number, offset: number, length: number): Promise<Buffer> {
     const read = (start: number, len: number) => this.backend.getRange(key, start, len);
     return this.keys
-      ? readEncryptedRange(this.keys.enc, key, payloadLength, read, offset, length)
+      ? readEncryptedRange(this.keys.enc, key, payloadLength, read, offset, length, this.headers)
       : readPlainRange(key, payloadLength, read, offset, length);
   }
 }
