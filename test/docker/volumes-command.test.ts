@@ -1,0 +1,83 @@
+/**
+ * `dvom volumes`: the engine's volumes with driver, size, the containers that
+ * use them and the last backup; and a clear error when no engine answers.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { assertNoLeftovers, describeWithDocker, useDockerFixture } from './docker-fixtures.ts';
+
+interface VolumeRow {
+  name: string;
+  driver: string;
+  size: number | null;
+  usedBy: { name: string; running: boolean }[];
+  lastBackup: string | null;
+  lastBackupName: string | null;
+}
+
+await describeWithDocker('dvom volumes (real Docker engine)', () => {
+  const fx = useDockerFixture();
+  let volume = '';
+  let running = '';
+  let created = '';
+
+  const rowOf = async (name: string): Promise<VolumeRow> => {
+    const r = await fx.dvomOk(['volumes', '--json']);
+    const rows = JSON.parse(r.stdout) as VolumeRow[];
+    const row = rows.find((v) => v.name === name);
+    assert.ok(row, `volume ${name} not listed in ${r.stdout}`);
+    return row;
+  };
+
+  it('lists the volume with driver, size, users and no backup yet', async () => {
+    volume = await fx.volume('vol');
+    await fx.runInVolume(volume, 'head -c 50000 /dev/urandom > /data/f');
+    running = await fx.startContainer('running', volume);
+    created = await fx.createContainer('never-started', volume);
+    const row = await rowOf(volume);
+    assert.equal(row.driver, 'local');
+    assert.ok(row.size === null || (typeof row.size === 'number' && row.size >= 50000), `size ${row.size}`);
+    assert.deepEqual(
+      row.usedBy.toSorted((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: created, running: false },
+        { name: running, running: true },
+      ].toSorted((a, b) => a.name.localeCompare(b.name)),
+    );
+    assert.equal(row.lastBackup, null);
+    assert.equal(row.lastBackupName, null);
+
+    const table = (await fx.dvomOk(['volumes'])).stdout;
+    const line = table.split('\n').find((l) => l.startsWith(`${volume} `));
+    assert.ok(line, table);
+    assert.match(line, /\blocal\b/);
+    assert.ok(line.includes(`${running} (running)`), line);
+    assert.ok(line.includes(created), line);
+    assert.match(line, /never/);
+  });
+
+  it('shows the last backup after one', async () => {
+    const t0 = Date.now();
+    await fx.dvomOk(['backup', `--volume=${volume}`, '--name=vols', '--quiet']);
+    const t1 = Date.now();
+    const row = await rowOf(volume);
+    assert.equal(typeof row.lastBackup, 'string');
+    assert.match(row.lastBackup!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const at = Date.parse(row.lastBackup!);
+    assert.ok(at >= t0 - 1000 && at <= t1 + 1000, `lastBackup ${row.lastBackup} not within the backup`);
+    assert.equal(row.lastBackupName, 'vols');
+    // DVOM's own temporary volumes are never listed.
+    const all = JSON.parse((await fx.dvomOk(['volumes', '--json'])).stdout) as VolumeRow[];
+    assert.ok(!all.some((v) => /^dvom-(restore|test)-/.test(v.name)));
+    await assertNoLeftovers();
+  });
+
+  it('fails with exit 1 and says how to reach the engine when DOCKER_HOST points nowhere', async () => {
+    const r = await fx.dvom(['volumes'], { env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Docker engine/);
+    assert.match(r.stderr, /unix:\/\/\/nonexistent\.sock/);
+    assert.match(r.stderr, /\b(start|running)\b/, 'says how to get an engine running');
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
