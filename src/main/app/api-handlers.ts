@@ -1,7 +1,7 @@
 import type { BackupDto, VersionDto } from '../../shared/api/dto.ts';
 import type { ValidParamsOf } from '../../shared/api/contract.ts';
 import { scryptFromEnv } from '../config/scrypt-env.ts';
-import { listVolumes } from '../docker/volumes.ts';
+import { listVolumes, requireVolume } from '../docker/volumes.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { deleteBackup, lastBackupOfVolumes, listBackups, versionsOf } from '../engine/ops/catalog.ts';
@@ -113,6 +113,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'jobs.startBackup'(p) {
       const docker = await app.docker();
+      // Check the volumes first: a typo must not leave an empty backup locked to this password.
+      for (const volume of p.volumes) await requireVolume(docker, volume);
       const repo = await repoForBackup(p);
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(), p.backup, p.password);
       const title = `Back up ${p.volumes.join(', ')} to ${p.backup}`;

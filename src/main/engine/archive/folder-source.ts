@@ -84,12 +84,22 @@ async function* walk(
     const h = header(relPath, st, type);
     if (type === 'symlink') h.linkTarget = await fs.readlink(full, { encoding: 'buffer' });
     if (type === 'file') {
-      yield { header: h, body: createReadStream(full, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer> };
+      yield { header: h, body: fileBody(full, h.size) };
     } else {
       yield { header: h };
     }
     if (type === 'dir') yield* walk(rootBuf, relPath, inodes, options);
   }
+}
+
+/**
+ * A file's content, read up to the size lstat reported (a consistent length
+ * even if the file grows meanwhile), in buffers no larger than the file, so
+ * thousands of small files do not each allocate a 1 MiB buffer.
+ */
+async function* fileBody(file: Buffer, size: number): AsyncIterable<Buffer> {
+  if (size === 0) return;
+  yield* createReadStream(file, { highWaterMark: Math.min(1024 * 1024, size), end: size - 1 }) as AsyncIterable<Buffer>;
 }
 
 function header(path: Buffer, st: import('node:fs').BigIntStats, type: TarEntryType): TarHeader {

@@ -59,7 +59,7 @@ export class BlobWriter {
     this.index = index;
     this.packSize = options.packSize ?? 16 * 1024 * 1024;
     this.maxUploads = options.maxUploads ?? 2;
-    this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
   }
 
   /**

@@ -1,5 +1,6 @@
-import { constants, zstdCompress, zstdDecompress } from 'node:zlib';
+import { constants, zstdCompress, zstdCompressSync, zstdDecompress } from 'node:zlib';
 import { promisify } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { integrityError } from '../errors.ts';
 
 const compressAsync = promisify(zstdCompress);
@@ -7,14 +8,54 @@ const decompressAsync = promisify(zstdDecompress);
 
 /** Below this saving a compressed copy is not worth the CPU on every restore. */
 const MIN_SAVING = 0.03;
+const SAMPLE = 64 * 1024;
+const LEVEL = 3;
+
+/** Room for zstd's worst case, so one call fills one output buffer instead of many 16 KiB hand-offs. */
+function outputSize(n: number): number {
+  return Math.max(64 * 1024, n + (n >> 7) + 1024);
+}
 
 /**
- * zstd on libuv's thread pool, so compression runs on the second core while the
+ * At most this many compressions at once: more only queue in libuv's pool,
+ * holding their buffers, without finishing sooner.
+ */
+const MAX_IN_FLIGHT = Math.max(2, availableParallelism());
+let inFlight = 0;
+const waiting: (() => void)[] = [];
+
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+  inFlight++;
+  try {
+    return await fn();
+  } finally {
+    inFlight--;
+    waiting.shift()?.();
+  }
+}
+
+/** A quick look at the start of a chunk: random or already-compressed data is stored as is. */
+function looksIncompressible(data: Buffer): boolean {
+  if (data.length <= SAMPLE * 2) return false;
+  const sample = data.subarray(0, SAMPLE);
+  const out = zstdCompressSync(sample, { params: { [constants.ZSTD_c_compressionLevel]: 1 }, chunkSize: outputSize(SAMPLE) });
+  return out.length > SAMPLE * (1 - MIN_SAVING);
+}
+
+/**
+ * zstd on libuv's thread pool, so compression runs on the other core while the
  * main thread chunks, hashes and encrypts. Incompressible data is stored as is.
  */
 export async function maybeCompress(data: Buffer): Promise<{ payload: Buffer; compressed: boolean }> {
-  if (data.length < 64) return { payload: data, compressed: false };
-  const out = await compressAsync(data, { params: { [constants.ZSTD_c_compressionLevel]: 3 } });
+  if (data.length < 64 || looksIncompressible(data)) return { payload: data, compressed: false };
+  const out = await withSlot(() =>
+    compressAsync(data, {
+      params: { [constants.ZSTD_c_compressionLevel]: LEVEL, [constants.ZSTD_c_contentSizeFlag]: 1 },
+      pledgedSrcSize: data.length,
+      chunkSize: outputSize(data.length),
+    }),
+  );
   if (out.length > data.length * (1 - MIN_SAVING)) return { payload: data, compressed: false };
   return { payload: out, compressed: true };
 }
@@ -22,7 +63,7 @@ export async function maybeCompress(data: Buffer): Promise<{ payload: Buffer; co
 export async function decompress(payload: Buffer, rawLength: number, what: string): Promise<Buffer> {
   let out: Buffer;
   try {
-    out = await decompressAsync(payload, { maxOutputLength: Math.max(rawLength, 1) });
+    out = await decompressAsync(payload, { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(64 * 1024, rawLength) });
   } catch (err) {
     throw integrityError(`${what}: cannot decompress (${(err as Error).message})`, err);
   }

@@ -1,0 +1,199 @@
+/**
+ * DVOM benchmark. Builds deterministic datasets (half random, half text, some
+ * thousands of small files), measures a read-only baseline on each, then runs
+ * the sections against it. Every figure is relative to baselines measured in
+ * the same run; nothing here fails on slowness.
+ *
+ *   npm run bench                          # 0.5 GiB and 2 GiB (~4-5 minutes on 2 cores)
+ *   npm run bench -- --quick               # 128 MiB smoke run
+ *   npm run bench -- --sizes=0.25,1 --repeat=2 --profile
+ *
+ * Options:
+ *   --sizes=A,B     dataset sizes in GiB (default 0.5,2)
+ *   --quick         one 128 MiB dataset
+ *   --repeat=N      timed runs per engine operation, best kept (default 1)
+ *   --profile       also run one encrypted first backup under --cpu-prof (smallest size) and summarize it
+ *   --sections=a,b  sections to run (default: all; available: engine)
+ *   --seed=N        dataset seed (default 1)
+ *   --keep          keep the temporary folder
+ *
+ * Results are printed and written to bench-results/bench-<timestamp>.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultSmallFiles, generateDataset, type DatasetInfo } from './dataset.ts';
+import { engineSection } from './engine-section.ts';
+import { GiB, bytesLabel, formatTable, ratioOf, sizeLabel } from './format.ts';
+import { syncDisks, timeTarCopy, timeTarRead } from './measure.ts';
+import type { Baseline, BenchOptions, Row, Section, SectionResult } from './section.ts';
+
+/** Every section, in run order. Add new ones here. */
+const SECTIONS: Section[] = [engineSection];
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '1' },
+      profile: { type: 'boolean', default: false },
+      sections: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write('usage: node bench/run.ts [--sizes=0.5,2] [--quick] [--repeat=N] [--profile] [--sections=engine] [--seed=N] [--keep]\n');
+    process.exit(0);
+  }
+  const gib = values.quick ? [0.125] : (values.sizes ?? '0.5,2').split(',').map(Number);
+  if (!gib.length || gib.some((g) => !(g > 0) || g > 64)) throw new Error(`--sizes must be GiB values in (0, 64], got '${values.sizes}'`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer, got '${values.repeat}'`);
+  const ids = SECTIONS.map((s) => s.id);
+  const sections = values.sections ? values.sections.split(',') : ids;
+  for (const s of sections) if (!ids.includes(s)) throw new Error(`unknown section '${s}' (available: ${ids.join(', ')})`);
+  return {
+    sizes: gib.map((g) => Math.round(g * GiB)).sort((a, b) => a - b),
+    repeat,
+    profile: values.profile,
+    keep: values.keep,
+    seed: Number(values.seed),
+    sections,
+    resultsDir: path.join(REPO_ROOT, 'bench-results'),
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function measureBaseline(dataset: DatasetInfo, workDir: string): Promise<Baseline> {
+  log('baseline: tar | cat > /dev/null (1 warm-up + 2 timed)');
+  await timeTarRead(dataset.dir); // warms the page cache
+  const readRuns = [await timeTarRead(dataset.dir), await timeTarRead(dataset.dir)];
+  log('copy reference: tar | tar -x');
+  const out = path.join(workDir, 'tar-copy');
+  await syncDisks();
+  const copySeconds = await timeTarCopy(dataset.dir, out);
+  rmSync(out, { recursive: true, force: true });
+  return { readSeconds: Math.min(...readRuns), readRuns, copySeconds };
+}
+
+interface SizeReport {
+  label: string;
+  dataset: DatasetInfo;
+  baseline: Baseline;
+  sections: { id: string; title: string; result: SectionResult }[];
+}
+
+function printSize(r: SizeReport): void {
+  const d = r.dataset;
+  const out: string[] = [
+    '',
+    `=== dataset ${r.label}: ${d.files} files (${d.smallFiles} small of 1–16 KiB), ${d.dirs} dirs, ` +
+      `${bytesLabel(d.bytes)} = ${bytesLabel(d.randomBytes)} random + ${bytesLabel(d.textBytes)} text; generated in ${d.generateSeconds.toFixed(1)} s`,
+  ];
+  const baseRows: Row[] = [
+    { operation: 'read baseline: tar | cat > /dev/null', seconds: r.baseline.readSeconds, bytes: d.bytes, note: `runs ${r.baseline.readRuns.map((s) => s.toFixed(2)).join(', ')}` },
+    { operation: 'copy reference: tar | tar -x', seconds: r.baseline.copySeconds, bytes: d.bytes },
+  ];
+  for (const s of r.sections) {
+    out.push('', `--- ${s.title}`, ...formatTable([...baseRows, ...s.result.rows], r.baseline.readSeconds));
+    out.push(...s.result.notes.map((n) => (n ? `  ${n}` : '')));
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const sections = SECTIONS.filter((s) => options.sections.includes(s.id));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'dvom-bench-'));
+  const cleanup = () => {
+    if (!options.keep) rmSync(tmp, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  const started = new Date();
+  const loadAtStart = os.loadavg()[0]!;
+  log(`temp folder ${tmp}; sizes ${options.sizes.map(sizeLabel).join(', ')}; sections ${options.sections.join(', ')}`);
+  const reports: SizeReport[] = [];
+  try {
+    for (const [sizeIndex, bytes] of options.sizes.entries()) {
+      const label = sizeLabel(bytes);
+      const root = path.join(tmp, `size-${sizeIndex}`);
+      const dataDir = path.join(root, 'data');
+      log(`generating ${label} dataset`);
+      const dataset = generateDataset(dataDir, { bytes, smallFiles: defaultSmallFiles(bytes), seed: options.seed });
+      await syncDisks();
+      const baseline = await measureBaseline(dataset, root);
+      const report: SizeReport = { label, dataset, baseline, sections: [] };
+      for (const section of sections) {
+        const workDir = path.join(root, `work-${section.id}`);
+        mkdirSync(workDir, { recursive: true });
+        const result = await section.run({ dataset, sizeIndex, label, baseline, workDir, options, log: (m) => log(`${label} ${section.id}: ${m}`) });
+        rmSync(workDir, { recursive: true, force: true });
+        report.sections.push({ id: section.id, title: section.title, result });
+      }
+      printSize(report);
+      reports.push(report);
+      if (!options.keep) rmSync(root, { recursive: true, force: true });
+    }
+  } finally {
+    cleanup();
+  }
+
+  const summary: string[] = [];
+  const loadAtEnd = os.loadavg()[0]!;
+  if (loadAtStart > os.cpus().length / 2) {
+    summary.push(
+      `warning: 1-minute load average ${loadAtStart.toFixed(1)} at start on ${os.cpus().length} cores: ` +
+        'other processes competed for the CPU, so timings are noisy (compare CPU seconds, or rerun with --repeat=2)',
+    );
+  }
+  for (const section of sections) {
+    const per = reports.map((r) => ({ label: r.label, bytes: r.dataset.bytes, result: r.sections.find((s) => s.id === section.id)!.result }));
+    summary.push(...(section.summarize?.(per) ?? []));
+  }
+  process.stdout.write(['', '=== summary (ratios against baselines measured in this run)', ...summary.map((s) => `  ${s}`), ''].join('\n') + '\n');
+
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(options.resultsDir, { recursive: true });
+  const file = path.join(options.resultsDir, `bench-${stamp}.json`);
+  const json = {
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    machine: { node: process.version, platform: `${os.type()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemBytes: os.totalmem() },
+    options: { ...options, resultsDir: undefined },
+    sizes: reports.map((r) => ({
+      label: r.label,
+      dataset: r.dataset,
+      baseline: r.baseline,
+      sections: r.sections.map((s) => ({
+        id: s.id,
+        rows: s.result.rows.map((row) => ({ ...row, ratioToReadBaseline: ratioOf(row, r.baseline.readSeconds) ?? null })),
+        metrics: s.result.metrics,
+        notes: s.result.notes,
+        data: s.result.data,
+      })),
+    })),
+    summary,
+  };
+  writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
+  process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { useState } from 'react';
+import { PAGES } from './navigation.ts';
+
+/** The app shell: the sidebar and the current page. */
+export function App() {
+  const [currentId, setCurrentId] = useState(PAGES[0]!.id);
+  const current = PAGES.find((p) => p.id === currentId) ?? PAGES[0]!;
+  const Page = current.component;
+
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">DVOM</span>
+        </div>
+        <nav aria-label="Main">
+          <ul className="nav-list">
+            {PAGES.map((p) => (
+              <li key={p.id}>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={p.id === current.id ? 'page' : undefined}
+                  onClick={() => setCurrentId(p.id)}
+                >
+                  {p.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </aside>
+      <main className="content">
+        <Page key={current.id} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import { useEffect } from 'react';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { StatePanel } from '../components/StatePanel.tsx';
+import { useVolumesStore } from '../state/volumes-store.ts';
+import { VolumesTable } from './volumes/VolumesTable.tsx';
+
+export function VolumesPage() {
+  const { volumes, loading, error, load, watch } = useVolumesStore();
+
+  useEffect(() => {
+    void load();
+    return watch();
+  }, [load, watch]);
+
+  const retry = () => void load();
+  const refresh = (
+    <button type="button" className="button" onClick={retry} disabled={loading}>
+      Refresh
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Volumes"
+        description="The Docker volumes on this engine and when each was last backed up."
+        actions={refresh}
+        status={loading && volumes ? 'Refreshing…' : null}
+      />
+      {volumes && error && (
+        <div className="banner banner-error" role="alert">
+          <p>Could not refresh the list: {error}</p>
+          <button type="button" className="button" onClick={retry} disabled={loading}>
+            Retry
+          </button>
+        </div>
+      )}
+      {body()}
+    </>
+  );
+
+  function body() {
+    if (volumes?.length) return <VolumesTable volumes={volumes} />;
+    if (volumes) {
+      return (
+        <StatePanel kind="empty" title="No Docker volumes">
+          <p className="muted">Volumes created with docker volume create or Docker Compose appear here.</p>
+        </StatePanel>
+      );
+    }
+    if (error) {
+      return (
+        <StatePanel kind="error" title="Cannot list volumes">
+          <p className="error-message">{error}</p>
+          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
+            Retry
+          </button>
+        </StatePanel>
+      );
+    }
+    return <StatePanel kind="loading" title="Loading volumes…" />;
+  }
+}

@@ -1,0 +1,48 @@
+import type { VolumeDto } from '../../../shared/api/dto.ts';
+import { formatBytes } from '../../../shared/format.ts';
+import { LastBackupCell } from './LastBackupCell.tsx';
+import { UsedByCell } from './UsedByCell.tsx';
+
+export function VolumesTable({ volumes }: { volumes: VolumeDto[] }) {
+  return (
+    <div className="table-frame">
+      <table className="data-table" aria-label="Volumes">
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-driver" />
+          <col className="col-size" />
+          <col className="col-used" />
+          <col className="col-last" />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Driver</th>
+            <th scope="col" className="numeric">
+              Size
+            </th>
+            <th scope="col">Used by</th>
+            <th scope="col">Last backup</th>
+          </tr>
+        </thead>
+        <tbody>
+          {volumes.map((v) => (
+            <tr key={v.name}>
+              <th scope="row" className="volume-name">
+                {v.name}
+              </th>
+              <td>{v.driver}</td>
+              <td className="numeric">{v.size === null ? <span className="muted">unknown</span> : formatBytes(v.size)}</td>
+              <td>
+                <UsedByCell users={v.usedBy} />
+              </td>
+              <td>
+                <LastBackupCell last={v.lastBackup} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
