@@ -20,9 +20,37 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine, CLI and shared code never import Electron.' }] }] },
   },
   {
+    // The renderer runs in a browser page: Electron's sandboxed window or Chromium through `dvom serve`.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { ecmaFeatures: { jsx: true } },
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', WebSocket: 'readonly', navigator: 'readonly' },
+    },
+  },
+  {
+    // UI tests run in Node but pass callbacks that run in the page (page.evaluate).
+    files: ['e2e/**/*.ts'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
+  },
+  {
     files: ['src/shared/**', 'src/renderer/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'electron'], message: 'Shared and renderer code runs in the browser: no Node or Electron imports.' }] }],
+    },
+  },
+  {
+    // The renderer reaches the engine only through the API in src/shared/api: never src/main.
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'electron'], message: 'Shared and renderer code runs in the browser: no Node or Electron imports.' },
+            { regex: '^(\\.\\./)+main/', message: 'The renderer talks to the engine only through src/shared/api.' },
+          ],
+        },
+      ],
     },
   },
 );

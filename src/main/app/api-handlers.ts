@@ -4,7 +4,7 @@ import { scryptFromEnv } from '../config/scrypt-env.ts';
 import { listVolumes, requireVolume } from '../docker/volumes.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
-import { deleteBackup, lastBackupOfVolumes, listBackups, versionsOf } from '../engine/ops/catalog.ts';
+import { deleteBackup, isDamaged, lastBackupOfVolumes, listBackups, versionsOf } from '../engine/ops/catalog.ts';
 import { checkVersionContent } from '../engine/ops/restore.ts';
 import { verify } from '../engine/ops/verify.ts';
 import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
@@ -71,6 +71,10 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       const store = await app.store();
       const list: BackupDto[] = [];
       for (const b of await listBackups(store)) {
+        if (isDamaged(b)) {
+          list.push({ name: b.name, createdAt: '', encrypted: false, versions: 0, latest: null, volumes: [], storedBytes: 0, passwordRemembered: false, damaged: b.error });
+          continue;
+        }
         list.push({
           name: b.name,
           createdAt: b.createdAt,
@@ -80,6 +84,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
           volumes: b.volumes,
           storedBytes: b.storedBytes,
           passwordRemembered: b.encrypted && !!(await rememberedPassword(app.secrets, store, b.name)),
+          damaged: null,
         });
       }
       return list;

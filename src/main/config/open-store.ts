@@ -1,7 +1,7 @@
 import { DvomError, usageError } from '../engine/errors.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { LocalBackend } from '../engine/storage/local-backend.ts';
-import { S3Backend, type S3Settings } from '../engine/storage/s3-backend.ts';
+import type { S3Settings } from '../engine/storage/s3-backend.ts';
 import { s3SecretAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { s3TargetSchema, type DvomConfig, type S3Target, type StorageTarget } from './config-schema.ts';
@@ -46,6 +46,8 @@ async function s3Settings(name: string, t: S3Target, secrets: SecretStore | unde
 /** Builds the backend for a target definition. */
 export async function backendFor(name: string, target: StorageTarget, secrets: SecretStore | undefined): Promise<StorageBackend> {
   if (target.type === 'local') return new LocalBackend(target.path);
+  // The AWS SDK is loaded only for S3 stores: it is large and slows every start.
+  const { S3Backend } = await import('../engine/storage/s3-backend.ts');
   return new S3Backend(await s3Settings(name, target, secrets));
 }
 

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { DvomError } from '../engine/errors.ts';
 
 /** Where the client will connect, as the docker CLI would: DOCKER_HOST, else the local socket. */
@@ -21,7 +21,9 @@ function howToStart(): string {
 export async function connectDocker(timeoutMs = 10_000): Promise<Docker> {
   let docker: Docker;
   try {
-    docker = new Docker();
+    // Loaded on first use: most commands never talk to Docker, and dockerode is large.
+    const { default: DockerClient } = await import('dockerode');
+    docker = new DockerClient();
   } catch (err) {
     throw new DvomError('DOCKER_UNAVAILABLE', `cannot use DOCKER_HOST=${describeDockerHost()}: ${(err as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { AsyncEntry } from '@napi-rs/keyring';
+import type { AsyncEntry } from '@napi-rs/keyring';
 import { DvomError } from '../engine/errors.ts';
 
 /** The keychain service name all DVOM secrets live under. */
@@ -46,8 +46,10 @@ function storeName(): string {
 export class OsKeychain implements SecretStore {
   readonly name = storeName();
 
-  private entry(kind: SecretKind, name: string): AsyncEntry {
-    return new AsyncEntry(KEYCHAIN_SERVICE, `${kind}:${name}`, { linux: { store: 'secret-service' } });
+  private async entry(kind: SecretKind, name: string): Promise<AsyncEntry> {
+    // The native module is loaded on first use, so commands that need no secret start faster.
+    const { AsyncEntry: Entry } = await import('@napi-rs/keyring');
+    return new Entry(KEYCHAIN_SERVICE, `${kind}:${name}`, { linux: { store: 'secret-service' } });
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -59,14 +61,14 @@ export class OsKeychain implements SecretStore {
   }
 
   async get(kind: SecretKind, name: string): Promise<string | undefined> {
-    return (await this.call(() => this.entry(kind, name).getPassword())) ?? undefined;
+    return (await this.call(async () => (await this.entry(kind, name)).getPassword())) ?? undefined;
   }
 
   async set(kind: SecretKind, name: string, secret: string): Promise<void> {
-    await this.call(() => this.entry(kind, name).setPassword(secret));
+    await this.call(async () => (await this.entry(kind, name)).setPassword(secret));
   }
 
   async delete(kind: SecretKind, name: string): Promise<boolean> {
-    return this.call(() => this.entry(kind, name).deleteCredential());
+    return this.call(async () => (await this.entry(kind, name)).deleteCredential());
   }
 }

@@ -34,7 +34,8 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
   const token = options.token ?? randomBytes(24).toString('base64url');
   const dispatcher = new Dispatcher(createHandlers(options.app));
   let origin = '';
-  let api: WsApi | undefined;
+  // The API needs the port (for its allowed origins), known only once the server listens.
+  const ready: { api?: WsApi } = {};
   const server: Server = createServer((req, res) => {
     serveStatic(options.rendererDir, req, res, origin).catch(() => {
       if (!res.headersSent) res.writeHead(500);
@@ -42,7 +43,7 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
     });
   });
   server.on('upgrade', (req, socket, head) => {
-    if (api) api.handleUpgrade(req, socket, head);
+    if (ready.api) ready.api.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
@@ -51,7 +52,7 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
-  api = new WsApi({
+  ready.api = new WsApi({
     token,
     allowedOrigins: [origin, `http://localhost:${port}`],
     dispatcher,
@@ -64,7 +65,7 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
     token,
     port,
     close: async () => {
-      api?.close();
+      ready.api?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -55,6 +55,8 @@ export interface BackupDto {
   storedBytes: number;
   /** A password for it is remembered in the keychain. */
   passwordRemembered: boolean;
+  /** Why its metadata cannot be read (tampered or corrupted), or null when it is fine. */
+  damaged: string | null;
 }
 
 export type JobKind = 'backup' | 'restore' | 'test-restore' | 'verify';

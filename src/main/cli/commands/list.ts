@@ -1,4 +1,4 @@
-import { listBackups, overview, versionsOf, type BackupOverview } from '../../engine/index.ts';
+import { isDamaged, listBackups, overview, versionsOf, type BackupOverview } from '../../engine/index.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
 import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
@@ -26,9 +26,15 @@ export const listCommand: Command = {
   options: { ...COMMON_OPTIONS, ...JSON_OPTION },
   positionals: [0, 0],
   async run(ctx) {
-    const backups = await listBackups(ctx.store());
-    if (ctx.values.json) return void ctx.output.out(JSON.stringify(backups.map(toJson), null, 2));
-    if (!backups.length) return void ctx.output.out(`No backups in ${ctx.store().location}`);
+    const all = await listBackups(ctx.store());
+    const backups = all.filter((b): b is BackupOverview => !isDamaged(b));
+    const damaged = all.filter(isDamaged);
+    if (ctx.values.json) {
+      return void ctx.output.out(JSON.stringify([...backups.map(toJson), ...damaged.map((d) => ({ name: d.name, damaged: d.error }))], null, 2));
+    }
+    // A damaged backup must not hide the healthy ones: list it apart, with the reason.
+    for (const d of damaged) ctx.output.warn(`backup '${d.name}' cannot be read: ${d.error}`);
+    if (!all.length) return void ctx.output.out(`No backups in ${ctx.store().location}`);
     ctx.output.out(
       formatTable(
         ['BACKUP NAME', 'LATEST VERSION', 'SIZE', 'VERSIONS', 'ENCRYPTED', 'VOLUME'],
@@ -39,9 +45,10 @@ export const listCommand: Command = {
           String(b.versions),
           b.encrypted ? 'Yes' : 'No',
           b.volumes.join(',') || (b.sourceKind === 'path' ? '(folder)' : '-'),
-        ]),
+        ]).concat(damaged.map((d) => [d.name, 'DAMAGED', '-', '-', '-', '-'])),
       ),
     );
+    if (damaged.length) return 5;
   },
 };
 

@@ -1,4 +1,4 @@
-import { notFound } from '../errors.ts';
+import { DvomError, notFound } from '../errors.ts';
 import { BACKUPS_PREFIX, Layout } from '../repo/layout.ts';
 import { withLock } from '../repo/lock.ts';
 import { readRepoConfig, readVersionSummaries } from '../repo/repository.ts';
@@ -63,10 +63,27 @@ export async function overview(backend: StorageBackend, name: string): Promise<B
   };
 }
 
-export async function listBackups(backend: StorageBackend): Promise<BackupOverview[]> {
-  const out: BackupOverview[] = [];
-  for (const name of await listBackupNames(backend)) out.push(await overview(backend, name));
+/** A backup whose plaintext metadata cannot be read: listed with the reason, so the others still show. */
+export interface DamagedBackup {
+  name: string;
+  error: string;
+}
+
+export async function listBackups(backend: StorageBackend): Promise<(BackupOverview | DamagedBackup)[]> {
+  const out: (BackupOverview | DamagedBackup)[] = [];
+  for (const name of await listBackupNames(backend)) {
+    try {
+      out.push(await overview(backend, name));
+    } catch (err) {
+      if (err instanceof DvomError && err.code === 'INTEGRITY') out.push({ name, error: err.message });
+      else throw err;
+    }
+  }
   return out;
+}
+
+export function isDamaged(entry: BackupOverview | DamagedBackup): entry is DamagedBackup {
+  return 'error' in entry;
 }
 
 /** Deletes a whole backup. The config goes first, so a half-deleted backup is never listed. */

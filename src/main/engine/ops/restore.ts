@@ -48,11 +48,14 @@ function meterFor(version: VersionSummary, options: RestoreOptions, phase: 'rest
   return meter;
 }
 
+/** undefined: does not exist; true/false: an (empty) folder. Anything else is a usage error. */
 async function isEmptyDir(dir: string): Promise<boolean | undefined> {
   try {
     return (await fs.readdir(dir)).length === 0;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') throw new DvomError('USAGE', `target '${dir}' exists and is not a folder`);
     throw err;
   }
 }
@@ -77,6 +80,7 @@ export async function restoreToFolder(
     const opened = await openVersion(repo, version, options.select);
     const meter = meterFor(version, options, 'restoring');
     const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
+    await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
     try {
       await writeToFolder(staging, opened.items(), opened.entries, meter, options.signal);
