@@ -30,5 +30,10 @@ node dist/main/cli/dvom.js --help >/dev/null
 echo "== tests"
 # On CI every real component is started above: a test that would skip for lack of one fails instead.
 export DVOM_REQUIRE_DOCKER=1
-# The keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring.
-dbus-run-session -- bash -c 'printf dvom-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && npm test'
+# The keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring
+# whose keyrings live in a fresh folder (never the user's own login keyring).
+keyrings="$(mktemp -d)"
+status=0
+dbus-run-session -- bash -c "printf dvom-test | XDG_DATA_HOME='$keyrings' gnome-keyring-daemon --unlock --components=secrets >/dev/null && npm test" || status=$?
+rm -rf "$keyrings"
+exit $status

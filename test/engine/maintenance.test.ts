@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   applyRetention,
   backup,
@@ -346,9 +346,16 @@ test('stale locks (dead process on this host, or not refreshed for too long) are
   await assertDvomError(backup(repo, folderSource(src), { sourceKind: 'path' }), 'LOCKED', /some-other-host/);
   assert.ok(fs.existsSync(path.join(storeDir, live)));
   fs.unlinkSync(path.join(storeDir, live));
-  const mine = writeLock(storeDir, { host: hostname(), pid: process.pid, operation: 'backup', exclusive: true, createdAt: now, refreshedAt: new Date().toISOString() });
+  // A live process here (not this one: a lock of ours that we no longer hold is stale by design).
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  t.after(() => sleeper.kill());
+  const mine = writeLock(storeDir, { host: hostname(), pid: sleeper.pid!, operation: 'backup', exclusive: true, createdAt: now, refreshedAt: new Date().toISOString() });
   await assertDvomError(verify(repo), 'LOCKED');
   fs.unlinkSync(path.join(storeDir, mine));
+  // One of this process's own locks that it does not hold (its release failed) does not block it.
+  const leftover = writeLock(storeDir, { host: hostname(), pid: process.pid, operation: 'backup', exclusive: true, createdAt: now, refreshedAt: new Date().toISOString() });
+  assert.deepEqual((await verify(repo)).errors, []);
+  assert.ok(!fs.existsSync(path.join(storeDir, leftover)), 'our own leftover lock removed');
   assert.deepEqual((await verify(repo)).errors, []);
 });
 

@@ -26,7 +26,17 @@ export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const configSchema = z.object({
   version: z.literal(1),
   defaultTarget: z.string().regex(TARGET_NAME).optional(),
-  targets: z.record(z.string().regex(TARGET_NAME, 'target names use letters, digits, ".", "_" or "-"'), targetSchema).default({}),
+  targets: z
+    .record(z.string(), targetSchema)
+    .superRefine((targets, ctx) => {
+      // Checked here rather than on the record's key schema, whose errors lose the explanation.
+      for (const name of Object.keys(targets)) {
+        if (!TARGET_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `target name '${name}': use letters, digits, ".", "_" or "-" (at most 64)` });
+        }
+      }
+    })
+    .default({}),
   docker: z.object({ host: z.string().min(1).optional() }).default({}),
 });
 

@@ -36,7 +36,7 @@ async function s3Settings(name: string, t: S3Target, secrets: SecretStore | unde
       }
     }
     if (!secret) {
-      throw usageError(`target '${name}' has access key ${t.accessKeyId} but no secret key: store it with dvom target add ${name} … --s3-secret-stdin`);
+      throw usageError(`target '${name}' has access key ${t.accessKeyId} but no secret key: store it with dvom target add ${name} --type=s3 … --access-key=${t.accessKeyId} --secret-stdin`);
     }
     settings.credentials = { accessKeyId: t.accessKeyId, secretAccessKey: secret };
   }

@@ -39,6 +39,14 @@ export class DvomError extends Error {
   }
 }
 
+/** A missing object in a store (as opposed to a missing store, bucket or backup). */
+export class ObjectNotFoundError extends DvomError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
 export const usageError = (message: string) => new DvomError('USAGE', message);
 export const notFound = (message: string) => new DvomError('NOT_FOUND', message);
 export const integrityError = (message: string, cause?: unknown) => new DvomError('INTEGRITY', message, { cause });

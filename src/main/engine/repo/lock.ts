@@ -27,8 +27,14 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function isStale(doc: LockDoc, now: number): boolean {
-  if (doc.host === hostname() && !processAlive(doc.pid)) return true;
+/** Locks this process holds now. One of ours that is not here failed to be removed: it is stale. */
+const heldByThisProcess = new Set<string>();
+
+function isStale(key: string, doc: LockDoc, now: number): boolean {
+  if (doc.host === hostname()) {
+    if (!processAlive(doc.pid)) return true;
+    if (doc.pid === process.pid && !heldByThisProcess.has(key)) return true;
+  }
   return now - Date.parse(doc.refreshedAt) > STALE_LOCK_MS;
 }
 
@@ -54,11 +60,18 @@ export class RepoLock {
     const now = new Date().toISOString();
     const doc: LockDoc = { host: hostname(), pid: process.pid, operation, exclusive, createdAt: now, refreshedAt: now };
     const lock = new RepoLock(backend, layout.lock(randomBytes(8).toString('hex')), doc);
-    await backend.put(lock.key, Buffer.from(JSON.stringify(doc)));
+    heldByThisProcess.add(lock.key);
+    try {
+      await backend.put(lock.key, Buffer.from(JSON.stringify(doc)));
+    } catch (err) {
+      heldByThisProcess.delete(lock.key);
+      throw err;
+    }
     try {
       await RepoLock.checkConflicts(backend, layout, exclusive, lock.key);
     } catch (err) {
-      await backend.delete(lock.key);
+      heldByThisProcess.delete(lock.key);
+      await backend.delete(lock.key).catch(() => undefined);
       throw err;
     }
     lock.timer = setInterval(() => void lock.refresh(), REFRESH_MS);
@@ -77,7 +90,7 @@ export class RepoLock {
         continue; // vanished or unreadable: released meanwhile
       }
       if (typeof doc?.refreshedAt !== 'string') continue;
-      if (isStale(doc, now)) {
+      if (isStale(obj.key, doc, now)) {
         await backend.delete(obj.key);
         continue;
       }
@@ -98,6 +111,8 @@ export class RepoLock {
 
   async release(): Promise<void> {
     clearInterval(this.timer);
+    // Forget it first: if the delete fails (store down), our next attempt treats it as stale.
+    heldByThisProcess.delete(this.key);
     await this.backend.delete(this.key);
   }
 
@@ -115,9 +130,14 @@ export async function withLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const lock = await RepoLock.acquire(backend, layout, operation, exclusive);
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await lock.release();
+    result = await fn();
+  } catch (err) {
+    // The operation's error is what the user needs; a failed release (store down) must not replace it.
+    await lock.release().catch(() => undefined);
+    throw err;
   }
+  await lock.release();
+  return result;
 }

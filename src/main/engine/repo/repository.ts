@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DvomError, integrityError, notFound, usageError, wrongPassword } from '../errors.ts';
+import { DvomError, ObjectNotFoundError, integrityError, notFound, usageError, wrongPassword } from '../errors.ts';
 import { DEFAULT_CHUNKER_PARAMS, FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
@@ -38,7 +38,7 @@ export async function readRepoConfig(backend: StorageBackend, name: string): Pro
   try {
     raw = await backend.get(layout.config);
   } catch (err) {
-    if (err instanceof DvomError && err.code === 'NOT_FOUND') throw notFound(`backup '${name}' not found in ${backend.location}`);
+    if (err instanceof ObjectNotFoundError) throw notFound(`backup '${name}' not found in ${backend.location}`);
     throw err;
   }
   const config = parseRepoConfig(raw, `config of backup '${name}'`);
@@ -125,7 +125,7 @@ export class Repository {
   static async open(backend: StorageBackend, name: string, credential?: Credential): Promise<Repository> {
     const layout = new Layout(name);
     const sealed = parseRepoConfig(await backend.get(layout.config).catch((err: unknown) => {
-      if (err instanceof DvomError && err.code === 'NOT_FOUND') throw notFound(`backup '${name}' not found in ${backend.location}`);
+      if (err instanceof ObjectNotFoundError) throw notFound(`backup '${name}' not found in ${backend.location}`);
       throw err;
     }), `config of backup '${name}'`);
     const keyFiles = await Repository.readKeyFiles(backend, layout);

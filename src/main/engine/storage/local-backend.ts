@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DvomError, notFound } from '../errors.ts';
+import { DvomError, ObjectNotFoundError } from '../errors.ts';
 import { checkKey, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
 
 const TEMP_PREFIX = '.tmp-';
@@ -61,7 +61,7 @@ export class LocalBackend implements StorageBackend {
     try {
       return await fs.readFile(this.file(key));
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw notFound(`object ${key} not found in ${this.location}`);
+      if (isErrno(err, 'ENOENT')) throw new ObjectNotFoundError(`object ${key} not found in ${this.location}`);
       throw err;
     }
   }
@@ -71,7 +71,7 @@ export class LocalBackend implements StorageBackend {
     try {
       await fs.access(file);
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw notFound(`object ${key} not found in ${this.location}`);
+      if (isErrno(err, 'ENOENT')) throw new ObjectNotFoundError(`object ${key} not found in ${this.location}`);
       throw err;
     }
     yield* createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
@@ -82,7 +82,7 @@ export class LocalBackend implements StorageBackend {
     try {
       handle = await fs.open(this.file(key), 'r');
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw notFound(`object ${key} not found in ${this.location}`);
+      if (isErrno(err, 'ENOENT')) throw new ObjectNotFoundError(`object ${key} not found in ${this.location}`);
       throw err;
     }
     try {

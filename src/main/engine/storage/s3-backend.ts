@@ -92,6 +92,9 @@ export class S3Backend implements StorageBackend {
         );
         return;
       }
+      // S3 (and Ceph RGW) ignore If-None-Match on multipart completion: check first. Keys written this
+      // way are packs with random 256-bit names, so the gap between check and write is harmless.
+      if (!options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
       const upload = new Upload({
         client: this.client,
         queueSize: UPLOAD_QUEUE,
@@ -152,11 +155,25 @@ export class S3Backend implements StorageBackend {
       return { key, size: out.ContentLength ?? 0, modified: out.LastModified ?? new Date(0) };
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NoSuchBucket') throw this.fail(err, `check ${key}`);
       if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) {
-        if (e.name === 'NoSuchBucket') throw this.fail(err, `check ${key}`);
+        // HEAD answers a bare 404 for a missing bucket too: tell the two apart once.
+        await this.checkBucket();
         return undefined;
       }
       throw this.fail(err, `check ${key}`);
+    }
+  }
+
+  private bucketChecked = false;
+
+  private async checkBucket(): Promise<void> {
+    if (this.bucketChecked) return;
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.base, MaxKeys: 1 }));
+      this.bucketChecked = true;
+    } catch (err) {
+      throw this.fail(err, 'open the store');
     }
   }
 

@@ -1,4 +1,4 @@
-import { DvomError } from '../errors.ts';
+import { DvomError, ObjectNotFoundError } from '../errors.ts';
 
 interface SdkError {
   name?: string;
@@ -16,7 +16,7 @@ export function s3Error(err: unknown, what: string, location: string, endpoint: 
   const status = e.$metadata?.httpStatusCode;
   const where = endpoint ? ` at ${endpoint}` : '';
   if (name === 'NoSuchBucket') return new DvomError('NOT_FOUND', `bucket of ${location} does not exist${where}; create it first`);
-  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new DvomError('NOT_FOUND', `${what}: not found in ${location}`);
+  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ObjectNotFoundError(`${what}: not found in ${location}`);
   if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'InvalidToken' || name === 'ExpiredToken') {
     return new DvomError('ERROR', `S3 rejected the credentials for ${location}${where} (${name}); check the access key and secret`);
   }
