@@ -1,11 +1,15 @@
-import type { BackupDto, VersionDto } from '../../shared/api/dto.ts';
+import type { BackupDto, TreeNodeDto, VersionDto } from '../../shared/api/dto.ts';
 import type { ValidParamsOf } from '../../shared/api/contract.ts';
 import { scryptFromEnv } from '../config/scrypt-env.ts';
 import { listVolumes, requireVolume } from '../docker/volumes.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { deleteBackup, isDamaged, lastBackupOfVolumes, listBackups, versionsOf } from '../engine/ops/catalog.ts';
-import { checkVersionContent } from '../engine/ops/restore.ts';
+import { checkVersionContent, openVersion } from '../engine/ops/restore.ts';
+import { Layout } from '../engine/repo/layout.ts';
+import { readVerifications, recordVerification, type VerificationRecord } from '../engine/repo/verification.ts';
+import { sourceSelector } from '../volumes/volume-paths.ts';
+import { createTargetHandlers } from './target-handlers.ts';
 import { verify } from '../engine/ops/verify.ts';
 import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
@@ -19,8 +23,15 @@ import type { DvomApp } from './dvom-app.ts';
 import { openRepoForApp, rememberPassword, rememberedPassword } from './open-repo.ts';
 import { formatBytes, formatDuration } from '../../shared/format.ts';
 
-function versionDto(v: VersionSummary): VersionDto {
-  return { id: v.id, createdAt: v.createdAt, sourceKind: v.sourceKind, volumes: v.volumes, stats: { ...v.stats } };
+function versionDto(v: VersionSummary, verified?: Map<string, VerificationRecord>): VersionDto {
+  return {
+    id: v.id,
+    createdAt: v.createdAt,
+    sourceKind: v.sourceKind,
+    volumes: v.volumes,
+    stats: { ...v.stats },
+    verifiedAt: verified?.get(v.id)?.verifiedAt ?? null,
+  };
 }
 
 /** The app API's handlers; params arrive validated by the Dispatcher. */
@@ -32,7 +43,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
   /** Opens or creates the backup a backup job writes to. */
   async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<Repository> {
-    const store = await app.store();
+    const store = await app.store(p.target);
     const existing = await readRepoConfig(store, p.backup).catch((err: unknown) => {
       if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
       throw err;
@@ -67,8 +78,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       }));
     },
 
-    async 'backups.list'() {
-      const store = await app.store();
+    async 'backups.list'(p) {
+      const store = await app.store(p.target);
       const list: BackupDto[] = [];
       for (const b of await listBackups(store)) {
         if (isDamaged(b)) {
@@ -80,7 +91,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
           createdAt: b.createdAt,
           encrypted: b.encrypted,
           versions: b.versions,
-          latest: b.latest ? versionDto(b.latest) : null,
+          latest: b.latest ? versionDto(b.latest, await readVerifications(store, new Layout(b.name))) : null,
           volumes: b.volumes,
           storedBytes: b.storedBytes,
           passwordRemembered: b.encrypted && !!(await rememberedPassword(app.secrets, store, b.name)),
@@ -91,11 +102,43 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'backups.versions'(p) {
-      return (await versionsOf(await app.store(), p.backup)).map(versionDto).reverse();
+      const store = await app.store(p.target);
+      const versions = await versionsOf(store, p.backup);
+      const verified = await readVerifications(store, new Layout(p.backup));
+      return versions.map((v) => versionDto(v, verified)).reverse();
+    },
+
+    async 'backups.tree'(p) {
+      const repo = await openRepoForApp(await app.store(p.target), app.secrets, p.backup, p.password);
+      const version = await repo.version(p.version);
+      const { select } = sourceSelector(version, p.volume);
+      const dir = p.path.replace(/^\/+|\/+$/g, '');
+      const opened = await openVersion(repo, version, select);
+      const nodes: TreeNodeDto[] = [];
+      for await (const e of opened.entries()) {
+        const path = e.path.toString('utf8');
+        if (path === '.') continue;
+        const slash = path.lastIndexOf('/');
+        const parent = slash < 0 ? '' : path.slice(0, slash);
+        if (parent !== dir) continue;
+        nodes.push({ name: path.slice(slash + 1), path, type: e.type, size: e.size });
+      }
+      return nodes.sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name));
+    },
+
+    async 'backups.changePassword'(p) {
+      const store = await app.store(p.target);
+      const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
+      if (!repo.config.encrypted) throw usageError(`backup '${p.backup}' is not encrypted: it has no password`);
+      const scrypt = scryptFromEnv(app.log);
+      await repo.locked('passwd', true, () => repo.changeCredential({ kind: 'password', password: p.newPassword }, scrypt));
+      if (await rememberedPassword(app.secrets, store, p.backup)) await rememberPassword(app.secrets, store, p.backup, p.newPassword);
+      app.events.emit('backups.changed', {});
+      return { changed: true };
     },
 
     async 'backups.delete'(p) {
-      const store = await app.store();
+      const store = await app.store(p.target);
       if (!p.version) {
         await deleteBackup(store, p.backup);
         await app.secrets.delete('backup-password', passwordAccount(store.location, p.backup)).catch(() => false);
@@ -137,7 +180,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'jobs.startRestore'(p) {
-      const [docker, store] = await Promise.all([app.docker(), app.store()]);
+      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
       const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
@@ -151,6 +194,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
               onProgress,
               log: app.log,
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
+              ...(p.paths?.length ? { paths: p.paths } : {}),
             });
             return `Restored version ${version.id} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${version.stats.files} files, ${formatBytes(version.stats.bytes)}, all hashes verified`;
           } finally {
@@ -161,7 +205,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'jobs.startTestRestore'(p) {
-      const store = await app.store();
+      const store = await app.store(p.target);
       const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const docker = version.sourceKind === 'volume' ? await app.docker() : undefined;
@@ -170,18 +214,26 @@ export function createHandlers(app: DvomApp): ApiHandlers {
           const r = docker
             ? await testRestore(repo, docker, version, { signal, onProgress })
             : await checkVersionContent(repo, version, { signal, onProgress });
+          await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: r.files, bytes: r.bytes });
+          app.events.emit('backups.changed', {});
           return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
         }),
       };
     },
 
     async 'jobs.startVerify'(p) {
-      const repo = await openRepoForApp(await app.store(), app.secrets, p.backup, p.password);
+      const repo = await openRepoForApp(await app.store(p.target), app.secrets, p.backup, p.password);
       return {
         jobId: app.jobs.start('verify', `Verify ${p.backup}`, async ({ signal, onProgress }) => {
           const report = await verify(repo, { readData: p.readData, signal, onProgress });
           if (report.errors.length) {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
+          }
+          if (p.readData) {
+            for (const v of await repo.versions()) {
+              await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
+            }
+            app.events.emit('backups.changed', {});
           }
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
         }),
@@ -189,7 +241,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'secrets.setPassword'(p) {
-      const store = await app.store();
+      const store = await app.store(p.target);
       await openRepoForApp(store, app.secrets, p.backup, p.password); // only a password that opens the backup is stored
       await rememberPassword(app.secrets, store, p.backup, p.password);
       app.events.emit('backups.changed', {});
@@ -197,25 +249,17 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'secrets.hasPassword'(p) {
-      const store = await app.store();
+      const store = await app.store(p.target);
       return { remembered: !!(await rememberedPassword(app.secrets, store, p.backup)) };
     },
 
     async 'secrets.deletePassword'(p) {
-      const store = await app.store();
+      const store = await app.store(p.target);
       const deleted = await app.secrets.delete('backup-password', passwordAccount(store.location, p.backup));
       app.events.emit('backups.changed', {});
       return { deleted };
     },
 
-    async 'targets.list'() {
-      const config = await app.config();
-      return Object.entries(config.targets).map(([name, t]) => ({
-        name,
-        type: t.type,
-        location: t.type === 'local' ? t.path : `s3://${t.bucket}/${t.prefix ?? ''}`,
-        isDefault: config.defaultTarget === name,
-      }));
-    },
+    ...createTargetHandlers(app),
   };
 }

@@ -41,8 +41,9 @@ export class DvomApp {
     return readConfig();
   }
 
-  async store(): Promise<StorageBackend> {
-    return openStore(this.selection, await this.config(), this.secrets);
+  /** The store of a named target, else the one chosen at start, else the config's default. */
+  async store(target?: string): Promise<StorageBackend> {
+    return openStore(target ? { target } : this.selection, await this.config(), this.secrets);
   }
 
   /** A connection to the engine, re-established when it was lost. */

@@ -60,7 +60,24 @@ export async function createHelper(docker: Docker, volume: string, options: Help
   } catch (err) {
     throw new DvomError('ERROR', `cannot create a helper container for volume '${volume}': ${dockerMessage(err)}`);
   }
-  return { container, remove: () => container.remove({ force: true }).then(() => undefined, () => undefined) };
+  return { container, remove: () => removeHelper(container) };
+}
+
+/**
+ * Removes a helper. Right after an archive stream was cut short (cancel,
+ * failure) the engine may still be busy with the container for a moment, so
+ * a refused removal is retried before giving up; `sweepLeftovers` catches the rest.
+ */
+async function removeHelper(container: Docker.Container): Promise<void> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    try {
+      await container.remove({ force: true });
+      return;
+    } catch (err) {
+      if (dockerStatus(err) === 404) return;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** Math.min(attempt, 4)));
+    }
+  }
 }
 
 /** Runs `fn` with a helper for `volume`, and always removes the helper. */

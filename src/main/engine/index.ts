@@ -18,3 +18,5 @@ export { listBackups, listBackupNames, overview, versionsOf, deleteBackup, lastB
 export { folderSource, folderSize } from './archive/folder-source.ts';
 export { readTar } from './tar/tar-reader.ts';
 export type { SourceEntry, TreeEntry } from './tree/tree-entry.ts';
+export { recordVerification, readVerifications, type VerificationRecord } from './repo/verification.ts';
+export { Layout } from './repo/layout.ts';

@@ -9,12 +9,14 @@ import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { clearVolume, copyVolume, inVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
 import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
-import { sourceSelector } from './volume-paths.ts';
+import { selectPaths, sourceSelector } from './volume-paths.ts';
 
 export interface VolumeRestoreOptions {
   targetVolume: string;
   /** Which volume of a multi-volume version (default: the only one). */
   sourceVolume?: string;
+  /** Restore only these files and folders (relative to the volume); default: everything. */
+  paths?: string[];
   /** Replace a non-empty target's contents. */
   force?: boolean;
   stopContainers?: string[];
@@ -35,9 +37,15 @@ export async function writeVersionToVolume(
   docker: Docker,
   version: VersionSummary,
   volume: string,
-  options: { sourceVolume?: string | undefined; onProgress?: ProgressListener | undefined; signal?: AbortSignal | undefined },
+  options: {
+    sourceVolume?: string | undefined;
+    paths?: string[] | undefined;
+    onProgress?: ProgressListener | undefined;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<void> {
-  const { select } = sourceSelector(version, options.sourceVolume);
+  const source = sourceSelector(version, options.sourceVolume).select;
+  const select = options.paths?.length ? selectPaths(source, options.paths) : source;
   const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
     const picked = select ? select(entry) : entry;
     if (!picked) return undefined;
@@ -85,6 +93,7 @@ export async function restoreVolume(
   const write = (volume: string) =>
     writeVersionToVolume(repo, docker, version, volume, {
       sourceVolume: options.sourceVolume,
+      paths: options.paths,
       onProgress: options.onProgress,
       signal: options.signal,
     });

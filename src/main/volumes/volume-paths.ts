@@ -64,3 +64,29 @@ export function sourceSelector(version: VersionSummary, requested: string | unde
   }
   return { volume, select: selectVolume(volume) };
 }
+
+/**
+ * Restricts a selection to some files and folders (paths relative to the
+ * restored root): each chosen path with everything below it, plus the folders
+ * above it so it has somewhere to go.
+ */
+export function selectPaths(base: EntrySelector | undefined, paths: string[]): EntrySelector {
+  const chosen = paths.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+  if (chosen.some((p) => p.split('/').some((part) => part === '..' || part === '.'))) {
+    throw usageError('selected paths must be relative paths inside the version, without "." or ".."');
+  }
+  return (entry) => {
+    const picked = base ? base(entry) : entry;
+    if (!picked) return undefined;
+    const path = picked.path.toString('utf8');
+    if (path === '.') return picked;
+    const keep = chosen.some((c) => path === c || path.startsWith(c + '/') || (picked.type === 'dir' && c.startsWith(path + '/')));
+    if (!keep) return undefined;
+    // A hard link whose target was not selected would point nowhere: skip it.
+    if (picked.type === 'hardlink' && picked.linkTarget) {
+      const target = picked.linkTarget.toString('utf8');
+      if (!chosen.some((c) => target === c || target.startsWith(c + '/'))) return undefined;
+    }
+    return picked;
+  };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, BackupDto, JobDto, TargetDto, VersionDto, VolumeDto } from './dto.ts';
+import type { AppInfo, BackupDto, JobDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
 
 /**
  * The whole app API, declared once. The main side validates every request's
@@ -14,14 +14,42 @@ const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 
 const versionRef = z.string().max(64).regex(/^[0-9A-Za-z-]+$/, 'a version id');
 const password = z.string().min(1, 'the password must not be empty').max(4096);
 const jobId = z.string().regex(/^job-[0-9a-f]{12}$/, 'a job id');
+const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a storage target name');
+/** Which storage target to use; the default target (or local store) when omitted. */
+const target = targetName.optional();
+const treePath = z
+  .string()
+  .max(4096)
+  .refine((p) => !p.split('/').some((part) => part === '..'), 'a path inside the version, without ".."');
 const none = z.object({}).strict();
+
+export const targetInputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('local'), path: z.string().min(1).max(4096) }).strict(),
+  z
+    .object({
+      type: z.literal('s3'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+      prefix: z.string().max(1024).regex(/^[A-Za-z0-9._\-/]*$/, 'letters, digits, ".", "_", "-" and "/"').optional(),
+      endpoint: z.url().optional(),
+      region: z.string().min(1).max(64).optional(),
+      pathStyle: z.boolean().optional(),
+      accessKeyId: z.string().min(1).max(256).optional(),
+      /** Goes to the keychain, never to the config file. */
+      secretAccessKey: z.string().min(1).max(1024).optional(),
+    })
+    .strict(),
+]);
 
 export const apiParams = {
   'app.info': none,
   'volumes.list': none,
-  'backups.list': none,
-  'backups.versions': z.object({ backup: backupName }).strict(),
-  'backups.delete': z.object({ backup: backupName, version: versionRef.optional(), password: password.optional() }).strict(),
+  'backups.list': z.object({ target }).strict(),
+  'backups.versions': z.object({ backup: backupName, target }).strict(),
+  'backups.tree': z
+    .object({ backup: backupName, version: versionRef.optional(), volume: volumeName.optional(), path: treePath.default(''), password: password.optional(), target })
+    .strict(),
+  'backups.delete': z.object({ backup: backupName, version: versionRef.optional(), password: password.optional(), target }).strict(),
+  'backups.changePassword': z.object({ backup: backupName, password: password.optional(), newPassword: password, target }).strict(),
   'jobs.list': none,
   'jobs.cancel': z.object({ jobId }).strict(),
   'jobs.startBackup': z
@@ -32,6 +60,7 @@ export const apiParams = {
       password: password.optional(),
       rememberPassword: z.boolean().default(false),
       stopContainers: z.array(containerName).max(64).default([]),
+      target,
     })
     .strict(),
   'jobs.startRestore': z
@@ -40,19 +69,25 @@ export const apiParams = {
       version: versionRef.optional(),
       sourceVolume: volumeName.optional(),
       targetVolume: volumeName,
+      /** Only these files and folders (relative to the volume); everything when omitted. */
+      paths: z.array(treePath.refine((p) => p.length > 0, 'a non-empty path')).max(10_000).optional(),
       force: z.boolean().default(false),
       stopContainers: z.array(containerName).max(64).default([]),
       password: password.optional(),
+      target,
     })
     .strict(),
   'jobs.startTestRestore': z
-    .object({ backup: backupName, version: versionRef.optional(), password: password.optional() })
+    .object({ backup: backupName, version: versionRef.optional(), password: password.optional(), target })
     .strict(),
-  'jobs.startVerify': z.object({ backup: backupName, readData: z.boolean().default(false), password: password.optional() }).strict(),
-  'secrets.setPassword': z.object({ backup: backupName, password }).strict(),
-  'secrets.hasPassword': z.object({ backup: backupName }).strict(),
-  'secrets.deletePassword': z.object({ backup: backupName }).strict(),
+  'jobs.startVerify': z.object({ backup: backupName, readData: z.boolean().default(false), password: password.optional(), target }).strict(),
+  'secrets.setPassword': z.object({ backup: backupName, password, target }).strict(),
+  'secrets.hasPassword': z.object({ backup: backupName, target }).strict(),
+  'secrets.deletePassword': z.object({ backup: backupName, target }).strict(),
   'targets.list': none,
+  'targets.save': z.object({ name: targetName, target: targetInputSchema, makeDefault: z.boolean().default(false) }).strict(),
+  'targets.remove': z.object({ name: targetName }).strict(),
+  'targets.test': z.object({ name: targetName }).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiParams;
@@ -64,7 +99,9 @@ export interface ApiResults {
   'volumes.list': VolumeDto[];
   'backups.list': BackupDto[];
   'backups.versions': VersionDto[];
+  'backups.tree': TreeNodeDto[];
   'backups.delete': { deleted: string };
+  'backups.changePassword': { changed: true };
   'jobs.list': JobDto[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.startBackup': { jobId: string };
@@ -75,6 +112,9 @@ export interface ApiResults {
   'secrets.hasPassword': { remembered: boolean };
   'secrets.deletePassword': { deleted: boolean };
   'targets.list': TargetDto[];
+  'targets.save': TargetDto;
+  'targets.remove': { removed: true };
+  'targets.test': { location: string };
 }
 
 export type ResultOf<M extends ApiMethod> = ApiResults[M];

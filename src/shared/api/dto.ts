@@ -43,6 +43,17 @@ export interface VersionDto {
   sourceKind: 'volume' | 'path';
   volumes: string[];
   stats: VersionStatsDto;
+  /** When a test restore (or full data check) last proved this version restorable. */
+  verifiedAt: string | null;
+}
+
+/** One entry of a version's file tree, for choosing what to restore. */
+export interface TreeNodeDto {
+  name: string;
+  /** Relative to the volume (or folder) root, '/'-separated. */
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+  size: number;
 }
 
 export interface BackupDto {
@@ -86,4 +97,16 @@ export interface TargetDto {
   type: 'local' | 's3';
   location: string;
   isDefault: boolean;
+  /** Non-secret settings, for editing (an S3 secret key is never included). */
+  settings: {
+    path?: string;
+    bucket?: string;
+    prefix?: string;
+    endpoint?: string;
+    region?: string;
+    pathStyle?: boolean;
+    accessKeyId?: string;
+    /** A secret key is stored (in the keychain or the config file). */
+    hasSecret?: boolean;
+  };
 }

@@ -1,4 +1,4 @@
-import { isDamaged, listBackups, overview, versionsOf, type BackupOverview } from '../../engine/index.ts';
+import { Layout, isDamaged, listBackups, overview, readVerifications, versionsOf, type BackupOverview } from '../../engine/index.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
 import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
@@ -91,17 +91,22 @@ export const versionsCommand: Command = {
   async run(ctx) {
     const name = ctx.positionals[0]!;
     const versions = await versionsOf(ctx.store(), name);
-    if (ctx.values.json) return void ctx.output.out(JSON.stringify(versions.map(({ root: _r, ...v }) => v), null, 2));
+    const verified = await readVerifications(ctx.store(), new Layout(name));
+    if (ctx.values.json) {
+      const rows = versions.map(({ root: _r, ...v }) => ({ ...v, verifiedAt: verified.get(v.id)?.verifiedAt ?? null }));
+      return void ctx.output.out(JSON.stringify(rows, null, 2));
+    }
     if (!versions.length) return void ctx.output.out(`Backup '${name}' has no versions yet`);
     ctx.output.out(
       formatTable(
-        ['VERSION', 'CREATED', 'FILES', 'SIZE', 'ADDED', 'VOLUMES'],
+        ['VERSION', 'CREATED', 'FILES', 'SIZE', 'ADDED', 'VERIFIED', 'VOLUMES'],
         versions.map((v) => [
           v.id,
           formatDate(v.createdAt),
           String(v.stats.files),
           formatBytes(v.stats.bytes),
           formatBytes(v.stats.addedStoredBytes),
+          verified.has(v.id) ? formatDate(verified.get(v.id)!.verifiedAt) : 'never',
           v.volumes.join(',') || '-',
         ]),
       ),

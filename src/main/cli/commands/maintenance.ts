@@ -4,6 +4,7 @@ import {
   deleteVersion,
   forget,
   prune,
+  recordVerification,
   usageError,
   verify,
   type RetentionPolicy,
@@ -35,6 +36,11 @@ export const verifyCommand: Command = {
     if (report.errors.length) {
       for (const e of report.errors) process.stderr.write(`Error: ${e}\n`);
       throw new DvomError('INTEGRITY', `backup '${repo.name}' is damaged: ${report.errors.length} problem(s) found (${summary})`);
+    }
+    if (ctx.values['read-data']) {
+      for (const v of await repo.versions()) {
+        await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
+      }
     }
     ctx.output.out(`Backup '${repo.name}' is intact: ${summary}`);
   },

@@ -1,4 +1,4 @@
-import { checkVersionContent, restoreToFolder, usageError } from '../../engine/index.ts';
+import { checkVersionContent, recordVerification, restoreToFolder, usageError } from '../../engine/index.ts';
 import { restoreVolume } from '../../volumes/restore-volume.ts';
 import { testRestore } from '../../volumes/test-restore.ts';
 import { sourceSelector } from '../../volumes/volume-paths.ts';
@@ -50,6 +50,7 @@ export const restoreCommand: Command = {
         const result = docker
           ? await testRestore(repo, docker, version, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) })
           : await checkVersionContent(repo, version, progress);
+        await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.files, bytes: result.bytes });
         bar.done();
         ctx.output.out(
           `Test restore of ${name} version ${version.id} passed: ${result.files} files, ${formatBytes(result.bytes)}, ` +

@@ -1,4 +1,5 @@
 import type { Repository } from '../repo/repository.ts';
+import { forgetVerification } from '../repo/verification.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { pruneLocked, type PruneReport } from './prune.ts';
 import { applyRetention, type RetentionDecision, type RetentionPolicy } from './retention.ts';
@@ -17,7 +18,10 @@ export async function forget(
   return repo.locked('forget', true, async () => {
     const decision = applyRetention(await repo.versions(), policy);
     if (options.dryRun) return { decision };
-    for (const version of decision.remove) await repo.backend.delete(repo.layout.version(version.id));
+    for (const version of decision.remove) {
+      await repo.backend.delete(repo.layout.version(version.id));
+      await forgetVerification(repo, version.id);
+    }
     const result: ForgetResult = { decision };
     if (options.prune && decision.remove.length) result.pruned = await pruneLocked(repo);
     return result;
@@ -29,6 +33,7 @@ export async function deleteVersion(repo: Repository, versionRef: string): Promi
   return repo.locked('delete', true, async () => {
     const version = await repo.version(versionRef);
     await repo.backend.delete(repo.layout.version(version.id));
+    await forgetVerification(repo, version.id);
     return { version, pruned: await pruneLocked(repo) };
   });
 }

@@ -8,6 +8,7 @@ import { usageError } from '../errors.ts';
  *   backups/<name>/versions/<id>.json plaintext, authenticated version summaries
  *   backups/<name>/index/<id>         encrypted blob → pack index
  *   backups/<name>/packs/<xx>/<id>    encrypted packs of chunks and metadata
+ *   backups/<name>/verified/<id>.json plaintext, sealed record of a version's last successful test restore
  *   backups/<name>/locks/<id>.json    writer / reader locks
  */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -56,6 +57,12 @@ export class Layout {
   }
   pack(id: string) {
     return `${this.root}/packs/${id.slice(0, 2)}/${id}`;
+  }
+  get verifiedPrefix() {
+    return `${this.root}/verified/`;
+  }
+  verified(versionId: string) {
+    return `${this.root}/verified/${versionId}.json`;
   }
   get locksPrefix() {
     return `${this.root}/locks/`;
