@@ -1,9 +1,10 @@
-import { useState } from 'react';
 import { PAGES } from './navigation.ts';
+import { useNavigation } from './state/navigation-store.ts';
 
 /** The app shell: the sidebar and the current page. */
 export function App() {
-  const [currentId, setCurrentId] = useState(PAGES[0]!.id);
+  const currentId = useNavigation((s) => s.page);
+  const go = useNavigation((s) => s.go);
   const current = PAGES.find((p) => p.id === currentId) ?? PAGES[0]!;
   const Page = current.component;
 
@@ -22,7 +23,7 @@ export function App() {
                   type="button"
                   className="nav-item"
                   aria-current={p.id === current.id ? 'page' : undefined}
-                  onClick={() => setCurrentId(p.id)}
+                  onClick={() => go(p.id)}
                 >
                   {p.label}
                 </button>

@@ -1,11 +1,22 @@
 import type { ComponentType } from 'react';
+import { ActivityPage } from './pages/ActivityPage.tsx';
+import { BackupsPage } from './pages/BackupsPage.tsx';
+import { RestorePage } from './pages/RestorePage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
 import { VolumesPage } from './pages/VolumesPage.tsx';
+import type { PageId } from './state/navigation-store.ts';
 
 export interface PageEntry {
-  id: string;
+  id: PageId;
   label: string;
   component: ComponentType;
 }
 
 /** The sidebar, top to bottom; a new page is one more entry here. */
-export const PAGES: readonly PageEntry[] = [{ id: 'volumes', label: 'Volumes', component: VolumesPage }];
+export const PAGES: readonly PageEntry[] = [
+  { id: 'volumes', label: 'Volumes', component: VolumesPage },
+  { id: 'backups', label: 'Backups', component: BackupsPage },
+  { id: 'restore', label: 'Restore', component: RestorePage },
+  { id: 'activity', label: 'Activity', component: ActivityPage },
+  { id: 'settings', label: 'Settings', component: SettingsPage },
+];

@@ -1,0 +1,6 @@
+import { PageHeader } from '../components/PageHeader.tsx';
+
+/** Placeholder until the page is built. */
+export function BackupsPage() {
+  return <PageHeader title="Backups" description="Coming soon." />;
+}

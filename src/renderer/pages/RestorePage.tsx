@@ -1,0 +1,6 @@
+import { PageHeader } from '../components/PageHeader.tsx';
+
+/** Placeholder until the page is built. */
+export function RestorePage() {
+  return <PageHeader title="Restore" description="Coming soon." />;
+}
