@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import { acquireFileLock } from '../support/processes.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -54,36 +54,9 @@ export async function ensureEmptyImage(): Promise<void> {
   if (r.code !== 0) throw new Error(`docker import failed: ${r.stderr}`);
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** The docker test suites' lock; resolves with its release. */
-export async function acquireDockerLock(timeoutMs = 10 * 60_000): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  const me = String(process.pid);
-  for (;;) {
-    try {
-      await fs.writeFile(LOCK_FILE, me, { flag: 'wx' });
-      return async () => {
-        if ((await fs.readFile(LOCK_FILE, 'utf8').catch(() => '')) === me) await fs.rm(LOCK_FILE, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = Number((await fs.readFile(LOCK_FILE, 'utf8').catch(() => '')).trim());
-    if (owner > 0 && !isAlive(owner)) {
-      await fs.rm(LOCK_FILE, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK_FILE} (held by pid ${owner})`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+export function acquireDockerLock(timeoutMs = 10 * 60_000): Promise<() => Promise<void>> {
+  return acquireFileLock(LOCK_FILE, timeoutMs);
 }
 
 /** Everything on the engine named with one prefix; removed by cleanup(). */

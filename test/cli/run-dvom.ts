@@ -3,6 +3,7 @@
  * a temporary store, make temporary folders, and compare folder trees.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { collectOutput } from '../support/processes.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -75,24 +76,7 @@ export function spawnDvom(args: string[], options: RunOptions): ChildProcess {
 
 /** Collects a started child's output and exit status. */
 export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`dvom timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return collectOutput(child, timeoutMs);
 }
 
 /** Runs dvom to completion. */

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { acquireFileLock, collectOutput } from '../support/processes.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -142,37 +143,7 @@ export async function ensureBusyboxImage(): Promise<void> {
 
 const LOCK_FILE = path.join(os.tmpdir(), 'dvom-docker-e2e.lock');
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function acquireLock(timeoutMs = 10 * 60_000): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  const me = String(process.pid);
-  for (;;) {
-    try {
-      await fs.writeFile(LOCK_FILE, me, { flag: 'wx' });
-      return async () => {
-        const owner = await fs.readFile(LOCK_FILE, 'utf8').catch(() => '');
-        if (owner === me) await fs.rm(LOCK_FILE, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = Number((await fs.readFile(LOCK_FILE, 'utf8').catch(() => '')).trim());
-    if (owner > 0 && !isAlive(owner)) {
-      await fs.rm(LOCK_FILE, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK_FILE} (held by pid ${owner})`);
-    await sleep(150);
-  }
-}
+const acquireLock = (timeoutMs?: number) => acquireFileLock(LOCK_FILE, timeoutMs);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -235,24 +206,7 @@ export function dvomEnv(store: string, extra: Record<string, string | undefined>
 
 /** Collects a child's output and exit status (SIGKILLs it after `timeoutMs`). */
 export function collect(child: ChildProcess, timeoutMs = 120_000): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`dvom timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return collectOutput(child, timeoutMs);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { isProcessAlive } from '../support/processes.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,14 +135,7 @@ const USERS_DIR = path.join(COORD_DIR, 'users');
 const OUTAGE_FILE = path.join(COORD_DIR, 'outage');
 const WAIT_LIMIT_MS = 150_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const alive = isProcessAlive;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
