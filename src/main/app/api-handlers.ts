@@ -196,7 +196,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
-            return `Restored version ${version.id} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${version.stats.files} files, ${formatBytes(version.stats.bytes)}, all hashes verified`;
+            const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
           } finally {
             changed();
           }

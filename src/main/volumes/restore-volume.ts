@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
-import { restoreToTar } from '../engine/ops/restore.ts';
+import { restoreToTar, type RestoreCounts } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
@@ -29,6 +29,9 @@ export interface VolumeRestoreResult {
   volume: string;
   created: boolean;
   replaced: boolean;
+  /** Files and content bytes restored (of the selection, if paths were given). */
+  files: number;
+  bytes: number;
 }
 
 /** Writes (the selected part of) a version into a volume; content is verified as it streams. */
@@ -43,7 +46,7 @@ export async function writeVersionToVolume(
     onProgress?: ProgressListener | undefined;
     signal?: AbortSignal | undefined;
   },
-): Promise<void> {
+): Promise<RestoreCounts> {
   const source = sourceSelector(version, options.sourceVolume).select;
   const select = options.paths?.length ? selectPaths(source, options.paths) : source;
   const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
@@ -53,13 +56,15 @@ export async function writeVersionToVolume(
     if (picked.type === 'hardlink' && picked.linkTarget) moved.linkTarget = inVolumeArchive(picked.linkTarget);
     return moved;
   };
-  await writeVolume(docker, volume, (out) =>
-    restoreToTar(repo, version, out, {
+  let counts: RestoreCounts = { files: 0, bytes: 0 };
+  await writeVolume(docker, volume, async (out) => {
+    counts = await restoreToTar(repo, version, out, {
       select: toArchive,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    }),
-  );
+    });
+  });
+  return counts;
 }
 
 /**
@@ -104,26 +109,25 @@ export async function restoreVolume(
       if (!exists) {
         await createVolume(docker, target);
         try {
-          await write(target);
+          return { volume: target, created: true, replaced: false, ...(await write(target)) };
         } catch (err) {
           await removeVolume(docker, target);
           throw err;
         }
-        return { volume: target, created: true, replaced: false };
       }
       if (empty) {
         try {
-          await write(target);
+          return { volume: target, created: false, replaced: false, ...(await write(target)) };
         } catch (err) {
           await clearVolume(docker, target).catch(() => undefined);
           throw err;
         }
-        return { volume: target, created: false, replaced: false };
       }
       const staging = `dvom-restore-${randomBytes(4).toString('hex')}`;
       await createVolume(docker, staging, true);
+      let counts: RestoreCounts;
       try {
-        await write(staging);
+        counts = await write(staging);
       } catch (err) {
         await removeVolume(docker, staging);
         throw err;
@@ -139,7 +143,7 @@ export async function restoreVolume(
         );
       }
       await removeVolume(docker, staging);
-      return { volume: target, created: false, replaced: true };
+      return { volume: target, created: false, replaced: true, ...counts };
     },
     log,
   );

@@ -1,6 +1,73 @@
+import { useEffect } from 'react';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { StatePanel } from '../components/StatePanel.tsx';
+import { useBackupsStore } from '../state/backups-store.ts';
+import { BackupsTable } from './backups/BackupsTable.tsx';
+import './backups/backups.css';
 
-/** Placeholder until the page is built. */
+/** Every backup in the store, its versions, and testing, verifying, restoring or deleting them. */
 export function BackupsPage() {
-  return <PageHeader title="Backups" description="Coming soon." />;
+  const backups = useBackupsStore((s) => s.backups);
+  const loading = useBackupsStore((s) => s.loading);
+  const error = useBackupsStore((s) => s.error);
+  const load = useBackupsStore((s) => s.load);
+  const watch = useBackupsStore((s) => s.watch);
+  const syncJobs = useBackupsStore((s) => s.syncJobs);
+
+  useEffect(() => {
+    const stop = watch();
+    void load();
+    void syncJobs();
+    for (const backup of useBackupsStore.getState().expanded) void useBackupsStore.getState().loadVersions(backup);
+    return stop;
+  }, [load, watch, syncJobs]);
+
+  const retry = () => void load();
+  const refresh = (
+    <button type="button" className="button" onClick={retry} disabled={loading}>
+      Refresh
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Backups"
+        description="Your backups and their versions. Open one to restore, test or verify it."
+        actions={refresh}
+        status={loading && backups ? 'Refreshing…' : null}
+      />
+      {backups && error && (
+        <div className="banner banner-error" role="alert">
+          <p>Could not refresh the list: {error}</p>
+          <button type="button" className="button" onClick={retry} disabled={loading}>
+            Retry
+          </button>
+        </div>
+      )}
+      {body()}
+    </>
+  );
+
+  function body() {
+    if (backups?.length) return <BackupsTable backups={backups} />;
+    if (backups) {
+      return (
+        <StatePanel kind="empty" title="No backups yet">
+          <p className="muted">Back up a volume from the Volumes page, or with dvom backup; its backups appear here.</p>
+        </StatePanel>
+      );
+    }
+    if (error) {
+      return (
+        <StatePanel kind="error" title="Cannot list backups">
+          <p className="error-message">{error}</p>
+          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
+            Retry
+          </button>
+        </StatePanel>
+      );
+    }
+    return <StatePanel kind="loading" title="Loading backups…" />;
+  }
 }

@@ -42,10 +42,37 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
   };
 }
 
-function meterFor(version: VersionSummary, options: RestoreOptions, phase: 'restoring' | 'verifying') {
+/**
+ * A meter whose totals are what will really be restored: the version's, or,
+ * when only part of it is selected, those of the selection (one quick pass
+ * over the tree records, no file content).
+ */
+async function meterFor(
+  version: VersionSummary,
+  options: RestoreOptions,
+  phase: 'restoring' | 'verifying',
+  opened: Awaited<ReturnType<typeof openVersion>>,
+) {
   const meter = new ProgressMeter(options.onProgress, phase);
-  meter.update({ bytesTotal: version.stats.bytes, filesTotal: version.stats.files }, true);
+  let bytesTotal = version.stats.bytes;
+  let filesTotal = version.stats.files;
+  if (options.select) {
+    bytesTotal = 0;
+    filesTotal = 0;
+    for await (const e of opened.entries()) {
+      if (e.type !== 'file') continue;
+      bytesTotal += e.size;
+      filesTotal++;
+    }
+  }
+  meter.update({ bytesTotal, filesTotal }, true);
   return meter;
+}
+
+/** What a restore wrote. */
+export interface RestoreCounts {
+  files: number;
+  bytes: number;
 }
 
 /** undefined: does not exist; true/false: an (empty) folder. Anything else is a usage error. */
@@ -78,7 +105,7 @@ export async function restoreToFolder(
   }
   await repo.locked('restore', false, async () => {
     const opened = await openVersion(repo, version, options.select);
-    const meter = meterFor(version, options, 'restoring');
+    const meter = await meterFor(version, options, 'restoring', opened);
     const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
@@ -123,10 +150,10 @@ export async function restoreToTar(
   version: VersionSummary,
   out: Writable,
   options: RestoreOptions = {},
-): Promise<void> {
-  await repo.locked('restore', false, async () => {
+): Promise<RestoreCounts> {
+  return repo.locked('restore', false, async () => {
     const opened = await openVersion(repo, version, options.select);
-    const meter = meterFor(version, options, 'restoring');
+    const meter = await meterFor(version, options, 'restoring', opened);
     const tar = new TarWriter(out);
     for await (const { entry, content } of opened.items()) {
       throwIfAborted(options.signal);
@@ -135,6 +162,7 @@ export async function restoreToTar(
     }
     await tar.finish();
     meter.phase('done');
+    return { files: meter.state.filesDone, bytes: meter.state.bytesDone };
   });
 }
 
@@ -160,7 +188,7 @@ export async function checkVersionContent(
   const started = Date.now();
   return repo.locked('check', false, async () => {
     const opened = await openVersion(repo, version, options.select);
-    const meter = meterFor(version, options, 'verifying');
+    const meter = await meterFor(version, options, 'verifying', opened);
     for await (const { content } of opened.items()) {
       throwIfAborted(options.signal);
       if (!content) continue;

@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from 'react';
+import type { BackupDto } from '../../../shared/api/dto.ts';
+import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
+import { ModalDialog } from './ModalDialog.tsx';
+import { PasswordField } from './PasswordField.tsx';
+
+interface Props {
+  backup: BackupDto;
+  onChange(password: string | undefined, newPassword: string): Promise<void>;
+  onClose(): void;
+}
+
+interface Errors {
+  current?: string;
+  next?: string;
+  confirm?: string;
+  other?: string;
+}
+
+/** Current password (unless remembered), new one twice; a wrong current one is said at its field. */
+export function ChangePasswordDialog({ backup, onChange, onClose }: Props) {
+  const [askCurrent, setAskCurrent] = useState(!backup.passwordRemembered);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const found: Errors = {};
+    if (askCurrent && !current) found.current = 'Enter the current password.';
+    if (!next) found.next = 'Enter a new password.';
+    else if (next === current && askCurrent) found.next = 'The new password is the same as the current one.';
+    if (next && confirm !== next) found.confirm = 'The two new passwords do not match.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    try {
+      await onChange(askCurrent ? current : undefined, next);
+    } catch (err) {
+      setBusy(false);
+      if (needsPassword(err)) {
+        setAskCurrent(true);
+        setErrors({ current: askCurrent ? WRONG_PASSWORD : 'The remembered password no longer opens this backup: enter the current one.' });
+      } else if (isWrongPassword(err)) {
+        setErrors({ current: WRONG_PASSWORD });
+      } else {
+        setErrors({ other: friendlyError(err) });
+      }
+    }
+  }
+
+  return (
+    <ModalDialog title={`Change the password of ${backup.name}`} onClose={onClose} busy={busy}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <p className="br-modal-text">
+          The data is not re-encrypted: only its key is locked with the new password, so this is quick. The old
+          password stops working.
+        </p>
+        {askCurrent ? (
+          <PasswordField label="Current password" value={current} onChange={setCurrent} error={errors.current} disabled={busy} />
+        ) : (
+          <p className="br-modal-text muted">The remembered password opens it, and the keychain is updated to the new one.</p>
+        )}
+        <PasswordField
+          label="New password"
+          value={next}
+          onChange={setNext}
+          error={errors.next}
+          autoComplete="new-password"
+          disabled={busy}
+        />
+        <PasswordField
+          label="Confirm new password"
+          value={confirm}
+          onChange={setConfirm}
+          error={errors.confirm}
+          autoComplete="new-password"
+          disabled={busy}
+        />
+        <p className="br-field-error br-form-error" role="alert">
+          {errors.other ?? ''}
+        </p>
+        <div className="br-modal-actions">
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </ModalDialog>
+  );
+}

@@ -1,0 +1,83 @@
+import { useState, type FormEvent } from 'react';
+import type { BackupDto, VersionDto } from '../../../shared/api/dto.ts';
+import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
+import { plural } from './format.ts';
+import { ModalDialog } from './ModalDialog.tsx';
+import { PasswordField } from './PasswordField.tsx';
+
+interface Props {
+  backup: BackupDto;
+  /** One version, or the whole backup when absent. */
+  version?: VersionDto;
+  onDelete(password?: string): Promise<void>;
+  onClose(): void;
+}
+
+/** Asks before deleting, naming exactly what goes: the whole backup with its N versions, or one version. */
+export function DeleteDialog({ backup, version, onDelete, onClose }: Props) {
+  // Deleting a version rewrites the backup's index, which needs its key.
+  const [askPassword, setAskPassword] = useState(!!version && backup.encrypted && !backup.passwordRemembered);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (askPassword && !password) {
+      setError('Enter the password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await onDelete(askPassword ? password : undefined);
+    } catch (err) {
+      setBusy(false);
+      if (needsPassword(err)) {
+        setAskPassword(true);
+        setError(askPassword ? WRONG_PASSWORD : 'Enter the password of this backup.');
+      } else {
+        setError(isWrongPassword(err) ? WRONG_PASSWORD : friendlyError(err));
+      }
+    }
+  }
+
+  const title = version ? 'Delete this version?' : `Delete backup ${backup.name}?`;
+  const others = backup.versions - 1;
+  return (
+    <ModalDialog title={title} onClose={onClose} busy={busy}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        {version ? (
+          <p className="br-modal-text">
+            This permanently deletes the version of <strong className="br-wrap">{backup.name}</strong> created{' '}
+            <strong>{formatDate(version.createdAt)}</strong> <span className="muted">({version.id})</span>.{' '}
+            {others === 1 ? 'The other version is kept.' : others > 1 ? `The other ${plural(others, 'version')} are kept.` : 'It is the only version: the backup is left empty.'}
+          </p>
+        ) : (
+          <p className="br-modal-text">
+            This permanently deletes the backup <strong className="br-wrap">{backup.name}</strong> with{' '}
+            <strong>{backup.versions === 1 ? 'its only version' : `all ${plural(backup.versions, 'version')}`}</strong>
+            {backup.storedBytes ? ` (${formatBytes(backup.storedBytes)} stored)` : ''}.
+            {backup.passwordRemembered ? ' Its remembered password is forgotten too.' : ''}
+          </p>
+        )}
+        <p className="br-modal-text muted">This cannot be undone.</p>
+        {askPassword && <PasswordField label="Password" value={password} onChange={setPassword} error={error} disabled={busy} />}
+        {!askPassword && (
+          <p className="br-field-error" role="alert">
+            {error ?? ''}
+          </p>
+        )}
+        <div className="br-modal-actions">
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="button br-button-danger" disabled={busy}>
+            {busy ? 'Deleting…' : version ? 'Delete version' : 'Delete backup'}
+          </button>
+        </div>
+      </form>
+    </ModalDialog>
+  );
+}

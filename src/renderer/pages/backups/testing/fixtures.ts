@@ -1,0 +1,61 @@
+/** Typed canned engine data for the component tests. */
+import type { BackupDto, JobDto, TreeNodeDto, VersionDto, VolumeDto } from '../../../../shared/api/dto.ts';
+import type { ProgressEvent } from '../../../../shared/progress.ts';
+
+const MINUTE = 60_000;
+export const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE).toISOString();
+
+export function version(id: string, over: Omit<Partial<VersionDto>, 'stats'> & { stats?: Partial<VersionDto['stats']> } = {}): VersionDto {
+  const { stats, ...rest } = over;
+  return {
+    id,
+    createdAt: ago(30),
+    sourceKind: 'volume',
+    volumes: ['pgdata'],
+    verifiedAt: null,
+    ...rest,
+    stats: { files: 12, dirs: 3, links: 0, bytes: 5_400_000, addedBytes: 1_200_000, addedStoredBytes: 800_000, durationMs: 1200, ...stats },
+  };
+}
+
+export function backup(name: string, over: Partial<BackupDto> = {}): BackupDto {
+  return {
+    name,
+    createdAt: ago(60 * 24 * 3),
+    encrypted: false,
+    versions: 2,
+    latest: version('20250101T100000Z-aaaa'),
+    volumes: ['pgdata'],
+    storedBytes: 2_300_000,
+    passwordRemembered: false,
+    damaged: null,
+    ...over,
+  };
+}
+
+export function job(id: string, over: Partial<JobDto> = {}): JobDto {
+  return {
+    id,
+    kind: 'test-restore',
+    title: 'Test restore',
+    state: 'running',
+    startedAt: ago(1),
+    finishedAt: null,
+    progress: null,
+    result: null,
+    error: null,
+    ...over,
+  };
+}
+
+export function progress(over: Partial<ProgressEvent> = {}): ProgressEvent {
+  return { phase: 'restoring', bytesDone: 0, filesDone: 0, ...over };
+}
+
+export function node(path: string, type: TreeNodeDto['type'] = 'file', size = 0): TreeNodeDto {
+  return { name: path.slice(path.lastIndexOf('/') + 1), path, type, size };
+}
+
+export function volume(name: string, over: Partial<VolumeDto> = {}): VolumeDto {
+  return { name, driver: 'local', size: 0, usedBy: [], lastBackup: null, ...over };
+}

@@ -1,0 +1,302 @@
+/* eslint-disable no-restricted-imports -- runs in Node: it drives the page in Chromium. */
+/**
+ * The restore wizard over a fake engine, in Chromium: the five steps, the
+ * file tree behind a password, targets that need confirmation, progress and
+ * result, and errors in words.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { BackupDto } from '../../../shared/api/dto.ts';
+import { ago, backup, job, node, progress, version, volume } from '../backups/testing/fixtures.ts';
+import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../backups/testing/harness-node.ts';
+import type { FakeReplies, FakeScenario } from '../backups/testing/fake-transport.ts';
+
+const skip = harnessSkipReason();
+const JOB = 'job-0000000000aa';
+const LONG_VOLUME = `customer-uploads-${'z'.repeat(100)}`;
+
+const V_NEW = version('20250301T120000Z-bbbb', { createdAt: ago(5), volumes: ['pgdata'] });
+const V_OLD = version('20250201T120000Z-aaaa', { createdAt: ago(60 * 24 * 9), verifiedAt: ago(60), volumes: ['pgdata'] });
+const BACKUPS: BackupDto[] = [
+  backup('nightly', { encrypted: true, latest: V_NEW }),
+  backup('plain', { encrypted: false, latest: V_OLD }),
+];
+const WRONG = { code: 'WRONG_PASSWORD', message: "wrong password for backup 'nightly'" };
+const REQUIRED = { code: 'PASSWORD_REQUIRED', message: "backup 'nightly' is encrypted: enter its password" };
+
+function replies(extra: FakeReplies = {}): FakeReplies {
+  return {
+    'backups.list': [{ result: BACKUPS }],
+    'backups.versions': [{ result: [V_NEW, V_OLD] }],
+    'secrets.hasPassword': [{ when: { backup: 'nightly' }, result: { remembered: false } }, { result: { remembered: false } }],
+    'volumes.list': [
+      {
+        result: [
+          volume('pgdata', { size: 48_000_000, usedBy: [{ name: 'db', running: true }, { name: 'db-migrate', running: false }] }),
+          volume('scratch', { size: 0 }),
+          volume(LONG_VOLUME, { size: null }),
+        ],
+      },
+    ],
+    'backups.tree': [
+      { when: { password: 'wrong' }, error: WRONG },
+      { when: { path: '', password: 'right' }, result: [node('conf', 'dir'), node('empty', 'dir'), node('hello.txt', 'file', 6), node('big.bin', 'file', 3_000_000)] },
+      { when: { path: 'conf', password: 'right' }, result: [node('conf/a.conf', 'file', 120), node('conf/b.conf', 'file', 80)] },
+      { when: { path: 'empty', password: 'right' }, result: [] },
+      { error: REQUIRED },
+    ],
+    'jobs.startRestore': [{ result: { jobId: JOB } }],
+    'jobs.list': [{ result: [] }],
+    ...extra,
+  };
+}
+
+if (skip) it('the restore wizard (component tests)', { skip }, () => undefined);
+else
+  describe('the restore wizard (component tests)', () => {
+    let harness: Harness;
+    before(async () => {
+      harness = await startHarness();
+    });
+    after(async () => {
+      await harness?.close();
+    });
+
+    const open = (intent: FakeScenario['intent'], extra: FakeReplies = {}, colorScheme: 'light' | 'dark' = 'light') =>
+      harness.open({ page: 'restore', ...(intent ? { intent } : {}), replies: replies(extra) }, { colorScheme });
+    const current = (h: HarnessPage) => h.page.getByRole('list', { name: 'Restore steps' }).locator('[aria-current="step"]');
+    const next = (h: HarnessPage) => h.page.getByRole('button', { name: 'Next' });
+    const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ');
+    const shot = (h: HarnessPage, name: string) => h.page.screenshot({ path: `test-results/component-${name}.png` });
+
+    async function atStep(h: HarnessPage, label: string) {
+      await current(h).filter({ hasText: label }).waitFor();
+    }
+
+    it('restores chosen files of an encrypted backup into a new volume, step by step', async () => {
+      const h = await open({ backup: 'nightly', version: V_NEW.id });
+      try {
+        // 1: preselected from the Backups page.
+        await atStep(h, 'Backup and version');
+        await h.page.locator(`input[type=radio][value="${V_NEW.id}"]:checked`).waitFor();
+        assert.equal(await h.page.getByLabel('Backup', { exact: true }).inputValue(), 'nightly');
+        assert.equal(await h.page.getByRole('button', { name: 'Back' }).isDisabled(), true);
+        await shot(h, 'wizard-1-source');
+        await next(h).click();
+
+        // 2: the tree needs the password first; a wrong one says so and shows nothing.
+        await atStep(h, 'What to restore');
+        assert.equal(await h.page.getByRole('heading', { name: /Choose what to restore/ }).evaluate((el) => el === document.activeElement), true, 'focus moves to the step');
+        await h.page.getByRole('radio', { name: /Selected files and folders/ }).check();
+        const gate = h.page.getByRole('group', { name: 'Unlock the backup' });
+        await gate.getByLabel('Password', { exact: true }).fill('wrong');
+        await gate.getByLabel('Password', { exact: true }).press('Enter');
+        await gate.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+        assert.equal(await h.page.getByRole('checkbox').count(), 0);
+        await shot(h, 'wizard-2-wrong-password');
+        await gate.getByLabel('Password', { exact: true }).fill('right');
+        await gate.getByRole('button', { name: 'Show files' }).click();
+
+        // The tree: folders load when opened; a folder's box means all of it.
+        await h.page.getByRole('checkbox', { name: 'hello.txt' }).waitFor();
+        assert.equal(await next(h).isDisabled(), true);
+        assert.match(await text(h.page.locator('.br-wizard-hint')), /Choose at least one file or folder/);
+        await h.page.getByRole('button', { name: 'Contents of conf' }).click();
+        await h.page.getByRole('checkbox', { name: 'a.conf' }).waitFor();
+        await h.page.getByRole('checkbox', { name: 'conf', exact: true }).check();
+        assert.equal(await h.page.getByRole('checkbox', { name: 'a.conf' }).isChecked(), true);
+        await h.page.getByRole('checkbox', { name: 'a.conf' }).uncheck();
+        assert.equal(await h.page.getByRole('checkbox', { name: 'b.conf' }).isChecked(), true);
+        assert.equal(await h.page.getByRole('checkbox', { name: 'conf', exact: true }).evaluate((el) => (el as HTMLInputElement).indeterminate), true);
+        await h.page.getByRole('checkbox', { name: 'hello.txt' }).check();
+        await h.page.getByRole('button', { name: 'Contents of empty' }).click();
+        await h.page.getByText('This folder is empty.').waitFor();
+        await h.page.getByRole('status').filter({ hasText: '2 items selected' }).waitFor();
+        await shot(h, 'wizard-2-tree');
+        await next(h).click();
+
+        // 3: the original volume holds data: Next waits for an explicit yes. A new volume needs none.
+        await atStep(h, 'Target volume');
+        await h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' }).waitFor();
+        assert.equal(await next(h).isDisabled(), true);
+        await shot(h, 'wizard-3-target-original');
+        await h.page.getByRole('radio', { name: /A new volume/ }).check();
+        const name = h.page.getByLabel('New volume name');
+        assert.equal(await name.inputValue(), 'pgdata-restored');
+        await name.fill('scratch');
+        await h.page.getByRole('alert').filter({ hasText: 'A volume named scratch already exists' }).waitFor();
+        assert.equal(await next(h).isDisabled(), true);
+        await name.fill('restored-files');
+        await shot(h, 'wizard-3-target-new');
+        await next(h).click();
+
+        // 4 is passed over (the password was entered for the tree): 5, the review.
+        await atStep(h, 'Review');
+        const steps = await text(h.page.getByRole('list', { name: 'Restore steps' }));
+        assert.match(steps, /Password entered/);
+        const summary = await text(h.page.locator('dl.br-summary'));
+        assert.match(summary, /Backup nightly · encrypted/);
+        assert.match(summary, /What 2 selected items conf\/b\.conf hello\.txt/);
+        assert.match(summary, /Into New volume restored-files \(created now\)/);
+        assert.match(summary, /Password Entered and checked/);
+        assert.equal((await h.calls('jobs.startRestore')).length, 0, 'nothing happens before Start');
+        await shot(h, 'wizard-5-review');
+        await h.page.getByRole('button', { name: 'Start restore' }).click();
+
+        // Progress from job events, then the result.
+        const bar = h.page.getByRole('progressbar', { name: 'Restore progress' });
+        await bar.waitFor();
+        assert.deepEqual(await h.calls('jobs.startRestore'), [
+          { backup: 'nightly', version: V_NEW.id, sourceVolume: 'pgdata', targetVolume: 'restored-files', paths: ['conf/b.conf', 'hello.txt'], force: false, stopContainers: [], password: 'right' },
+        ]);
+        await h.emit('job.updated', job(JOB, { kind: 'restore', progress: progress({ bytesDone: 50, bytesTotal: 100, filesDone: 1, filesTotal: 2 }) }));
+        await h.page.locator('[role=progressbar][aria-valuenow="50"]').waitFor();
+        await shot(h, 'wizard-6-progress');
+        await h.emit(
+          'job.updated',
+          job(JOB, {
+            kind: 'restore',
+            state: 'succeeded',
+            finishedAt: new Date().toISOString(),
+            progress: progress({ phase: 'done', bytesDone: 86, bytesTotal: 100, filesDone: 2 }),
+            result: "Restored version 20250301T120000Z-bbbb into new volume 'restored-files': 12 files, 5.15 MiB, all hashes verified",
+          }),
+        );
+        await h.page.getByRole('heading', { name: 'Restore finished' }).waitFor();
+        const result = await text(h.page.getByRole('definition').first().locator('xpath=..'));
+        assert.match(result, /Into restored-files Files 2 Data 86 B Check All hashes verified/);
+        await shot(h, 'wizard-7-result');
+        assert.deepEqual(h.errors, []);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('replacing a volume in use needs a confirmation and stops its running containers', async () => {
+      const h = await open({ backup: 'plain' });
+      try {
+        await atStep(h, 'Backup and version');
+        // No version given: the newest is chosen.
+        await h.page.locator(`input[type=radio][value="${V_NEW.id}"]:checked`).waitFor();
+        assert.match(await text(h.page.getByRole('list', { name: 'Restore steps' })), /Password not needed/);
+        await next(h).click();
+        await atStep(h, 'What to restore');
+        await next(h).click();
+        await atStep(h, 'Target volume');
+        const confirm = h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' });
+        assert.match(await text(h.page.getByRole('group', { name: "Replace the volume's contents" })), /pgdata is not empty \(45\.8 MiB\)\. Everything in it is deleted/);
+        const stop = h.page.getByRole('checkbox', { name: 'Stop db during the restore' });
+        assert.equal(await stop.isChecked(), true);
+        assert.match(await text(h.page.getByRole('group', { name: 'Containers using pgdata' })), /Also used by db-migrate \(not running\)/);
+        await confirm.check();
+        await stop.uncheck();
+        assert.equal(await next(h).isDisabled(), true, 'a running container must be stopped');
+        await stop.check();
+        await next(h).press('Enter');
+        await atStep(h, 'Review');
+        assert.match(await text(h.page.locator('dl.br-summary')), /Into pgdata: its current contents are replaced Containers db: stopped during the restore/);
+        await h.page.getByRole('button', { name: 'Start restore' }).click();
+        await h.page.getByRole('progressbar').waitFor();
+        assert.deepEqual(await h.calls('jobs.startRestore'), [
+          { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', targetVolume: 'pgdata', force: true, stopContainers: ['db'] },
+        ]);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('a target that turns out not to be empty is explained, and confirmed from the review', async () => {
+      const h = await open({ backup: 'plain', version: V_OLD.id });
+      try {
+        await next(h).click();
+        await next(h).click();
+        await h.page.getByRole('radio', { name: /Another existing volume/ }).check();
+        await h.page.getByLabel('Existing volume', { exact: true }).selectOption('scratch');
+        await next(h).click();
+        await h.page.getByRole('button', { name: 'Start restore' }).click();
+        await h.emit('job.updated', job(JOB, { kind: 'restore', state: 'failed', finishedAt: new Date().toISOString(), error: { code: 'USAGE', message: "volume 'scratch' is not empty; use --force to replace its contents" } }));
+        await h.page.getByRole('alert').filter({ hasText: 'scratch is not empty, so nothing was restored into it' }).waitFor();
+        await shot(h, 'wizard-not-empty');
+        await h.page.getByRole('button', { name: 'Back to confirm' }).click();
+        await atStep(h, 'Review');
+        const start = h.page.getByRole('button', { name: 'Start restore' });
+        assert.equal(await start.isDisabled(), true);
+        await h.page.getByRole('checkbox', { name: 'Replace the contents of scratch' }).check();
+        await h.prepend('jobs.startRestore', { result: { jobId: 'job-0000000000bb' } });
+        await start.click();
+        await h.page.getByRole('progressbar').waitFor();
+        const calls = await h.calls('jobs.startRestore');
+        assert.equal(calls.length, 2);
+        assert.deepEqual(calls[1], { backup: 'plain', version: V_OLD.id, sourceVolume: 'pgdata', targetVolume: 'scratch', force: true, stopContainers: [] });
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('the password step checks the password before the review; Enter submits', async () => {
+      const h = await open({ backup: 'nightly', version: V_NEW.id });
+      try {
+        await next(h).click();
+        await next(h).click();
+        await h.page.getByRole('radio', { name: /A new volume/ }).check();
+        await next(h).click();
+        await atStep(h, 'Password');
+        await shot(h, 'wizard-4-password');
+        const field = h.page.getByLabel('Password', { exact: true });
+        assert.equal(await next(h).isDisabled(), true);
+        await field.fill('wrong');
+        await field.press('Enter');
+        await h.page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+        await atStep(h, 'Password');
+        await field.fill('right');
+        await field.press('Enter');
+        await atStep(h, 'Review');
+        await h.page.getByRole('button', { name: 'Back' }).click();
+        await atStep(h, 'Target volume');
+        assert.equal((await h.calls('jobs.startRestore')).length, 0);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('says what went wrong when the engine cannot be reached', async () => {
+      const docker = { code: 'DOCKER_UNAVAILABLE', message: 'cannot reach the Docker engine at unix:///var/run/docker.sock (connect ENOENT); start it with `sudo systemctl start docker`' };
+      const h = await open({ backup: 'plain', version: V_NEW.id }, { 'volumes.list': [{ error: docker }] });
+      try {
+        await next(h).click();
+        await next(h).click();
+        const alert = h.page.getByRole('alert').filter({ hasText: 'Cannot list the Docker volumes' });
+        await alert.waitFor();
+        assert.match(await text(alert), /Cannot reach the Docker engine .*start it with `sudo systemctl start docker`/);
+        await shot(h, 'wizard-docker-down');
+      } finally {
+        await h.close();
+      }
+      const broken = await open({}, { 'backups.list': [{ error: { code: 'ERROR', message: 'permission denied: /srv/backups' } }] });
+      try {
+        const alert = broken.page.getByRole('alert').filter({ hasText: 'Cannot list the backups' });
+        await alert.waitFor();
+        assert.match(await text(alert), /Permission denied: \/srv\/backups\./);
+        await alert.getByRole('button', { name: 'Retry' }).waitFor();
+      } finally {
+        await broken.close();
+      }
+    });
+
+    it('keeps long names inside the page, in the dark theme too', async () => {
+      const h = await open({ backup: 'plain', version: V_NEW.id }, {}, 'dark');
+      try {
+        await next(h).click();
+        await next(h).click();
+        await h.page.getByRole('radio', { name: /Another existing volume/ }).check();
+        await h.page.getByLabel('Existing volume', { exact: true }).selectOption(LONG_VOLUME);
+        await h.page.getByText('DVOM cannot tell whether').waitFor();
+        const overflow = await h.page.locator('.br-wizard-main').evaluate((el) => el.scrollWidth - el.clientWidth);
+        assert.ok(overflow <= 0, `the wizard overflows by ${overflow}px`);
+        await shot(h, 'wizard-dark-long-name');
+      } finally {
+        await h.close();
+      }
+    });
+  });

@@ -1,0 +1,174 @@
+import { create } from 'zustand';
+import type { BackupDto, JobDto, VersionDto } from '../../shared/api/dto.ts';
+import { api } from '../api/api.ts';
+import { errorText } from '../api/error-text.ts';
+
+export interface VersionsEntry {
+  /** null until the first list arrives. */
+  list: VersionDto[] | null;
+  loading: boolean;
+  error: string | null;
+}
+
+/** A job started from the Backups page, and what it is about. */
+export interface TrackedJob {
+  jobId: string;
+  kind: 'test-restore' | 'verify';
+  backup: string;
+  /** The version a test restore is about. */
+  version?: string;
+}
+
+export interface BackupsState {
+  /** null until the first list arrives. */
+  backups: BackupDto[] | null;
+  loading: boolean;
+  /** A message for people, or null. */
+  error: string | null;
+  /** Backups whose versions are shown. */
+  expanded: string[];
+  versions: Record<string, VersionsEntry>;
+  /** The latest state of every job this page has heard of, by id. */
+  jobs: Record<string, JobDto>;
+  /** Jobs started here, newest last. */
+  tracked: TrackedJob[];
+
+  load(): Promise<void>;
+  loadVersions(backup: string): Promise<void>;
+  toggle(backup: string): void;
+  /** Follows the engine's events while the page is shown; returns the unsubscribe. */
+  watch(): () => void;
+  /** Catches up with jobs that changed while the page was not shown. */
+  syncJobs(): Promise<void>;
+  /** Each rejects with the ApiError, for the caller to show or to ask for a password. */
+  startTestRestore(backup: string, version: string, password?: string): Promise<string>;
+  startVerify(backup: string, password?: string): Promise<string>;
+  changePassword(backup: string, password: string | undefined, newPassword: string): Promise<void>;
+  deleteBackup(backup: string): Promise<void>;
+  deleteVersion(backup: string, version: string, password?: string): Promise<void>;
+}
+
+let latestList = 0;
+const latestVersions = new Map<string, number>();
+
+export const useBackupsStore = create<BackupsState>()((set, get) => ({
+  backups: null,
+  loading: false,
+  error: null,
+  expanded: [],
+  versions: {},
+  jobs: {},
+  tracked: [],
+
+  async load() {
+    const request = ++latestList;
+    set({ loading: true });
+    try {
+      const backups = await api().call('backups.list', {});
+      if (request !== latestList) return;
+      backups.sort((a, b) => a.name.localeCompare(b.name));
+      const names = new Set(backups.map((b) => b.name));
+      set((s) => ({ backups, loading: false, error: null, expanded: s.expanded.filter((n) => names.has(n)) }));
+    } catch (err) {
+      if (request !== latestList) return;
+      set({ loading: false, error: errorText(err) });
+    }
+  },
+
+  async loadVersions(backup) {
+    const request = (latestVersions.get(backup) ?? 0) + 1;
+    latestVersions.set(backup, request);
+    const patch = (entry: Partial<VersionsEntry>) =>
+      set((s) => ({ versions: { ...s.versions, [backup]: { list: null, loading: false, error: null, ...s.versions[backup], ...entry } } }));
+    patch({ loading: true });
+    try {
+      const list = await api().call('backups.versions', { backup });
+      if (latestVersions.get(backup) !== request) return;
+      patch({ list, loading: false, error: null });
+    } catch (err) {
+      if (latestVersions.get(backup) !== request) return;
+      patch({ loading: false, error: errorText(err) });
+    }
+  },
+
+  toggle(backup) {
+    const open = get().expanded.includes(backup);
+    set((s) => ({ expanded: open ? s.expanded.filter((n) => n !== backup) : [...s.expanded, backup] }));
+    if (!open) void get().loadVersions(backup);
+  },
+
+  watch() {
+    const offChanged = api().on('backups.changed', () => {
+      void get().load();
+      for (const backup of get().expanded) void get().loadVersions(backup);
+    });
+    const offJob = api().on('job.updated', (job) => set((s) => ({ jobs: { ...s.jobs, [job.id]: job } })));
+    return () => {
+      offChanged();
+      offJob();
+    };
+  },
+
+  async syncJobs() {
+    if (!get().tracked.length) return;
+    try {
+      const list = await api().call('jobs.list', {});
+      set((s) => {
+        const jobs = { ...s.jobs };
+        for (const job of list) jobs[job.id] = job;
+        return { jobs };
+      });
+    } catch {
+      // The next job.updated event brings the news anyway.
+    }
+  },
+
+  async startTestRestore(backup, version, password) {
+    const { jobId } = await api().call('jobs.startTestRestore', { backup, version, ...(password ? { password } : {}) });
+    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'test-restore', backup, version }] }));
+    return jobId;
+  },
+
+  async startVerify(backup, password) {
+    const { jobId } = await api().call('jobs.startVerify', { backup, readData: true, ...(password ? { password } : {}) });
+    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'verify', backup }] }));
+    return jobId;
+  },
+
+  async changePassword(backup, password, newPassword) {
+    await api().call('backups.changePassword', { backup, newPassword, ...(password ? { password } : {}) });
+  },
+
+  async deleteBackup(backup) {
+    await api().call('backups.delete', { backup });
+    set((s) => ({ expanded: s.expanded.filter((n) => n !== backup), backups: s.backups?.filter((b) => b.name !== backup) ?? null }));
+    void get().load();
+  },
+
+  async deleteVersion(backup, version, password) {
+    await api().call('backups.delete', { backup, version, ...(password ? { password } : {}) });
+    set((s) => {
+      const entry = s.versions[backup];
+      if (!entry?.list) return {};
+      return { versions: { ...s.versions, [backup]: { ...entry, list: entry.list.filter((v) => v.id !== version) } } };
+    });
+    void get().load();
+    void get().loadVersions(backup);
+  },
+}));
+
+/** The newest job of a kind started here for a backup (and version), with its latest state. */
+export function latestTracked(
+  state: Pick<BackupsState, 'tracked' | 'jobs'>,
+  kind: TrackedJob['kind'],
+  backup: string,
+  version?: string,
+): { tracked: TrackedJob; job: JobDto | null } | null {
+  for (let i = state.tracked.length - 1; i >= 0; i--) {
+    const t = state.tracked[i]!;
+    if (t.kind === kind && t.backup === backup && (version === undefined || t.version === version)) {
+      return { tracked: t, job: state.jobs[t.jobId] ?? null };
+    }
+  }
+  return null;
+}
