@@ -164,7 +164,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       // Check the volumes first: a typo must not leave an empty backup locked to this password.
       for (const volume of p.volumes) await requireVolume(docker, volume);
       const repo = await repoForBackup(p);
-      if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(), p.backup, p.password);
+      if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
       const title = `Back up ${p.volumes.join(', ')} to ${p.backup}`;
       return {
         jobId: app.jobs.start('backup', title, async ({ signal, onProgress }) => {

@@ -1,4 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { VolumeDto } from '../../shared/api/dto.ts';
+import { BackupDialog } from '../components/BackupDialog.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useVolumesStore } from '../state/volumes-store.ts';
@@ -6,6 +8,9 @@ import { VolumesTable } from './volumes/VolumesTable.tsx';
 
 export function VolumesPage() {
   const { volumes, loading, error, load, watch } = useVolumesStore();
+  /** The volume whose backup dialog is open; its latest listing is used while the list refreshes. */
+  const [backingUp, setBackingUp] = useState<VolumeDto | null>(null);
+  const dialogVolume = backingUp && (volumes?.find((v) => v.name === backingUp.name) ?? backingUp);
 
   useEffect(() => {
     void load();
@@ -36,11 +41,12 @@ export function VolumesPage() {
         </div>
       )}
       {body()}
+      {dialogVolume && <BackupDialog key={dialogVolume.name} volume={dialogVolume} onClose={() => setBackingUp(null)} />}
     </>
   );
 
   function body() {
-    if (volumes?.length) return <VolumesTable volumes={volumes} />;
+    if (volumes?.length) return <VolumesTable volumes={volumes} onBackUp={setBackingUp} />;
     if (volumes) {
       return (
         <StatePanel kind="empty" title="No Docker volumes">

@@ -2,17 +2,25 @@ import type { VolumeDto } from '../../../shared/api/dto.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { LastBackupCell } from './LastBackupCell.tsx';
 import { UsedByCell } from './UsedByCell.tsx';
+import './volumes.css';
 
-export function VolumesTable({ volumes }: { volumes: VolumeDto[] }) {
+interface Props {
+  volumes: VolumeDto[];
+  /** Opens the backup dialog for a volume. */
+  onBackUp?(volume: VolumeDto): void;
+}
+
+export function VolumesTable({ volumes, onBackUp }: Props) {
   return (
     <div className="table-frame">
-      <table className="data-table" aria-label="Volumes">
+      <table className="data-table volumes-table" aria-label="Volumes">
         <colgroup>
           <col className="col-name" />
           <col className="col-driver" />
           <col className="col-size" />
           <col className="col-used" />
           <col className="col-last" />
+          {onBackUp && <col className="col-actions" />}
         </colgroup>
         <thead>
           <tr>
@@ -23,6 +31,11 @@ export function VolumesTable({ volumes }: { volumes: VolumeDto[] }) {
             </th>
             <th scope="col">Used by</th>
             <th scope="col">Last backup</th>
+            {onBackUp && (
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -39,6 +52,13 @@ export function VolumesTable({ volumes }: { volumes: VolumeDto[] }) {
               <td>
                 <LastBackupCell last={v.lastBackup} />
               </td>
+              {onBackUp && (
+                <td className="row-actions">
+                  <button type="button" className="button button-small" aria-label={`Back up ${v.name}`} onClick={() => onBackUp(v)}>
+                    Back up
+                  </button>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -1,0 +1,404 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { ParamsOf } from '../../shared/api/contract.ts';
+import type { BackupDto, TargetDto, VolumeDto } from '../../shared/api/dto.ts';
+import { api } from '../api/api.ts';
+import { useNavigation } from '../state/navigation-store.ts';
+import { ContainersField } from './backup-dialog/ContainersField.tsx';
+import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-dialog/backup-name.ts';
+import { usePasswordStrength } from './backup-dialog/password-strength.ts';
+import { placeStartError, type PlacedError } from './backup-dialog/start-error.ts';
+import { StrengthMeter } from './backup-dialog/StrengthMeter.tsx';
+import { Switch } from './backup-dialog/Switch.tsx';
+import { useStorageTargets, useStoreLookup, type TargetKey } from './backup-dialog/use-store-lookup.ts';
+import { Dialog } from './Dialog.tsx';
+import './backup-dialog/backup-dialog.css';
+
+interface Props {
+  volume: VolumeDto;
+  onClose(): void;
+}
+
+/**
+ * How the password part of the form looks:
+ * - new: a new encrypted backup (password, confirmation, strength, remember);
+ * - existing: an encrypted backup whose password must be typed;
+ * - remembered: an encrypted backup whose password the keychain has (typing one is optional);
+ * - none: not encrypted.
+ */
+type PasswordMode = 'new' | 'existing' | 'remembered' | 'none';
+
+/** The store chosen when the dialog opens: the default target, else the default store. */
+function initialTarget(targets: TargetDto[]): TargetKey {
+  return targets.find((t) => t.isDefault)?.name ?? '';
+}
+
+/** The choices of the Storage select; the default store is one when no target is the default. */
+function storageOptions(targets: TargetDto[], defaultLocation: string | null): { value: TargetKey; label: string }[] {
+  const options = targets
+    .toSorted((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name))
+    .map((t) => ({ value: t.name, label: `${t.name}${t.isDefault ? ' (default)' : ''} — ${t.location}` }));
+  if (!targets.some((t) => t.isDefault)) {
+    options.unshift({ value: '', label: defaultLocation ? `Default store — ${defaultLocation}` : 'Default store' });
+  }
+  return options;
+}
+
+function existingNote(existing: BackupDto): string {
+  if (existing.damaged) return `A backup named “${existing.name}” exists here but cannot be read.`;
+  const kind = existing.encrypted ? 'encrypted' : 'not encrypted';
+  return `“${existing.name}” already exists here (${kind}): this adds a new version to it.`;
+}
+
+/** Starts a backup of one volume: name, store, encryption, password, containers to stop. */
+export function BackupDialog({ volume, onClose }: Props) {
+  const go = useNavigation((s) => s.go);
+  const ids = {
+    name: useId(),
+    nameHint: useId(),
+    storage: useId(),
+    storageHint: useId(),
+    password: useId(),
+    passwordHint: useId(),
+    confirm: useId(),
+    confirmHint: useId(),
+    strength: useId(),
+    remember: useId(),
+    rememberHint: useId(),
+  };
+
+  const [name, setName] = useState(() => defaultBackupName(volume.name));
+  const [chosenTarget, setChosenTarget] = useState<TargetKey | null>(null);
+  const [encryptChoice, setEncryptChoice] = useState(true);
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [showPasswords, setShowPasswords] = useState(false);
+  const [remember, setRemember] = useState(true);
+  const [stop, setStop] = useState<Set<string>>(() => new Set(volume.usedBy.filter((u) => u.running).map((u) => u.name)));
+  const [tried, setTried] = useState(false);
+  const [confirmTouched, setConfirmTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [serverError, setServerError] = useState<PlacedError | null>(null);
+  /** The remembered password did not work: ask for one after all. */
+  const [rememberedFailed, setRememberedFailed] = useState(false);
+
+  const trimmedName = name.trim();
+  const storage = useStorageTargets();
+  // Until the user picks a store, the default one, once the targets are known.
+  const target: TargetKey | null =
+    chosenTarget ?? (storage.targets.state === 'ready' ? initialTarget(storage.targets.value) : storage.targets.state === 'error' ? '' : null);
+  const lookup = useStoreLookup(target, trimmedName);
+
+  const nameProblem = backupNameProblem(trimmedName);
+  const backupsList = lookup.backups.state === 'ready' ? lookup.backups.value : [];
+  const existing = nameProblem ? undefined : backupsList.find((b) => b.name === trimmedName);
+  const encrypt = existing && !existing.damaged ? existing.encrypted : encryptChoice;
+  const remembered = lookup.remembered?.state === 'ready' && lookup.remembered.value;
+  const mode: PasswordMode = !encrypt ? 'none' : !existing || existing.damaged ? 'new' : remembered && !rememberedFailed ? 'remembered' : 'existing';
+
+  const strength = usePasswordStrength(mode === 'new' ? password : '', [volume.name, trimmedName]);
+  const ready = target !== null && lookup.backups.state !== 'loading' && (mode !== 'existing' || lookup.remembered?.state !== 'loading');
+  // The form appears once what it depends on is known, and then stays (later look-ups only disable Start).
+  const [shown, setShown] = useState(false);
+  if (ready && !shown) setShown(true);
+
+  // Problems found here, before asking the engine.
+  const passwordProblem =
+    mode === 'new' && !password
+      ? 'Choose a password for the new backup.'
+      : mode === 'existing' && !password
+        ? `Enter the password of “${trimmedName}”.`
+        : null;
+  const confirmProblem = mode === 'new' && password && confirm !== password ? 'The two passwords are not the same.' : null;
+  const formProblem = existing?.damaged ? `“${existing.name}” cannot be read: ${existing.damaged}. Choose another name.` : null;
+
+  const nameError = nameProblem ?? (serverError?.place === 'name' ? serverError.text : null);
+  // The engine's word is the freshest; it goes as soon as the field changes or Start is pressed again.
+  const passwordError = (serverError?.place === 'password' ? serverError.text : null) ?? (tried ? passwordProblem : null);
+  const confirmError = tried || (confirmTouched && confirm) ? confirmProblem : null;
+  const formError = formProblem ?? (serverError?.place === 'form' ? serverError.text : null);
+
+  const nameRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
+
+  // Once the form is known, put the cursor where typing starts: the password when one is needed.
+  const focusedOnce = useRef(false);
+  useEffect(() => {
+    if (!shown || focusedOnce.current) return;
+    focusedOnce.current = true;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.tagName !== 'DIALOG') return; // the user already moved
+    (mode === 'new' || mode === 'existing' ? passwordRef.current : nameRef.current)?.focus();
+  }, [shown, mode]);
+
+  // After a failed start, focus goes to what needs fixing, once the fields are enabled again.
+  const [focusAfter, setFocusAfter] = useState<'name' | 'password' | 'start' | null>(null);
+  useEffect(() => {
+    if (busy || !focusAfter) return;
+    ({ name: nameRef, password: passwordRef, start: startRef })[focusAfter].current?.focus();
+    setFocusAfter(null);
+  }, [busy, focusAfter]);
+
+  const clearServerError = (place?: PlacedError['place']) => {
+    if (serverError && (!place || serverError.place === place || serverError.place === 'form')) setServerError(null);
+  };
+
+  async function start() {
+    if (busy || !ready || target === null) return;
+    setTried(true);
+    setServerError(null);
+    if (nameProblem) return nameRef.current?.focus();
+    if (passwordProblem) return passwordRef.current?.focus();
+    if (confirmProblem) return confirmRef.current?.focus();
+    if (formProblem) return nameRef.current?.focus();
+
+    const params: ParamsOf<'jobs.startBackup'> = {
+      volumes: [volume.name],
+      backup: trimmedName,
+      encrypt,
+      stopContainers: volume.usedBy.filter((u) => u.running && stop.has(u.name)).map((u) => u.name),
+      rememberPassword: mode === 'remembered' ? password.length > 0 : mode !== 'none' && remember,
+    };
+    if (mode !== 'none' && password) params.password = password;
+    if (target) params.target = target;
+
+    setBusy(true);
+    setServerError(null);
+    try {
+      await api().call('jobs.startBackup', params);
+      onClose();
+      go('activity');
+    } catch (err) {
+      const placed = placeStartError(err);
+      setServerError(placed);
+      setBusy(false);
+      if (placed.code === 'WRONG_PASSWORD' || placed.code === 'PASSWORD_REQUIRED') {
+        // Only when the keychain's password failed (not one the user typed) is it asked for from now on.
+        if (mode === 'remembered' && !password) setRememberedFailed(true);
+        setFocusAfter('password');
+      } else if (placed.place === 'name') {
+        setFocusAfter('name');
+      } else {
+        // The store may have changed under us (e.g. the backup was created meanwhile): look again.
+        if (placed.code === 'USAGE' || placed.code === 'ALREADY_EXISTS') lookup.invalidate();
+        setFocusAfter('start');
+      }
+    }
+  }
+
+  const options = storage.targets.state === 'ready' ? storageOptions(storage.targets.value, storage.defaultLocation) : storageOptions([], storage.defaultLocation);
+  const storageHint =
+    storage.targets.state === 'error'
+      ? `Could not list the storage targets (${storage.targets.error}) — the default store is used.`
+      : lookup.backups.state === 'error'
+        ? `Could not look into this store: ${lookup.backups.error}`
+        : 'Where the backup is written. Targets are set up in Settings.';
+  const nameHint = existing
+    ? existingNote(existing)
+    : lookup.backups.state === 'ready' && trimmedName
+      ? `A new backup. ${BACKUP_NAME_RULE}`
+      : BACKUP_NAME_RULE;
+
+  const footer = (
+    <>
+      <button type="button" className="button" onClick={onClose} disabled={busy}>
+        Cancel
+      </button>
+      <button ref={startRef} type="submit" className="button button-primary backup-start" disabled={busy || !ready}>
+        {busy ? 'Starting…' : 'Start backup'}
+      </button>
+    </>
+  );
+
+  return (
+    <Dialog
+      title={`Back up ${volume.name}`}
+      description="Saves the volume’s files as a new version of a backup; only what changed since the last one is stored again."
+      onClose={onClose}
+      closable={!busy}
+      onSubmit={() => void start()}
+      footer={footer}
+      width="wide"
+    >
+      {!shown ? (
+        <div className="backup-form-loading" role="status" aria-label="Loading">
+          <span className="spinner backup-delayed" aria-hidden="true" />
+        </div>
+      ) : (
+        <div className="backup-form">
+          <div className="field">
+            <label className="field-label" htmlFor={ids.name}>
+              Backup name
+            </label>
+            <input
+              ref={nameRef}
+              id={ids.name}
+              className="text-input"
+              value={name}
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={200}
+              aria-invalid={nameError ? true : undefined}
+              aria-describedby={ids.nameHint}
+              disabled={busy}
+              onChange={(e) => {
+                setName(e.target.value);
+                setRememberedFailed(false);
+                clearServerError('name');
+              }}
+            />
+            <p id={ids.nameHint} className={`field-hint${nameError ? ' field-error' : ''}`}>
+              {nameError ?? nameHint}
+            </p>
+          </div>
+
+          <div className="field">
+            <label className="field-label" htmlFor={ids.storage}>
+              Storage
+            </label>
+            <select
+              id={ids.storage}
+              className="select-input"
+              value={target ?? ''}
+              aria-describedby={ids.storageHint}
+              disabled={busy}
+              onChange={(e) => {
+                setChosenTarget(e.target.value);
+                setRememberedFailed(false);
+                clearServerError();
+              }}
+            >
+              {options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+            <p id={ids.storageHint} className={`field-hint${lookup.backups.state === 'error' ? ' field-error' : ''}`}>
+              {storageHint}
+            </p>
+          </div>
+
+          <div className="field field-switch">
+            <Switch
+              label="Encrypt"
+              checked={encrypt}
+              disabled={busy || (!!existing && !existing.damaged)}
+              onChange={(on) => {
+                setEncryptChoice(on);
+                clearServerError();
+              }}
+              description={
+                existing && !existing.damaged
+                  ? `Fixed: “${existing.name}” was created ${existing.encrypted ? 'encrypted' : 'without encryption'}, and that cannot change.`
+                  : encrypt
+                    ? 'Only someone with the password can read or restore this backup.'
+                    : 'Anyone who can read the storage can read these files.'
+              }
+            />
+          </div>
+
+          {mode !== 'none' && (
+            <div className="password-group">
+              <div className={`password-fields${mode === 'new' ? ' is-pair' : ''}`}>
+                <div className="field">
+                  <div className="field-label-row">
+                    <label className="field-label" htmlFor={ids.password}>
+                      {mode === 'new' ? 'Password' : `Password of ${trimmedName}`}
+                    </label>
+                    <button type="button" className="link-button" aria-pressed={showPasswords} onClick={() => setShowPasswords((v) => !v)}>
+                      {showPasswords ? 'Hide password' : 'Show password'}
+                    </button>
+                  </div>
+                  <input
+                    ref={passwordRef}
+                    id={ids.password}
+                    className="text-input"
+                    type={showPasswords ? 'text' : 'password'}
+                    value={password}
+                    autoComplete={mode === 'new' ? 'new-password' : 'current-password'}
+                    spellCheck={false}
+                    aria-invalid={passwordError ? true : undefined}
+                    aria-describedby={`${ids.passwordHint}${mode === 'new' ? ` ${ids.strength}` : ''}`}
+                    disabled={busy}
+                    onChange={(e) => {
+                      setPassword(e.target.value);
+                      clearServerError('password');
+                    }}
+                  />
+                  <p id={ids.passwordHint} className={`field-hint${passwordError ? ' field-error' : ''}`}>
+                    {passwordError ??
+                      (mode === 'new'
+                        ? 'Nobody can recover it if it is lost.'
+                        : mode === 'remembered'
+                          ? 'Remembered in the keychain: leave this empty to use it.'
+                          : lookup.remembered?.state === 'loading'
+                            ? 'Checking the keychain…'
+                            : 'The password this backup was created with.')}
+                  </p>
+                </div>
+
+                {mode === 'new' && (
+                  <div className="field">
+                    <div className="field-label-row">
+                      <label className="field-label" htmlFor={ids.confirm}>
+                        Confirm password
+                      </label>
+                    </div>
+                    <input
+                      ref={confirmRef}
+                      id={ids.confirm}
+                      className="text-input"
+                      type={showPasswords ? 'text' : 'password'}
+                      value={confirm}
+                      autoComplete="new-password"
+                      spellCheck={false}
+                      aria-invalid={confirmError ? true : undefined}
+                      aria-describedby={ids.confirmHint}
+                      disabled={busy}
+                      onChange={(e) => setConfirm(e.target.value)}
+                      onBlur={() => setConfirmTouched(true)}
+                    />
+                    <p id={ids.confirmHint} className={`field-hint${confirmError ? ' field-error' : ''}`}>
+                      {confirmError ?? 'Type it once more.'}
+                    </p>
+                  </div>
+                )}
+              </div>
+
+              {mode === 'new' && <StrengthMeter strength={strength} id={ids.strength} />}
+
+              {mode !== 'remembered' && (
+                <div className="field">
+                  <label className="check-row">
+                    <input
+                      id={ids.remember}
+                      type="checkbox"
+                      checked={remember}
+                      disabled={busy}
+                      aria-describedby={ids.rememberHint}
+                      onChange={(e) => setRemember(e.target.checked)}
+                    />
+                    <span>Remember in keychain</span>
+                  </label>
+                  <p id={ids.rememberHint} className="field-hint check-hint">
+                    Then later backups, restores and checks of this backup need no password.
+                  </p>
+                </div>
+              )}
+            </div>
+          )}
+
+          <ContainersField users={volume.usedBy} selected={stop} disabled={busy} onChange={setStop} />
+
+          {formError && (
+            <div className="form-error" role="alert">
+              {formError}
+            </div>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}
