@@ -1,10 +1,46 @@
 /** Child processes for the benchmark: baselines via tar, engine operations via bench/worker.ts. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir, lstat } from 'node:fs/promises';
+import * as module from 'node:module';
 import * as path from 'node:path';
-import type { WorkerRequest, WorkerResult } from './protocol.ts';
+import type { EngineModules } from './engine-module.ts';
+import type { WorkerMessage, WorkerRequest, WorkerResult } from './protocol.ts';
 
-const WORKER = path.join(import.meta.dirname, 'worker.ts');
+const WORKER_TS = path.join(import.meta.dirname, 'worker.ts');
+
+let worker = { script: WORKER_TS, stripped: false };
+let modules: EngineModules | undefined;
+const children = new Set<ChildProcess>();
+
+/**
+ * Sets the modules workers load, and writes a type-stripped copy of
+ * bench/worker.ts into `dir`: a .ts entry point alone makes Node load its
+ * TypeScript stripper (~17 MiB of RSS), which users running dist/ never pay.
+ * Falls back to running worker.ts when this Node cannot strip types.
+ */
+export function setupWorkers(engine: EngineModules, dir: string): { stripped: boolean } {
+  modules = engine;
+  const strip = (module as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
+  if (!strip) return { stripped: false };
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (() => undefined) as typeof process.emitWarning; // "stripTypeScriptTypes is an experimental feature"
+  try {
+    const script = path.join(dir, 'worker.mjs');
+    writeFileSync(script, strip(readFileSync(WORKER_TS, 'utf8')));
+    worker = { script, stripped: true };
+  } catch {
+    return { stripped: false };
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  return { stripped: true };
+}
+
+/** Kills every child process still running (Ctrl-C). */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
 
 interface Exit {
   code: number | null;
@@ -15,6 +51,7 @@ interface Exit {
 function run(cmd: string, args: string[], options: { capture?: boolean } = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -24,7 +61,10 @@ function run(cmd: string, args: string[], options: { capture?: boolean } = {}): 
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -51,9 +91,18 @@ export async function syncDisks(): Promise<void> {
   await run('sync', []);
 }
 
-/** Runs one engine operation in a fresh Node process. */
+/** Runs a command; returns its stdout. Throws if it fails. */
+export async function runCommand(cmd: string, args: string[]): Promise<string> {
+  const res = await run(cmd, args);
+  if (res.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`);
+  return res.stdout;
+}
+
+/** Runs one operation in a fresh Node process (setupWorkers() first). */
 export async function runWorker(req: WorkerRequest, nodeFlags: string[] = []): Promise<WorkerResult> {
-  const res = await run(process.execPath, [...nodeFlags, WORKER, JSON.stringify(req)]);
+  if (!modules) throw new Error('runWorker: call setupWorkers() first');
+  const message: WorkerMessage = { ...req, modules: modules.urls };
+  const res = await run(process.execPath, [...nodeFlags, worker.script, JSON.stringify(message)]);
   const last = res.stdout.trim().split('\n').pop() ?? '';
   if (res.code !== 0 || !last.startsWith('{')) {
     throw new Error(`bench worker (${req.op}) failed with exit ${res.code}:\n${res.stderr.trim()}`);
@@ -78,4 +127,15 @@ export async function treeTotals(root: string): Promise<{ files: number; bytes: 
   };
   await visit(root);
   return { files, bytes };
+}
+
+/** Runs `once` n times (syncing disks before each) and keeps the fastest result. */
+export async function bestOf(n: number, once: (i: number) => Promise<WorkerResult>): Promise<WorkerResult> {
+  let winner: WorkerResult | undefined;
+  for (let i = 0; i < n; i++) {
+    await syncDisks();
+    const r = await once(i);
+    if (!winner || r.opSeconds < winner.opSeconds) winner = r;
+  }
+  return winner!;
 }

@@ -20,6 +20,8 @@ export interface BenchOptions {
   sections: string[];
   /** Where JSON results and profiles go. */
   resultsDir: string;
+  /** Run the docker and S3 sections at every size, not only the smallest (S3 never above 1 GiB). */
+  allSizes: boolean;
 }
 
 export interface Baseline {
@@ -69,6 +71,12 @@ export interface SectionResult {
   metrics: Record<string, number>;
   /** Raw data for the JSON file. */
   data?: unknown;
+  /** Set when the section did not run at this size (why); rows are then empty. */
+  skipped?: string;
+}
+
+export function skippedResult(reason: string): SectionResult {
+  return { rows: [], notes: [`skipped: ${reason}`], metrics: {}, skipped: reason };
 }
 
 export interface Section {
@@ -77,4 +85,6 @@ export interface Section {
   run(ctx: DatasetContext): Promise<SectionResult>;
   /** Summary lines over all sizes (e.g. targets). */
   summarize?(results: { label: string; bytes: number; result: SectionResult }[]): string[];
+  /** Releases what the section kept between sizes (services it started); also runs on failure and Ctrl-C. */
+  teardown?(): Promise<void>;
 }
