@@ -30,6 +30,8 @@ node dist/main/cli/dvom.js --help >/dev/null
 echo "== tests"
 # On CI every real component is started above: a test that would skip for lack of one fails instead.
 export DVOM_REQUIRE_DOCKER=1
+# Includes the > 4 GiB sparse-file round trip (about a minute).
+export DVOM_SLOW_TESTS=1
 # The keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring
 # whose keyrings live in a fresh folder (never the user's own login keyring).
 keyrings="$(mktemp -d)"

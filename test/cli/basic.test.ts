@@ -341,13 +341,19 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
     },
   );
 
-  test('restore --dry-run checks the version and changes nothing', async () => {
+  test('restore --dry-run checks the version, records it as verified and changes nothing else', async () => {
     const store = await cloneStore(storeTemplate(), 'basic-dry-run');
     try {
       const before = await fileHashes(store);
       const r = await runOk(['restore', '--snapshot=secret', '--dry-run'], { store, env });
       assert.match(r.stdout, new RegExp(`^Test restore of secret version ${encVersion} passed: 5 files, `));
-      assert.deepEqual(await fileHashes(store), before);
+      const after = await fileHashes(store);
+      const record = `backups/secret/verified/${encVersion}.json`;
+      assert.ok(after.has(record), 'the version is recorded as verified');
+      after.delete(record);
+      assert.deepEqual(after, before);
+      const versions = await runOk(['versions', 'secret', '--json'], { store, env });
+      assert.ok((JSON.parse(versions.stdout) as { verifiedAt: string | null }[])[0]?.verifiedAt, 'versions shows when it was verified');
     } finally {
       await removeAll(store);
     }
