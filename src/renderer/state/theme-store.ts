@@ -1,5 +1,4 @@
 import { create } from 'zustand';
-import '../pages/settings/theme.css';
 
 /** What the user chose in Settings: follow the system, or force one theme. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -24,9 +23,8 @@ export function readStoredTheme(): ThemeChoice {
 }
 
 /**
- * Sets `data-theme` on the root element. theme.css forces the light or dark
- * colours for 'light' and 'dark'; for 'system' the prefers-color-scheme rules
- * of styles.css decide.
+ * Sets `data-theme` on the root element: styles.css then forces the light or
+ * dark color-scheme (every colour is a light-dark() pair); 'system' follows the OS.
  */
 export function applyTheme(choice: ThemeChoice, root: HTMLElement = document.documentElement): void {
   root.dataset.theme = choice;
