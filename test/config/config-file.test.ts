@@ -59,6 +59,8 @@ function writeRaw(file: string, content: unknown, mode = 0o600): void {
 }
 
 const s3WithSecret = (): DvomConfig => ({
+  schedules: [],
+  schedulesPaused: false,
   version: 1,
   targets: {
     offsite: { type: 's3', bucket: 'my-bucket', endpoint: 'http://127.0.0.1:9/', accessKeyId: 'AKID', secretAccessKey: SECRET },
@@ -209,6 +211,8 @@ describe('config file', () => {
 
 describe('choosing the store', () => {
   const config = (): DvomConfig => ({
+    schedules: [],
+    schedulesPaused: false,
     version: 1,
     defaultTarget: 'home',
     targets: {

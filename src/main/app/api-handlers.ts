@@ -10,6 +10,7 @@ import { Layout } from '../engine/repo/layout.ts';
 import { readVerifications, recordVerification, type VerificationRecord } from '../engine/repo/verification.ts';
 import { sourceSelector } from '../volumes/volume-paths.ts';
 import { createTargetHandlers } from './target-handlers.ts';
+import { createScheduleHandlers } from './schedule-handlers.ts';
 import { verify } from '../engine/ops/verify.ts';
 import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
@@ -262,5 +263,6 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     ...createTargetHandlers(app),
+    ...createScheduleHandlers(app),
   };
 }

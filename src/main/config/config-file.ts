@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DvomError, usageError } from '../engine/errors.ts';
-import { configSchema, emptyConfig, holdsSecrets, type DvomConfig } from './config-schema.ts';
+import { configSchema, emptyConfig, holdsSecrets, type DvomConfig, type DvomConfigInput } from './config-schema.ts';
 
 /** The one config file shared by the CLI and the app: $DVOM_CONFIG, else the platform's config folder. */
 export function configPath(): string {
@@ -51,7 +51,7 @@ export async function readConfig(file = configPath()): Promise<DvomConfig> {
 }
 
 /** Writes the config atomically, readable by its owner only. */
-export async function writeConfig(config: DvomConfig, file = configPath()): Promise<void> {
+export async function writeConfig(config: DvomConfigInput, file = configPath()): Promise<void> {
   const valid = configSchema.parse(config);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.tmp-${randomBytes(4).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleSchema } from '../../shared/schedule.ts';
 
 /** A place backups are stored. Secrets are never kept here unless the user put them here by hand. */
 export const localTargetSchema = z.object({
@@ -38,15 +39,29 @@ export const configSchema = z.object({
     })
     .default({}),
   docker: z.object({ host: z.string().min(1).optional() }).default({}),
+  schedules: z
+    .array(scheduleSchema)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, s] of list.entries()) {
+        if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `schedule '${s.name}' is defined twice` });
+        seen.add(s.name);
+      }
+    }),
+  /** Pause all schedules (tray: "Pause all schedules"). */
+  schedulesPaused: z.boolean().default(false),
 });
 
 export type LocalTarget = z.infer<typeof localTargetSchema>;
 export type S3Target = z.infer<typeof s3TargetSchema>;
 export type StorageTarget = z.infer<typeof targetSchema>;
 export type DvomConfig = z.infer<typeof configSchema>;
+/** A config as written by hand or by older versions: defaults not yet applied. */
+export type DvomConfigInput = z.input<typeof configSchema>;
 
 export function emptyConfig(): DvomConfig {
-  return { version: 1, targets: {}, docker: {} };
+  return { version: 1, targets: {}, docker: {}, schedules: [], schedulesPaused: false };
 }
 
 /** True if the config holds a secret in plain text (then it must not be readable by others). */

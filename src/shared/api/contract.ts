@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppInfo, BackupDto, JobDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
+import { retentionSchema, scheduleSchema, scheduleWhenSchema, type ScheduleStatus } from '../schedule.ts';
 
 /**
  * The whole app API, declared once. The main side validates every request's
@@ -21,6 +22,7 @@ const treePath = z
   .string()
   .max(4096)
   .refine((p) => !p.split('/').some((part) => part === '..'), 'a path inside the version, without ".."');
+const scheduleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a schedule name');
 const none = z.object({}).strict();
 
 export const targetInputSchema = z.discriminatedUnion('type', [
@@ -88,6 +90,14 @@ export const apiParams = {
   'targets.save': z.object({ name: targetName, target: targetInputSchema, makeDefault: z.boolean().default(false) }).strict(),
   'targets.remove': z.object({ name: targetName }).strict(),
   'targets.test': z.object({ name: targetName }).strict(),
+  'schedules.list': none,
+  'schedules.save': z.object({ schedule: scheduleSchema, replaces: scheduleName.optional() }).strict(),
+  'schedules.remove': z.object({ name: scheduleName }).strict(),
+  'schedules.setEnabled': z.object({ name: scheduleName, enabled: z.boolean() }).strict(),
+  'schedules.pauseAll': z.object({ paused: z.boolean() }).strict(),
+  'schedules.runNow': z.object({ name: scheduleName }).strict(),
+  /** Next five run times, and which of the backup's versions a retention policy would keep. */
+  'schedules.preview': z.object({ when: scheduleWhenSchema, retention: retentionSchema.optional(), backup: backupName.optional(), target }).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiParams;
@@ -115,6 +125,19 @@ export interface ApiResults {
   'targets.save': TargetDto;
   'targets.remove': { removed: true };
   'targets.test': { location: string };
+  'schedules.list': { paused: boolean; schedules: ScheduleStatus[] };
+  'schedules.save': ScheduleStatus;
+  'schedules.remove': { removed: true };
+  'schedules.setEnabled': ScheduleStatus;
+  'schedules.pauseAll': { paused: boolean };
+  'schedules.runNow': { jobId: string };
+  'schedules.preview': SchedulePreview;
+}
+
+export interface SchedulePreview {
+  nextRuns: string[];
+  /** Present when a backup with versions was given and a policy with at least one rule. */
+  retention?: { keep: { id: string; createdAt: string; reasons: string[] }[]; remove: { id: string; createdAt: string }[] };
 }
 
 export type ResultOf<M extends ApiMethod> = ApiResults[M];
@@ -124,10 +147,11 @@ export interface ApiEvents {
   'job.updated': JobDto;
   'volumes.changed': Record<string, never>;
   'backups.changed': Record<string, never>;
+  'schedules.changed': Record<string, never>;
 }
 
 export type ApiEvent = keyof ApiEvents;
-export const API_EVENTS: readonly ApiEvent[] = ['job.updated', 'volumes.changed', 'backups.changed'];
+export const API_EVENTS: readonly ApiEvent[] = ['job.updated', 'volumes.changed', 'backups.changed', 'schedules.changed'];
 
 export const API_METHODS = Object.keys(apiParams) as ApiMethod[];
 

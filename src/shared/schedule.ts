@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Scheduled backups, shared by the config file (main), the API contract and
+ * the renderer: one schema, validated wherever a schedule comes in.
+ */
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24-hour)');
+
+export const scheduleWhenSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('interval'), every: z.number().int().min(1).max(10_000), unit: z.enum(['minutes', 'hours']) }).strict(),
+  z.object({ kind: z.literal('daily'), at: hhmm }).strict(),
+  z
+    .object({
+      kind: z.literal('weekly'),
+      /** 0 = Sunday … 6 = Saturday. */
+      days: z.array(z.number().int().min(0).max(6)).min(1, 'choose at least one day').max(7),
+      at: hhmm,
+    })
+    .strict(),
+  /** Standard five-field cron (minute hour day-of-month month day-of-week), in local time. */
+  z.object({ kind: z.literal('cron'), expression: z.string().min(9).max(200) }).strict(),
+]);
+
+const keep = z.number().int().min(0).max(100_000).optional();
+
+export const retentionSchema = z
+  .object({ last: keep, hourly: keep, daily: keep, weekly: keep, monthly: keep, yearly: keep })
+  .strict();
+
+const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
+const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
+
+export const scheduleSchema = z
+  .object({
+    /** Unique; also how the CLI names it (dvom schedule run NAME). */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a schedule name: letters, digits, ".", "_" or "-"'),
+    volumes: z.array(volumeName).min(1, 'choose at least one volume').max(64),
+    backup: backupName,
+    /** Storage target name; the default store when omitted. */
+    target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+    when: scheduleWhenSchema,
+    /** Applied (forget + prune) after each scheduled backup; nothing is removed when empty. */
+    retention: retentionSchema.default({}),
+    stopContainers: z.array(z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name')).max(64).default([]),
+    enabled: z.boolean().default(true),
+    /** After the host was off or asleep past a run time, run once to catch up. */
+    catchUp: z.boolean().default(true),
+    /** Run a test restore after every N scheduled backups (0: never). */
+    testRestoreEvery: z.number().int().min(0).max(10_000).default(0),
+    /** Notify on success too (failures always notify). */
+    notifyOnSuccess: z.boolean().default(false),
+  })
+  .strict();
+
+export type ScheduleWhen = z.infer<typeof scheduleWhenSchema>;
+export type Retention = z.infer<typeof retentionSchema>;
+export type Schedule = z.infer<typeof scheduleSchema>;
+export type ScheduleInput = z.input<typeof scheduleSchema>;
+
+export interface ScheduleRun {
+  at: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  message: string;
+}
+
+/** A schedule as shown: its definition plus where it stands. */
+export interface ScheduleStatus extends Schedule {
+  nextRun: string | null;
+  lastRun: ScheduleRun | null;
+  running: boolean;
+  /** Encrypted backup whose password is not in the keychain: runs would fail. */
+  passwordMissing: boolean;
+}
