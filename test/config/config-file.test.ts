@@ -83,7 +83,7 @@ function fakeSecrets(values: Record<string, string>, unavailable = false): Secre
 describe('config file', () => {
   test('a missing file reads as an empty config', async () => {
     const file = path.join(tempDir(), 'nope', 'config.json');
-    assert.deepEqual(await readConfig(file), { version: 1, targets: {}, docker: {} });
+    assert.deepEqual(await readConfig(file), { version: 1, targets: {}, docker: {}, schedules: [], schedulesPaused: false });
     assert.deepEqual(await readConfig(file), emptyConfig());
     assert.equal(fs.existsSync(path.dirname(file)), false, 'reading created the folder');
   });
@@ -294,6 +294,8 @@ describe('dvom target and dvom config', () => {
         cloud: { type: 's3', bucket: 'cloud-bucket', prefix: 'team/a', endpoint: 'http://127.0.0.1:9', pathStyle: true },
       },
       docker: {},
+      schedules: [],
+      schedulesPaused: false,
     });
 
     const listed = await user.ok(['target', 'list']);
