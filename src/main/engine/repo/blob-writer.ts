@@ -58,7 +58,7 @@ export class BlobWriter {
     this.layout = layout;
     this.index = index;
     this.packSize = options.packSize ?? 16 * 1024 * 1024;
-    this.maxUploads = options.maxUploads ?? 2;
+    this.maxUploads = options.maxUploads ?? codec.backend.concurrentPuts;
     this.maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
   }
 

@@ -16,6 +16,8 @@ export interface PutOptions {
 export interface StorageBackend {
   /** Human-readable location, e.g. "/home/me/.local/share/dvom" or "s3://bucket/prefix". */
   readonly location: string;
+  /** How many pack uploads pay off at once (each holds a pack in memory). */
+  readonly concurrentPuts: number;
   /**
    * Stores an object. When the promise resolves the object is durable and
    * complete; a failed or interrupted put never leaves a partial object under

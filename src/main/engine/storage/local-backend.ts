@@ -14,6 +14,8 @@ function isErrno(err: unknown, code: string): boolean {
 /** A store in a local folder. Objects are written to a temporary file, fsynced, then linked into place. */
 export class LocalBackend implements StorageBackend {
   readonly location: string;
+  /** A local disk gains nothing from parallel writes; one pack in flight keeps memory low. */
+  readonly concurrentPuts = 1;
 
   constructor(root: string) {
     this.location = path.resolve(root);

@@ -61,6 +61,8 @@ async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
  */
 export class S3Backend implements StorageBackend {
   readonly location: string;
+  /** Two packs uploading hide the latency of each request. */
+  readonly concurrentPuts = 2;
   private readonly client: S3Client;
   private readonly settings: S3Settings;
   private readonly base: string;
