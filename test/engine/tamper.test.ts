@@ -202,7 +202,8 @@ test('two packs with swapped names are detected (objects are bound to their name
   for (const p of [a!, b!]) {
     assert.ok(report.errors.some((e) => e.includes(path.basename(p)) && /authentication failed at segment 0/.test(e)), JSON.stringify(report.errors));
   }
-  await assertRestoreFails(t, repo, /authentication failed/);
+  // Restores read a window up to the recorded pack end: the smaller of the two reads as truncated.
+  await assertRestoreFails(t, repo, /authentication failed|truncated/);
 });
 
 test('an edited index file is detected', async (t) => {
