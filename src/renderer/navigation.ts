@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { BackupsPage } from './pages/BackupsPage.tsx';
 import { RestorePage } from './pages/RestorePage.tsx';
+import { SchedulesPage } from './pages/SchedulesPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { VolumesPage } from './pages/VolumesPage.tsx';
 import type { PageId } from './state/navigation-store.ts';
@@ -18,5 +19,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'backups', label: 'Backups', component: BackupsPage },
   { id: 'restore', label: 'Restore', component: RestorePage },
   { id: 'activity', label: 'Activity', component: ActivityPage },
+  { id: 'schedules', label: 'Schedules', component: SchedulesPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
 ];

@@ -6,6 +6,7 @@ import { connectDocker, describeDockerHost } from '../docker/docker-client.ts';
 import { sweepLeftovers } from '../docker/helper-container.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.ts';
 import { EventHub } from './event-hub.ts';
 import { JobManager } from './job-manager.ts';
 
@@ -15,6 +16,8 @@ export interface DvomAppOptions {
   storeSelection?: StoreSelection;
   /** Messages for the host's log (never secrets). */
   log?: (message: string) => void;
+  /** The scheduler's clock, runner or state file (tests); it runs only once started. */
+  scheduler?: SchedulerOptions;
 }
 
 /**
@@ -27,6 +30,8 @@ export class DvomApp {
   readonly jobs = new JobManager(this.events);
   readonly secrets: SecretStore;
   readonly log: (message: string) => void;
+  /** Scheduled backups; the host starts it (dvom serve, Electron main). */
+  readonly scheduler: Scheduler;
   private readonly selection: StoreSelection;
   private dockerConnection: Promise<Docker> | undefined;
 
@@ -34,6 +39,7 @@ export class DvomApp {
     this.secrets = options.secrets;
     this.selection = options.storeSelection ?? {};
     this.log = options.log ?? (() => undefined);
+    this.scheduler = new Scheduler(this, options.scheduler);
   }
 
   /** Read per request, so changes made by the CLI or in settings apply at once. */
@@ -68,8 +74,10 @@ export class DvomApp {
     return describeDockerHost();
   }
 
-  /** Cancels running jobs and waits for their cleanup (helpers, temporary volumes, stopped containers). */
-  shutdown(): Promise<void> {
-    return this.jobs.shutdown();
+  /** Stops the scheduler, cancels running jobs and waits for their cleanup (helpers, temporary volumes, stopped containers). */
+  async shutdown(): Promise<void> {
+    await this.scheduler.stop();
+    await this.jobs.shutdown();
+    await this.scheduler.idle();
   }
 }

@@ -14,6 +14,7 @@ import { restoreCommand } from './commands/restore.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 import { serveCommand } from './commands/serve.ts';
+import { scheduleCommand } from './commands/schedule.ts';
 import { consoleOutput } from './output.ts';
 
 const COMMANDS: Command[] = [
@@ -33,6 +34,7 @@ const COMMANDS: Command[] = [
   targetCommand,
   configCommand,
   serveCommand,
+  scheduleCommand,
 ];
 
 

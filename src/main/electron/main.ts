@@ -9,6 +9,10 @@ import { Dispatcher } from '../app/dispatcher.ts';
 import { DvomApp } from '../app/dvom-app.ts';
 import { OsKeychain } from '../secrets/secret-store.ts';
 import { registerIpcApi } from './ipc-api.ts';
+import { HIDDEN_FLAG, launchAtLogin, startedHidden } from './launch-at-login.ts';
+import { askToQuit, showNotice, startRunNotifications } from './notifications.ts';
+import { startTray, type TrayHandle } from './tray.ts';
+import { KEEPS_RUNNING_NOTICE, QuitFlow, keepInTrayOnClose, tellOnce } from './window-lifecycle.ts';
 import { APP_CSP, APP_ORIGIN, isAppUrl, lockDownSession, lockDownWindow } from './window-security.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,6 +30,9 @@ if (!app.requestSingleInstanceLock()) {
   const dvom = new DvomApp({ secrets: new OsKeychain(), log: (m) => console.log(m) });
   const dispatcher = new Dispatcher(createHandlers(dvom));
   let mainWindow: BrowserWindow | undefined;
+  // Tray and quitting (tray.ts, window-lifecycle.ts): closing the window keeps DVOM in the tray; quit asks while a job runs.
+  let tray: TrayHandle | undefined;
+  const quitFlow = new QuitFlow({ jobs: dvom.jobs, ask: askToQuit, shutdown: () => dvom.shutdown(), exit: () => app.quit() });
 
   const createWindow = () => {
     mainWindow = new BrowserWindow({
@@ -45,15 +52,25 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     lockDownWindow(mainWindow, (url) => void shell.openExternal(url));
+    keepInTrayOnClose(mainWindow, {
+      keepRunning: () => tray !== undefined && !quitFlow.quitting(),
+      onHidden: tellOnce(path.join(app.getPath('userData'), 'tray-hint-shown'), () => showNotice(KEEPS_RUNNING_NOTICE, showWindow)),
+    });
     mainWindow.once('ready-to-show', () => mainWindow?.show());
     mainWindow.on('closed', () => (mainWindow = undefined));
     void mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
   };
 
-  app.on('second-instance', () => {
+  const showWindow = () => {
     if (!mainWindow) return createWindow();
     if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
     mainWindow.focus();
+  };
+
+  // Another start shows the window, unless it is a --hidden (login) start.
+  app.on('second-instance', (_event, argv) => {
+    if (!argv.includes(HIDDEN_FLAG)) showWindow();
   });
 
   app.whenReady().then(() => {
@@ -69,19 +86,21 @@ if (!app.requestSingleInstanceLock()) {
       return new Response(response.body, { status: response.status, headers });
     });
     registerIpcApi(ipcMain, dispatcher, dvom.events, isAppUrl, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
-    createWindow();
-    app.on('activate', () => {
-      if (!BrowserWindow.getAllWindows().length) createWindow();
+    // The tray, notifications of scheduled runs and launch at login; a --hidden (login) start opens no window.
+    tray = startTray({ dvom, dispatcher, loginItem: launchAtLogin(app), openWindow: showWindow, quit: () => app.quit(), notify: (n) => showNotice(n, showWindow) });
+    startRunNotifications(dvom, showWindow);
+    if (!tray || !startedHidden(process.argv, app)) createWindow();
+    // Scheduled backups run in this process, with or without a window.
+    void dvom.scheduler.start();
+    app.on('activate', (_event, hasVisibleWindows) => {
+      if (!hasVisibleWindows) showWindow();
     });
   });
 
-  let quitting = false;
   app.on('before-quit', (event) => {
-    if (quitting) return;
-    event.preventDefault();
-    quitting = true;
-    // Running jobs are cancelled and clean up (helpers, temporary volumes, stopped containers) before exit.
-    void dvom.shutdown().finally(() => app.quit());
+    // Asks first while a job runs (cancel it and quit / wait, then quit / don't quit); running jobs are
+    // cancelled and clean up (helpers, temporary volumes, stopped containers) before exit (QuitFlow).
+    if (!quitFlow.request()) event.preventDefault();
   });
 
   app.on('window-all-closed', () => {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type PageId = 'volumes' | 'backups' | 'restore' | 'activity' | 'settings';
+export type PageId = 'volumes' | 'backups' | 'restore' | 'activity' | 'schedules' | 'settings';
 
 /** What a page was opened for (e.g. the restore wizard with a backup and version chosen). */
 export interface PageIntent {

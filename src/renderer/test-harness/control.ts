@@ -21,6 +21,7 @@ export interface RecordedCall {
 export type HarnessView =
   | { view: 'app' }
   | { view: 'activity' }
+  | { view: 'schedules' }
   | { view: 'backup-dialog'; volume: VolumeDto }
   | { view: 'dialog-demo' };
 

@@ -9,8 +9,10 @@ import { App } from '../App.tsx';
 import { BackupDialog } from '../components/BackupDialog.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { ActivityPage } from '../pages/ActivityPage.tsx';
+import { SchedulesPage } from '../pages/SchedulesPage.tsx';
 import { useJobsStore } from '../state/jobs-store.ts';
 import { useNavigation } from '../state/navigation-store.ts';
+import { useSchedulesStore } from '../state/schedules-store.ts';
 import { useVolumesStore } from '../state/volumes-store.ts';
 import type { HarnessView } from './control.ts';
 import { FakeApi } from './fake-api.ts';
@@ -26,6 +28,7 @@ function resetStores(): void {
   useJobsStore.setState(useJobsStore.getInitialState(), true);
   useVolumesStore.setState(useVolumesStore.getInitialState(), true);
   useNavigation.setState(useNavigation.getInitialState(), true);
+  useSchedulesStore.setState(useSchedulesStore.getInitialState(), true);
 }
 
 /** An opener button, so tests can check where focus goes back to. */
@@ -85,6 +88,12 @@ function View({ view }: { view: HarnessView }) {
       return (
         <main className="content">
           <ActivityPage />
+        </main>
+      );
+    case 'schedules':
+      return (
+        <main className="content">
+          <SchedulesPage />
         </main>
       );
     case 'backup-dialog':

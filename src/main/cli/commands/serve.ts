@@ -12,7 +12,7 @@ function openBrowser(url: string): void {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the DVOM app in a browser on this host (127.0.0.1 only, token-protected)',
+  summary: 'run the DVOM app in a browser on this host (127.0.0.1 only, token-protected), and its scheduled backups',
   usage: 'dvom serve [--port=N] [--open]',
   options: { ...COMMON_OPTIONS, port: { type: 'string' }, open: { type: 'boolean' } },
   positionals: [0, 0],
@@ -35,6 +35,8 @@ export const serveCommand: Command = {
     ctx.output.out(server.url);
     ctx.output.info(`DVOM is serving on ${server.origin} (only this computer can connect). Press Ctrl-C to stop.`);
     if (ctx.values.open) openBrowser(server.url);
+    // Scheduled backups run here while serving (stopped by app.shutdown()).
+    await app.scheduler.start();
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) return resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,0 +1,65 @@
+import { DvomError, notFound } from '../engine/errors.ts';
+import { readRepoConfig } from '../engine/repo/repository.ts';
+import type { RepoConfig } from '../engine/repo/repo-config.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
+import { passwordAccount } from '../secrets/accounts.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+
+/** What a scheduled run needs to open its backup without asking anyone. */
+export interface BackupAccess {
+  store: StorageBackend;
+  /** From the keychain, for an encrypted backup. */
+  password: string | undefined;
+}
+
+async function repoConfig(store: StorageBackend, backup: string): Promise<RepoConfig | undefined> {
+  return readRepoConfig(store, backup).catch((err: unknown) => {
+    if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
+    throw err;
+  });
+}
+
+/** The backup's config; a missing backup is NOT_FOUND with what to do about it. */
+export async function requireBackup(store: StorageBackend, backup: string): Promise<RepoConfig> {
+  const config = await repoConfig(store, backup);
+  if (config) return config;
+  throw notFound(
+    `backup '${backup}' does not exist in ${store.location}; scheduled runs add versions to an existing backup: ` +
+      `make its first backup (in the app, or dvom backup --volume=… --name=${backup} [--encrypt --remember-password])`,
+  );
+}
+
+/**
+ * Checks a schedule's backup can be opened unattended: it exists (scheduled
+ * runs add versions to an existing backup; they never choose whether a new
+ * one is encrypted), and an encrypted one has its password in the keychain.
+ */
+export async function backupAccess(store: StorageBackend, secrets: SecretStore, backup: string): Promise<BackupAccess> {
+  const config = await requireBackup(store, backup);
+  if (!config.encrypted) return { store, password: undefined };
+  let password: string | undefined;
+  try {
+    password = await secrets.get('backup-password', passwordAccount(store.location, backup));
+  } catch (err) {
+    throw new DvomError('PASSWORD_REQUIRED', `backup '${backup}' is encrypted, but its password cannot be read from the keychain: ${(err as Error).message}`);
+  }
+  if (!password) {
+    throw new DvomError(
+      'PASSWORD_REQUIRED',
+      `backup '${backup}' is encrypted and its password is not remembered in the ${secrets.name}, so scheduled runs cannot open it; ` +
+        `remember it (in the app, or: dvom verify ${backup} --remember-password)`,
+    );
+  }
+  return { store, password };
+}
+
+/** True for an encrypted backup whose password the keychain does not give: its runs would fail. */
+export async function passwordMissing(store: StorageBackend, secrets: SecretStore, backup: string): Promise<boolean> {
+  const config = await repoConfig(store, backup).catch(() => undefined);
+  if (!config?.encrypted) return false;
+  try {
+    return !(await secrets.get('backup-password', passwordAccount(store.location, backup)));
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,105 @@
+/* eslint-disable no-restricted-imports -- a test: runs in Node. */
+/**
+ * The schedule editor's form logic, without a browser: a draft becomes a
+ * Schedule only when the shared schema and the cron check accept it, and
+ * every problem is said in words at its field.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cronProblem } from './cron.ts';
+import { checkDraft, draftFrom, emptyDraft, previewInput, type Draft } from './draft.ts';
+import { describeRetention, describeWhen } from './format.ts';
+
+const valid = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), name: 'nightly', volumes: ['pgdata'], backup: 'pgdata', ...over });
+
+describe('schedule editor: cron syntax', () => {
+  it('accepts standard five-field expressions', () => {
+    for (const e of ['* * * * *', '30 2 * * 1-5', '*/15 * * * *', '0 0 1 jan,jul *', '0 3 * * sun', '5-55/10 8-18 * * MON-FRI', '0 0 * * 7', '0 12 1/2 * *']) {
+      assert.equal(cronProblem(e), null, e);
+    }
+  });
+
+  it('says which field is wrong and why', () => {
+    assert.match(cronProblem('0 25 * * *')!, /hour field “25” is not valid: hour values go from 0 to 23/);
+    assert.match(cronProblem('0 3 * *')!, /five fields .* this one has 4/);
+    assert.match(cronProblem('@daily')!, /five fields/);
+    assert.match(cronProblem('0 3 * foo *')!, /month field “foo”/);
+    assert.match(cronProblem('0 3 5-1 * *')!, /low to high/);
+    assert.match(cronProblem('*/0 * * * *')!, /step is 1 or more/);
+    assert.match(cronProblem('1,,2 * * * *')!, /minute field “”/);
+  });
+});
+
+describe('schedule editor: checking the form', () => {
+  it('a valid form becomes the schedule to save, numbers parsed and text trimmed', () => {
+    const { schedule, problems } = checkDraft(valid({ name: ' nightly ', kind: 'interval', every: '2', unit: 'hours', retention: { last: '3', hourly: '', daily: ' 7 ', weekly: '', monthly: '', yearly: '0' } }), []);
+    assert.deepEqual(problems, {});
+    assert.deepEqual(schedule, {
+      name: 'nightly',
+      volumes: ['pgdata'],
+      backup: 'pgdata',
+      when: { kind: 'interval', every: 2, unit: 'hours' },
+      retention: { last: 3, daily: 7, yearly: 0 },
+      stopContainers: [],
+      enabled: true,
+      catchUp: true,
+      testRestoreEvery: 0,
+      notifyOnSuccess: false,
+    });
+  });
+
+  it('puts each problem at its field, in words', () => {
+    const { schedule, problems } = checkDraft(
+      { ...emptyDraft(), name: 'a b', volumes: [], backup: '-x', kind: 'interval', every: '0', testRestoreEvery: '1.5', retention: { ...emptyDraft().retention, weekly: 'four' } },
+      [],
+    );
+    assert.equal(schedule, null);
+    assert.equal(problems.name, 'Use only letters, digits, “.”, “_” and “-” (not spaces).');
+    assert.equal(problems.volumes, 'Choose at least one volume to back up.');
+    assert.equal(problems.backup, 'Start the name with a letter or a digit.');
+    assert.equal(problems.every, 'At least 1.');
+    assert.equal(problems.testRestoreEvery, 'Enter a whole number.');
+    assert.equal(problems['retention.weekly'], 'Enter a whole number.');
+  });
+
+  it('a taken name, an empty week and a bad cron expression are problems too', () => {
+    assert.match(checkDraft(valid(), ['nightly']).problems.name!, /already exists/);
+    assert.equal(checkDraft(valid({ kind: 'weekly', days: [] }), []).problems.days, 'Choose at least one day.');
+    assert.match(checkDraft(valid({ kind: 'cron', expression: '61 * * * *' }), []).problems.expression!, /minute field “61”/);
+    assert.equal(checkDraft(valid({ kind: 'daily', at: '' }), []).problems.at, 'Enter the time of day it runs.');
+  });
+
+  it('editing keeps every setting of the saved schedule', () => {
+    const saved = checkDraft(valid({ kind: 'weekly', days: [5, 1], at: '23:30', stopContainers: ['db'], notifyOnSuccess: true, testRestoreEvery: '4' }), []).schedule!;
+    assert.deepEqual(checkDraft(draftFrom(saved), []).schedule, saved);
+  });
+
+  it('the preview gets the timing when it is valid, and retention only with a rule above 0', () => {
+    assert.deepEqual(previewInput(valid({ kind: 'daily', at: '04:05' })), { when: { kind: 'daily', at: '04:05' }, whenProblem: null, retention: { daily: 7, weekly: 4, monthly: 6 } });
+    const none = { last: '0', hourly: '', daily: '', weekly: '', monthly: '', yearly: '' };
+    assert.equal(previewInput(valid({ retention: none })).retention, undefined);
+    const bad = previewInput(valid({ kind: 'cron', expression: '0 3 * * 9' }));
+    assert.equal(bad.when, null);
+    assert.match(bad.whenProblem!, /day-of-week field “9”/);
+  });
+});
+
+describe('schedule list: how schedules read', () => {
+  it('says when a schedule runs', () => {
+    assert.equal(describeWhen({ kind: 'interval', every: 1, unit: 'hours' }), 'Every hour');
+    assert.equal(describeWhen({ kind: 'interval', every: 15, unit: 'minutes' }), 'Every 15 minutes');
+    assert.equal(describeWhen({ kind: 'daily', at: '02:00' }), 'Every day at 02:00');
+    assert.equal(describeWhen({ kind: 'weekly', days: [1, 2, 3, 4, 5], at: '06:30' }), 'Weekdays at 06:30');
+    assert.equal(describeWhen({ kind: 'weekly', days: [0, 6], at: '09:00' }), 'Weekends at 09:00');
+    assert.equal(describeWhen({ kind: 'weekly', days: [3], at: '09:00' }), 'Wednesdays at 09:00');
+    assert.equal(describeWhen({ kind: 'weekly', days: [0, 1, 5], at: '09:00' }), 'Mon, Fri and Sun at 09:00');
+    assert.equal(describeWhen({ kind: 'cron', expression: '0 3 * * 1' }), 'Cron 0 3 * * 1');
+  });
+
+  it('says what a schedule keeps', () => {
+    assert.equal(describeRetention({}), 'Every version');
+    assert.equal(describeRetention({ last: 0 }), 'Every version');
+    assert.equal(describeRetention({ last: 2 }), 'The last 2');
+    assert.equal(describeRetention({ last: 3, daily: 7, monthly: 12 }), 'The last 3, 7 daily and 12 monthly');
+  });
+});
