@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { ListPage } from '../components/ListPage.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useBackupsStore } from '../state/backups-store.ts';
 import { BackupsTable } from './backups/BackupsTable.tsx';
@@ -23,29 +23,19 @@ export function BackupsPage() {
   }, [load, watch, syncJobs]);
 
   const retry = () => void load();
-  const refresh = (
-    <button type="button" className="button" onClick={retry} disabled={loading}>
-      Refresh
-    </button>
-  );
 
   return (
     <>
-      <PageHeader
+      <ListPage
         title="Backups"
         description="Your backups and their versions. Open one to restore, test or verify it."
-        actions={refresh}
-        status={loading && backups ? 'Refreshing…' : null}
-      />
-      {backups && error && (
-        <div className="banner banner-error" role="alert">
-          <p>Could not refresh the list: {error}</p>
-          <button type="button" className="button" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </div>
-      )}
-      {body()}
+        loading={loading}
+        hasData={!!backups}
+        error={error}
+        onRefresh={retry}
+      >
+        {body()}
+      </ListPage>
     </>
   );
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { VolumeDto } from '../../shared/api/dto.ts';
 import { BackupDialog } from '../components/BackupDialog.tsx';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { ListPage } from '../components/ListPage.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useVolumesStore } from '../state/volumes-store.ts';
 import { VolumesTable } from './volumes/VolumesTable.tsx';
@@ -18,29 +18,19 @@ export function VolumesPage() {
   }, [load, watch]);
 
   const retry = () => void load();
-  const refresh = (
-    <button type="button" className="button" onClick={retry} disabled={loading}>
-      Refresh
-    </button>
-  );
 
   return (
     <>
-      <PageHeader
+      <ListPage
         title="Volumes"
         description="The Docker volumes on this engine and when each was last backed up."
-        actions={refresh}
-        status={loading && volumes ? 'Refreshing…' : null}
-      />
-      {volumes && error && (
-        <div className="banner banner-error" role="alert">
-          <p>Could not refresh the list: {error}</p>
-          <button type="button" className="button" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </div>
-      )}
-      {body()}
+        loading={loading}
+        hasData={!!volumes}
+        error={error}
+        onRefresh={retry}
+      >
+        {body()}
+      </ListPage>
       {dialogVolume && <BackupDialog key={dialogVolume.name} volume={dialogVolume} onClose={() => setBackingUp(null)} />}
     </>
   );
