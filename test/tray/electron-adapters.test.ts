@@ -11,11 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { JobDto } from '../../src/shared/api/dto.ts';
-import type { Schedule, ScheduleRun, ScheduleStatus } from '../../src/shared/schedule.ts';
+import type { Schedule, ScheduleRun } from '../../src/shared/schedule.ts';
 import { EventHub } from '../../src/main/app/event-hub.ts';
 import { JobManager } from '../../src/main/app/job-manager.ts';
 import type { DispatcherLike } from '../../src/main/scheduler/tray-state.ts';
 import { fake, menuItem, useFakeElectron, type NativeImage } from './fake-electron.ts';
+import { scheduleStatus as status } from './schedule-fixtures.ts';
 
 useFakeElectron();
 const { startTray } = await import('../../src/main/electron/tray.ts');
@@ -26,25 +27,6 @@ after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-function status(name: string, extra: Partial<ScheduleStatus> = {}): ScheduleStatus {
-  return {
-    name,
-    volumes: ['data'],
-    backup: name,
-    when: { kind: 'daily', at: '02:00' },
-    retention: {},
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess: false,
-    nextRun: null,
-    lastRun: null,
-    running: false,
-    passwordMissing: false,
-    ...extra,
-  };
-}
 
 /** The scheduler as the tray sees it. */
 function fakeScheduler() {

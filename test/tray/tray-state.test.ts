@@ -6,31 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResultOf } from '../../src/shared/api/contract.ts';
-import type { ScheduleStatus } from '../../src/shared/schedule.ts';
 import { EventHub } from '../../src/main/app/event-hub.ts';
 import { JobManager } from '../../src/main/app/job-manager.ts';
 import type { TrayAction, TrayState } from '../../src/main/scheduler/tray-menu.ts';
 import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../../src/main/scheduler/tray-state.ts';
+import { scheduleStatus as status } from './schedule-fixtures.ts';
 
-function status(name: string, extra: Partial<ScheduleStatus> = {}): ScheduleStatus {
-  return {
-    name,
-    volumes: ['data'],
-    backup: name,
-    when: { kind: 'daily', at: '02:00' },
-    retention: {},
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess: false,
-    nextRun: null,
-    lastRun: null,
-    running: false,
-    passwordMissing: false,
-    ...extra,
-  };
-}
 
 /** A job that runs until released. */
 function gatedJob(jobs: JobManager, title: string): { id: string; release: (fail?: boolean) => void } {
