@@ -446,6 +446,8 @@ else
         assert.match((await kept.getByRole('listitem').first().innerText()).replace(/\s+/g, ' '), /6 May 2031,? 09:00 Last Daily/);
         assert.equal(await f.preview.getByRole('list', { name: 'Versions that would be removed' }).getByRole('listitem').count(), 2);
         assert.match(await f.preview.innerText(), /Of 5 versions of “pgdata”, 3 are kept and 2 would be removed after the next run\./);
+        // The reply is canned, so the screen can be complete before the debounced call naming the backup is sent.
+        await h.page.waitForFunction(() => (window.harness.calls().filter((c) => c.method === 'schedules.preview').at(-1)?.params as { backup?: string } | undefined)?.backup === 'pgdata');
         const first = (await h.calls('schedules.preview')).at(-1);
         assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
         await fullShot(h, 'component-schedules-editor.png');
