@@ -216,6 +216,8 @@ test('prune removes the packs of an interrupted backup; no version appears; the 
   assert.deepEqual(listFiles(storeDir).filter((f) => f.includes('/index/')), indexV1, 'no index was written');
   assert.deepEqual((await repo.versions()).map((v) => v.id), [v1.id], 'no version appeared');
   assert.deepEqual(listFiles(storeDir).filter((f) => f.includes('/locks/')), [], 'the lock was released');
+  // Packs stream to the store while they fill: the one being written when the cancel came is removed, not left half-written.
+  assert.deepEqual(listFiles(storeDir).filter((f) => path.basename(f).startsWith('.tmp-')), [], 'no partial pack left');
   const noted = await verify(repo);
   assert.deepEqual(noted.errors, []);
   assert.ok(noted.notes.some((n) => n.startsWith(`${orphans.length} pack(s) are not referenced`)), JSON.stringify(noted.notes));

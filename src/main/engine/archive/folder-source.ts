@@ -1,4 +1,4 @@
-import { createReadStream, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { DvomError, notFound } from '../errors.ts';
 import type { TarEntryType, TarHeader } from '../tar/tar-types.ts';
@@ -92,14 +92,30 @@ async function* walk(
   }
 }
 
+const READ_SIZE = 1024 * 1024;
+
 /**
  * A file's content, read up to the size lstat reported (a consistent length
- * even if the file grows meanwhile), in buffers no larger than the file, so
- * thousands of small files do not each allocate a 1 MiB buffer.
+ * even if the file grows meanwhile) into one buffer per file, reused for every
+ * read so reading makes no garbage; no larger than the file, so thousands of
+ * small files do not each allocate 1 MiB. Each buffer yielded is valid only
+ * until the next is requested: the archiver hashes and chunks (copies) it
+ * at once.
  */
 async function* fileBody(file: Buffer, size: number): AsyncIterable<Buffer> {
   if (size === 0) return;
-  yield* createReadStream(file, { highWaterMark: Math.min(1024 * 1024, size), end: size - 1 }) as AsyncIterable<Buffer>;
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, size));
+    for (let pos = 0; pos < size; ) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) return; // the file shrank meanwhile: what was there is what is stored
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function header(path: Buffer, st: import('node:fs').BigIntStats, type: TarEntryType): TarHeader {

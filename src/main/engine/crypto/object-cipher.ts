@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { integrityError } from '../errors.ts';
 import {
   ENC_HEADER_SIZE,
@@ -29,9 +29,10 @@ import {
  */
 const NONCE_SIZE = 12;
 
-function objectKey(encKey: Buffer, salt: Buffer, objectPath: string): Buffer {
+/** A KeyObject, so the many segments of one object do not each import the raw key again. */
+function objectKey(encKey: Buffer, salt: Buffer, objectPath: string): KeyObject {
   const info = Buffer.concat([Buffer.from('dvom object v1\0'), Buffer.from(objectPath, 'utf8')]);
-  return Buffer.from(hkdfSync('sha256', encKey, salt, info, 32));
+  return createSecretKey(Buffer.from(hkdfSync('sha256', encKey, salt, info, 32)));
 }
 
 function segmentNonce(index: number, last: boolean): Buffer {
@@ -41,15 +42,16 @@ function segmentNonce(index: number, last: boolean): Buffer {
   return nonce;
 }
 
-function seal(key: Buffer, header: Buffer, index: number, last: boolean, plain: Buffer): Buffer {
+/** A sealed segment as two parts, ciphertext then tag, written back to back (no copy to join them). */
+function seal(key: KeyObject, header: Buffer, index: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const cipher = createCipheriv('aes-256-gcm', key, segmentNonce(index, last));
   cipher.setAAD(header);
   const body = cipher.update(plain);
   cipher.final();
-  return Buffer.concat([body, cipher.getAuthTag()]);
+  return [body, cipher.getAuthTag()];
 }
 
-function open(key: Buffer, header: Buffer, index: number, last: boolean, sealed: Buffer, what: string): Buffer {
+function open(key: KeyObject, header: Buffer, index: number, last: boolean, sealed: Buffer, what: string): Buffer {
   if (sealed.length < TAG_SIZE) throw integrityError(`${what}: truncated (segment ${index} is incomplete)`);
   const decipher = createDecipheriv('aes-256-gcm', key, segmentNonce(index, last));
   decipher.setAAD(header);
@@ -78,7 +80,7 @@ export interface ObjectDecoder {
 }
 
 export class EncryptingEncoder implements ObjectEncoder {
-  private readonly key: Buffer;
+  private readonly key: KeyObject;
   private readonly header: Buffer;
   private headerSent = false;
   private pending: Buffer[] = [];
@@ -91,26 +93,34 @@ export class EncryptingEncoder implements ObjectEncoder {
     this.key = objectKey(encKey, salt, objectPath);
   }
 
+  /** Keeps (does not copy) `data` until its bytes are sealed: callers must not reuse it. */
   update(data: Buffer): Buffer[] {
     const out: Buffer[] = this.takeHeader();
-    this.pending.push(data);
-    this.pendingLength += data.length;
-    // Keep at least one byte back: the final segment must be sealed with the "last" flag.
-    if (this.pendingLength <= SEGMENT_SIZE) return out;
-    const all = this.pending.length === 1 ? data : Buffer.concat(this.pending, this.pendingLength);
     let pos = 0;
-    while (all.length - pos > SEGMENT_SIZE) {
-      out.push(seal(this.key, this.header, this.index++, false, all.subarray(pos, pos + SEGMENT_SIZE)));
-      pos += SEGMENT_SIZE;
+    // Always keep at least one byte back: the final segment must be sealed with the "last" flag.
+    if (this.pendingLength > 0 && this.pendingLength + data.length > SEGMENT_SIZE) {
+      // Complete the segment earlier updates began, copying only that segment.
+      pos = SEGMENT_SIZE - this.pendingLength;
+      this.pending.push(data.subarray(0, pos));
+      out.push(...seal(this.key, this.header, this.index++, false, Buffer.concat(this.pending, SEGMENT_SIZE)));
+      this.pending = [];
+      this.pendingLength = 0;
     }
-    this.pending = [all.subarray(pos)];
-    this.pendingLength = all.length - pos;
+    if (this.pendingLength === 0) {
+      for (; data.length - pos > SEGMENT_SIZE; pos += SEGMENT_SIZE) {
+        out.push(...seal(this.key, this.header, this.index++, false, data.subarray(pos, pos + SEGMENT_SIZE)));
+      }
+    }
+    if (pos < data.length) {
+      this.pending.push(data.subarray(pos));
+      this.pendingLength += data.length - pos;
+    }
     return out;
   }
 
   final(): Buffer[] {
     const out = this.takeHeader();
-    out.push(seal(this.key, this.header, this.index++, true, Buffer.concat(this.pending, this.pendingLength)));
+    out.push(...seal(this.key, this.header, this.index++, true, Buffer.concat(this.pending, this.pendingLength)));
     this.pending = [];
     this.pendingLength = 0;
     return out;
@@ -127,7 +137,7 @@ export class DecryptingDecoder implements ObjectDecoder {
   private readonly encKey: Buffer;
   private readonly objectPath: string;
   private readonly what: string;
-  private key: Buffer | undefined;
+  private key: KeyObject | undefined;
   private header: Buffer | undefined;
   private buffered: Buffer = Buffer.alloc(0);
   private index = 0;

@@ -47,8 +47,13 @@ export async function pruneLocked(repo: Repository, onProgress?: ProgressListene
     if (live.length) report.packsRepacked++;
   }
   const writer = repo.blobWriter(kept);
-  for (const [id, type] of repack) await writer.add(type, await reader.read(id));
-  await writer.flush();
+  try {
+    for (const [id, type] of repack) await writer.add(type, await reader.read(id));
+    await writer.flush();
+  } catch (err) {
+    await writer.abort(err); // ends the pack being written, so no put is left waiting
+    throw err;
+  }
   // New index first, then old index files, then data: a crash at any step leaves every version readable.
   const allPacks = [...kept.byPack()].map(([id, blobs]) => ({ info: kept.packs.get(id)!, blobs }));
   await repo.writeIndex(allPacks);

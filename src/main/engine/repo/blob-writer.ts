@@ -4,11 +4,12 @@ import { maybeCompress } from './compression.ts';
 import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 import type { ObjectEncoder } from '../crypto/object-cipher.ts';
+import { PartQueue } from './part-queue.ts';
 
 export interface BlobWriterOptions {
   /** A pack is sealed once its payload reaches this size. */
   packSize?: number;
-  /** Packs uploading at once. */
+  /** Sealed packs still being stored (uploaded, or fsynced on a local disk) while the next one fills. */
   maxUploads?: number;
   /** Raw bytes accepted but not yet packed (bounds memory while compression runs). */
   maxPendingBytes?: number;
@@ -19,11 +20,16 @@ export interface WrittenPack {
   blobs: [string, BlobLocation][];
 }
 
+/** Encrypted bytes of the open pack the store has not taken yet; beyond this, add() waits. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
 interface OpenPack {
   id: string;
   key: string;
   encoder: ObjectEncoder;
-  parts: Buffer[];
+  /** The pack's bytes on their way to the store, which has been writing them since the pack opened. */
+  queue: PartQueue;
+  put: Promise<void>;
   stored: number;
   length: number;
   blobs: [string, BlobLocation][];
@@ -31,9 +37,10 @@ interface OpenPack {
 
 /**
  * Deduplicates blobs against the index, compresses them and packs them into
- * pack objects of ~16 MiB, uploading with bounded concurrency. Memory stays
- * bounded: at most `maxPendingBytes` waiting for compression plus
- * `maxUploads + 1` packs.
+ * pack objects of ~16 MiB, streamed to the store as they fill. Memory stays
+ * bounded: at most `maxPendingBytes` waiting for compression, a few MiB
+ * queued for the store, and whatever the store itself holds per put (none on
+ * a local disk; S3 keeps a pack so a failed request can be resent).
  */
 export class BlobWriter {
   private readonly codec: ObjectCodec;
@@ -71,7 +78,8 @@ export class BlobWriter {
     const id = this.codec.blobId(data);
     if (this.index.has(id) || this.pendingIds.has(id)) return id;
     this.pendingIds.add(id);
-    while (this.pendingBytes > 0 && this.pendingBytes + data.length > this.maxPendingBytes) {
+    const length = data.length;
+    while (this.pendingBytes > 0 && this.pendingBytes + length > this.maxPendingBytes) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.throwIfFailed();
     }
@@ -79,13 +87,17 @@ export class BlobWriter {
       await Promise.race(this.uploads);
       this.throwIfFailed();
     }
-    this.pendingBytes += data.length;
-    this.addedBytes += data.length;
+    if (this.pack) {
+      await this.pack.queue.drained(MAX_QUEUED_BYTES);
+      this.throwIfFailed();
+    }
+    this.pendingBytes += length;
+    this.addedBytes += length;
     const task = maybeCompress(data)
-      .then(({ payload, compressed }) => this.append(id, type, payload, data.length, compressed))
+      .then(({ payload, compressed }) => this.append(id, type, payload, length, compressed))
       .catch((err: unknown) => this.fail(err))
       .finally(() => {
-        this.pendingBytes -= data.length;
+        this.pendingBytes -= length;
         this.tasks.delete(task);
         this.waiters.shift()?.();
       });
@@ -106,7 +118,7 @@ export class BlobWriter {
   /** Stops accepting work after a failure or cancellation; waits for what is in flight. */
   async abort(reason: unknown): Promise<void> {
     this.fail(reason);
-    await Promise.allSettled([...this.tasks, ...this.uploads]);
+    await Promise.allSettled([...this.tasks, ...this.uploads, ...(this.pack ? [this.pack.put] : [])]);
   }
 
   private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean): void {
@@ -121,11 +133,15 @@ export class BlobWriter {
   private openPack(): OpenPack {
     const id = randomBytes(32).toString('hex');
     const key = this.layout.pack(id);
-    return { id, key, encoder: this.codec.encoder(key), parts: [], stored: 0, length: 0, blobs: [] };
+    const queue = new PartQueue();
+    const put = this.codec.backend.put(key, queue);
+    // A store failure stops the writer at once, not only when the pack is sealed.
+    put.catch((err: unknown) => this.fail(err));
+    return { id, key, encoder: this.codec.encoder(key), queue, put, stored: 0, length: 0, blobs: [] };
   }
 
   private collect(pack: OpenPack, part: Buffer): void {
-    pack.parts.push(part);
+    pack.queue.push(part);
     pack.stored += part.length;
   }
 
@@ -133,11 +149,8 @@ export class BlobWriter {
     const pack = this.pack!;
     this.pack = undefined;
     for (const part of pack.encoder.final()) this.collect(pack, part);
-    const parts = pack.parts;
-    const upload = this.codec.backend
-      .put(pack.key, (async function* () {
-        yield* parts;
-      })())
+    pack.queue.end();
+    const upload = pack.put
       .then(() => {
         const info: PackInfo = { id: pack.id, size: pack.stored, length: pack.length };
         this.index.addPack(info, pack.blobs.map(([id, loc]) => [id, loc]));
@@ -147,12 +160,13 @@ export class BlobWriter {
       })
       .catch((err: unknown) => this.fail(err))
       .finally(() => this.uploads.delete(upload));
-    pack.parts = [];
     this.uploads.add(upload);
   }
 
   private fail(err: unknown): void {
     this.failure ??= err;
+    // The open pack's put then fails too, and leaves nothing in the store.
+    this.pack?.queue.fail(this.failure);
     for (const wake of this.waiters.splice(0)) wake();
   }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { StorageBackend } from '../storage/backend.ts';
 import {
   DecryptingDecoder,
@@ -42,10 +42,13 @@ export class ObjectCodec {
   readonly backend: StorageBackend;
   readonly keys: Subkeys | undefined;
   private readonly headers = new HeaderLru();
+  /** Imported once: a blob id is computed for every chunk. */
+  private readonly blobIdKey: KeyObject | undefined;
 
   constructor(backend: StorageBackend, keys: Subkeys | undefined) {
     this.backend = backend;
     this.keys = keys;
+    this.blobIdKey = keys ? createSecretKey(keys.blobId) : undefined;
   }
 
   get encrypted(): boolean {
@@ -62,8 +65,8 @@ export class ObjectCodec {
 
   /** Blob ids: keyed HMAC in encrypted backups (content stays unrecognisable), SHA-256 otherwise. */
   blobId(data: Buffer): string {
-    return this.keys
-      ? createHmac('sha256', this.keys.blobId).update(data).digest('hex')
+    return this.blobIdKey
+      ? createHmac('sha256', this.blobIdKey).update(data).digest('hex')
       : createHash('sha256').update(data).digest('hex');
   }
 

@@ -16,7 +16,7 @@ export interface PutOptions {
 export interface StorageBackend {
   /** Human-readable location, e.g. "/home/me/.local/share/dvom" or "s3://bucket/prefix". */
   readonly location: string;
-  /** How many pack uploads pay off at once (each holds a pack in memory). */
+  /** How many sealed packs may still be storing while the next one fills (an S3 put holds its pack in memory). */
   readonly concurrentPuts: number;
   /**
    * Stores an object. When the promise resolves the object is durable and

@@ -12,6 +12,7 @@ export interface TreeEntry extends TarHeader {
 /** Source entries: a header plus, for files, the content stream. */
 export interface SourceEntry {
   header: TarHeader;
+  /** Each buffer is valid only until the next is requested (sources may reuse one read buffer). */
   body?: AsyncIterable<Buffer>;
 }
 
