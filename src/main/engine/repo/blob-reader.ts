@@ -4,27 +4,30 @@ import { decompress } from './compression.ts';
 import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 
-/** A decrypted stretch of a pack's payload, kept for the blobs that follow. */
-interface Window {
+/** A decrypted, fixed-position stretch of a pack's payload, kept for the blobs that follow. */
+interface Block {
   pack: string;
-  start: number;
+  index: number;
   data: Promise<Buffer>;
 }
 
 /**
  * Blobs are read in tree order, and neighbours in a file usually sit side by
- * side in one pack: reading a few MiB at once turns hundreds of small ranged
- * requests (costly on S3) into a handful.
+ * side in one pack (though not always in order: compression finishes out of
+ * order). Reading packs in fixed 4 MiB blocks turns hundreds of small ranged
+ * requests (costly on S3) into a handful, and since a block's position is
+ * fixed, reads in flight at once share it instead of fetching bytes twice.
+ * A multiple of the cipher's 64 KiB segments, so a block decrypts on its own.
  */
-const WINDOW_SIZE = 4 * 1024 * 1024;
-const WINDOWS_KEPT = 4;
+const BLOCK_SIZE = 4 * 1024 * 1024;
+const BLOCKS_KEPT = 4;
 
 /** Reads blobs by id: ranged read of the pack, decrypt, decompress, and check the id. */
 export class BlobReader {
   private readonly codec: ObjectCodec;
   private readonly layout: Layout;
   private readonly index: BlobIndex;
-  private windows: Window[] = [];
+  private blocks: Block[] = [];
 
   constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex) {
     this.codec = codec;
@@ -43,31 +46,39 @@ export class BlobReader {
     return this.decode(id, loc, await this.payload(loc));
   }
 
-  /** The blob's stored bytes, from a window read earlier or a new one starting at the blob. */
+  /** The blob's stored bytes, from the blocks of its pack that hold it. */
   private async payload(loc: BlobLocation): Promise<Buffer> {
-    const end = loc.offset + loc.length;
-    const hit = this.windows.find((w) => w.pack === loc.pack && w.start <= loc.offset);
-    if (hit) {
-      const data = await hit.data;
-      if (hit.start + data.length >= end) return data.subarray(loc.offset - hit.start, end - hit.start);
-    }
     const pack = this.index.packs.get(loc.pack);
     if (!pack) throw integrityError(`pack ${loc.pack.slice(0, 16)}… is missing from the index`);
-    const length = Math.min(pack.length - loc.offset, Math.max(loc.length, WINDOW_SIZE));
-    const window: Window = {
-      pack: loc.pack,
-      start: loc.offset,
-      data: this.codec.readRange(this.layout.pack(loc.pack), pack.length, loc.offset, length),
-    };
-    window.data.catch(() => undefined); // a failed window is dropped below; its error reaches the caller
-    this.windows = [window, ...this.windows.filter((w) => w !== hit)].slice(0, WINDOWS_KEPT);
-    try {
-      const data = await window.data;
-      return data.subarray(0, loc.length);
-    } catch (err) {
-      this.windows = this.windows.filter((w) => w !== window);
-      throw err;
+    const end = loc.offset + loc.length;
+    const first = Math.floor(loc.offset / BLOCK_SIZE);
+    const last = Math.max(first, Math.floor((end - 1) / BLOCK_SIZE));
+    const reads: Promise<Buffer>[] = [];
+    for (let i = first; i <= last; i++) reads.push(this.block(loc.pack, pack.length, i));
+    const blocks = await Promise.all(reads);
+    const slices = blocks.map((data, k) => {
+      const blockStart = (first + k) * BLOCK_SIZE;
+      return data.subarray(Math.max(loc.offset, blockStart) - blockStart, Math.min(end, blockStart + data.length) - blockStart);
+    });
+    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+  }
+
+  private block(pack: string, packLength: number, index: number): Promise<Buffer> {
+    const kept = this.blocks.find((b) => b.pack === pack && b.index === index);
+    if (kept) {
+      this.blocks = [kept, ...this.blocks.filter((b) => b !== kept)];
+      return kept.data;
     }
+    const start = index * BLOCK_SIZE;
+    const block: Block = {
+      pack,
+      index,
+      data: this.codec.readRange(this.layout.pack(pack), packLength, start, Math.min(BLOCK_SIZE, packLength - start)),
+    };
+    // A failed read is not kept (its error reaches every caller waiting on it).
+    block.data.catch(() => (this.blocks = this.blocks.filter((b) => b !== block)));
+    this.blocks = [block, ...this.blocks].slice(0, BLOCKS_KEPT);
+    return block.data;
   }
 
   /** Turns a blob's stored payload into its plaintext, checking it against its id. */
