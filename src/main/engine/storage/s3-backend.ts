@@ -55,6 +55,11 @@ async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** A view of the downloaded bytes, not a copy of them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * A store in an S3 bucket. S3 makes an object visible only once its upload
  * completed, which gives the same atomicity as the local store's rename.
@@ -117,7 +122,7 @@ export class S3Backend implements StorageBackend {
   async get(key: string): Promise<Buffer> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
-      return Buffer.from(await out.Body!.transformToByteArray());
+      return asBuffer(await out.Body!.transformToByteArray());
     } catch (err) {
       throw this.fail(err, `read ${key}`);
     }
@@ -144,7 +149,7 @@ export class S3Backend implements StorageBackend {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${start + length - 1}` }),
       );
-      return Buffer.from(await out.Body!.transformToByteArray());
+      return asBuffer(await out.Body!.transformToByteArray());
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
       throw this.fail(err, `read ${key}`);
