@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dockerSkipReason, useDockerFixture } from '../test/docker/docker-fixtures.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath, startServer } from './browser.ts';
+import { closeAll, saveEnv } from './lifecycle.ts';
 import { backupDialog, newestJob, openApp, openBackupDialog, recordProgress, volumeRow, waitForJobToFinish } from './backup-helpers.ts';
 
 const TITLE = 'backing up from the Volumes page and following it on Activity, through dvom serve';
@@ -37,13 +38,13 @@ function body() {
   let page: Page;
   let volume = '';
   let container = '';
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv = () => {};
 
   const listBackups = async () => JSON.parse((await fx.dvomOk(['list', '--json'])).stdout) as ListedBackup[];
 
   before(async () => {
     requireBuiltRenderer();
-    for (const key of ['DVOM_SCRYPT_N', 'DVOM_CONFIG', 'DVOM_BACKUP_DIR']) saved[key] = process.env[key];
+    restoreEnv = saveEnv(['DVOM_SCRYPT_N', 'DVOM_CONFIG', 'DVOM_BACKUP_DIR']);
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-e2e-backup-'));
     // Fast key derivation for the test, and no developer config (default target…) in the server under test.
     process.env.DVOM_SCRYPT_N = '1024';
@@ -66,15 +67,7 @@ function body() {
     page = await openApp(browser, served.server.url);
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  after(() => closeAll({ browser, served, tmp }).finally(restoreEnv));
 
   it('starts an encrypted backup from the Volumes row and follows it to 100 % on Activity', async () => {
     await volumeRow(page, volume).waitFor();

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { BUSYBOX_IMAGE, DATA, PASSWORD, assertNoLeftovers, docker, dockerSkipReason, exec, useDockerFixture } from '../test/docker/docker-fixtures.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath, startServer } from './browser.ts';
+import { closeAll } from './lifecycle.ts';
 
 const TITLE = 'the Backups page and the restore wizard in Chromium through dvom serve';
 const skip = chromiumSkipReason() ?? (await dockerSkipReason());
@@ -55,11 +56,7 @@ function body() {
     browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-  });
+  after(() => closeAll({ browser, served, tmp }));
 
   async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme });

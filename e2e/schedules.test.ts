@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { dockerSkipReason, useDockerFixture } from '../test/docker/docker-fixtures.ts';
 import { openApp, waitForJobToFinish } from './backup-helpers.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath, startServer } from './browser.ts';
+import { closeAll, saveEnv } from './lifecycle.ts';
 
 const TITLE = 'scheduled backups from the Schedules page, through dvom serve';
 const SCHEDULE = 'e2e-hourly';
@@ -34,7 +35,7 @@ function body() {
   let served: Awaited<ReturnType<typeof startServer>>;
   let page: Page;
   let volume = '';
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv = () => {};
 
   const versionsOf = async (backup: string) => JSON.parse((await fx.dvomOk(['versions', backup, '--json'])).stdout) as ListedVersion[];
   const nav = (p: Page, name: string) => p.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
@@ -43,7 +44,7 @@ function body() {
 
   before(async () => {
     requireBuiltRenderer();
-    for (const key of ['DVOM_SCRYPT_N', 'DVOM_CONFIG', 'DVOM_BACKUP_DIR', 'DVOM_STATE']) saved[key] = process.env[key];
+    restoreEnv = saveEnv(['DVOM_SCRYPT_N', 'DVOM_CONFIG', 'DVOM_BACKUP_DIR', 'DVOM_STATE']);
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-e2e-schedules-'));
     // Fast key derivation, and a config (and run-state file next to it) of this test only.
     process.env.DVOM_SCRYPT_N = '1024';
@@ -61,15 +62,7 @@ function body() {
     page = await openApp(browser, served.server.url);
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  after(() => closeAll({ browser, served, tmp }).finally(restoreEnv));
 
   it('creates a schedule from the editor, with a preview of five run times and of the versions kept', async () => {
     await nav(page, 'Schedules').click();

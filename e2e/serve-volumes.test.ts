@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { docker, dockerSkipReason, useDockerFixture } from '../test/docker/docker-fixtures.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath, startServer } from './browser.ts';
+import { closeAll } from './lifecycle.ts';
 
 const TITLE = 'the Volumes page in Chromium through dvom serve';
 const skip = chromiumSkipReason() ?? (await dockerSkipReason());
@@ -42,11 +43,7 @@ function body() {
     browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-  });
+  after(() => closeAll({ browser, served, tmp }));
 
   async function openPage(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 720 }, colorScheme });

@@ -8,9 +8,10 @@ import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup
 import { usePasswordStrength } from './backup-dialog/password-strength.ts';
 import { placeStartError, type PlacedError } from './backup-dialog/start-error.ts';
 import { StrengthMeter } from './backup-dialog/StrengthMeter.tsx';
-import { Switch } from './backup-dialog/Switch.tsx';
 import { useStorageTargets, useStoreLookup, type TargetKey } from './backup-dialog/use-store-lookup.ts';
 import { Dialog } from './Dialog.tsx';
+import { Switch } from './Switch.tsx';
+import './form-fields.css';
 import './backup-dialog/backup-dialog.css';
 
 interface Props {

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { PageHeader } from './PageHeader.tsx';
+import { RefreshFailedBanner } from './RefreshFailedBanner.tsx';
 
 interface Props {
   title: string;
@@ -30,14 +31,7 @@ export function ListPage({ title, description, loading, hasData, error, onRefres
         }
         status={loading && hasData ? 'Refreshing…' : null}
       />
-      {hasData && error && (
-        <div className="banner banner-error" role="alert">
-          <p>Could not refresh the list: {error}</p>
-          <button type="button" className="button" onClick={onRefresh} disabled={loading}>
-            Retry
-          </button>
-        </div>
-      )}
+      {hasData && error && <RefreshFailedBanner error={error} loading={loading} onRetry={onRefresh} />}
       {children}
     </>
   );

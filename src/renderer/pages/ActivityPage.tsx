@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { JobDto } from '../../shared/api/dto.ts';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
+import { ListPage } from '../components/ListPage.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useJobsStore } from '../state/jobs-store.ts';
 import { useNavigation } from '../state/navigation-store.ts';
@@ -42,30 +43,19 @@ export function ActivityPage() {
   const runningCount = jobs?.filter((j) => j.state === 'running').length ?? 0;
 
   return (
-    <>
-      <PageHeader
-        title="Activity"
-        description="Backups, restores and checks: what is running now and what ran before."
-        actions={
-          <button type="button" className="button" onClick={retry} disabled={loading}>
-            Refresh
-          </button>
-        }
-        status={loading && jobs ? 'Refreshing…' : null}
-      />
-      {jobs && error && (
-        <div className="banner banner-error" role="alert">
-          <p>Could not refresh the list: {error}</p>
-          <button type="button" className="button" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </div>
-      )}
+    <ListPage
+      title="Activity"
+      description="Backups, restores and checks: what is running now and what ran before."
+      loading={loading}
+      hasData={!!jobs}
+      error={error}
+      onRefresh={retry}
+    >
       {body()}
       <p className="sr-only" role="status" aria-live="polite">
         {announcement}
       </p>
-    </>
+    </ListPage>
   );
 
   function body() {
@@ -97,14 +87,7 @@ export function ActivityPage() {
       );
     }
     if (error) {
-      return (
-        <StatePanel kind="error" title="Cannot list jobs">
-          <p className="error-message">{error}</p>
-          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </StatePanel>
-      );
+      return <ListErrorPanel what="jobs" error={error} loading={loading} onRetry={retry} />;
     }
     return <StatePanel kind="loading" title="Loading activity…" />;
   }

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
 import { ListPage } from '../components/ListPage.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useBackupsStore } from '../state/backups-store.ts';
@@ -49,14 +50,7 @@ export function BackupsPage() {
       );
     }
     if (error) {
-      return (
-        <StatePanel kind="error" title="Cannot list backups">
-          <p className="error-message">{error}</p>
-          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </StatePanel>
-      );
+      return <ListErrorPanel what="backups" error={error} loading={loading} onRetry={retry} />;
     }
     return <StatePanel kind="loading" title="Loading backups…" />;
   }

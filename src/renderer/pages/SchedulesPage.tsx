@@ -1,18 +1,20 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ScheduleStatus } from '../../shared/schedule.ts';
+import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { RefreshFailedBanner } from '../components/RefreshFailedBanner.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
+import { Switch } from '../components/Switch.tsx';
+import { usePassingMessage } from '../components/use-passing-message.ts';
 import { useNavigation } from '../state/navigation-store.ts';
 import { useSchedulesStore } from '../state/schedules-store.ts';
 import { DeleteScheduleDialog } from './schedules/DeleteScheduleDialog.tsx';
 import { RememberPasswordDialog } from './schedules/RememberPasswordDialog.tsx';
 import { ScheduleCard } from './schedules/ScheduleCard.tsx';
 import { ScheduleEditor } from './schedules/ScheduleEditor.tsx';
-import { Toggle } from './schedules/Toggle.tsx';
+// The shared field styles first: schedules.css adjusts some of them.
+import '../components/form-fields.css';
 import './schedules/schedules.css';
-
-/** How long a "Saved …" line stays in the header. */
-const ANNOUNCE_MS = 6000;
 
 type Editing = { mode: 'new' } | { mode: 'edit'; schedule: ScheduleStatus };
 /** Where focus goes when the list shows again: the New button, or a schedule's title or Edit button. */
@@ -25,25 +27,15 @@ export function SchedulesPage() {
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<ScheduleStatus | null>(null);
   const [remembering, setRemembering] = useState<ScheduleStatus | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, announce] = usePassingMessage();
   const [focusTarget, setFocusTarget] = useState<FocusTarget | null>(null);
-  const timer = useRef<number | undefined>(undefined);
   const rootRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const unwatch = watch();
     void load();
-    return () => {
-      unwatch();
-      window.clearTimeout(timer.current);
-    };
+    return unwatch;
   }, [load, watch]);
-
-  const announce = (text: string) => {
-    window.clearTimeout(timer.current);
-    setMessage(text);
-    timer.current = window.setTimeout(() => setMessage(null), ANNOUNCE_MS);
-  };
 
   // Back on the list, focus returns to what opened the editor (or to what was saved).
   useLayoutEffect(() => {
@@ -107,7 +99,7 @@ export function SchedulesPage() {
 
       {schedules && paused !== null && (schedules.length > 0 || paused) && (
         <section className={`sch-pausebar${shownPaused ? ' is-paused' : ''}`} aria-label="All schedules">
-          <Toggle
+          <Switch
             label="Pause all schedules"
             description={
               shownPaused
@@ -124,14 +116,7 @@ export function SchedulesPage() {
         </section>
       )}
 
-      {schedules && error && (
-        <div className="banner banner-error" role="alert">
-          <p>Could not refresh the list: {error}</p>
-          <button type="button" className="button" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </div>
-      )}
+      {schedules && error && <RefreshFailedBanner error={error} loading={loading} onRetry={retry} />}
 
       {body()}
 
@@ -194,14 +179,7 @@ export function SchedulesPage() {
       );
     }
     if (error) {
-      return (
-        <StatePanel kind="error" title="Cannot list schedules">
-          <p className="error-message">{error}</p>
-          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </StatePanel>
-      );
+      return <ListErrorPanel what="schedules" error={error} loading={loading} onRetry={retry} />;
     }
     return <StatePanel kind="loading" title="Loading schedules…" />;
   }

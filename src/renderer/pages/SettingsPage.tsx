@@ -1,33 +1,21 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { usePassingMessage } from '../components/use-passing-message.ts';
 import { useSettingsStore } from '../state/settings-store.ts';
 import { StorageTargetsSection } from './settings/StorageTargetsSection.tsx';
 import { SystemSection } from './settings/SystemSection.tsx';
 import { ThemeSection } from './settings/ThemeSection.tsx';
 import './settings/settings.css';
 
-/** How long a "Saved …" line stays in the header. */
-const ANNOUNCE_MS = 6000;
-
 export function SettingsPage() {
   const { info, targets, infoError, loading, load, watch } = useSettingsStore();
-  const [message, setMessage] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
+  const [message, announce] = usePassingMessage();
 
   useEffect(() => {
     void load();
     const unwatch = watch();
-    return () => {
-      unwatch();
-      window.clearTimeout(timer.current);
-    };
+    return unwatch;
   }, [load, watch]);
-
-  const announce = (text: string) => {
-    window.clearTimeout(timer.current);
-    setMessage(text);
-    timer.current = window.setTimeout(() => setMessage(null), ANNOUNCE_MS);
-  };
 
   const refreshing = loading && (info !== null || targets !== null);
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { VolumeDto } from '../../shared/api/dto.ts';
 import { BackupDialog } from '../components/BackupDialog.tsx';
+import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
 import { ListPage } from '../components/ListPage.tsx';
 import { StatePanel } from '../components/StatePanel.tsx';
 import { useVolumesStore } from '../state/volumes-store.ts';
@@ -45,14 +46,7 @@ export function VolumesPage() {
       );
     }
     if (error) {
-      return (
-        <StatePanel kind="error" title="Cannot list volumes">
-          <p className="error-message">{error}</p>
-          <button type="button" className="button button-primary" onClick={retry} disabled={loading}>
-            Retry
-          </button>
-        </StatePanel>
-      );
+      return <ListErrorPanel what="volumes" error={error} loading={loading} onRetry={retry} />;
     }
     return <StatePanel kind="loading" title="Loading volumes…" />;
   }

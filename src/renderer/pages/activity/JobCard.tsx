@@ -4,6 +4,8 @@ import type { JobDto } from '../../../shared/api/dto.ts';
 import { formatDate } from '../../../shared/format.ts';
 import { errorText } from '../../api/error-text.ts';
 import { ProgressBar, type ProgressTone } from '../../components/ProgressBar.tsx';
+import { Sep } from '../../components/Sep.tsx';
+import { StatusIcon } from '../../components/StatusIcon.tsx';
 import { useJobsStore } from '../../state/jobs-store.ts';
 import { jobFacts, jobPercent, kindLabel, progressValueText, stateLabel, whenText } from './job-view.ts';
 
@@ -16,23 +18,7 @@ function StateIcon({ state }: { state: JobDto['state'] }) {
     failed: 'M5.5 5.5l5 5M10.5 5.5l-5 5',
     cancelled: 'M5 8h6',
   };
-  return (
-    <span className={`job-icon job-icon-${state}`} aria-hidden="true">
-      <svg viewBox="0 0 16 16" width="16" height="16">
-        <path d={paths[state]} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
-      </svg>
-    </span>
-  );
-}
-
-/** " · " on screen, ", " for screen readers. */
-export function Sep() {
-  return (
-    <>
-      <span aria-hidden="true"> · </span>
-      <span className="sr-only">, </span>
-    </>
-  );
+  return <StatusIcon path={paths[state]} className={`job-icon-${state}`} />;
 }
 
 /** What went wrong, in the engine's own words (never a stack). */
@@ -54,13 +40,13 @@ export function JobCard({ job }: { job: JobDto }) {
 
   return (
     <article className={`job job-${job.state}`} aria-labelledby={titleId}>
-      <div className="job-head">
+      <div className="status-card-head">
         <StateIcon state={job.state} />
-        <div className="job-heading">
-          <h3 id={titleId} className="job-title">
+        <div className="status-card-heading">
+          <h3 id={titleId} className="status-card-title">
             {job.title}
           </h3>
-          <p className="job-meta muted small">
+          <p className="status-card-sub muted small">
             <span className={`job-state job-state-${job.state}`}>{cancelling && running ? 'Cancelling' : stateLabel(job.state)}</span>
             <Sep />
             {kindLabel(job.kind)}
@@ -88,7 +74,7 @@ export function JobCard({ job }: { job: JobDto }) {
         </span>
       </div>
 
-      <dl className="job-facts">
+      <dl className="job-facts status-facts">
         {jobFacts(job).map((f) => (
           <div key={f.label} className="job-fact">
             <dt>{f.label}</dt>

@@ -56,19 +56,19 @@ export function RememberPasswordDialog({ schedule, onClose, onRemembered }: Prop
         </>
       }
     >
-      <div className="sch-field">
-        <div className="sch-label-row">
-          <label className="sch-label" htmlFor={inputId}>
+      <div className="field">
+        <div className="field-label-row">
+          <label className="field-label" htmlFor={inputId}>
             Password
           </label>
-          <button type="button" className="sch-link" aria-pressed={show} onClick={() => setShow((v) => !v)}>
+          <button type="button" className="link-button" aria-pressed={show} onClick={() => setShow((v) => !v)}>
             {show ? 'Hide password' : 'Show password'}
           </button>
         </div>
         <input
           id={inputId}
           data-autofocus
-          className="sch-input"
+          className="text-input sch-input"
           type={show ? 'text' : 'password'}
           value={password}
           autoComplete="current-password"
@@ -81,7 +81,7 @@ export function RememberPasswordDialog({ schedule, onClose, onRemembered }: Prop
             setError(null);
           }}
         />
-        <p id={hintId} className={`sch-hint${error ? ' sch-error-text' : ''}`}>
+        <p id={hintId} className={`field-hint${error ? ' field-error' : ''}`}>
           {error ?? `The password “${schedule.backup}” was created with.`}
         </p>
       </div>

@@ -3,8 +3,10 @@ import { formatDate } from '../../../shared/format.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useSchedulesStore } from '../../state/schedules-store.ts';
 import { relativeTime } from '../../format/relative-time.ts';
+import { Sep } from '../../components/Sep.tsx';
+import { StatusIcon } from '../../components/StatusIcon.tsx';
+import { Switch } from '../../components/Switch.tsx';
 import { describeRetention, describeWhen, OUTCOME_LABEL, runTime, whenText } from './format.ts';
-import { Toggle } from './Toggle.tsx';
 
 interface Props {
   schedule: ScheduleStatus;
@@ -26,23 +28,7 @@ function Icon({ tone }: { tone: Tone }) {
     running: 'M8 4.5v3.5l2.5 1.5',
     never: 'M8 5.2a2.8 2.8 0 1 1 0 5.6a2.8 2.8 0 1 1 0-5.6',
   };
-  return (
-    <span className={`sch-icon sch-icon-${tone}`} aria-hidden="true">
-      <svg viewBox="0 0 16 16" width="16" height="16">
-        <path d={paths[tone]} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
-      </svg>
-    </span>
-  );
-}
-
-/** " · " on screen, ", " for screen readers. */
-function Sep() {
-  return (
-    <>
-      <span aria-hidden="true"> · </span>
-      <span className="sr-only">, </span>
-    </>
-  );
+  return <StatusIcon path={paths[tone]} className={`sch-icon-${tone}`} />;
 }
 
 /** One schedule: what it backs up, when, its next run and last result, and its controls. */
@@ -59,13 +45,13 @@ export function ScheduleCard({ schedule: s, paused, onRunNow, onEdit, onDelete, 
 
   return (
     <article className={`sch-card${enabled ? '' : ' is-off'}${s.running ? ' is-running' : ''}`} aria-labelledby={titleId}>
-      <div className="sch-card-head">
+      <div className="status-card-head">
         <Icon tone={tone} />
-        <div className="sch-card-heading">
-          <h2 id={titleId} className="sch-card-title" tabIndex={-1} data-schedule={s.name}>
+        <div className="status-card-heading">
+          <h2 id={titleId} className="status-card-title sch-card-title" tabIndex={-1} data-schedule={s.name}>
             {s.name}
           </h2>
-          <p className="sch-card-sub muted small">
+          <p className="status-card-sub sch-card-sub muted small">
             <span className="sch-card-what">
               {s.volumes.join(', ')} → {s.backup}
             </span>
@@ -74,7 +60,7 @@ export function ScheduleCard({ schedule: s, paused, onRunNow, onEdit, onDelete, 
           </p>
         </div>
         <div className="sch-card-actions">
-          <Toggle compact label="Enabled" name={`${s.name} enabled`} checked={enabled} disabled={!!busy && busy !== 'run'} onChange={(on) => void setEnabled(s.name, on)} />
+          <Switch compact label="Enabled" name={`${s.name} enabled`} checked={enabled} disabled={!!busy && busy !== 'run'} onChange={(on) => void setEnabled(s.name, on)} />
           <button type="button" className="button sch-run" aria-label={`Run ${s.name} now`} disabled={running || busy === 'remove'} onClick={() => onRunNow(s.name)}>
             {busy === 'run' ? 'Starting…' : s.running ? 'Running…' : 'Run now'}
           </button>
@@ -87,7 +73,7 @@ export function ScheduleCard({ schedule: s, paused, onRunNow, onEdit, onDelete, 
         </div>
       </div>
 
-      <dl className="sch-facts">
+      <dl className="sch-facts status-facts">
         <div className="sch-fact">
           <dt>Runs</dt>
           <dd title={describeWhen(s.when)}>{describeWhen(s.when)}</dd>

@@ -3,12 +3,12 @@ import type { TargetDto, VolumeDto } from '../../../shared/api/dto.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useSchedulesStore } from '../../state/schedules-store.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
+import { Switch } from '../../components/Switch.tsx';
 import { CRON_HELP } from './cron.ts';
 import { checkDraft, draftFrom, emptyDraft, FIELD_ORDER, previewInput, RETENTION_KEYS, type Draft, type Field, type RetentionKey, type WhenKind } from './draft.ts';
 import { WEEK } from './format.ts';
 import { placeSaveError } from './save-error.ts';
 import { SchedulePreview } from './SchedulePreview.tsx';
-import { Toggle } from './Toggle.tsx';
 import { useChoices } from './use-choices.ts';
 
 interface Props {
@@ -163,7 +163,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
   const hint = (f: Field, normal: ReactNode) => {
     const problem = shown(f);
     return (
-      <p id={hintId(f)} className={`sch-hint${problem ? ' sch-error-text' : ''}`}>
+      <p id={hintId(f)} className={`field-hint${problem ? ' field-error' : ''}`}>
         {problem ?? normal}
       </p>
     );
@@ -198,14 +198,14 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
         <div className="sch-editor-main">
           <section className="sch-section" aria-labelledby={`${id}-what`}>
             <h2 id={`${id}-what`}>What to back up</h2>
-            <div className="sch-field">
-              <label className="sch-label" htmlFor={fieldId('name')}>
+            <div className="field">
+              <label className="field-label" htmlFor={fieldId('name')}>
                 Schedule name
               </label>
               <input
                 ref={reg('name')}
                 id={fieldId('name')}
-                className="sch-input"
+                className="text-input sch-input"
                 value={draft.name}
                 autoComplete="off"
                 spellCheck={false}
@@ -222,20 +222,20 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               {hint('name', 'How it is listed here. Letters, digits, “.”, “_” and “-”.')}
             </div>
 
-            <fieldset ref={reg('volumes')} className="sch-field" aria-describedby={hintId('volumes')} aria-invalid={invalid('volumes')}>
-              <legend className="sch-label">Volumes</legend>
+            <fieldset ref={reg('volumes')} className="field" aria-describedby={hintId('volumes')} aria-invalid={invalid('volumes')}>
+              <legend className="field-label">Volumes</legend>
               {volumeChoices}
               {hint('volumes', 'Every run saves the chosen volumes together, as one new version.')}
             </fieldset>
 
-            <div className="sch-field">
-              <label className="sch-label" htmlFor={fieldId('target')}>
+            <div className="field">
+              <label className="field-label" htmlFor={fieldId('target')}>
                 Storage
               </label>
               <select
                 ref={reg('target')}
                 id={fieldId('target')}
-                className="sch-input sch-select"
+                className="select-input sch-input"
                 value={draft.target}
                 aria-invalid={invalid('target')}
                 aria-describedby={hintId('target')}
@@ -255,14 +255,14 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                   : 'Where the versions are written. Targets are set up in Settings.',
               )}
             </div>
-            <div className="sch-field">
-              <label className="sch-label" htmlFor={fieldId('backup')}>
+            <div className="field">
+              <label className="field-label" htmlFor={fieldId('backup')}>
                 Backup name
               </label>
               <input
                 ref={reg('backup')}
                 id={fieldId('backup')}
-                className="sch-input"
+                className="text-input sch-input"
                 value={draft.backup}
                 list={`${id}-backups`}
                 autoComplete="off"
@@ -286,8 +286,8 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
 
           <section className="sch-section" aria-labelledby={`${id}-when`}>
             <h2 id={`${id}-when`}>When</h2>
-            <fieldset className="sch-field">
-              <legend className="sch-label">Repeat</legend>
+            <fieldset className="field">
+              <legend className="field-label">Repeat</legend>
               <div className="sch-segments">
                 {KINDS.map((k) => (
                   <label key={k.kind} className="sch-segment">
@@ -317,15 +317,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               {RETENTION_KEYS.map((k) => {
                 const f = `retention.${k}` as const;
                 return (
-                  <div key={k} className="sch-field">
-                    <label className="sch-label" htmlFor={fieldId(f)}>
+                  <div key={k} className="field">
+                    <label className="field-label" htmlFor={fieldId(f)}>
                       {RETENTION_LABELS[k]}
                     </label>
                     <input
                       ref={reg(f)}
                       id={fieldId(f)}
                       aria-label={`Keep ${RETENTION_LABELS[k].toLowerCase()}`}
-                      className="sch-input sch-number"
+                      className="text-input sch-input sch-number"
                       inputMode="numeric"
                       value={draft.retention[k]}
                       placeholder="—"
@@ -336,7 +336,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                       onChange={(e) => change({ retention: { ...draft.retention, [k]: e.target.value } }, [f])}
                       onBlur={() => touch(f)}
                     />
-                    <p id={hintId(f)} className="sch-hint sch-error-text">
+                    <p id={hintId(f)} className="field-hint field-error">
                       {shown(f) ?? ''}
                     </p>
                   </div>
@@ -347,8 +347,8 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
 
           <section className="sch-section" aria-labelledby={`${id}-options`}>
             <h2 id={`${id}-options`}>Options</h2>
-            <fieldset ref={reg('stopContainers')} className="sch-field" aria-describedby={hintId('stopContainers')}>
-              <legend className="sch-label">Containers to stop</legend>
+            <fieldset ref={reg('stopContainers')} className="field" aria-describedby={hintId('stopContainers')}>
+              <legend className="field-label">Containers to stop</legend>
               {containers.length > 0 && (
                 <ul className="sch-choices">
                   {containers.map((c) => (
@@ -389,21 +389,21 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
             </fieldset>
 
             <div className="sch-switches">
-              <Toggle
+              <Switch
                 label="Enabled"
                 description="Runs at the times above. When off, it runs only when you press Run now."
                 checked={draft.enabled}
                 disabled={busy}
                 onChange={(enabled) => change({ enabled })}
               />
-              <Toggle
+              <Switch
                 label="Catch up missed runs"
                 description="If the computer was off or asleep at a run time, run once as soon as it can."
                 checked={draft.catchUp}
                 disabled={busy}
                 onChange={(catchUp) => change({ catchUp })}
               />
-              <Toggle
+              <Switch
                 label="Notify on success"
                 description="A notification after every successful run. Failures always notify."
                 checked={draft.notifyOnSuccess}
@@ -412,15 +412,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               />
             </div>
 
-            <div className="sch-field">
-              <label className="sch-label" htmlFor={fieldId('testRestoreEvery')}>
+            <div className="field">
+              <label className="field-label" htmlFor={fieldId('testRestoreEvery')}>
                 Test restore every
               </label>
               <div className="sch-inline">
                 <input
                   ref={reg('testRestoreEvery')}
                   id={fieldId('testRestoreEvery')}
-                  className="sch-input sch-number"
+                  className="text-input sch-input sch-number"
                   inputMode="numeric"
                   value={draft.testRestoreEvery}
                   autoComplete="off"
@@ -490,7 +490,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
       }
     }
     return (
-      <p id={hintId('backup')} className={`sch-hint sch-hint-2${problem ? ' sch-error-text' : warn ? ' sch-warn-text' : ''}`}>
+      <p id={hintId('backup')} className={`field-hint sch-hint-2${problem ? ' field-error' : warn ? ' sch-warn-text' : ''}`}>
         {problem ?? text}
       </p>
     );
@@ -510,7 +510,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
       return (
         <div className="sch-choices-state" role="alert">
           <span className="sch-error-text">Could not list the volumes: {volumesError}</span>{' '}
-          <button type="button" className="sch-link" onClick={() => void loadVolumes()} disabled={volumesLoading}>
+          <button type="button" className="link-button" onClick={() => void loadVolumes()} disabled={volumesLoading}>
             Try again
           </button>
         </div>
@@ -547,15 +547,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
     switch (draft.kind) {
       case 'interval':
         return (
-          <div className="sch-field">
-            <label className="sch-label" htmlFor={fieldId('every')}>
+          <div className="field">
+            <label className="field-label" htmlFor={fieldId('every')}>
               Every
             </label>
             <div className="sch-inline">
               <input
                 ref={reg('every')}
                 id={fieldId('every')}
-                className="sch-input sch-number"
+                className="text-input sch-input sch-number"
                 inputMode="numeric"
                 value={draft.every}
                 autoComplete="off"
@@ -566,7 +566,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                 onBlur={() => touch('every')}
               />
               <select
-                className="sch-input sch-select sch-unit"
+                className="select-input sch-input sch-unit"
                 aria-label="Unit"
                 value={draft.unit}
                 disabled={busy}
@@ -584,8 +584,8 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
       case 'weekly':
         return (
           <div className="sch-when-row">
-            <fieldset ref={reg('days')} className="sch-field" aria-describedby={hintId('days')} aria-invalid={invalid('days')}>
-              <legend className="sch-label">Days</legend>
+            <fieldset ref={reg('days')} className="field" aria-describedby={hintId('days')} aria-invalid={invalid('days')}>
+              <legend className="field-label">Days</legend>
               <div className="sch-days">
                 {WEEK.map((w) => (
                   <label key={w.day} className="sch-day">
@@ -610,14 +610,14 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
         );
       case 'cron':
         return (
-          <div className="sch-field">
-            <label className="sch-label" htmlFor={fieldId('expression')}>
+          <div className="field">
+            <label className="field-label" htmlFor={fieldId('expression')}>
               Cron expression
             </label>
             <input
               ref={reg('expression')}
               id={fieldId('expression')}
-              className="sch-input sch-mono"
+              className="text-input sch-input sch-mono"
               value={draft.expression}
               autoComplete="off"
               spellCheck={false}
@@ -628,7 +628,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               onChange={(e) => change({ expression: e.target.value }, ['expression'])}
               onBlur={() => touch('expression')}
             />
-            <p id={hintId('expression')} className="sch-hint">
+            <p id={hintId('expression')} className="field-hint">
               {shown('expression') && <span className="sch-block sch-error-text">{shown('expression')}</span>}
               {CRON_HELP}
             </p>
@@ -639,15 +639,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
 
   function timeField(): ReactNode {
     return (
-      <div className="sch-field">
-        <label className="sch-label" htmlFor={fieldId('at')}>
+      <div className="field">
+        <label className="field-label" htmlFor={fieldId('at')}>
           Time of day
         </label>
         <input
           ref={reg('at')}
           id={fieldId('at')}
           type="time"
-          className="sch-input sch-time"
+          className="text-input sch-input sch-time"
           value={draft.at}
           required
           aria-invalid={invalid('at')}

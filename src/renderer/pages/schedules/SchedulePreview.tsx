@@ -110,7 +110,7 @@ export function SchedulePreview({ when, whenProblem, retention, backup, backupEx
         ) : (
           <p className="sch-preview-note muted">Working out the next run times…</p>
         )}
-        {tz && <p className="sch-hint">Times are in this computer’s time zone ({tz}).</p>}
+        {tz && <p className="field-hint">Times are in this computer’s time zone ({tz}).</p>}
       </section>
 
       <section className="sch-preview-part" aria-labelledby={keepId}>

@@ -8,15 +8,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SchedulePreview } from '../../../shared/api/contract.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { backup, volume } from '../../test-harness/fixtures.ts';
-import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../test-harness/harness-runner.ts';
-
-const TITLE = 'SchedulesPage (component, in Chromium)';
-const skip = harnessSkipReason();
+import { card, cardText } from '../../test-harness/cards.ts';
+import type { HarnessPage } from '../../test-harness/harness-runner.ts';
+import { describeInHarness } from '../../test-harness/harness-suite.ts';
 
 function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
   return {
@@ -50,8 +49,6 @@ async function fullShot(h: HarnessPage, name: string): Promise<void> {
 }
 
 const list = (schedules: ScheduleStatus[], paused = false) => ({ result: { paused, schedules } });
-const card = (h: HarnessPage, name: string) => h.page.getByRole('article', { name, exact: true });
-const text = async (h: HarnessPage, name: string) => (await card(h, name).innerText()).replace(/\s+/g, ' ');
 
 /** The editor's fields by role and accessible name. */
 function editor(h: HarnessPage) {
@@ -73,497 +70,487 @@ function editor(h: HarnessPage) {
   };
 }
 
-if (skip) it(TITLE, { skip }, () => undefined);
-else
-  describe(TITLE, () => {
-    let harness: Harness;
-    before(async () => {
-      harness = await startHarness();
-    });
-    after(async () => {
-      await harness?.close();
-    });
-
-    it('shows a loading state, then an empty state that opens the editor', async () => {
-      const h = await harness.open({ view: 'schedules' }, { before: (p) => p.reply('schedules.list', { pending: true }) });
-      try {
-        await h.page.getByRole('status', { name: 'Loading schedules…' }).waitFor();
-        await h.release('schedules.list', list([]));
-        const empty = h.page.getByRole('status', { name: 'No schedules yet' });
-        await empty.waitFor();
-        await h.screenshot('component-schedules-empty.png');
-        await empty.getByRole('button', { name: 'Create a schedule' }).click();
-        await h.page.getByRole('heading', { name: 'New schedule', level: 1 }).waitFor();
-        assert.equal(await h.focused(), 'h1:New schedule', 'focus starts at the editor’s heading');
-        await h.page.getByRole('button', { name: 'Cancel' }).click();
-        await empty.waitFor();
-        assert.equal(await h.focused(), 'button:New schedule', 'focus goes back to the New button');
-        assert.deepEqual(h.errors, []);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('says in words when the list cannot be loaded, and Retry loads it', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.replyOnce('schedules.list', { error: { code: 'ERROR', message: 'scheduled backups are not available yet' } });
-          await p.reply('schedules.list', list([schedule()]));
-        },
-      });
-      try {
-        const alert = h.page.getByRole('alert', { name: 'Cannot list schedules' });
-        await alert.waitFor();
-        assert.match(await alert.innerText(), /Scheduled backups are not available yet\./);
-        await alert.getByRole('button', { name: 'Retry' }).click();
-        await card(h, 'nightly').waitFor();
-        assert.equal(await alert.count(), 0);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('lists schedules with when, next run, last result and what they keep; long names wrap', async () => {
-      const longName = `media-${'x'.repeat(58)}`;
-      const schedules = [
-        schedule({ name: 'nightly', lastRun: { at: new Date(Date.now() - 5 * 60_000).toISOString(), outcome: 'succeeded', message: 'Version 20250102T030405Z-abc123: 300 files, 40.0 MiB' } }),
-        schedule({
-          name: longName,
-          volumes: ['media-library-originals-2024', 'media-library-thumbnails'],
-          backup: `media-${'y'.repeat(100)}`,
-          target: 'nas',
-          when: { kind: 'weekly', days: [1, 3, 5], at: '23:30' },
-          retention: { last: 3, monthly: 12 },
-          lastRun: { at: new Date(Date.now() - 26 * 3600_000).toISOString(), outcome: 'failed', message: "cannot reach storage target 'nas': connect ECONNREFUSED 10.0.0.5:445" },
-        }),
-        schedule({ name: 'every-15', when: { kind: 'interval', every: 15, unit: 'minutes' }, retention: {}, enabled: false, nextRun: null }),
-        schedule({ name: 'cron-job', when: { kind: 'cron', expression: '30 2 * * 1-5' }, running: true, retention: { last: 2 } }),
-      ];
-      const h = await harness.open({ view: 'schedules' }, { before: (p) => p.reply('schedules.list', list(schedules)) });
-      try {
-        await card(h, 'nightly').waitFor();
-        const names = await h.page.getByRole('list', { name: 'Schedules' }).getByRole('heading', { level: 2 }).allInnerTexts();
-        assert.deepEqual(names, ['cron-job', 'every-15', longName, 'nightly'], 'sorted by name');
-
-        const nightly = await text(h, 'nightly');
-        assert.match(nightly, /Runs Every day at 02:00/i);
-        assert.match(nightly, /Next run .* in 3 hours/i);
-        assert.match(nightly, /Last run Succeeded 5 minutes ago/i);
-        assert.match(nightly, /Keeps 7 daily and 4 weekly/i);
-        assert.match(nightly, /pgdata → pgdata/);
-
-        const long = await text(h, longName);
-        assert.match(long, /Mon, Wed and Fri at 23:30/);
-        assert.match(long, /Last run Failed yesterday/i);
-        assert.match(long, /Cannot reach storage target 'nas': connect ECONNREFUSED/);
-        assert.match(long, /The last 3 and 12 monthly/);
-        assert.match(long, /nas/);
-
-        assert.match(await text(h, 'every-15'), /Every 15 minutes.*Off: runs only with Run now.*Not run yet.*Every version/);
-        assert.match(await text(h, 'cron-job'), /Cron 30 2 \* \* 1-5.*Running now/);
-        assert.equal(await h.page.getByRole('button', { name: 'Run cron-job now' }).isDisabled(), true, 'a running schedule cannot be started twice');
-        assert.equal(await h.page.getByRole('switch', { name: 'every-15 enabled' }).isChecked(), false);
-
-        // Long names wrap inside the card: nothing sticks out sideways.
-        const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.equal(overflow, 0);
-        const box = await card(h, longName).boundingBox();
-        const title = await card(h, longName).getByRole('heading').boundingBox();
-        assert.ok(box && title && title.x + title.width <= box.x + box.width, 'the long title stays inside its card');
-        await fullShot(h, 'component-schedules-list.png');
-        assert.deepEqual(h.errors, []);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('looks right in dark mode', async () => {
-      const schedules = [
-        schedule({ name: 'nightly', lastRun: { at: new Date(Date.now() - 5 * 60_000).toISOString(), outcome: 'succeeded', message: 'Version 20250102T030405Z-abc123: 300 files' } }),
-        schedule({ name: 'vault', backup: 'vault', passwordMissing: true, lastRun: { at: new Date(Date.now() - 3600_000).toISOString(), outcome: 'failed', message: "backup 'vault' is encrypted: enter its password" } }),
-        schedule({ name: 'every-15', when: { kind: 'interval', every: 15, unit: 'minutes' }, enabled: false, nextRun: null }),
-      ];
-      const h = await harness.open({ view: 'schedules' }, {
-        context: { colorScheme: 'dark', viewport: { width: 1100, height: 760 } },
-        before: (p) => p.reply('schedules.list', list(schedules, true)),
-      });
-      try {
-        await card(h, 'vault').waitFor();
-        assert.equal(await h.page.getByRole('switch', { name: 'Pause all schedules' }).isChecked(), true);
-        assert.match(await text(h, 'nightly'), /Paused with all schedules/);
-        await fullShot(h, 'component-schedules-list-dark.png');
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('turns a schedule off and on, and says when that fails', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule()]));
-          await p.replyOnce('schedules.setEnabled', { pending: true });
-        },
-      });
-      try {
-        const toggle = h.page.getByRole('switch', { name: 'nightly enabled' });
-        await toggle.waitFor();
-        assert.equal(await toggle.isChecked(), true);
-        await toggle.focus();
-        await h.page.keyboard.press('Space');
-        // It shows the requested state at once, and waits for the engine.
-        assert.equal(await toggle.isChecked(), false);
-        assert.equal(await toggle.isDisabled(), true);
-        assert.deepEqual(await h.calls('schedules.setEnabled'), [{ name: 'nightly', enabled: false }]);
-        await h.release('schedules.setEnabled', { result: schedule({ enabled: false, nextRun: null }) });
-        await h.page.getByText('Off: runs only with Run now').waitFor();
-        assert.equal(await toggle.isChecked(), false);
-        assert.equal(await toggle.isDisabled(), false);
-
-        await h.reply('schedules.setEnabled', { error: { code: 'ERROR', message: 'cannot write the config file: permission denied' } });
-        await toggle.click();
-        const alert = card(h, 'nightly').getByRole('alert');
-        await alert.waitFor();
-        assert.equal(await alert.innerText(), 'Could not turn it on: Cannot write the config file: permission denied.');
-        assert.equal(await toggle.isChecked(), false, 'back to what the engine has');
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('Pause all schedules holds them all, and resumes', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule()]));
-          await p.reply('schedules.pauseAll', { result: { paused: true } });
-        },
-      });
-      try {
-        const pause = h.page.getByRole('switch', { name: 'Pause all schedules' });
-        await pause.waitFor();
-        assert.equal(await pause.isChecked(), false);
-        await h.reply('schedules.list', list([schedule()], true));
-        await pause.click();
-        await h.page.getByText('Paused with all schedules').waitFor();
-        assert.equal(await pause.isChecked(), true);
-        assert.deepEqual(await h.calls('schedules.pauseAll'), [{ paused: true }]);
-
-        await h.reply('schedules.pauseAll', { error: { code: 'DISCONNECTED', message: 'the connection to the DVOM server was lost' } });
-        await pause.click();
-        await h.page.getByRole('alert').filter({ hasText: 'Could not resume the schedules: The connection to the DVOM server was lost.' }).waitFor();
-        assert.equal(await pause.isChecked(), true);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('Run now starts the schedule and goes to Activity; a failure is said on its card', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule(), schedule({ name: 'weekly' })]));
-          await p.replyOnce('schedules.runNow', { error: { code: 'ERROR', message: "volume 'pgdata' does not exist" } });
-          await p.reply('schedules.runNow', { result: { jobId: 'job-00000000abcd' } });
-        },
-      });
-      try {
-        await h.page.getByRole('button', { name: 'Run weekly now' }).click();
-        const alert = card(h, 'weekly').getByRole('alert');
-        await alert.waitFor();
-        assert.equal(await alert.innerText(), "Could not start it: Volume 'pgdata' does not exist.");
-        assert.equal((await h.navigation()).page, 'volumes', 'stays here');
-
-        await h.page.getByRole('button', { name: 'Run nightly now' }).click();
-        await h.page.waitForFunction(() => window.harness.navigation().page === 'activity');
-        assert.deepEqual(await h.calls('schedules.runNow'), [{ name: 'weekly' }, { name: 'nightly' }]);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('deletes a schedule only after confirmation', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule(), schedule({ name: 'weekly', backup: 'weekly-db' })]));
-          await p.reply('schedules.remove', { result: { removed: true } });
-        },
-      });
-      try {
-        const remove = h.page.getByRole('button', { name: 'Delete weekly' });
-        await remove.click();
-        const dialog = h.page.getByRole('dialog', { name: 'Delete weekly?' });
-        await dialog.waitFor();
-        assert.match(await dialog.innerText(), /The backup “weekly-db” and its versions stay/);
-        assert.equal(await h.focused(), 'button:Cancel', 'the safe choice has focus');
-        await h.page.keyboard.press('Escape');
-        await dialog.waitFor({ state: 'detached' });
-        assert.equal(await h.focused(), 'button:Delete weekly');
-        assert.deepEqual(await h.calls('schedules.remove'), []);
-
-        await remove.click();
-        await dialog.getByRole('button', { name: 'Delete schedule' }).click();
-        await card(h, 'weekly').waitFor({ state: 'detached' });
-        assert.deepEqual(await h.calls('schedules.remove'), [{ name: 'weekly' }]);
-        await card(h, 'nightly').waitFor();
-        await h.page.getByRole('status').filter({ hasText: 'Deleted weekly.' }).waitFor();
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('warns in words when an encrypted backup’s password is missing, and remembers it', async () => {
-      const vault = schedule({ name: 'vault-nightly', backup: 'vault', target: 'nas', passwordMissing: true });
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([vault]));
-          await p.replyOnce('secrets.setPassword', { error: { code: 'WRONG_PASSWORD', message: 'wrong password' } });
-          await p.reply('secrets.setPassword', { result: { stored: true } });
-        },
-      });
-      try {
-        await card(h, 'vault-nightly').waitFor();
-        const t = await text(h, 'vault-nightly');
-        assert.match(t, /Runs will fail: the password of “vault” is not remembered on this computer\./);
-        assert.match(t, /Volumes page/);
-        assert.match(t, /Remember in keychain/);
-        await h.screenshot('component-schedules-password-missing.png');
-
-        await h.page.getByRole('button', { name: 'Remember the password of vault' }).click();
-        const dialog = h.page.getByRole('dialog', { name: 'Remember the password of vault' });
-        const field = dialog.getByLabel('Password', { exact: true });
-        assert.equal(await h.focused(), 'input:Password');
-        await dialog.getByRole('button', { name: 'Remember password' }).click();
-        await dialog.getByText('Enter the password.').waitFor();
-        await field.fill('not it');
-        await h.page.keyboard.press('Enter');
-        await dialog.getByText('That is not the password of this backup. Try again.').waitFor();
-
-        await h.reply('schedules.list', list([{ ...vault, passwordMissing: false }]));
-        await field.fill('the right one');
-        await dialog.getByRole('button', { name: 'Remember password' }).click();
-        await dialog.waitFor({ state: 'detached' });
-        assert.deepEqual((await h.calls('secrets.setPassword')).at(-1), { backup: 'vault', password: 'the right one', target: 'nas' });
-        await card(h, 'vault-nightly').getByText('Runs will fail').waitFor({ state: 'detached' });
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('says what is wrong before saving: no volume, bad names, numbers and an invalid cron expression', async () => {
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule()]));
-          await p.reply('volumes.list', { result: [volume({ name: 'pgdata' }), volume({ name: 'redis' })] });
-          await p.reply('schedules.preview', { result: FIVE });
-        },
-      });
-      try {
-        await h.page.getByRole('button', { name: 'New schedule' }).click();
-        const f = editor(h);
-        await f.volumes.getByRole('checkbox', { name: 'pgdata' }).waitFor();
-        await f.save.click();
-        await h.page.getByText('Choose at least one volume to back up.').waitFor();
-        await h.page.getByText('Enter a name for the schedule.').waitFor();
-        await h.page.getByRole('alert').filter({ hasText: 'Fix the 3 problems marked above to save.' }).waitFor();
-        assert.equal(await h.focused(), 'input:Schedule name', 'focus goes to the first problem');
-        assert.equal(await f.name.getAttribute('aria-invalid'), 'true');
-
-        // Choosing a volume fills in the names, and the problems go.
-        await f.volumes.getByRole('checkbox', { name: 'redis' }).check();
-        assert.equal(await f.name.inputValue(), 'redis');
-        assert.equal(await f.backup.inputValue(), 'redis');
-        await h.page.getByText('Choose at least one volume to back up.').waitFor({ state: 'detached' });
-
-        await f.name.fill('nightly');
-        await h.page.getByText('A schedule named “nightly” already exists: choose another name.').waitFor();
-        await f.name.fill('my schedule!');
-        await h.page.getByText('Use only letters, digits, “.”, “_” and “-” (not spaces, “!”).').waitFor();
-        await f.name.fill('redis-hourly');
-
-        await f.keep('daily').fill('seven');
-        await f.keep('daily').blur();
-        await h.page.getByText('Enter a whole number.').waitFor();
-        await f.keep('daily').fill('7');
-
-        await f.kind('Cron').check();
-        await f.cron.fill('0 25 * *');
-        await f.cron.blur();
-        const fieldCount = 'A cron expression has five fields (minute hour day-of-month month day-of-week); this one has 4.';
-        await h.page.locator('.sch-hint').filter({ hasText: fieldCount }).waitFor();
-        await f.cron.fill('0 25 * * *');
-        const hour = 'The hour field “25” is not valid: hour values go from 0 to 23.';
-        await h.page.locator('.sch-hint').filter({ hasText: hour }).waitFor();
-        await f.preview.getByText(hour).waitFor();
-        assert.equal(await f.cron.getAttribute('aria-invalid'), 'true');
-        await fullShot(h, 'component-schedules-editor-invalid.png');
-        assert.ok((await h.calls('schedules.preview')).every((c) => c.when.kind !== 'cron' || !c.when.expression.includes('25')), 'an invalid expression is never sent');
-
-        await f.kind('Weekly').check();
-        for (const day of ['Monday']) await h.page.getByRole('checkbox', { name: day }).uncheck();
-        await f.save.click();
-        await h.page.locator('.sch-hint').filter({ hasText: 'Choose at least one day.' }).waitFor();
-        assert.equal(await h.focused(), 'input:Monday');
-        assert.deepEqual(await h.calls('schedules.save'), [], 'nothing is saved while something is wrong');
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('previews the next five runs as the user edits, and which versions the rules keep', async () => {
-      const preview: SchedulePreview = {
-        nextRuns: FIVE.nextRuns,
-        retention: {
-          keep: [
-            { id: 'v5', createdAt: '2031-05-06T09:00:00.000Z', reasons: ['last', 'daily'] },
-            { id: 'v4', createdAt: '2031-05-06T08:00:00.000Z', reasons: ['last'] },
-            { id: 'v3', createdAt: '2031-05-05T09:00:00.000Z', reasons: ['daily'] },
-          ],
-          remove: [
-            { id: 'v2', createdAt: '2031-05-05T08:00:00.000Z' },
-            { id: 'v1', createdAt: '2031-05-04T08:00:00.000Z' },
-          ],
-        },
-      };
-      const h = await harness.open({ view: 'schedules' }, {
-        context: { timezoneId: 'UTC', locale: 'en-GB' },
-        before: async (p) => {
-          await p.reply('schedules.list', list([]));
-          await p.reply('volumes.list', { result: [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] })] });
-          await p.reply('backups.list', { result: [backup({ name: 'pgdata', versions: 5, encrypted: false })] });
-          await p.reply('targets.list', { result: [] });
-          await p.reply('schedules.preview', { result: preview });
-        },
-      });
-      try {
-        await h.page.getByRole('button', { name: 'Create a schedule' }).click();
-        const f = editor(h);
-        await f.volumes.getByRole('checkbox', { name: 'pgdata' }).check();
-        await h.page.getByText('Adds versions to “pgdata” (5 versions, not encrypted).').waitFor();
-        await f.runs.getByRole('listitem').nth(4).waitFor();
-        assert.equal(await f.runs.getByRole('listitem').count(), 5);
-        assert.match(await f.runs.getByRole('listitem').first().innerText(), /Tue,? 6 May 2031,? 10:00/);
-        assert.match(await f.preview.innerText(), /UTC/);
-        const kept = f.preview.getByRole('list', { name: 'Kept versions' });
-        assert.equal(await kept.getByRole('listitem').count(), 3);
-        assert.match((await kept.getByRole('listitem').first().innerText()).replace(/\s+/g, ' '), /6 May 2031,? 09:00 Last Daily/);
-        assert.equal(await f.preview.getByRole('list', { name: 'Versions that would be removed' }).getByRole('listitem').count(), 2);
-        assert.match(await f.preview.innerText(), /Of 5 versions of “pgdata”, 3 are kept and 2 would be removed after the next run\./);
-        // The reply is canned, so the screen can be complete before the debounced call naming the backup is sent.
-        await h.page.waitForFunction(() => (window.harness.calls().filter((c) => c.method === 'schedules.preview').at(-1)?.params as { backup?: string } | undefined)?.backup === 'pgdata');
-        const first = (await h.calls('schedules.preview')).at(-1);
-        assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
-        await fullShot(h, 'component-schedules-editor.png');
-
-        // Typing: one call once typing pauses, with what was typed last.
-        const before = (await h.calls('schedules.preview')).length;
-        await f.kind('Interval').check();
-        await f.every.fill('');
-        await f.every.pressSequentially('12', { delay: 30 });
-        await f.unit.selectOption('minutes');
-        await f.keep('last').fill('2');
-        await f.preview.getByRole('status').filter({ hasText: 'Updating…' }).waitFor();
-        await h.page.waitForFunction((n) => window.harness.calls().filter((c) => c.method === 'schedules.preview').length > n, before);
-        await h.page.waitForFunction(() => document.querySelector('.sch-preview-status')?.textContent === '');
-        const after = (await h.calls('schedules.preview')).slice(before);
-        assert.ok(after.length <= 2, `debounced: ${after.length} calls`);
-        assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
-
-        // The engine's own objection is said in the preview.
-        await h.reply('schedules.preview', { error: { code: 'USAGE', message: 'the interval must divide an hour or a day evenly' } });
-        await f.every.fill('7');
-        await f.preview.getByRole('alert').filter({ hasText: 'The interval must divide an hour or a day evenly.' }).waitFor();
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('saves a new schedule, and an edit replaces the old one', async () => {
-      const saved = schedule({ name: 'redis-hourly', volumes: ['redis'], backup: 'redis', when: { kind: 'interval', every: 1, unit: 'hours' }, retention: { last: 2 } });
-      const h = await harness.open({ view: 'schedules' }, {
-        before: async (p) => {
-          await p.reply('schedules.list', list([schedule()]));
-          await p.reply('volumes.list', { result: [volume({ name: 'redis', usedBy: [{ name: 'cache', running: true }, { name: 'worker', running: false }] })] });
-          await p.reply('schedules.preview', { result: FIVE });
-          await p.replyOnce('schedules.save', { error: { code: 'INVALID_ARGUMENT', message: 'schedules.save: schedule.backup: a backup name: 1-128 letters' } });
-          await p.reply('schedules.save', { result: saved });
-        },
-      });
-      try {
-        await h.page.getByRole('button', { name: 'New schedule' }).click();
-        const f = editor(h);
-        await f.volumes.getByRole('checkbox', { name: 'redis' }).check();
-        // Scheduled runs only add to an existing backup: the form says what to do first (and still saves).
-        await h.page.getByText('No backup “redis” in this store yet. Scheduled runs add to an existing backup: make its first one from the Volumes page (Back up, named “redis”).').waitFor();
-        await f.name.fill('redis-hourly');
-        await f.kind('Interval').check();
-        await f.every.fill('1');
-        for (const rule of ['daily', 'weekly', 'monthly']) await f.keep(rule).fill('');
-        await f.keep('last').fill('2');
-        await h.page.getByRole('checkbox', { name: 'cache' }).check();
-        await h.page.getByRole('switch', { name: 'Notify on success' }).check();
-        await h.page.getByLabel('Test restore every').fill('10');
-
-        await f.save.click();
-        await h.page.locator('.sch-hint').filter({ hasText: 'A backup name: 1-128 letters.' }).waitFor();
-        assert.equal(await h.focused(), 'input:Backup name', 'the engine’s objection is put at its field');
-        await f.save.click();
-        await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
-        const [sent] = (await h.calls('schedules.save')).slice(-1);
-        assert.deepEqual(sent, {
-          schedule: {
-            name: 'redis-hourly',
-            volumes: ['redis'],
-            backup: 'redis',
-            when: { kind: 'interval', every: 1, unit: 'hours' },
-            retention: { last: 2 },
-            stopContainers: ['cache'],
-            enabled: true,
-            catchUp: true,
-            testRestoreEvery: 10,
-            notifyOnSuccess: true,
-          },
-        });
-        await card(h, 'redis-hourly').waitFor();
-        assert.equal(await h.focused(), 'h2:redis-hourly', 'focus goes to what was saved');
-        await h.page.getByRole('status').filter({ hasText: 'Saved redis-hourly.' }).waitFor();
-
-        // Edit: the form holds the schedule, and saving replaces it by its old name.
-        await h.page.getByRole('button', { name: 'Edit nightly' }).click();
-        await h.page.getByRole('heading', { name: 'Edit nightly', level: 1 }).waitFor();
-        assert.equal(await f.name.inputValue(), 'nightly');
-        assert.equal(await f.at.inputValue(), '02:00');
-        assert.equal(await f.kind('Daily').isChecked(), true);
-        await f.name.fill('nightly-db');
-        await h.reply('schedules.save', { result: schedule({ name: 'nightly-db' }) });
-        await f.save.click();
-        await card(h, 'nightly-db').waitFor();
-        assert.equal(await card(h, 'nightly').count(), 0, 'renamed, not copied');
-        assert.deepEqual((await h.calls('schedules.save')).at(-1)?.replaces, 'nightly');
-        assert.deepEqual(h.errors, []);
-      } finally {
-        await h.close();
-      }
-    });
-
-    it('the editor in dark mode, with a long name', async () => {
-      const long = schedule({ name: `archive-${'z'.repeat(55)}`, volumes: ['pgdata'], backup: 'pgdata', when: { kind: 'weekly', days: [1, 4], at: '03:15' }, retention: { last: 3, daily: 7 } });
-      const h = await harness.open({ view: 'schedules' }, {
-        context: { colorScheme: 'dark', viewport: { width: 1100, height: 900 } },
-        before: async (p) => {
-          await p.reply('schedules.list', list([long]));
-          await p.reply('volumes.list', { result: [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] }), volume({ name: 'redis' })] });
-          await p.reply('backups.list', { result: [backup({ name: 'pgdata', versions: 2, encrypted: false })] });
-          await p.reply('schedules.preview', {
-            result: { nextRuns: FIVE.nextRuns, retention: { keep: [{ id: 'a', createdAt: '2031-05-06T09:00:00.000Z', reasons: ['last', 'daily'] }, { id: 'b', createdAt: '2031-05-05T09:00:00.000Z', reasons: ['last'] }], remove: [] } },
-          });
-        },
-      });
-      try {
-        await h.page.getByRole('button', { name: `Edit ${long.name}` }).click();
-        const f = editor(h);
-        await f.runs.getByRole('listitem').nth(4).waitFor();
-        assert.equal(await h.page.getByRole('checkbox', { name: 'Thursday' }).isChecked(), true);
-        await fullShot(h, 'component-schedules-editor-dark.png');
-      } finally {
-        await h.close();
-      }
-    });
+describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
+  it('shows a loading state, then an empty state that opens the editor', async () => {
+    const h = await harness.open({ view: 'schedules' }, { before: (p) => p.reply('schedules.list', { pending: true }) });
+    try {
+      await h.page.getByRole('status', { name: 'Loading schedules…' }).waitFor();
+      await h.release('schedules.list', list([]));
+      const empty = h.page.getByRole('status', { name: 'No schedules yet' });
+      await empty.waitFor();
+      await h.screenshot('component-schedules-empty.png');
+      await empty.getByRole('button', { name: 'Create a schedule' }).click();
+      await h.page.getByRole('heading', { name: 'New schedule', level: 1 }).waitFor();
+      assert.equal(await h.focused(), 'h1:New schedule', 'focus starts at the editor’s heading');
+      await h.page.getByRole('button', { name: 'Cancel' }).click();
+      await empty.waitFor();
+      assert.equal(await h.focused(), 'button:New schedule', 'focus goes back to the New button');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
   });
+
+  it('says in words when the list cannot be loaded, and Retry loads it', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.replyOnce('schedules.list', { error: { code: 'ERROR', message: 'scheduled backups are not available yet' } });
+        await p.reply('schedules.list', list([schedule()]));
+      },
+    });
+    try {
+      const alert = h.page.getByRole('alert', { name: 'Cannot list schedules' });
+      await alert.waitFor();
+      assert.match(await alert.innerText(), /Scheduled backups are not available yet\./);
+      await alert.getByRole('button', { name: 'Retry' }).click();
+      await card(h, 'nightly').waitFor();
+      assert.equal(await alert.count(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('lists schedules with when, next run, last result and what they keep; long names wrap', async () => {
+    const longName = `media-${'x'.repeat(58)}`;
+    const schedules = [
+      schedule({ name: 'nightly', lastRun: { at: new Date(Date.now() - 5 * 60_000).toISOString(), outcome: 'succeeded', message: 'Version 20250102T030405Z-abc123: 300 files, 40.0 MiB' } }),
+      schedule({
+        name: longName,
+        volumes: ['media-library-originals-2024', 'media-library-thumbnails'],
+        backup: `media-${'y'.repeat(100)}`,
+        target: 'nas',
+        when: { kind: 'weekly', days: [1, 3, 5], at: '23:30' },
+        retention: { last: 3, monthly: 12 },
+        lastRun: { at: new Date(Date.now() - 26 * 3600_000).toISOString(), outcome: 'failed', message: "cannot reach storage target 'nas': connect ECONNREFUSED 10.0.0.5:445" },
+      }),
+      schedule({ name: 'every-15', when: { kind: 'interval', every: 15, unit: 'minutes' }, retention: {}, enabled: false, nextRun: null }),
+      schedule({ name: 'cron-job', when: { kind: 'cron', expression: '30 2 * * 1-5' }, running: true, retention: { last: 2 } }),
+    ];
+    const h = await harness.open({ view: 'schedules' }, { before: (p) => p.reply('schedules.list', list(schedules)) });
+    try {
+      await card(h, 'nightly').waitFor();
+      const names = await h.page.getByRole('list', { name: 'Schedules' }).getByRole('heading', { level: 2 }).allInnerTexts();
+      assert.deepEqual(names, ['cron-job', 'every-15', longName, 'nightly'], 'sorted by name');
+
+      const nightly = await cardText(h, 'nightly');
+      assert.match(nightly, /Runs Every day at 02:00/i);
+      assert.match(nightly, /Next run .* in 3 hours/i);
+      assert.match(nightly, /Last run Succeeded 5 minutes ago/i);
+      assert.match(nightly, /Keeps 7 daily and 4 weekly/i);
+      assert.match(nightly, /pgdata → pgdata/);
+
+      const long = await cardText(h, longName);
+      assert.match(long, /Mon, Wed and Fri at 23:30/);
+      assert.match(long, /Last run Failed yesterday/i);
+      assert.match(long, /Cannot reach storage target 'nas': connect ECONNREFUSED/);
+      assert.match(long, /The last 3 and 12 monthly/);
+      assert.match(long, /nas/);
+
+      assert.match(await cardText(h, 'every-15'), /Every 15 minutes.*Off: runs only with Run now.*Not run yet.*Every version/);
+      assert.match(await cardText(h, 'cron-job'), /Cron 30 2 \* \* 1-5.*Running now/);
+      assert.equal(await h.page.getByRole('button', { name: 'Run cron-job now' }).isDisabled(), true, 'a running schedule cannot be started twice');
+      assert.equal(await h.page.getByRole('switch', { name: 'every-15 enabled' }).isChecked(), false);
+
+      // Long names wrap inside the card: nothing sticks out sideways.
+      const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0);
+      const box = await card(h, longName).boundingBox();
+      const title = await card(h, longName).getByRole('heading').boundingBox();
+      assert.ok(box && title && title.x + title.width <= box.x + box.width, 'the long title stays inside its card');
+      await fullShot(h, 'component-schedules-list.png');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('looks right in dark mode', async () => {
+    const schedules = [
+      schedule({ name: 'nightly', lastRun: { at: new Date(Date.now() - 5 * 60_000).toISOString(), outcome: 'succeeded', message: 'Version 20250102T030405Z-abc123: 300 files' } }),
+      schedule({ name: 'vault', backup: 'vault', passwordMissing: true, lastRun: { at: new Date(Date.now() - 3600_000).toISOString(), outcome: 'failed', message: "backup 'vault' is encrypted: enter its password" } }),
+      schedule({ name: 'every-15', when: { kind: 'interval', every: 15, unit: 'minutes' }, enabled: false, nextRun: null }),
+    ];
+    const h = await harness.open({ view: 'schedules' }, {
+      context: { colorScheme: 'dark', viewport: { width: 1100, height: 760 } },
+      before: (p) => p.reply('schedules.list', list(schedules, true)),
+    });
+    try {
+      await card(h, 'vault').waitFor();
+      assert.equal(await h.page.getByRole('switch', { name: 'Pause all schedules' }).isChecked(), true);
+      assert.match(await cardText(h, 'nightly'), /Paused with all schedules/);
+      await fullShot(h, 'component-schedules-list-dark.png');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('turns a schedule off and on, and says when that fails', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule()]));
+        await p.replyOnce('schedules.setEnabled', { pending: true });
+      },
+    });
+    try {
+      const toggle = h.page.getByRole('switch', { name: 'nightly enabled' });
+      await toggle.waitFor();
+      assert.equal(await toggle.isChecked(), true);
+      await toggle.focus();
+      await h.page.keyboard.press('Space');
+      // It shows the requested state at once, and waits for the engine.
+      assert.equal(await toggle.isChecked(), false);
+      assert.equal(await toggle.isDisabled(), true);
+      assert.deepEqual(await h.calls('schedules.setEnabled'), [{ name: 'nightly', enabled: false }]);
+      await h.release('schedules.setEnabled', { result: schedule({ enabled: false, nextRun: null }) });
+      await h.page.getByText('Off: runs only with Run now').waitFor();
+      assert.equal(await toggle.isChecked(), false);
+      assert.equal(await toggle.isDisabled(), false);
+
+      await h.reply('schedules.setEnabled', { error: { code: 'ERROR', message: 'cannot write the config file: permission denied' } });
+      await toggle.click();
+      const alert = card(h, 'nightly').getByRole('alert');
+      await alert.waitFor();
+      assert.equal(await alert.innerText(), 'Could not turn it on: Cannot write the config file: permission denied.');
+      assert.equal(await toggle.isChecked(), false, 'back to what the engine has');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('Pause all schedules holds them all, and resumes', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule()]));
+        await p.reply('schedules.pauseAll', { result: { paused: true } });
+      },
+    });
+    try {
+      const pause = h.page.getByRole('switch', { name: 'Pause all schedules' });
+      await pause.waitFor();
+      assert.equal(await pause.isChecked(), false);
+      await h.reply('schedules.list', list([schedule()], true));
+      await pause.click();
+      await h.page.getByText('Paused with all schedules').waitFor();
+      assert.equal(await pause.isChecked(), true);
+      assert.deepEqual(await h.calls('schedules.pauseAll'), [{ paused: true }]);
+
+      await h.reply('schedules.pauseAll', { error: { code: 'DISCONNECTED', message: 'the connection to the DVOM server was lost' } });
+      await pause.click();
+      await h.page.getByRole('alert').filter({ hasText: 'Could not resume the schedules: The connection to the DVOM server was lost.' }).waitFor();
+      assert.equal(await pause.isChecked(), true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('Run now starts the schedule and goes to Activity; a failure is said on its card', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule(), schedule({ name: 'weekly' })]));
+        await p.replyOnce('schedules.runNow', { error: { code: 'ERROR', message: "volume 'pgdata' does not exist" } });
+        await p.reply('schedules.runNow', { result: { jobId: 'job-00000000abcd' } });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Run weekly now' }).click();
+      const alert = card(h, 'weekly').getByRole('alert');
+      await alert.waitFor();
+      assert.equal(await alert.innerText(), "Could not start it: Volume 'pgdata' does not exist.");
+      assert.equal((await h.navigation()).page, 'volumes', 'stays here');
+
+      await h.page.getByRole('button', { name: 'Run nightly now' }).click();
+      await h.page.waitForFunction(() => window.harness.navigation().page === 'activity');
+      assert.deepEqual(await h.calls('schedules.runNow'), [{ name: 'weekly' }, { name: 'nightly' }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('deletes a schedule only after confirmation', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule(), schedule({ name: 'weekly', backup: 'weekly-db' })]));
+        await p.reply('schedules.remove', { result: { removed: true } });
+      },
+    });
+    try {
+      const remove = h.page.getByRole('button', { name: 'Delete weekly' });
+      await remove.click();
+      const dialog = h.page.getByRole('dialog', { name: 'Delete weekly?' });
+      await dialog.waitFor();
+      assert.match(await dialog.innerText(), /The backup “weekly-db” and its versions stay/);
+      assert.equal(await h.focused(), 'button:Cancel', 'the safe choice has focus');
+      await h.page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await h.focused(), 'button:Delete weekly');
+      assert.deepEqual(await h.calls('schedules.remove'), []);
+
+      await remove.click();
+      await dialog.getByRole('button', { name: 'Delete schedule' }).click();
+      await card(h, 'weekly').waitFor({ state: 'detached' });
+      assert.deepEqual(await h.calls('schedules.remove'), [{ name: 'weekly' }]);
+      await card(h, 'nightly').waitFor();
+      await h.page.getByRole('status').filter({ hasText: 'Deleted weekly.' }).waitFor();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('warns in words when an encrypted backup’s password is missing, and remembers it', async () => {
+    const vault = schedule({ name: 'vault-nightly', backup: 'vault', target: 'nas', passwordMissing: true });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([vault]));
+        await p.replyOnce('secrets.setPassword', { error: { code: 'WRONG_PASSWORD', message: 'wrong password' } });
+        await p.reply('secrets.setPassword', { result: { stored: true } });
+      },
+    });
+    try {
+      await card(h, 'vault-nightly').waitFor();
+      const t = await cardText(h, 'vault-nightly');
+      assert.match(t, /Runs will fail: the password of “vault” is not remembered on this computer\./);
+      assert.match(t, /Volumes page/);
+      assert.match(t, /Remember in keychain/);
+      await h.screenshot('component-schedules-password-missing.png');
+
+      await h.page.getByRole('button', { name: 'Remember the password of vault' }).click();
+      const dialog = h.page.getByRole('dialog', { name: 'Remember the password of vault' });
+      const field = dialog.getByLabel('Password', { exact: true });
+      assert.equal(await h.focused(), 'input:Password');
+      await dialog.getByRole('button', { name: 'Remember password' }).click();
+      await dialog.getByText('Enter the password.').waitFor();
+      await field.fill('not it');
+      await h.page.keyboard.press('Enter');
+      await dialog.getByText('That is not the password of this backup. Try again.').waitFor();
+
+      await h.reply('schedules.list', list([{ ...vault, passwordMissing: false }]));
+      await field.fill('the right one');
+      await dialog.getByRole('button', { name: 'Remember password' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.deepEqual((await h.calls('secrets.setPassword')).at(-1), { backup: 'vault', password: 'the right one', target: 'nas' });
+      await card(h, 'vault-nightly').getByText('Runs will fail').waitFor({ state: 'detached' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says what is wrong before saving: no volume, bad names, numbers and an invalid cron expression', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule()]));
+        await p.reply('volumes.list', { result: [volume({ name: 'pgdata' }), volume({ name: 'redis' })] });
+        await p.reply('schedules.preview', { result: FIVE });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'New schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'pgdata' }).waitFor();
+      await f.save.click();
+      await h.page.getByText('Choose at least one volume to back up.').waitFor();
+      await h.page.getByText('Enter a name for the schedule.').waitFor();
+      await h.page.getByRole('alert').filter({ hasText: 'Fix the 3 problems marked above to save.' }).waitFor();
+      assert.equal(await h.focused(), 'input:Schedule name', 'focus goes to the first problem');
+      assert.equal(await f.name.getAttribute('aria-invalid'), 'true');
+
+      // Choosing a volume fills in the names, and the problems go.
+      await f.volumes.getByRole('checkbox', { name: 'redis' }).check();
+      assert.equal(await f.name.inputValue(), 'redis');
+      assert.equal(await f.backup.inputValue(), 'redis');
+      await h.page.getByText('Choose at least one volume to back up.').waitFor({ state: 'detached' });
+
+      await f.name.fill('nightly');
+      await h.page.getByText('A schedule named “nightly” already exists: choose another name.').waitFor();
+      await f.name.fill('my schedule!');
+      await h.page.getByText('Use only letters, digits, “.”, “_” and “-” (not spaces, “!”).').waitFor();
+      await f.name.fill('redis-hourly');
+
+      await f.keep('daily').fill('seven');
+      await f.keep('daily').blur();
+      await h.page.getByText('Enter a whole number.').waitFor();
+      await f.keep('daily').fill('7');
+
+      await f.kind('Cron').check();
+      await f.cron.fill('0 25 * *');
+      await f.cron.blur();
+      const fieldCount = 'A cron expression has five fields (minute hour day-of-month month day-of-week); this one has 4.';
+      await h.page.locator('.field-hint').filter({ hasText: fieldCount }).waitFor();
+      await f.cron.fill('0 25 * * *');
+      const hour = 'The hour field “25” is not valid: hour values go from 0 to 23.';
+      await h.page.locator('.field-hint').filter({ hasText: hour }).waitFor();
+      await f.preview.getByText(hour).waitFor();
+      assert.equal(await f.cron.getAttribute('aria-invalid'), 'true');
+      await fullShot(h, 'component-schedules-editor-invalid.png');
+      assert.ok((await h.calls('schedules.preview')).every((c) => c.when.kind !== 'cron' || !c.when.expression.includes('25')), 'an invalid expression is never sent');
+
+      await f.kind('Weekly').check();
+      for (const day of ['Monday']) await h.page.getByRole('checkbox', { name: day }).uncheck();
+      await f.save.click();
+      await h.page.locator('.field-hint').filter({ hasText: 'Choose at least one day.' }).waitFor();
+      assert.equal(await h.focused(), 'input:Monday');
+      assert.deepEqual(await h.calls('schedules.save'), [], 'nothing is saved while something is wrong');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('previews the next five runs as the user edits, and which versions the rules keep', async () => {
+    const preview: SchedulePreview = {
+      nextRuns: FIVE.nextRuns,
+      retention: {
+        keep: [
+          { id: 'v5', createdAt: '2031-05-06T09:00:00.000Z', reasons: ['last', 'daily'] },
+          { id: 'v4', createdAt: '2031-05-06T08:00:00.000Z', reasons: ['last'] },
+          { id: 'v3', createdAt: '2031-05-05T09:00:00.000Z', reasons: ['daily'] },
+        ],
+        remove: [
+          { id: 'v2', createdAt: '2031-05-05T08:00:00.000Z' },
+          { id: 'v1', createdAt: '2031-05-04T08:00:00.000Z' },
+        ],
+      },
+    };
+    const h = await harness.open({ view: 'schedules' }, {
+      context: { timezoneId: 'UTC', locale: 'en-GB' },
+      before: async (p) => {
+        await p.reply('schedules.list', list([]));
+        await p.reply('volumes.list', { result: [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] })] });
+        await p.reply('backups.list', { result: [backup({ name: 'pgdata', versions: 5, encrypted: false })] });
+        await p.reply('targets.list', { result: [] });
+        await p.reply('schedules.preview', { result: preview });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'pgdata' }).check();
+      await h.page.getByText('Adds versions to “pgdata” (5 versions, not encrypted).').waitFor();
+      await f.runs.getByRole('listitem').nth(4).waitFor();
+      assert.equal(await f.runs.getByRole('listitem').count(), 5);
+      assert.match(await f.runs.getByRole('listitem').first().innerText(), /Tue,? 6 May 2031,? 10:00/);
+      assert.match(await f.preview.innerText(), /UTC/);
+      const kept = f.preview.getByRole('list', { name: 'Kept versions' });
+      assert.equal(await kept.getByRole('listitem').count(), 3);
+      assert.match((await kept.getByRole('listitem').first().innerText()).replace(/\s+/g, ' '), /6 May 2031,? 09:00 Last Daily/);
+      assert.equal(await f.preview.getByRole('list', { name: 'Versions that would be removed' }).getByRole('listitem').count(), 2);
+      assert.match(await f.preview.innerText(), /Of 5 versions of “pgdata”, 3 are kept and 2 would be removed after the next run\./);
+      // The reply is canned, so the screen can be complete before the debounced call naming the backup is sent.
+      await h.page.waitForFunction(() => (window.harness.calls().filter((c) => c.method === 'schedules.preview').at(-1)?.params as { backup?: string } | undefined)?.backup === 'pgdata');
+      const first = (await h.calls('schedules.preview')).at(-1);
+      assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
+      await fullShot(h, 'component-schedules-editor.png');
+
+      // Typing: one call once typing pauses, with what was typed last.
+      const before = (await h.calls('schedules.preview')).length;
+      await f.kind('Interval').check();
+      await f.every.fill('');
+      await f.every.pressSequentially('12', { delay: 30 });
+      await f.unit.selectOption('minutes');
+      await f.keep('last').fill('2');
+      await f.preview.getByRole('status').filter({ hasText: 'Updating…' }).waitFor();
+      await h.page.waitForFunction((n) => window.harness.calls().filter((c) => c.method === 'schedules.preview').length > n, before);
+      await h.page.waitForFunction(() => document.querySelector('.sch-preview-status')?.textContent === '');
+      const after = (await h.calls('schedules.preview')).slice(before);
+      assert.ok(after.length <= 2, `debounced: ${after.length} calls`);
+      assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
+
+      // The engine's own objection is said in the preview.
+      await h.reply('schedules.preview', { error: { code: 'USAGE', message: 'the interval must divide an hour or a day evenly' } });
+      await f.every.fill('7');
+      await f.preview.getByRole('alert').filter({ hasText: 'The interval must divide an hour or a day evenly.' }).waitFor();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('saves a new schedule, and an edit replaces the old one', async () => {
+    const saved = schedule({ name: 'redis-hourly', volumes: ['redis'], backup: 'redis', when: { kind: 'interval', every: 1, unit: 'hours' }, retention: { last: 2 } });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([schedule()]));
+        await p.reply('volumes.list', { result: [volume({ name: 'redis', usedBy: [{ name: 'cache', running: true }, { name: 'worker', running: false }] })] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.replyOnce('schedules.save', { error: { code: 'INVALID_ARGUMENT', message: 'schedules.save: schedule.backup: a backup name: 1-128 letters' } });
+        await p.reply('schedules.save', { result: saved });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'New schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'redis' }).check();
+      // Scheduled runs only add to an existing backup: the form says what to do first (and still saves).
+      await h.page.getByText('No backup “redis” in this store yet. Scheduled runs add to an existing backup: make its first one from the Volumes page (Back up, named “redis”).').waitFor();
+      await f.name.fill('redis-hourly');
+      await f.kind('Interval').check();
+      await f.every.fill('1');
+      for (const rule of ['daily', 'weekly', 'monthly']) await f.keep(rule).fill('');
+      await f.keep('last').fill('2');
+      await h.page.getByRole('checkbox', { name: 'cache' }).check();
+      await h.page.getByRole('switch', { name: 'Notify on success' }).check();
+      await h.page.getByLabel('Test restore every').fill('10');
+
+      await f.save.click();
+      await h.page.locator('.field-hint').filter({ hasText: 'A backup name: 1-128 letters.' }).waitFor();
+      assert.equal(await h.focused(), 'input:Backup name', 'the engine’s objection is put at its field');
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      const [sent] = (await h.calls('schedules.save')).slice(-1);
+      assert.deepEqual(sent, {
+        schedule: {
+          name: 'redis-hourly',
+          volumes: ['redis'],
+          backup: 'redis',
+          when: { kind: 'interval', every: 1, unit: 'hours' },
+          retention: { last: 2 },
+          stopContainers: ['cache'],
+          enabled: true,
+          catchUp: true,
+          testRestoreEvery: 10,
+          notifyOnSuccess: true,
+        },
+      });
+      await card(h, 'redis-hourly').waitFor();
+      assert.equal(await h.focused(), 'h2:redis-hourly', 'focus goes to what was saved');
+      await h.page.getByRole('status').filter({ hasText: 'Saved redis-hourly.' }).waitFor();
+
+      // Edit: the form holds the schedule, and saving replaces it by its old name.
+      await h.page.getByRole('button', { name: 'Edit nightly' }).click();
+      await h.page.getByRole('heading', { name: 'Edit nightly', level: 1 }).waitFor();
+      assert.equal(await f.name.inputValue(), 'nightly');
+      assert.equal(await f.at.inputValue(), '02:00');
+      assert.equal(await f.kind('Daily').isChecked(), true);
+      await f.name.fill('nightly-db');
+      await h.reply('schedules.save', { result: schedule({ name: 'nightly-db' }) });
+      await f.save.click();
+      await card(h, 'nightly-db').waitFor();
+      assert.equal(await card(h, 'nightly').count(), 0, 'renamed, not copied');
+      assert.deepEqual((await h.calls('schedules.save')).at(-1)?.replaces, 'nightly');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('the editor in dark mode, with a long name', async () => {
+    const long = schedule({ name: `archive-${'z'.repeat(55)}`, volumes: ['pgdata'], backup: 'pgdata', when: { kind: 'weekly', days: [1, 4], at: '03:15' }, retention: { last: 3, daily: 7 } });
+    const h = await harness.open({ view: 'schedules' }, {
+      context: { colorScheme: 'dark', viewport: { width: 1100, height: 900 } },
+      before: async (p) => {
+        await p.reply('schedules.list', list([long]));
+        await p.reply('volumes.list', { result: [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] }), volume({ name: 'redis' })] });
+        await p.reply('backups.list', { result: [backup({ name: 'pgdata', versions: 2, encrypted: false })] });
+        await p.reply('schedules.preview', {
+          result: { nextRuns: FIVE.nextRuns, retention: { keep: [{ id: 'a', createdAt: '2031-05-06T09:00:00.000Z', reasons: ['last', 'daily'] }, { id: 'b', createdAt: '2031-05-05T09:00:00.000Z', reasons: ['last'] }], remove: [] } },
+        });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: `Edit ${long.name}` }).click();
+      const f = editor(h);
+      await f.runs.getByRole('listitem').nth(4).waitFor();
+      assert.equal(await h.page.getByRole('checkbox', { name: 'Thursday' }).isChecked(), true);
+      await fullShot(h, 'component-schedules-editor-dark.png');
+    } finally {
+      await h.close();
+    }
+  });
+});
