@@ -1,4 +1,4 @@
-import { integrityError } from '../errors.ts';
+import { integrityError, isDvomError } from '../errors.ts';
 import type { BlobIndex, BlobLocation } from './blob-index.ts';
 import { decompress } from './compression.ts';
 import type { Layout } from './layout.ts';
@@ -55,7 +55,14 @@ export class BlobReader {
     const last = Math.max(first, Math.floor((end - 1) / BLOCK_SIZE));
     const reads: Promise<Buffer>[] = [];
     for (let i = first; i <= last; i++) reads.push(this.block(loc.pack, pack.length, i));
-    const blocks = await Promise.all(reads);
+    let blocks: Buffer[];
+    try {
+      blocks = await Promise.all(reads);
+    } catch (err) {
+      if (!isDvomError(err, 'INTEGRITY')) throw err;
+      // A damaged segment elsewhere in the block must not make this blob unreadable: read only its own segments.
+      return this.codec.readRange(this.layout.pack(loc.pack), pack.length, loc.offset, loc.length);
+    }
     const slices = blocks.map((data, k) => {
       const blockStart = (first + k) * BLOCK_SIZE;
       return data.subarray(Math.max(loc.offset, blockStart) - blockStart, Math.min(end, blockStart + data.length) - blockStart);
