@@ -47,6 +47,15 @@ export async function writeToFolder(
 ): Promise<void> {
   const root = Buffer.from(path.resolve(target));
   const deferredLinks: number[] = [];
+  // Entries come depth-first, so files mostly share the parent just made: one mkdir per folder, not per file.
+  // (Safe to trust: nothing but folders and files exists in the target until the second pass.)
+  let madeParent: Buffer | undefined;
+  const makeParent = async (dest: Buffer) => {
+    const parent = parentOf(dest);
+    if (madeParent?.equals(parent)) return;
+    await fs.mkdir(parent, { recursive: true });
+    madeParent = parent;
+  };
   let index = 0;
   for await (const { entry, content } of items) {
     throwIfAborted(signal);
@@ -54,13 +63,14 @@ export async function writeToFolder(
     const dest = under(root, rel);
     if (entry.type === 'dir') {
       await fs.mkdir(dest, { recursive: true, mode: 0o700 });
+      madeParent = dest;
     } else if (entry.type === 'file') {
-      await fs.mkdir(parentOf(dest), { recursive: true });
+      await makeParent(dest);
       await writeFile(dest, entry, content!, meter);
       meter.update({ filesDone: meter.state.filesDone + 1, current: displayPath(rel) });
     } else if (entry.type === 'hardlink') {
       const source = under(root, normalizeEntryPath(entry.linkTarget!, `hard link target of '${displayPath(rel)}'`));
-      await fs.mkdir(parentOf(dest), { recursive: true });
+      await makeParent(dest);
       try {
         await fs.link(source, dest);
       } catch {
@@ -80,28 +90,33 @@ function parentOf(p: Buffer): Buffer {
   return i <= 0 ? Buffer.from('/') : p.subarray(0, i);
 }
 
+/** Writes a file and sets its owner, mode and times through the open handle (fewer calls: many files are small). */
 async function writeFile(dest: Buffer, entry: TreeEntry, content: AsyncIterable<Buffer>, meter: ProgressMeter) {
   const handle = await fs.open(dest, 'wx', 0o600);
   try {
     let pos = 0;
+    let written = 0; // end of the last bytes actually written
     for await (const chunk of content) {
       // Zero chunks are skipped: the file stays sparse where the original most likely was.
       if (!allZero(chunk)) {
-        let written = 0;
-        while (written < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, pos + written);
-          written += bytesWritten;
+        let done = 0;
+        while (done < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, pos + done);
+          done += bytesWritten;
         }
+        written = pos + chunk.length;
       }
       pos += chunk.length;
       meter.update({ bytesDone: meter.state.bytesDone + chunk.length });
     }
-    await handle.truncate(pos);
+    if (written < pos) await handle.truncate(pos); // a skipped zero tail still counts in the size
+    if (isRoot) await handle.chown(entry.uid, entry.gid);
+    // chmod after chown: chown clears setuid/setgid bits.
+    await handle.chmod(entry.mode);
+    await handle.utimes(fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
   } finally {
     await handle.close();
   }
-  await applyOwnerAndMode(dest, entry, false);
-  await fs.utimes(dest, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
 }
 
 async function applyOwnerAndMode(dest: Buffer, entry: TreeEntry, link: boolean): Promise<void> {
