@@ -1,4 +1,4 @@
-import { DvomError, notFound } from '../errors.ts';
+import { isDvomError, notFound } from '../errors.ts';
 import { BACKUPS_PREFIX, Layout } from '../repo/layout.ts';
 import { withLock } from '../repo/lock.ts';
 import { readRepoConfig, readVersionSummaries } from '../repo/repository.ts';
@@ -75,7 +75,7 @@ export async function listBackups(backend: StorageBackend): Promise<(BackupOverv
     try {
       out.push(await overview(backend, name));
     } catch (err) {
-      if (err instanceof DvomError && err.code === 'INTEGRITY') out.push({ name, error: err.message });
+      if (isDvomError(err, 'INTEGRITY')) out.push({ name, error: err.message });
       else throw err;
     }
   }
