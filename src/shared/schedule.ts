@@ -27,8 +27,10 @@ export const retentionSchema = z
   .object({ last: keep, hourly: keep, daily: keep, weekly: keep, monthly: keep, yearly: keep })
   .strict();
 
-const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
-const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
+/** Names as validated wherever they come in (also by the API contract). */
+export const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
+export const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
+export const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name');
 
 export const scheduleSchema = z
   .object({
@@ -41,7 +43,7 @@ export const scheduleSchema = z
     when: scheduleWhenSchema,
     /** Applied (forget + prune) after each scheduled backup; nothing is removed when empty. */
     retention: retentionSchema.default({}),
-    stopContainers: z.array(z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name')).max(64).default([]),
+    stopContainers: z.array(containerName).max(64).default([]),
     enabled: z.boolean().default(true),
     /** After the host was off or asleep past a run time, run once to catch up. */
     catchUp: z.boolean().default(true),

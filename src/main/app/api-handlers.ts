@@ -12,7 +12,7 @@ import { sourceSelector } from '../volumes/volume-paths.ts';
 import { createTargetHandlers } from './target-handlers.ts';
 import { createScheduleHandlers } from './schedule-handlers.ts';
 import { verify } from '../engine/ops/verify.ts';
-import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
+import { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { passwordAccount } from '../secrets/accounts.ts';
 import { DVOM_VERSION } from '../version.ts';
@@ -21,7 +21,7 @@ import { restoreVolume } from '../volumes/restore-volume.ts';
 import { testRestore } from '../volumes/test-restore.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
-import { openRepoForApp, rememberPassword, rememberedPassword } from './open-repo.ts';
+import { existingRepoConfig, openRepoForApp, rememberPassword, rememberedPassword } from './open-repo.ts';
 import { formatBytes, formatDuration } from '../../shared/format.ts';
 
 function versionDto(v: VersionSummary, verified?: Map<string, VerificationRecord>): VersionDto {
@@ -45,10 +45,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
   /** Opens or creates the backup a backup job writes to. */
   async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<Repository> {
     const store = await app.store(p.target);
-    const existing = await readRepoConfig(store, p.backup).catch((err: unknown) => {
-      if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
-      throw err;
-    });
+    const existing = await existingRepoConfig(store, p.backup);
     if (existing) {
       if (p.encrypt && !existing.encrypted) {
         throw usageError(`backup '${p.backup}' exists and is not encrypted; encryption is chosen when a backup is created`);

@@ -1,8 +1,17 @@
-import { DvomError } from '../engine/errors.ts';
+import { DvomError, isDvomError } from '../engine/errors.ts';
 import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
+import type { RepoConfig } from '../engine/repo/repo-config.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { passwordAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+
+/** The backup's config, or undefined when there is no such backup. */
+export async function existingRepoConfig(store: StorageBackend, backup: string): Promise<RepoConfig | undefined> {
+  return readRepoConfig(store, backup).catch((err: unknown) => {
+    if (isDvomError(err, 'NOT_FOUND')) return undefined;
+    throw err;
+  });
+}
 
 /** A remembered password, or undefined when none is remembered or there is no keychain. */
 export async function rememberedPassword(secrets: SecretStore, store: StorageBackend, backup: string): Promise<string | undefined> {
@@ -31,7 +40,7 @@ export async function openRepoForApp(
   try {
     return await Repository.open(store, backup, { kind: 'password', password: given });
   } catch (err) {
-    if (err instanceof DvomError && err.code === 'WRONG_PASSWORD' && password === undefined) {
+    if (isDvomError(err, 'WRONG_PASSWORD') && password === undefined) {
       throw new DvomError('WRONG_PASSWORD', `the password remembered for backup '${backup}' is wrong; enter the current one`);
     }
     throw err;

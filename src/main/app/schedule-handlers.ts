@@ -1,5 +1,5 @@
 import type { SchedulePreview } from '../../shared/api/contract.ts';
-import { DvomError } from '../engine/errors.ts';
+import { isDvomError } from '../engine/errors.ts';
 import { versionsOf } from '../engine/ops/catalog.ts';
 import { applyRetention } from '../engine/ops/retention.ts';
 import { nextRuns, validateWhen } from '../scheduler/next-run.ts';
@@ -42,7 +42,7 @@ export function createScheduleHandlers(app: DvomApp): ScheduleHandlers {
       if (!p.backup || !p.retention || !hasRetention(p.retention)) return preview;
       // Version summaries are plaintext: no password needed. A backup that does not exist yet has nothing to remove.
       const versions = await versionsOf(await app.store(p.target), p.backup).catch((err: unknown) => {
-        if (err instanceof DvomError && err.code === 'NOT_FOUND') return [];
+        if (isDvomError(err, 'NOT_FOUND')) return [];
         throw err;
       });
       if (!versions.length) return preview;

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { TargetDto } from '../../shared/api/dto.ts';
 import type { ValidParamsOf } from '../../shared/api/contract.ts';
 import { updateConfig } from '../config/config-file.ts';
 import type { DvomConfig, StorageTarget } from '../config/config-schema.ts';
 import { backendFor } from '../config/open-store.ts';
+import { describeTarget, probeStore, removeTarget } from '../config/targets.ts';
 import { DvomError, notFound } from '../engine/errors.ts';
 import { s3SecretAccount } from '../secrets/accounts.ts';
 import type { ApiHandlers } from './dispatcher.ts';
@@ -16,7 +16,7 @@ function targetDto(name: string, t: StorageTarget, config: DvomConfig): TargetDt
   return {
     name,
     type: 's3',
-    location: `s3://${t.bucket}/${t.prefix ?? ''}${t.endpoint ? ` at ${t.endpoint}` : ''}`,
+    location: describeTarget(t),
     isDefault: config.defaultTarget === name,
     settings: {
       bucket: t.bucket,
@@ -62,11 +62,7 @@ export function createTargetHandlers(app: DvomApp): TargetHandlers {
     async 'targets.remove'(p: ValidParamsOf<'targets.remove'>) {
       const config = await app.config();
       if (!config.targets[p.name]) throw notFound(`no storage target named '${p.name}'`);
-      await updateConfig((c) => {
-        delete c.targets[p.name];
-        if (c.defaultTarget === p.name) delete c.defaultTarget;
-      });
-      await app.secrets.delete('s3-secret-key', s3SecretAccount(p.name)).catch(() => false);
+      await removeTarget(p.name, app.secrets);
       app.events.emit('backups.changed', {});
       return { removed: true };
     },
@@ -77,17 +73,7 @@ export function createTargetHandlers(app: DvomApp): TargetHandlers {
       const target = config.targets[p.name];
       if (!target) throw notFound(`no storage target named '${p.name}'`);
       const backend = await backendFor(p.name, target, app.secrets);
-      const key = `probes/${randomBytes(8).toString('hex')}`;
-      const data = randomBytes(64);
-      await backend.put(key, data);
-      try {
-        let listed = false;
-        for await (const obj of backend.list('probes/')) if (obj.key === key) listed = true;
-        const back = await backend.get(key);
-        if (!listed || !back.equals(data)) throw new DvomError('ERROR', `target '${p.name}' did not return what was written`);
-      } finally {
-        await backend.delete(key);
-      }
+      if (!(await probeStore(backend))) throw new DvomError('ERROR', `target '${p.name}' did not return what was written`);
       return { location: backend.location };
     },
   };

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { StorageBackend } from '../engine/index.ts';
 import type { DvomConfig } from '../config/config-schema.ts';
+import type { StoreSelection } from '../config/open-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Output } from './output.ts';
 
@@ -55,4 +56,11 @@ export const CREDENTIAL_OPTIONS: OptionSpec = {
 export function str(values: Values, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** --target and --backup-dir, as far as given (see config/open-store.ts for the order). */
+export function namedStoreSelection(values: Values): StoreSelection {
+  const target = str(values, 'target');
+  const backupDir = str(values, 'backup-dir');
+  return { ...(target ? { target } : {}), ...(backupDir ? { backupDir } : {}) };
 }

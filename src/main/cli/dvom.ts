@@ -5,7 +5,7 @@ import { readConfig } from '../config/config-file.ts';
 import { openStore } from '../config/open-store.ts';
 import { OsKeychain } from '../secrets/secret-store.ts';
 import { DVOM_VERSION } from '../version.ts';
-import { COMMON_OPTIONS, str, type Command, type Values } from './command.ts';
+import { COMMON_OPTIONS, namedStoreSelection, str, type Command, type Values } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
 import { keyCommand, passwdCommand } from './commands/keys.ts';
 import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
@@ -152,7 +152,7 @@ function storeSelection(values: Values) {
     for (const k of Object.keys(s3)) if (s3[k] === undefined) delete s3[k];
     return { s3 };
   }
-  return { ...(str(values, 'target') ? { target: str(values, 'target')! } : {}), ...(str(values, 'backup-dir') ? { backupDir: str(values, 'backup-dir')! } : {}) };
+  return namedStoreSelection(values);
 }
 
 function reportError(err: unknown): number {

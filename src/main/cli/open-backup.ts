@@ -1,4 +1,4 @@
-import { DvomError, Repository, readRepoConfig, type Credential } from '../engine/index.ts';
+import { DvomError, isDvomError, Repository, readRepoConfig, type Credential } from '../engine/index.ts';
 export { scryptFromEnv } from '../config/scrypt-env.ts';
 import type { CommandContext } from './command.ts';
 import { passwordAccount } from '../secrets/accounts.ts';
@@ -40,7 +40,7 @@ export async function openBackup(ctx: CommandContext, name: string): Promise<Rep
   try {
     repo = await Repository.open(ctx.store(), name, found.credential);
   } catch (err) {
-    if (!(err instanceof DvomError && err.code === 'WRONG_PASSWORD' && found.source === 'keychain')) throw err;
+    if (!(isDvomError(err, 'WRONG_PASSWORD') && found.source === 'keychain')) throw err;
     // The remembered password is out of date (changed elsewhere): ask, or say how to fix it.
     if (!process.stdin.isTTY) {
       throw new DvomError('WRONG_PASSWORD', `${err.message} (the password remembered in the keychain is wrong; run: dvom forget-password ${name})`);

@@ -20,3 +20,8 @@ export function consoleOutput(quiet: boolean): Output {
     warn: (text) => process.stderr.write(`Warning: ${text}\n`),
   };
 }
+
+/** A log callback of the volume and scheduler modules, onto the output: their "Warning: …" lines become warnings. */
+export function logTo(output: Output): (message: string) => void {
+  return (m) => (m.startsWith('Warning: ') ? output.warn(m.slice(9)) : output.info(m));
+}

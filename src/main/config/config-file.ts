@@ -50,18 +50,27 @@ export async function readConfig(file = configPath()): Promise<DvomConfig> {
   return parsed.data;
 }
 
-/** Writes the config atomically, readable by its owner only. */
-export async function writeConfig(config: DvomConfigInput, file = configPath()): Promise<void> {
-  const valid = configSchema.parse(config);
+/**
+ * Writes a file atomically (a temporary file renamed over it), readable by its
+ * owner only, in a folder created for the owner only if missing. The config,
+ * the schedule state and the scheduler's host lock are written this way.
+ */
+export async function writePrivateFile(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await fs.writeFile(temp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  await fs.writeFile(temp, text, { mode: 0o600, flag: 'wx' });
   try {
     await fs.rename(temp, file);
   } catch (err) {
     await fs.rm(temp, { force: true });
     throw err;
   }
+}
+
+/** Writes the config atomically, readable by its owner only. */
+export async function writeConfig(config: DvomConfigInput, file = configPath()): Promise<void> {
+  const valid = configSchema.parse(config);
+  await writePrivateFile(file, JSON.stringify(valid, null, 2) + '\n');
 }
 
 /** Applies `change` to the config on disk. */

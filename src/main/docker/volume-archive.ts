@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DvomError } from '../engine/errors.ts';
 import { readTar } from '../engine/tar/tar-reader.ts';
+import type { TarHeader } from '../engine/tar/tar-types.ts';
 import { TarWriter } from '../engine/tar/tar-writer.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { dockerMessage } from './docker-client.ts';
@@ -38,8 +39,20 @@ const ROOT = Buffer.from(MOUNT_POINT.slice(1));
  * ('volume', 'volume/a/b'): the engine then also applies the mode, owner and
  * time of the volume's root directory, which it skips for the target itself.
  */
-export function inVolumeArchive(path: Buffer): Buffer {
+function inVolumeArchive(path: Buffer): Buffer {
   return path.length === 1 && path[0] === 0x2e ? ROOT : Buffer.concat([ROOT, Buffer.from('/'), path]);
+}
+
+/** The entry with its path, and a hard link's target, passed through `move`. */
+export function withMovedPaths<T extends TarHeader>(entry: T, move: (path: Buffer) => Buffer): T {
+  const moved = { ...entry, path: move(entry.path) };
+  if (entry.type === 'hardlink' && entry.linkTarget) moved.linkTarget = move(entry.linkTarget);
+  return moved;
+}
+
+/** An entry as written into a volume's archive (see inVolumeArchive). */
+export function intoVolumeArchive<T extends TarHeader>(entry: T): T {
+  return withMovedPaths(entry, inVolumeArchive);
 }
 
 /**
@@ -110,9 +123,7 @@ export async function copyVolume(docker: Docker, from: string, to: string): Prom
   await writeVolume(docker, to, async (out) => {
     const tar = new TarWriter(out);
     for await (const { header, body } of readVolume(docker, from)) {
-      const moved = { ...header, path: inVolumeArchive(header.path) };
-      if (header.type === 'hardlink' && header.linkTarget) moved.linkTarget = inVolumeArchive(header.linkTarget);
-      await tar.add(moved, header.type === 'file' ? body : undefined);
+      await tar.add(intoVolumeArchive(header), header.type === 'file' ? body : undefined);
     }
     await tar.finish();
   });

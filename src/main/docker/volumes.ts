@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { DvomError, notFound, usageError } from '../engine/errors.ts';
 import { dockerMessage, dockerStatus } from './docker-client.ts';
-import { TEMPORARY_VOLUME_LABEL } from './helper-container.ts';
+import { HELPER_LABEL, TEMPORARY_VOLUME_LABEL } from './helper-container.ts';
 
 export interface VolumeUser {
   id: string;
@@ -29,12 +29,14 @@ export function checkVolumeName(name: string): string {
   return name;
 }
 
+function volumeUser(c: Docker.ContainerInfo): VolumeUser {
+  return { id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), running: c.State === 'running', image: c.Image };
+}
+
 /** Containers (running or not) that mount a volume. */
 export async function containersUsing(docker: Docker, volume: string): Promise<VolumeUser[]> {
   const list = await docker.listContainers({ all: true, filters: { volume: [volume] } });
-  return list
-    .filter((c) => !c.Labels?.['io.dvom.helper'])
-    .map((c) => ({ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), running: c.State === 'running', image: c.Image }));
+  return list.filter((c) => !c.Labels?.[HELPER_LABEL]).map(volumeUser);
 }
 
 /** Every volume with driver, size (may be unknown) and the containers using it. */
@@ -50,11 +52,11 @@ export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
   const containers = await docker.listContainers({ all: true });
   const users = new Map<string, VolumeUser[]>();
   for (const c of containers) {
-    if (c.Labels?.['io.dvom.helper']) continue;
+    if (c.Labels?.[HELPER_LABEL]) continue;
     for (const m of c.Mounts ?? []) {
       if (m.Type !== 'volume' || !m.Name) continue;
       const list = users.get(m.Name) ?? [];
-      list.push({ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), running: c.State === 'running', image: c.Image });
+      list.push(volumeUser(c));
       users.set(m.Name, list);
     }
   }

@@ -1,8 +1,6 @@
 import type { ApiTransport } from '../../shared/api/client.ts';
 import type { DispatchOutcome } from '../app/dispatcher.ts';
-
-const INVOKE_CHANNEL = 'dvom:invoke';
-const EVENT_CHANNEL = 'dvom:event';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-api.ts';
 
 /** The parts of Electron's ipcRenderer the preload needs (so it runs without Electron in tests). */
 export interface IpcRendererLike {

@@ -1,6 +1,6 @@
 import type { ProgressListener } from '../../shared/progress.ts';
 import type { Schedule } from '../../shared/schedule.ts';
-import { DvomError } from '../engine/errors.ts';
+import { DvomError, isDvomError } from '../engine/errors.ts';
 import { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import type { DvomApp } from '../app/dvom-app.ts';
@@ -28,7 +28,7 @@ export function appRunner(app: Pick<DvomApp, 'docker' | 'events'>): ScheduleRunn
     try {
       repo = await Repository.open(ctx.store, schedule.backup, ctx.password ? { kind: 'password', password: ctx.password } : undefined);
     } catch (err) {
-      if (err instanceof DvomError && err.code === 'WRONG_PASSWORD' && ctx.password) {
+      if (isDvomError(err, 'WRONG_PASSWORD') && ctx.password) {
         throw new DvomError('WRONG_PASSWORD', `the password remembered for backup '${schedule.backup}' is wrong (was it changed elsewhere?); remember the current one`);
       }
       throw err;

@@ -1,5 +1,5 @@
+import { existingRepoConfig, rememberedPassword } from '../app/open-repo.ts';
 import { DvomError, notFound } from '../engine/errors.ts';
-import { readRepoConfig } from '../engine/repo/repository.ts';
 import type { RepoConfig } from '../engine/repo/repo-config.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { passwordAccount } from '../secrets/accounts.ts';
@@ -12,16 +12,9 @@ export interface BackupAccess {
   password: string | undefined;
 }
 
-async function repoConfig(store: StorageBackend, backup: string): Promise<RepoConfig | undefined> {
-  return readRepoConfig(store, backup).catch((err: unknown) => {
-    if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
-    throw err;
-  });
-}
-
 /** The backup's config; a missing backup is NOT_FOUND with what to do about it. */
 export async function requireBackup(store: StorageBackend, backup: string): Promise<RepoConfig> {
-  const config = await repoConfig(store, backup);
+  const config = await existingRepoConfig(store, backup);
   if (config) return config;
   throw notFound(
     `backup '${backup}' does not exist in ${store.location}; scheduled runs add versions to an existing backup: ` +
@@ -55,11 +48,7 @@ export async function backupAccess(store: StorageBackend, secrets: SecretStore, 
 
 /** True for an encrypted backup whose password the keychain does not give: its runs would fail. */
 export async function passwordMissing(store: StorageBackend, secrets: SecretStore, backup: string): Promise<boolean> {
-  const config = await repoConfig(store, backup).catch(() => undefined);
+  const config = await existingRepoConfig(store, backup).catch(() => undefined);
   if (!config?.encrypted) return false;
-  try {
-    return !(await secrets.get('backup-password', passwordAccount(store.location, backup)));
-  } catch {
-    return true;
-  }
+  return !(await rememberedPassword(secrets, store, backup));
 }

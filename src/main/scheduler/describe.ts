@@ -1,6 +1,7 @@
 import type { ScheduleWhen } from '../../shared/schedule.ts';
 
-const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** Short day names, index 0 = Sunday (as Date.getDay()). */
+export const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** `when` in a few words: "every 15 minutes", "daily at 02:30", "weekly on Mon, Thu at 07:00", "cron '0 3 * * *'". */
 export function describeWhen(when: ScheduleWhen): string {

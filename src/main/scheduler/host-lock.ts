@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
-import * as path from 'node:path';
+import { writePrivateFile } from '../config/config-file.ts';
+import { processAlive } from '../engine/repo/lock.ts';
 
 /**
  * Which process runs the schedules of one config: the Electron app and
@@ -17,15 +18,6 @@ interface HostDoc {
   pid: number;
   host: string;
   refreshedAt: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class HostLock {
@@ -48,13 +40,7 @@ export class HostLock {
 
   private async write(): Promise<void> {
     const doc: HostDoc = { token: this.token, pid: process.pid, host: hostname(), refreshedAt: Date.now() };
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.tmp-${randomBytes(4).toString('hex')}`;
-    await fs.writeFile(temp, JSON.stringify(doc) + '\n', { mode: 0o600, flag: 'wx' });
-    await fs.rename(temp, this.file).catch(async (err: unknown) => {
-      await fs.rm(temp, { force: true });
-      throw err;
-    });
+    await writePrivateFile(this.file, JSON.stringify(doc) + '\n');
     this.refreshedAt = doc.refreshedAt;
   }
 
@@ -62,7 +48,7 @@ export class HostLock {
   async claim(): Promise<{ held: true } | { held: false; pid: number; host: string }> {
     const doc = await this.read();
     if (doc && doc.token !== this.token) {
-      const dead = doc.host === hostname() && !alive(doc.pid);
+      const dead = doc.host === hostname() && !processAlive(doc.pid);
       if (!dead && Date.now() - doc.refreshedAt < STALE_MS) return { held: false, pid: doc.pid, host: doc.host };
     }
     if (doc?.token === this.token && Date.now() - this.refreshedAt < REFRESH_MS) return { held: true };

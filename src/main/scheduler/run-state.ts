@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { configPath } from '../config/config-file.ts';
+import { configPath, writePrivateFile } from '../config/config-file.ts';
 
 /**
  * Where each schedule stands (last run, run counter, the time runs are
@@ -87,22 +86,10 @@ export class RunStateFile {
       const doc = await this.read();
       const before = JSON.stringify(doc);
       change(doc);
-      if (JSON.stringify(doc) !== before) await this.write(doc);
+      if (JSON.stringify(doc) !== before) await writePrivateFile(this.file, JSON.stringify(doc, null, 2) + '\n');
       return doc;
     });
     this.queue = next.catch(() => undefined);
     return next;
-  }
-
-  private async write(doc: RunStateDoc): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.tmp-${randomBytes(4).toString('hex')}`;
-    await fs.writeFile(temp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    try {
-      await fs.rename(temp, this.file);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
-    }
   }
 }

@@ -1,4 +1,5 @@
 import type { ScheduleRun, ScheduleStatus } from '../../shared/schedule.ts';
+import { DAY_NAMES } from './describe.ts';
 
 /**
  * The tray's icon, tooltip and menu as plain data, built from the scheduler's
@@ -65,7 +66,6 @@ function failedSchedules(state: TrayState): TraySchedule[] {
   return state.schedules.filter((s) => s.enabled && s.lastRun?.outcome === 'failed');
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
@@ -85,7 +85,7 @@ export function describeTime(iso: string, now: Date): string {
   if (days === 1) return `tomorrow at ${hhmm}`;
   if (days === -1) return `yesterday at ${hhmm}`;
   const year = t.getFullYear() === now.getFullYear() ? '' : ` ${t.getFullYear()}`;
-  return `${WEEKDAYS[t.getDay()]} ${t.getDate()} ${MONTHS[t.getMonth()]}${year} at ${hhmm}`;
+  return `${DAY_NAMES[t.getDay()]} ${t.getDate()} ${MONTHS[t.getMonth()]}${year} at ${hhmm}`;
 }
 
 export function describeLastRun(run: ScheduleRun | null, now: Date): string {

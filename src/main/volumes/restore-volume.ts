@@ -6,7 +6,7 @@ import { restoreToTar, type RestoreCounts } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
-import { clearVolume, copyVolume, inVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
+import { clearVolume, copyVolume, intoVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
 import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
@@ -51,10 +51,7 @@ export async function writeVersionToVolume(
   const select = options.paths?.length ? selectPaths(source, options.paths) : source;
   const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
     const picked = select ? select(entry) : entry;
-    if (!picked) return undefined;
-    const moved = { ...picked, path: inVolumeArchive(picked.path) };
-    if (picked.type === 'hardlink' && picked.linkTarget) moved.linkTarget = inVolumeArchive(picked.linkTarget);
-    return moved;
+    return picked && intoVolumeArchive(picked);
   };
   let counts: RestoreCounts = { files: 0, bytes: 0 };
   await writeVolume(docker, volume, async (out) => {

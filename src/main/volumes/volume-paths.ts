@@ -2,6 +2,7 @@ import type { EntrySelector } from '../engine/ops/restore.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { usageError } from '../engine/errors.ts';
+import { withMovedPaths } from '../docker/volume-archive.ts';
 
 /**
  * In a volume backup every volume is a top-level folder named after it
@@ -21,8 +22,7 @@ function prefixed(volume: Buffer, path: Buffer): Buffer {
 export async function* underVolume(volume: string, entries: AsyncIterable<SourceEntry>): AsyncGenerator<SourceEntry> {
   const name = Buffer.from(volume);
   for await (const { header, body } of entries) {
-    const moved = { ...header, path: prefixed(name, header.path) };
-    if (header.type === 'hardlink' && header.linkTarget) moved.linkTarget = prefixed(name, header.linkTarget);
+    const moved = withMovedPaths(header, (path) => prefixed(name, path));
     yield body ? { header: moved, body } : { header: moved };
   }
 }

@@ -1,17 +1,12 @@
 import { z } from 'zod';
 import type { AppInfo, BackupDto, JobDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
-import { retentionSchema, scheduleSchema, scheduleWhenSchema, type ScheduleStatus } from '../schedule.ts';
+import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
  * The whole app API, declared once. The main side validates every request's
  * params against these schemas before acting; the TypeScript types of params
  * come from the same schemas, results and events are typed below.
  */
-const backupName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
-const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
-const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name');
 const versionRef = z.string().max(64).regex(/^[0-9A-Za-z-]+$/, 'a version id');
 const password = z.string().min(1, 'the password must not be empty').max(4096);
 const jobId = z.string().regex(/^job-[0-9a-f]{12}$/, 'a job id');

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DvomError, Repository, backup, folderSize, folderSource, readRepoConfig, usageError } from '../../engine/index.ts';
+import { DvomError, Repository, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
+import { existingRepoConfig } from '../../app/open-repo.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { credentialFor, openBackup, rememberIfAsked, scryptFromEnv } from '../open-backup.ts';
+import { logTo } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
@@ -53,7 +55,7 @@ export const backupCommand: Command = {
           volumes,
           stopContainers,
           signal: ctx.signal,
-          log: (m) => (m.startsWith('Warning: ') ? ctx.output.warn(m.slice(9)) : ctx.output.info(m)),
+          log: logTo(ctx.output),
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       } else {
@@ -82,10 +84,7 @@ export const backupCommand: Command = {
 
 /** Opens the named backup, creating it on first use with the requested encryption. */
 async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean): Promise<Repository> {
-  const existing = await readRepoConfig(ctx.store(), name).catch((err: unknown) => {
-    if (err instanceof DvomError && err.code === 'NOT_FOUND') return undefined;
-    throw err;
-  });
+  const existing = await existingRepoConfig(ctx.store(), name);
   if (existing) {
     if (encrypt && !existing.encrypted) {
       throw usageError(

@@ -6,6 +6,7 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../comman
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
+import { logTo } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const restoreCommand: Command = {
@@ -44,7 +45,6 @@ export const restoreCommand: Command = {
     const docker = needsDocker ? await dockerFor(ctx) : undefined;
     const bar = progressBar(ctx.output.interactive, dryRun ? `test restore ${name}` : `restore ${name}`);
     const progress = { signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) };
-    const log = (m: string) => (m.startsWith('Warning: ') ? ctx.output.warn(m.slice(9)) : ctx.output.info(m));
     try {
       if (dryRun) {
         const result = docker
@@ -64,7 +64,7 @@ export const restoreCommand: Command = {
           targetVolume,
           force: ctx.values.force === true,
           stopContainers,
-          log,
+          log: logTo(ctx.output),
           ...(sourceVolume ? { sourceVolume } : {}),
         });
         bar.done();

@@ -6,12 +6,13 @@ import { passwordMissing, requireBackup } from '../../scheduler/backup-access.ts
 import { describeWhen } from '../../scheduler/describe.ts';
 import { validateWhen } from '../../scheduler/next-run.ts';
 import { describeScheduledBackup, runScheduledBackup } from '../../scheduler/run-backup.ts';
-import { RunStateFile } from '../../scheduler/run-state.ts';
+import { RunStateFile, emptyRunState } from '../../scheduler/run-state.ts';
 import { findSchedule, removeSchedule, saveSchedule, setScheduleEnabled } from '../../scheduler/schedule-config.ts';
 import { recordRun, shownNextRun, testRestoreDue } from '../../scheduler/schedule-entry.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext, type OptionSpec } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { openBackup } from '../open-backup.ts';
+import { logTo } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
 const KEEP_OPTIONS: OptionSpec = Object.fromEntries(RETENTION_RULES.map((r) => [`keep-${r}`, { type: 'string' as const }]));
@@ -119,7 +120,7 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
   const schedule = scheduleFromOptions(ctx, name);
   await saveSchedule(schedule, { mustBeNew: true }, new RunStateFile());
   const store = await storeOf(ctx, schedule);
-  const first = shownNextRun(schedule, { version: 1, paused: false, schedules: {} }, ctx.config.schedulesPaused, new Date());
+  const first = shownNextRun(schedule, emptyRunState(), ctx.config.schedulesPaused, new Date());
   ctx.output.out(
     `Added schedule '${name}': ${describeWhen(schedule.when)}` +
       (schedule.enabled ? (first ? `; first run ${formatDate(first)}` : '; all schedules are paused') : ' (disabled)'),
@@ -188,7 +189,7 @@ async function run(ctx: CommandContext, name: string): Promise<void> {
     result = await runScheduledBackup(repo, docker, schedule, {
       testRestore,
       signal: ctx.signal,
-      log: (m) => (m.startsWith('Warning: ') ? ctx.output.warn(m.slice(9)) : ctx.output.info(m)),
+      log: logTo(ctx.output),
       ...(bar.listener ? { onProgress: bar.listener } : {}),
     });
   } catch (err) {

@@ -3,7 +3,7 @@ import { usageError } from '../../engine/index.ts';
 import { DvomApp } from '../../app/dvom-app.ts';
 import { rendererDir } from '../../serve/renderer-dir.ts';
 import { startServeServer } from '../../serve/serve-server.ts';
-import { COMMON_OPTIONS, str, type Command } from '../command.ts';
+import { COMMON_OPTIONS, namedStoreSelection, str, type Command } from '../command.ts';
 
 function openBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -23,10 +23,7 @@ export const serveCommand: Command = {
     if (!/^\d+$/.test(portText) || port > 65535) throw usageError(`--port must be a port number (0-65535), got '${portText}'`);
     const app = new DvomApp({
       secrets: ctx.secrets,
-      storeSelection: {
-        ...(str(ctx.values, 'target') ? { target: str(ctx.values, 'target')! } : {}),
-        ...(str(ctx.values, 'backup-dir') ? { backupDir: str(ctx.values, 'backup-dir')! } : {}),
-      },
+      storeSelection: namedStoreSelection(ctx.values),
       log: (m) => ctx.output.info(m),
     });
     await app.store(); // fail now, not on the first request, if the store is misconfigured

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from '../../engine/index.ts';
 import { configPath, updateConfig } from '../../config/config-file.ts';
-import { TARGET_NAME, redactConfig, targetSchema, type StorageTarget } from '../../config/config-schema.ts';
+import { TARGET_NAME, redactConfig, targetSchema } from '../../config/config-schema.ts';
 import { backendFor } from '../../config/open-store.ts';
+import { describeTarget, probeStore, removeTarget } from '../../config/targets.ts';
 import { passwordAccount, s3SecretAccount } from '../../secrets/accounts.ts';
 import { COMMON_OPTIONS, str, type Command } from '../command.ts';
 import { formatTable } from '../../../shared/format.ts';
@@ -30,11 +30,6 @@ const TARGET_OPTIONS = {
   default: { type: 'boolean' as const },
 };
 
-function describe(t: StorageTarget): string {
-  if (t.type === 'local') return t.path;
-  return `s3://${t.bucket}/${t.prefix ?? ''}${t.endpoint ? ` at ${t.endpoint}` : ''}`;
-}
-
 export const targetCommand: Command = {
   name: 'target',
   summary: 'manage storage targets: add, list, remove, test',
@@ -51,7 +46,7 @@ export const targetCommand: Command = {
   async run(ctx) {
     const [action, name] = ctx.positionals as [string, string | undefined];
     if (action === 'list') {
-      const rows = Object.entries(ctx.config.targets).map(([n, t]) => [n + (ctx.config.defaultTarget === n ? ' *' : ''), t.type, describe(t)]);
+      const rows = Object.entries(ctx.config.targets).map(([n, t]) => [n + (ctx.config.defaultTarget === n ? ' *' : ''), t.type, describeTarget(t)]);
       ctx.output.out(rows.length ? formatTable(['NAME', 'TYPE', 'LOCATION'], rows) : 'No storage targets (the default local store is used)');
       return;
     }
@@ -59,11 +54,7 @@ export const targetCommand: Command = {
     if (action === 'add') return addTarget(ctx, name);
     if (action === 'remove') {
       if (!ctx.config.targets[name]) throw usageError(`no storage target named '${name}'`);
-      await updateConfig((c) => {
-        delete c.targets[name];
-        if (c.defaultTarget === name) delete c.defaultTarget;
-      });
-      await ctx.secrets.delete('s3-secret-key', s3SecretAccount(name)).catch(() => false);
+      await removeTarget(name, ctx.secrets);
       ctx.output.out(`Removed target '${name}' (its backups were not touched)`);
       return;
     }
@@ -105,7 +96,7 @@ async function addTarget(ctx: Parameters<Command['run']>[0], name: string): Prom
     c.targets[name] = parsed.data;
     if (v.default === true) c.defaultTarget = name;
   });
-  ctx.output.out(`Added target '${name}': ${describe(parsed.data)}`);
+  ctx.output.out(`Added target '${name}': ${describeTarget(parsed.data)}`);
 }
 
 /** Checks a target is reachable and writable: write, list, read back and delete a probe object. */
@@ -113,14 +104,7 @@ async function testTarget(ctx: Parameters<Command['run']>[0], name: string): Pro
   const target = ctx.config.targets[name];
   if (!target) throw usageError(`no storage target named '${name}'`);
   const backend = await backendFor(name, target, ctx.secrets);
-  const key = `probes/${randomBytes(8).toString('hex')}`;
-  const data = randomBytes(64);
-  await backend.put(key, data);
-  let listed = false;
-  for await (const obj of backend.list('probes/')) if (obj.key === key) listed = true;
-  const back = await backend.get(key);
-  await backend.delete(key);
-  if (!listed || !back.equals(data)) throw usageError(`target '${name}' did not return what was written`);
+  if (!(await probeStore(backend))) throw usageError(`target '${name}' did not return what was written`);
   ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${backend.location}`);
 }
 

@@ -18,7 +18,8 @@ interface LockDoc {
 export const STALE_LOCK_MS = 5 * 60 * 1000;
 const REFRESH_MS = 60 * 1000;
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host is running (EPERM: it is, as another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
