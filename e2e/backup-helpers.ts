@@ -1,7 +1,8 @@
 /**
  * Helpers for the backup and Activity UI tests (backup-activity.test.ts):
  * a page of `dvom serve` in Chromium, the Volumes row of a volume, the backup
- * dialog's fields by their accessible names, and the Activity job cards.
+ * dialog's fields by their accessible names (also used by the dialog's
+ * component test), and the Activity job cards.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 

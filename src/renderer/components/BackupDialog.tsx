@@ -188,7 +188,7 @@ export function BackupDialog({ volume, onClose }: Props) {
     }
   }
 
-  const options = storage.targets.state === 'ready' ? storageOptions(storage.targets.value, storage.defaultLocation) : storageOptions([], storage.defaultLocation);
+  const options = storageOptions(storage.targets.state === 'ready' ? storage.targets.value : [], storage.defaultLocation);
   const storageHint =
     storage.targets.state === 'error'
       ? `Could not list the storage targets (${storage.targets.error}) — the default store is used.`

@@ -26,18 +26,16 @@ export function BackupsPage() {
   const retry = () => void load();
 
   return (
-    <>
-      <ListPage
-        title="Backups"
-        description="Your backups and their versions. Open one to restore, test or verify it."
-        loading={loading}
-        hasData={!!backups}
-        error={error}
-        onRefresh={retry}
-      >
-        {body()}
-      </ListPage>
-    </>
+    <ListPage
+      title="Backups"
+      description="Your backups and their versions. Open one to restore, test or verify it."
+      loading={loading}
+      hasData={!!backups}
+      error={error}
+      onRefresh={retry}
+    >
+      {body()}
+    </ListPage>
   );
 
   function body() {

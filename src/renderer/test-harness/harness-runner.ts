@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ApiEvent, ApiEvents, ApiMethod, ParamsOf } from '../../shared/api/contract.ts';
 import type { HarnessView, Reply } from './control.ts';
@@ -30,25 +30,63 @@ export function harnessSkipReason(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install it with: apt-get install chromium)`;
 }
 
-let built: Promise<string> | undefined;
+/** Debian's Chromium, headless, as every component test runs it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
 
-/** Builds the harness page into a temporary folder (once per process); returns the folder. */
-function buildHarness(): Promise<string> {
-  built ??= (async () => {
-    const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-harness-'));
-    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-    await build({
-      configFile: false,
-      root: HERE,
-      base: './',
-      publicDir: false,
-      logLevel: 'error',
-      plugins: [react()],
-      build: { outDir, emptyOutDir: true, target: 'chrome120', minify: false, reportCompressedSize: false, assetsInlineLimit: 0 },
-    });
-    return outDir;
-  })();
+export interface BuildOptions {
+  /** The page's HTML file in `root`. */
+  page?: string;
+  /** Development React, whose warnings (keys, hooks, nesting) a test can catch. */
+  development?: boolean;
+}
+
+const builds = new Map<string, Promise<string>>();
+
+/** Builds the harness page in `root` with Vite into a temporary folder (once per process); returns the folder. */
+export function buildHarnessPage(root: string, { page = 'index.html', development = false }: BuildOptions = {}): Promise<string> {
+  let built = builds.get(root);
+  if (!built) {
+    built = (async () => {
+      const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-harness-'));
+      process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+      await build({
+        configFile: false,
+        root,
+        base: './',
+        publicDir: false,
+        logLevel: 'error',
+        plugins: [react()],
+        ...(development ? { mode: 'development', define: { 'process.env.NODE_ENV': JSON.stringify('development') } } : {}),
+        build: {
+          outDir,
+          emptyOutDir: true,
+          target: 'chrome120',
+          minify: false,
+          reportCompressedSize: false,
+          assetsInlineLimit: 0,
+          rollupOptions: { input: path.join(root, page) },
+        },
+      });
+      return outDir;
+    })();
+    builds.set(root, built);
+  }
   return built;
+}
+
+/** Serves the built folder `dir` to the pages of `context` at `origin`, by request interception: no server, no port. */
+export async function serveBuilt(context: BrowserContext, origin: string, dir: string, page = 'index.html'): Promise<void> {
+  await context.route(`${origin}/**`, async (route) => {
+    const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, '') || page;
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir + path.sep) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    return route.fulfill({ path: file });
+  });
 }
 
 export interface Harness {
@@ -71,22 +109,11 @@ export interface OpenOptions {
 const VIEWPORT = { width: 1000, height: 760 };
 
 export async function startHarness(): Promise<Harness> {
-  const [dir, browser] = await Promise.all([
-    buildHarness(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
-  ]);
+  const [dir, browser] = await Promise.all([buildHarnessPage(HERE), launchChromium()]);
 
   async function newPage(options: BrowserContextOptions): Promise<HarnessPage> {
     const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce', ...options });
-    await context.route(`${ORIGIN}/**`, async (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, '') || 'index.html';
-      const file = path.join(dir, rel);
-      if (!file.startsWith(dir + path.sep) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ path: file });
-    });
+    await serveBuilt(context, ORIGIN, dir);
     const page = await context.newPage();
     // Everything here is local and quick: fail fast instead of after Playwright's 30 s.
     page.setDefaultTimeout(5_000);

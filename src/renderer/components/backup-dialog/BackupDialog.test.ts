@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Locator } from 'playwright-core';
+import { backupDialog } from '../../../../e2e/backup-helpers.ts';
 import { backup, target, volume } from '../../test-harness/fixtures.ts';
 import type { HarnessPage } from '../../test-harness/harness-runner.ts';
 import { describeInHarness } from '../../test-harness/harness-suite.ts';
@@ -22,18 +23,8 @@ const PG = volume({
 const STRONG = 'quiet otter lamp seventeen harbour';
 
 function form(h: HarnessPage, name = 'pgdata') {
-  const dialog = h.page.getByRole('dialog', { name: `Back up ${name}` });
-  return {
-    dialog,
-    name: dialog.getByLabel('Backup name'),
-    storage: dialog.getByLabel('Storage'),
-    encrypt: dialog.getByRole('switch', { name: 'Encrypt' }),
-    password: dialog.getByLabel('Password', { exact: true }),
-    confirm: dialog.getByLabel('Confirm password'),
-    remember: dialog.getByRole('checkbox', { name: 'Remember in keychain' }),
-    start: dialog.getByRole('button', { name: 'Start backup' }),
-    alert: dialog.getByRole('alert'),
-  };
+  const fields = backupDialog(h.page, name);
+  return { ...fields, alert: fields.dialog.getByRole('alert') };
 }
 
 /** The hint or error under a field (its aria-describedby text). */

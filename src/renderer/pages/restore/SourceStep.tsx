@@ -113,7 +113,7 @@ export function SourceStep({ facts }: { facts: WizardFacts }) {
                 {i === 0 && <span className="br-tag">Latest</span>}
               </>
             }
-            description={`${relativeTime(v.createdAt) ? `${relativeTime(v.createdAt)} · ` : ''}${plural(v.stats.files, 'file')} · ${formatBytes(v.stats.bytes)}${v.volumes.length ? ` · ${v.volumes.join(', ')}` : ''}`}
+            description={[relativeTime(v.createdAt), plural(v.stats.files, 'file'), formatBytes(v.stats.bytes), v.volumes.join(', ')].filter(Boolean).join(' · ')}
             side={
               v.verifiedAt ? (
                 <span className="br-verified-yes br-with-icon">

@@ -169,6 +169,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
     );
   };
   const invalid = (f: Field) => (shown(f) ? true : undefined);
+  /** What the control of field `f` always carries: focus on a problem, its id and hint, invalid, busy, touched on leaving. */
+  const bind = (f: Field) => ({
+    ref: reg(f),
+    id: fieldId(f),
+    'aria-invalid': invalid(f),
+    'aria-describedby': hintId(f),
+    disabled: busy,
+    onBlur: () => touch(f),
+  });
 
   return (
     <form
@@ -203,21 +212,16 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                 Schedule name
               </label>
               <input
-                ref={reg('name')}
-                id={fieldId('name')}
+                {...bind('name')}
                 className="text-input sch-input"
                 value={draft.name}
                 autoComplete="off"
                 spellCheck={false}
                 maxLength={200}
-                aria-invalid={invalid('name')}
-                aria-describedby={hintId('name')}
-                disabled={busy}
                 onChange={(e) => {
                   setNamed((n) => ({ ...n, name: true }));
                   change({ name: e.target.value }, ['name']);
                 }}
-                onBlur={() => touch('name')}
               />
               {hint('name', 'How it is listed here. Letters, digits, “.”, “_” and “-”.')}
             </div>
@@ -260,22 +264,17 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                 Backup name
               </label>
               <input
-                ref={reg('backup')}
-                id={fieldId('backup')}
+                {...bind('backup')}
                 className="text-input sch-input"
                 value={draft.backup}
                 list={`${id}-backups`}
                 autoComplete="off"
                 spellCheck={false}
                 maxLength={200}
-                aria-invalid={invalid('backup')}
-                aria-describedby={hintId('backup')}
-                disabled={busy}
                 onChange={(e) => {
                   setNamed((n) => ({ ...n, backup: true }));
                   change({ backup: e.target.value }, ['backup']);
                 }}
-                onBlur={() => touch('backup')}
               />
               <datalist id={`${id}-backups`}>
                 {choices.backups.state === 'ready' && choices.backups.value.map((b) => <option key={b.name} value={b.name} />)}
@@ -322,19 +321,15 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
                       {RETENTION_LABELS[k]}
                     </label>
                     <input
-                      ref={reg(f)}
-                      id={fieldId(f)}
+                      {...bind(f)}
                       aria-label={`Keep ${RETENTION_LABELS[k].toLowerCase()}`}
                       className="text-input sch-input sch-number"
                       inputMode="numeric"
                       value={draft.retention[k]}
                       placeholder="—"
                       autoComplete="off"
-                      aria-invalid={invalid(f)}
                       aria-describedby={shown(f) ? hintId(f) : undefined}
-                      disabled={busy}
                       onChange={(e) => change({ retention: { ...draft.retention, [k]: e.target.value } }, [f])}
-                      onBlur={() => touch(f)}
                     />
                     <p id={hintId(f)} className="field-hint field-error">
                       {shown(f) ?? ''}
@@ -418,17 +413,13 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               </label>
               <div className="sch-inline">
                 <input
-                  ref={reg('testRestoreEvery')}
-                  id={fieldId('testRestoreEvery')}
+                  {...bind('testRestoreEvery')}
                   className="text-input sch-input sch-number"
                   inputMode="numeric"
                   value={draft.testRestoreEvery}
                   autoComplete="off"
-                  aria-invalid={invalid('testRestoreEvery')}
                   aria-describedby={`${fieldId('testRestoreEvery')}-unit ${hintId('testRestoreEvery')}`}
-                  disabled={busy}
                   onChange={(e) => change({ testRestoreEvery: e.target.value }, ['testRestoreEvery'])}
-                  onBlur={() => touch('testRestoreEvery')}
                 />
                 <span id={`${fieldId('testRestoreEvery')}-unit`} className="muted">
                   runs
@@ -553,17 +544,12 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
             </label>
             <div className="sch-inline">
               <input
-                ref={reg('every')}
-                id={fieldId('every')}
+                {...bind('every')}
                 className="text-input sch-input sch-number"
                 inputMode="numeric"
                 value={draft.every}
                 autoComplete="off"
-                aria-invalid={invalid('every')}
-                aria-describedby={hintId('every')}
-                disabled={busy}
                 onChange={(e) => change({ every: e.target.value }, ['every'])}
-                onBlur={() => touch('every')}
               />
               <select
                 className="select-input sch-input sch-unit"
@@ -615,18 +601,13 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               Cron expression
             </label>
             <input
-              ref={reg('expression')}
-              id={fieldId('expression')}
+              {...bind('expression')}
               className="text-input sch-input sch-mono"
               value={draft.expression}
               autoComplete="off"
               spellCheck={false}
               maxLength={200}
-              aria-invalid={invalid('expression')}
-              aria-describedby={hintId('expression')}
-              disabled={busy}
               onChange={(e) => change({ expression: e.target.value }, ['expression'])}
-              onBlur={() => touch('expression')}
             />
             <p id={hintId('expression')} className="field-hint">
               {shown('expression') && <span className="sch-block sch-error-text">{shown('expression')}</span>}
@@ -644,17 +625,12 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
           Time of day
         </label>
         <input
-          ref={reg('at')}
-          id={fieldId('at')}
+          {...bind('at')}
           type="time"
           className="text-input sch-input sch-time"
           value={draft.at}
           required
-          aria-invalid={invalid('at')}
-          aria-describedby={hintId('at')}
-          disabled={busy}
           onChange={(e) => change({ at: e.target.value }, ['at'])}
-          onBlur={() => touch('at')}
         />
         {hint('at', 'In this computer’s local time.')}
       </div>

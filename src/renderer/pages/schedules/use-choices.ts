@@ -1,19 +1,18 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { BackupDto, TargetDto } from '../../../shared/api/dto.ts';
 import { api } from '../../api/api.ts';
 import { errorText } from '../../api/error-text.ts';
-
-export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; error: string };
+import { useStorageTargets, type Loadable } from '../../components/backup-dialog/use-store-lookup.ts';
 
 const LOADING = { state: 'loading' } as const;
 
 export interface Choices {
+  /** Default first, then by name. */
   targets: Loadable<TargetDto[]>;
   /** Where the default store is (app.info), when known. */
   defaultLocation: string | null;
   /** The backups in the chosen store. */
   backups: Loadable<BackupDto[]>;
-  retryBackups(): void;
 }
 
 /**
@@ -22,29 +21,15 @@ export interface Choices {
  * store asked once while the editor is open.
  */
 export function useChoices(target: string): Choices {
-  const [targets, setTargets] = useState<Loadable<TargetDto[]>>(LOADING);
-  const [defaultLocation, setDefaultLocation] = useState<string | null>(null);
+  const storage = useStorageTargets();
+  const targets = useMemo<Loadable<TargetDto[]>>(
+    () =>
+      storage.targets.state === 'ready'
+        ? { state: 'ready', value: storage.targets.value.toSorted((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)) }
+        : storage.targets,
+    [storage.targets],
+  );
   const [backupsByTarget, setBackupsByTarget] = useState<Record<string, Loadable<BackupDto[]>>>({});
-  const [generation, setGeneration] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    api()
-      .call('targets.list', {})
-      .then(
-        (list) => live && setTargets({ state: 'ready', value: list.toSorted((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)) }),
-        (err: unknown) => live && setTargets({ state: 'error', error: errorText(err) }),
-      );
-    api()
-      .call('app.info', {})
-      .then(
-        (info) => live && setDefaultLocation(info.storeLocation),
-        () => undefined, // only a label
-      );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const known = backupsByTarget[target];
   useEffect(() => {
@@ -59,17 +44,8 @@ export function useChoices(target: string): Choices {
     return () => {
       live = false;
     };
-    // `known` only matters as "asked already"; a new generation asks again.
-  }, [target, generation]);
-
-  const retryBackups = useCallback(() => {
-    setBackupsByTarget((all) => {
-      const copy = { ...all };
-      delete copy[target];
-      return copy;
-    });
-    setGeneration((g) => g + 1);
+    // `known` only matters as "asked already".
   }, [target]);
 
-  return { targets, defaultLocation, backups: known ?? LOADING, retryBackups };
+  return { targets, defaultLocation: storage.defaultLocation, backups: known ?? LOADING };
 }

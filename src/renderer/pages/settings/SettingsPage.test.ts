@@ -7,25 +7,21 @@
  * loading, no targets, failures in words, long names.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import react from '@vitejs/plugin-react';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { ApiError } from '../../../shared/api/client.ts';
 import type { ApiMethod, ParamsOf, ResultOf } from '../../../shared/api/contract.ts';
 import type { AppInfo, TargetDto } from '../../../shared/api/dto.ts';
+import { buildHarnessPage, harnessSkipReason, launchChromium, serveBuilt } from '../../test-harness/harness-runner.ts';
 import { EMIT_FUNCTION, INVOKE_BINDING, type BridgeReply } from './harness/bridge.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HARNESS_DIR = path.join(HERE, 'harness');
 const REPO_ROOT = path.resolve(HERE, '..', '..', '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'http://settings-harness.test';
 
 // ------------------------------------------------------------ the fake API
@@ -137,41 +133,20 @@ class FakeApi {
 
 // ------------------------------------------------------------ harness
 
-const skip = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install it with: apt-get install chromium)`;
+const skip = harnessSkipReason();
 if (skip) it('the Settings page (component tests in Chromium)', { skip }, () => undefined);
 else describe('the Settings page (component tests in Chromium)', body);
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
 
 function body() {
   let outDir = '';
   let browser: Browser;
 
   before(async () => {
-    outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-settings-harness-'));
-    const [, launched] = await Promise.all([
-      build({
-        configFile: false,
-        root: HARNESS_DIR,
-        base: './',
-        publicDir: false,
-        logLevel: 'warn',
-        plugins: [react()],
-        build: { outDir, emptyOutDir: true, target: 'chrome120', assetsInlineLimit: 0, reportCompressedSize: false },
-      }),
-      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] }),
-    ]);
-    browser = launched;
+    [outDir, browser] = await Promise.all([buildHarnessPage(HARNESS_DIR), launchChromium()]);
   });
 
   after(async () => {
     await browser?.close();
-    if (outDir) await fs.rm(outDir, { recursive: true, force: true });
   });
 
   interface OpenOptions {
@@ -187,12 +162,7 @@ function body() {
       colorScheme: options.colorScheme ?? 'light',
       reducedMotion: 'reduce',
     });
-    await context.route(`${ORIGIN}/**`, async (route) => {
-      const rel = new URL(route.request().url()).pathname.replace(/^\/+/, '') || 'index.html';
-      const file = path.join(outDir, rel);
-      if (!file.startsWith(outDir + path.sep) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
-      await route.fulfill({ status: 200, body: await fs.readFile(file), contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    });
+    await serveBuilt(context, ORIGIN, outDir);
     await context.exposeFunction(INVOKE_BINDING, (method: string, params: unknown) => api.invoke(method, params));
     const page = await context.newPage();
     const errors: string[] = [];

@@ -7,24 +7,17 @@
  * playwright-core. Files are served by request interception, so no server
  * or port is involved.
  */
-import { existsSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ApiEvent, ApiEvents, ApiMethod } from '../../../../shared/api/contract.ts';
+import { buildHarnessPage, launchChromium, serveBuilt } from '../../../test-harness/harness-runner.ts';
 import type { FakeReply, FakeScenario, HarnessWindow } from './fake-transport.ts';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const ORIGIN = 'http://harness.test';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+export { harnessSkipReason } from '../../../test-harness/harness-runner.ts';
 
-/** Why these tests cannot run here, or undefined. */
-export function harnessSkipReason(): string | undefined {
-  return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install it with: apt-get install chromium)`;
-}
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ORIGIN = 'http://harness.test';
 
 export interface Harness {
   browser: Browser;
@@ -45,38 +38,11 @@ export interface HarnessPage {
   close(): Promise<void>;
 }
 
-async function build(outDir: string): Promise<void> {
-  const [{ build: viteBuild }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
-  await viteBuild({
-    configFile: false,
-    root: HERE,
-    base: './',
-    publicDir: false,
-    logLevel: 'warn',
-    plugins: [react()],
-    // Development React: its warnings (keys, hooks, nesting) fail the tests.
-    mode: 'development',
-    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
-    build: {
-      outDir,
-      emptyOutDir: true,
-      target: 'chrome120',
-      minify: false,
-      sourcemap: false,
-      reportCompressedSize: false,
-      rollupOptions: { input: path.join(HERE, 'harness.html') },
-    },
-  });
-}
-
 /** Builds the harness and starts Chromium. */
 export async function startHarness(): Promise<Harness> {
-  const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-harness-'));
-  await build(outDir);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // Development React: its warnings (keys, hooks, nesting) fail the tests.
+  const outDir = await buildHarnessPage(HERE, { page: 'harness.html', development: true });
+  const browser = await launchChromium();
   const contexts = new Set<BrowserContext>();
 
   async function open(scenario: FakeScenario, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<HarnessPage> {
@@ -86,12 +52,7 @@ export async function startHarness(): Promise<Harness> {
       reducedMotion: 'reduce',
     });
     contexts.add(context);
-    await context.route(`${ORIGIN}/**`, async (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, '') || 'harness.html';
-      const file = path.join(outDir, rel);
-      if (!file.startsWith(outDir + path.sep) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ status: 200, body: await fs.readFile(file), contentType: TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    });
+    await serveBuilt(context, ORIGIN, outDir, 'harness.html');
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (msg) => {
@@ -128,7 +89,6 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
-      await fs.rm(outDir, { recursive: true, force: true });
     },
   };
 }
