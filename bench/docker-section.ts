@@ -27,12 +27,12 @@ import { readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import type * as DockerClient from '../src/main/docker/docker-client.ts';
 import { readTar } from '../src/main/engine/tar/tar-reader.ts';
 import { onInterrupt } from './cleanup.ts';
 import { bytesLabel } from './format.ts';
-import { bestOf, runCommand, runWorker, timeShell } from './measure.ts';
-import type { WorkerResult } from './protocol.ts';
-import { skippedResult, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
+import { bestOf, runCommand, runWorker, timeShell, workerModules } from './measure.ts';
+import { skippedResult, workerRow, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
 
 const PASSWORD = 'bench';
 const NAME = 'bench';
@@ -44,21 +44,10 @@ const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox', '/usr/local/bin/
 const statusOf = (err: unknown) => (err as { statusCode?: number } | null)?.statusCode;
 const messageOf = (err: unknown) => (err as { json?: { message?: string } } | null)?.json?.message ?? (err as Error).message;
 
+/** The engine's own connectDocker (DOCKER_HOST like the docker CLI, a ping with a time limit), from the build the workers load. */
 async function connect(timeoutMs: number): Promise<Docker> {
-  const { default: DockerClient } = await import('dockerode');
-  const docker = new DockerClient();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-  return docker;
+  const { connectDocker } = (await import(workerModules().dockerClient)) as typeof DockerClient;
+  return connectDocker(timeoutMs);
 }
 
 async function followImport(docker: Docker, tar: NodeJS.ReadableStream, name: string, labels: Record<string, string>): Promise<void> {
@@ -240,19 +229,6 @@ async function volumeDigest(docker: Docker, image: string, volume: string, label
   return d;
 }
 
-function rowOf(operation: string, r: WorkerResult, bytes: number, note?: string): Row {
-  return {
-    operation,
-    seconds: r.opSeconds,
-    bytes,
-    peakRssMiB: r.processPeakRssKiB / 1024,
-    opRssMiB: r.opPeakRssKiB / 1024,
-    cpuSeconds: r.cpuSeconds,
-    mainCpuSeconds: r.mainThreadCpuSeconds,
-    ...(note ? { note } : {}),
-  };
-}
-
 /** Builds the busybox image and times `tar czf` of the volume in a running container; undefined + a note if impossible. */
 async function tarCzfReference(
   ctx: DatasetContext,
@@ -354,10 +330,10 @@ async function measure(ctx: DatasetContext, docker: Docker, res: DockerResources
   const backupRatio = backup.opSeconds / rawExport.opSeconds;
   const restoreRatio = restore.opSeconds / rawImport.opSeconds;
   rows.push(
-    rowOf('raw export: GET /archive → /dev/null', rawExport, bytes, `tar stream ${bytesLabel(rawExport.bytes ?? NaN)}`),
-    rowOf('engine volume backup (encrypted)', backup, bytes, `${backupRatio.toFixed(2)}× raw export`),
-    rowOf('raw import: PUT /archive ← tar file', rawImport, bytes),
-    rowOf('engine volume restore (encrypted)', restore, bytes, `${restoreRatio.toFixed(2)}× raw import`),
+    workerRow('raw export: GET /archive → /dev/null', rawExport, bytes, `tar stream ${bytesLabel(rawExport.bytes ?? NaN)}`),
+    workerRow('engine volume backup (encrypted)', backup, bytes, `${backupRatio.toFixed(2)}× raw export`),
+    workerRow('raw import: PUT /archive ← tar file', rawImport, bytes),
+    workerRow('engine volume restore (encrypted)', restore, bytes, `${restoreRatio.toFixed(2)}× raw import`),
   );
   if ('seconds' in tgz) {
     rows.push({

@@ -7,39 +7,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bytesLabel } from './format.ts';
-import { runWorker, syncDisks, treeTotals } from './measure.ts';
+import { bestOf, runWorker, syncDisks, treeTotals } from './measure.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.ts';
 import type { WorkerRequest, WorkerResult } from './protocol.ts';
-import type { DatasetContext, Row, Section, SectionResult } from './section.ts';
+import { workerRow, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
 
 const PASSWORD = 'bench';
 const NAME = 'bench';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Runs a worker `repeat` times and keeps the fastest run; `before` prepares each run. */
-async function best(ctx: DatasetContext, req: WorkerRequest, before?: () => Promise<void>): Promise<WorkerResult> {
-  let winner: WorkerResult | undefined;
-  for (let i = 0; i < ctx.options.repeat; i++) {
-    if (before) await before();
-    await syncDisks();
-    const r = await runWorker(req);
-    if (!winner || r.opSeconds < winner.opSeconds) winner = r;
-  }
-  return winner!;
-}
-
-function rowOf(operation: string, r: WorkerResult, bytes: number, note?: string): Row {
-  return {
-    operation,
-    seconds: r.opSeconds,
-    bytes,
-    peakRssMiB: r.processPeakRssKiB / 1024,
-    opRssMiB: r.opPeakRssKiB / 1024,
-    cpuSeconds: r.cpuSeconds,
-    mainCpuSeconds: r.mainThreadCpuSeconds,
-    ...(note ? { note } : {}),
-  };
-}
+const best = (ctx: DatasetContext, req: WorkerRequest, before?: () => Promise<void>): Promise<WorkerResult> =>
+  bestOf(ctx.options.repeat, () => runWorker(req), before);
 
 async function profileBackup(ctx: DatasetContext): Promise<ProfileSummary> {
   const store = path.join(ctx.workDir, 'store-profile');
@@ -80,17 +59,17 @@ export const engineSection: Section = {
     const first = await best(ctx, { ...enc, op: 'backup', source: dataset.dir, create: true }, () =>
       rm(encStore, { recursive: true, force: true }),
     );
-    rows.push(rowOf('encrypted first backup', first, bytes));
+    rows.push(workerRow('encrypted first backup', first, bytes));
 
     ctx.log('encrypted unchanged re-backup');
     const again = await best(ctx, { ...enc, op: 'backup', source: dataset.dir, create: false });
-    rows.push(rowOf('encrypted unchanged re-backup', again, bytes));
+    rows.push(workerRow('encrypted unchanged re-backup', again, bytes));
 
     ctx.log('encrypted restore');
     const restore = await best(ctx, { ...enc, op: 'restore', target: restoreDir }, () =>
       rm(restoreDir, { recursive: true, force: true }),
     );
-    rows.push(rowOf('encrypted restore to folder', restore, bytes, `copy ref ${(restore.opSeconds / ctx.baseline.copySeconds).toFixed(2)}×`));
+    rows.push(workerRow('encrypted restore to folder', restore, bytes, `copy ref ${(restore.opSeconds / ctx.baseline.copySeconds).toFixed(2)}×`));
     const restored = await treeTotals(restoreDir);
     const restoreOk = restored.files === dataset.files && restored.bytes === bytes;
     notes.push(
@@ -103,7 +82,7 @@ export const engineSection: Section = {
     const plain = await best(ctx, { store: plainStore, name: NAME, encrypted: false, password: '', op: 'backup', source: dataset.dir, create: true }, () =>
       rm(plainStore, { recursive: true, force: true }),
     );
-    rows.push(rowOf('plain first backup', plain, bytes));
+    rows.push(workerRow('plain first backup', plain, bytes));
     await rm(plainStore, { recursive: true, force: true });
 
     let profile: ProfileSummary | undefined;

@@ -5,7 +5,7 @@ import { readdir, lstat } from 'node:fs/promises';
 import * as module from 'node:module';
 import * as path from 'node:path';
 import type { EngineModules } from './engine-module.ts';
-import type { WorkerMessage, WorkerRequest, WorkerResult } from './protocol.ts';
+import type { WorkerMessage, WorkerModules, WorkerRequest, WorkerResult } from './protocol.ts';
 
 const WORKER_TS = path.join(import.meta.dirname, 'worker.ts');
 
@@ -35,6 +35,12 @@ export function setupWorkers(engine: EngineModules, dir: string): { stripped: bo
     process.emitWarning = emitWarning;
   }
   return { stripped: true };
+}
+
+/** The module URLs the workers load (setupWorkers() first), for the runner's own use of the same build. */
+export function workerModules(): WorkerModules {
+  if (!modules) throw new Error('workerModules: call setupWorkers() first');
+  return modules.urls;
 }
 
 /** Kills every child process still running (Ctrl-C). */
@@ -129,10 +135,19 @@ export async function treeTotals(root: string): Promise<{ files: number; bytes: 
   return { files, bytes };
 }
 
-/** Runs `once` n times (syncing disks before each) and keeps the fastest result. */
-export async function bestOf(n: number, once: (i: number) => Promise<WorkerResult>): Promise<WorkerResult> {
+/**
+ * Runs `once` n times (syncing disks before each) and keeps the fastest result.
+ * `prepare` runs before the sync, so the write-back of its changes (e.g.
+ * removing the previous run's output) is not timed.
+ */
+export async function bestOf(
+  n: number,
+  once: (i: number) => Promise<WorkerResult>,
+  prepare?: (i: number) => Promise<void>,
+): Promise<WorkerResult> {
   let winner: WorkerResult | undefined;
   for (let i = 0; i < n; i++) {
+    if (prepare) await prepare(i);
     await syncDisks();
     const r = await once(i);
     if (!winner || r.opSeconds < winner.opSeconds) winner = r;

@@ -38,7 +38,7 @@ import { onInterrupt } from './cleanup.ts';
 import { GiB, MiB, bytesLabel } from './format.ts';
 import { bestOf, runWorker, treeTotals } from './measure.ts';
 import type { S3Target, WorkerResult } from './protocol.ts';
-import { skippedResult, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
+import { skippedResult, workerRow, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
 
 const PASSWORD = 'bench';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -182,19 +182,11 @@ async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-function rowOf(operation: string, r: WorkerResult, bytes: number, note?: string): Row {
-  return {
-    operation,
-    seconds: r.opSeconds,
-    bytes,
-    compareToBaseline: false,
-    peakRssMiB: r.processPeakRssKiB / 1024,
-    opRssMiB: r.opPeakRssKiB / 1024,
-    cpuSeconds: r.cpuSeconds,
-    mainCpuSeconds: r.mainThreadCpuSeconds,
-    ...(note ? { note } : {}),
-  };
-}
+/** S3 rows are not divided by the local read baseline. */
+const rowOf = (operation: string, r: WorkerResult, bytes: number, note?: string): Row => ({
+  ...workerRow(operation, r, bytes, note),
+  compareToBaseline: false,
+});
 
 const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
 

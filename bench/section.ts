@@ -5,6 +5,7 @@
  * run.ts; the runner handles datasets, baselines, printing and the JSON file.
  */
 import type { DatasetInfo } from './dataset.ts';
+import type { WorkerResult } from './protocol.ts';
 
 export interface BenchOptions {
   /** Dataset sizes in bytes. */
@@ -73,6 +74,20 @@ export interface SectionResult {
   data?: unknown;
   /** Set when the section did not run at this size (why); rows are then empty. */
   skipped?: string;
+}
+
+/** A table row of one worker operation: its time, memory and CPU. */
+export function workerRow(operation: string, r: WorkerResult, bytes: number, note?: string): Row {
+  return {
+    operation,
+    seconds: r.opSeconds,
+    bytes,
+    peakRssMiB: r.processPeakRssKiB / 1024,
+    opRssMiB: r.opPeakRssKiB / 1024,
+    cpuSeconds: r.cpuSeconds,
+    mainCpuSeconds: r.mainThreadCpuSeconds,
+    ...(note ? { note } : {}),
+  };
 }
 
 export function skippedResult(reason: string): SectionResult {

@@ -5,18 +5,17 @@
  * container, files read back the same way, and the DVOM helpers / temporary
  * volumes on the engine (to prove none are left).
  *
- * Takes the same cross-process lock as test/docker (same file, same protocol),
- * so the global leftover check is not confused by another DVOM docker test
- * file running at the same time.
+ * Uses test/docker's cross-process lock, leftover listing and clean-up, so
+ * the global leftover check is not confused by another DVOM docker test file
+ * running at the same time.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { acquireFileLock } from '../support/processes.ts';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { acquireDockerLock, docker, dvomLeftovers, removeByPrefix } from '../docker/docker-fixtures.ts';
+
+export { acquireDockerLock, docker, dvomLeftovers };
 
 export const EMPTY_IMAGE = 'dvom-api-test-empty:1';
-const LOCK_FILE = path.join(os.tmpdir(), 'dvom-docker-e2e.lock');
 
 export interface ExecResult {
   code: number | null;
@@ -35,13 +34,6 @@ export function exec(file: string, args: string[], input?: Buffer): Promise<Exec
   });
 }
 
-/** `docker ARGS`, stdout as text; throws with the engine's message on failure. */
-export async function docker(...args: string[]): Promise<string> {
-  const r = await exec('docker', args);
-  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
-  return r.stdout.toString();
-}
-
 /** Why Docker tests cannot run here, or undefined. */
 export async function dockerSkipReason(): Promise<string | undefined> {
   const r = await exec('docker', ['info', '--format', '{{.ServerVersion}}']).catch((err: Error) => ({ code: -1, stdout: Buffer.alloc(0), stderr: err.message }));
@@ -52,11 +44,6 @@ export async function ensureEmptyImage(): Promise<void> {
   if ((await exec('docker', ['image', 'inspect', EMPTY_IMAGE])).code === 0) return;
   const r = await exec('docker', ['import', '-', EMPTY_IMAGE], Buffer.alloc(1024));
   if (r.code !== 0) throw new Error(`docker import failed: ${r.stderr}`);
-}
-
-/** The docker test suites' lock; resolves with its release. */
-export function acquireDockerLock(timeoutMs = 10 * 60_000): Promise<() => Promise<void>> {
-  return acquireFileLock(LOCK_FILE, timeoutMs);
 }
 
 /** Everything on the engine named with one prefix; removed by cleanup(). */
@@ -103,11 +90,8 @@ export class DockerScope {
     }
   }
 
-  async cleanup(): Promise<void> {
-    const containers = (await docker('ps', '-aq', '--filter', `name=${this.prefix}`)).split('\n').filter(Boolean);
-    if (containers.length) await exec('docker', ['rm', '-f', ...containers]);
-    const volumes = (await docker('volume', 'ls', '-q', '--filter', `name=${this.prefix}`)).split('\n').filter(Boolean);
-    if (volumes.length) await exec('docker', ['volume', 'rm', '-f', ...volumes]);
+  cleanup(): Promise<void> {
+    return removeByPrefix(this.prefix);
   }
 }
 
@@ -124,13 +108,6 @@ export function firstFileOfTar(tar: Buffer): Buffer {
     at += 512 + Math.ceil(size / 512) * 512;
   }
   throw new Error('no file in the tar stream');
-}
-
-/** DVOM helper containers and temporary volumes on the engine ("container NAME" / "volume NAME"). */
-export async function dvomLeftovers(): Promise<string[]> {
-  const helpers = (await docker('ps', '-a', '--filter', 'label=io.dvom.helper', '--format', 'container {{.Names}}')).split('\n');
-  const temps = (await docker('volume', 'ls', '--filter', 'label=io.dvom.temporary', '--format', 'volume {{.Name}}')).split('\n');
-  return [...helpers, ...temps].filter(Boolean);
 }
 
 /** Helper containers that mount `volume`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cloneStore, exists, manifest, removeAll, runDvom, runOk, tempDir, writeRandomFile } from './run-dvom.ts';
+import { exists, manifest, removeAll, runDvom, runOk, storeCopy, tempDir, writeRandomFile } from './run-dvom.ts';
 
 const PW = { DVOM_PASSWORD: 'forgetful' };
 
@@ -45,12 +45,7 @@ describe('dvom forget and delete', { concurrency: true }, () => {
   after(() => removeAll(...dirs));
 
   /** A private copy of the 4-version store, plus a scratch folder. */
-  async function setup(label: string): Promise<Made> {
-    const store = await cloneStore(template, `${label}-store`);
-    const work = await tempDir(`${label}-work`);
-    dirs.push(store, work);
-    return { store, work };
-  }
+  const setup = (label: string): Promise<Made> => storeCopy(template, label, dirs);
 
   const versionIds = async (store: string): Promise<string[]> => {
     const r = await runOk(['versions', 'hist', '--json'], { store });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cloneStore, exists, listFiles, makeSmallDataset, removeAll, runDvom, runOk, tempDir, writeRandomFile } from './run-dvom.ts';
+import { cloneStore, exists, listFiles, makeSmallDataset, removeAll, runDvom, runOk, storeCopy, tempDir, writeRandomFile } from './run-dvom.ts';
 
 const PW = { DVOM_PASSWORD: 'integrity' };
 
@@ -28,9 +28,7 @@ describe('dvom detects damaged backups', { concurrency: true }, () => {
 
   /** A private copy of a template store; its biggest pack holds the file data. */
   async function setup(label: string, encrypted = true) {
-    const store = await cloneStore(encrypted ? encryptedTemplate : plainTemplate, `${label}-store`);
-    const work = await tempDir(`${label}-work`);
-    dirs.push(store, work);
+    const { store, work } = await storeCopy(encrypted ? encryptedTemplate : plainTemplate, label, dirs);
     const root = path.join(store, 'backups', 'box');
     const packs = await listFiles(path.join(root, 'packs'));
     assert.ok(packs.length >= 1);

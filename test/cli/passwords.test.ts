@@ -4,7 +4,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  cloneStore,
   exists,
   fileHashes,
   listFiles,
@@ -14,6 +13,7 @@ import {
   runDvom,
   runOk,
   siblingsStartingWith,
+  storeCopy,
   tempDir,
 } from './run-dvom.ts';
 
@@ -25,12 +25,7 @@ describe('dvom passwords and keys', { concurrency: true }, () => {
   const dirs: string[] = [];
 
   /** A private copy of the template store plus a scratch folder. */
-  async function setup(label: string) {
-    const store = await cloneStore(template, `${label}-store`);
-    const work = await tempDir(`${label}-work`);
-    dirs.push(store, work);
-    return { store, work };
-  }
+  const setup = (label: string) => storeCopy(template, label, dirs);
 
   before(async () => {
     src = await tempDir('pw-src');

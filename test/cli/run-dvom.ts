@@ -195,3 +195,11 @@ export async function cloneStore(template: string, label: string): Promise<strin
   await fs.cp(template, dir, { recursive: true, preserveTimestamps: true });
   return dir;
 }
+
+/** A private copy of a template store plus a scratch folder, both added to `dirs` (removed by the caller). */
+export async function storeCopy(template: string, label: string, dirs: string[]): Promise<{ store: string; work: string }> {
+  const store = await cloneStore(template, `${label}-store`);
+  const work = await tempDir(`${label}-work`);
+  dirs.push(store, work);
+  return { store, work };
+}

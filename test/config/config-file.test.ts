@@ -9,13 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { DvomError, isDvomError, LocalBackend } from '../../src/main/engine/index.ts';
-import type { ErrorCode } from '../../src/main/engine/index.ts';
+import { LocalBackend } from '../../src/main/engine/index.ts';
 import { configPath, readConfig, updateConfig, writeConfig } from '../../src/main/config/config-file.ts';
 import { emptyConfig, holdsSecrets, redactConfig, type DvomConfig } from '../../src/main/config/config-schema.ts';
 import { openStore } from '../../src/main/config/open-store.ts';
 import { S3Backend } from '../../src/main/engine/storage/s3-backend.ts';
 import { KeychainUnavailableError, type SecretKind, type SecretStore } from '../../src/main/secrets/secret-store.ts';
+import { assertDvomError } from '../engine/helpers.ts';
 import { filesContaining, makeCliUser, type CliUser } from './dvom-cli.ts';
 
 const SECRET = 'inline-secret-key-0123456789abcdef';
@@ -37,19 +37,6 @@ function cliUser(): CliUser {
   const user = makeCliUser('config');
   users.push(user);
   return user;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, message: RegExp): Promise<DvomError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught !== undefined, 'expected an error, but the operation succeeded');
-  assert.ok(isDvomError(caught, code), `expected DvomError ${code}, got ${String(caught)}`);
-  assert.match((caught as Error).message, message);
-  return caught as DvomError;
 }
 
 function writeRaw(file: string, content: unknown, mode = 0o600): void {
@@ -142,7 +129,7 @@ describe('config file', () => {
   test('invalid JSON is a usage error naming the file', async () => {
     const file = path.join(tempDir(), 'config.json');
     writeRaw(file, '{ "version": 1, "targets": { ');
-    const err = await rejectsWith(readConfig(file), 'USAGE', /is not valid JSON/);
+    const err = await assertDvomError(readConfig(file), 'USAGE', /is not valid JSON/);
     assert.ok(err.message.includes(file));
     assert.equal(err.exitCode, 2);
   });
@@ -162,7 +149,7 @@ describe('config file', () => {
     ];
     for (const [content, message] of cases) {
       writeRaw(file, content);
-      const err = await rejectsWith(readConfig(file), 'USAGE', message);
+      const err = await assertDvomError(readConfig(file), 'USAGE', message);
       assert.ok(err.message.startsWith(`config file ${file}: `), err.message);
     }
   });
@@ -172,7 +159,7 @@ describe('config file', () => {
     async () => {
       const file = path.join(tempDir(), 'config.json');
       writeRaw(file, { version: 1, targets: { 'bad name!': { type: 'local', path: '/x' } } });
-      await rejectsWith(readConfig(file), 'USAGE', /targets\.bad name!: target name 'bad name!': use letters, digits/);
+      await assertDvomError(readConfig(file), 'USAGE', /targets\.bad name!: target name 'bad name!': use letters, digits/);
     },
   );
 
@@ -180,7 +167,7 @@ describe('config file', () => {
     const file = path.join(tempDir(), 'config.json');
     for (const mode of [0o644, 0o640, 0o604]) {
       writeRaw(file, s3WithSecret(), mode);
-      const err = await rejectsWith(readConfig(file), 'USAGE', /holds a secret key but other users can read it/);
+      const err = await assertDvomError(readConfig(file), 'USAGE', /holds a secret key but other users can read it/);
       assert.ok(err.message.includes(`chmod 600 ${file}`), err.message);
       assert.ok(err.message.includes(`mode ${mode.toString(8)}`), err.message);
       assert.ok(!err.message.includes(SECRET), 'the error shows the secret');
@@ -251,21 +238,21 @@ describe('choosing the store', () => {
   });
 
   test('unknown targets, bad S3 flags and missing secrets are reported', async () => {
-    await rejectsWith(openStore({ target: 'nope' }, config(), fakeSecrets({})), 'USAGE', /no storage target named 'nope'/);
-    await rejectsWith(openStore({ s3: { bucket: 'Bad_Bucket' } }, config(), fakeSecrets({})), 'USAGE', /^--s3-bucket: an S3 bucket name/);
-    await rejectsWith(openStore({ s3: { bucket: 'ok-bucket', endpoint: 'nope' } }, config(), fakeSecrets({})), 'USAGE', /^--s3-endpoint: /);
-    await rejectsWith(
+    await assertDvomError(openStore({ target: 'nope' }, config(), fakeSecrets({})), 'USAGE', /no storage target named 'nope'/);
+    await assertDvomError(openStore({ s3: { bucket: 'Bad_Bucket' } }, config(), fakeSecrets({})), 'USAGE', /^--s3-bucket: an S3 bucket name/);
+    await assertDvomError(openStore({ s3: { bucket: 'ok-bucket', endpoint: 'nope' } }, config(), fakeSecrets({})), 'USAGE', /^--s3-endpoint: /);
+    await assertDvomError(
       openStore({ target: 'vault' }, config(), fakeSecrets({}, true)),
       'ERROR',
       /the S3 secret key of target 'vault' is kept in the keychain, but the Secret Service keyring is not available/,
     );
-    await rejectsWith(openStore({ target: 'vault' }, config(), fakeSecrets({})), 'USAGE', /target 'vault' has access key AKID but no secret key/);
+    await assertDvomError(openStore({ target: 'vault' }, config(), fakeSecrets({})), 'USAGE', /target 'vault' has access key AKID but no secret key/);
   });
 
   test(
     'the fix suggested for a missing secret key is a command that exists',
     async () => {
-      const err = await rejectsWith(openStore({ target: 'vault' }, config(), fakeSecrets({})), 'USAGE', /store it with dvom target add vault/);
+      const err = await assertDvomError(openStore({ target: 'vault' }, config(), fakeSecrets({})), 'USAGE', /store it with dvom target add vault/);
       const flag = /(--[a-z0-9-]*secret-stdin)/.exec(err.message)?.[1];
       assert.ok(flag, err.message);
       const user = cliUser();

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectOutput } from '../support/processes.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DVOM = path.join(REPO_ROOT, 'src', 'main', 'cli', 'dvom.ts');
@@ -69,32 +70,15 @@ export function makeCliUser(label: string): CliUser {
     }
     return env;
   };
-  const run = (args: string[], options: RunOptions = {}): Promise<CliResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [DVOM, ...args], {
-        cwd: REPO_ROOT,
-        env: envFor(options),
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      if (options.input !== undefined) child.stdin!.end(options.input);
-      const timeoutMs = options.timeoutMs ?? 90_000;
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`dvom ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }, timeoutMs);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
+  const run = (args: string[], options: RunOptions = {}): Promise<CliResult> => {
+    const child = spawn(process.execPath, [DVOM, ...args], {
+      cwd: REPO_ROOT,
+      env: envFor(options),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    return collectOutput(child, options.timeoutMs ?? 90_000, `dvom ${args.join(' ')}`);
+  };
   return {
     home,
     configFile,

@@ -143,7 +143,8 @@ export async function ensureBusyboxImage(): Promise<void> {
 
 const LOCK_FILE = path.join(os.tmpdir(), 'dvom-docker-e2e.lock');
 
-const acquireLock = (timeoutMs?: number) => acquireFileLock(LOCK_FILE, timeoutMs);
+/** The docker test suites' lock (test/api takes it too); resolves with its release. */
+export const acquireDockerLock = (timeoutMs?: number) => acquireFileLock(LOCK_FILE, timeoutMs);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -223,7 +224,7 @@ export function useDockerFixture(): Fixture {
   let counter = 0;
 
   before(async () => {
-    release = await acquireLock();
+    release = await acquireDockerLock();
     await ensureBusyboxImage();
     root = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
     store = path.join(root, 'store');
@@ -301,7 +302,8 @@ export function useDockerFixture(): Fixture {
   return fx;
 }
 
-async function removeByPrefix(prefix: string): Promise<void> {
+/** Removes every container and volume whose name contains `prefix`. */
+export async function removeByPrefix(prefix: string): Promise<void> {
   const containers = (await docker('ps', '-aq', '--filter', `name=${prefix}`)).split('\n').filter(Boolean);
   if (containers.length) await exec('docker', ['rm', '-f', ...containers]);
   const volumes = (await docker('volume', 'ls', '-q', '--filter', `name=${prefix}`)).split('\n').filter(Boolean);
@@ -314,7 +316,8 @@ async function removeByPrefix(prefix: string): Promise<void> {
 /** DVOM helpers / temporary volumes that existed before this file started (someone else's); not ours to judge. */
 let preexisting = new Set<string>();
 
-async function dvomLeftovers(): Promise<string[]> {
+/** DVOM helper containers and temporary volumes on the engine ("container NAME" / "volume NAME"). */
+export async function dvomLeftovers(): Promise<string[]> {
   const helpers = (await docker('ps', '-a', '--filter', `label=${HELPER_LABEL}`, '--format', 'container {{.Names}}')).split('\n');
   const temps = (await docker('volume', 'ls', '--filter', `label=${TEMPORARY_LABEL}`, '--format', 'volume {{.Name}}')).split('\n');
   return [...helpers, ...temps].filter(Boolean);

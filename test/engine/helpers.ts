@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { isDvomError, LocalBackend, Repository } from '../../src/main/engine/index.ts';
+import { isDvomError, LocalBackend, Repository, type DvomError } from '../../src/main/engine/index.ts';
 import type { Credential, ErrorCode, ScryptParams } from '../../src/main/engine/index.ts';
 
 // ---------------------------------------------------------------- constants
@@ -84,7 +84,7 @@ export async function assertDvomError(
   promise: Promise<unknown>,
   code: ErrorCode,
   message?: RegExp,
-): Promise<Error> {
+): Promise<DvomError> {
   let caught: unknown;
   try {
     await promise;
@@ -97,7 +97,7 @@ export async function assertDvomError(
     `expected DvomError ${code}, got ${caught instanceof Error ? `${caught.name} ${(caught as { code?: string }).code ?? ''}: ${caught.message}` : String(caught)}`,
   );
   if (message) assert.match((caught as Error).message, message);
-  return caught as Error;
+  return caught as DvomError;
 }
 
 // ---------------------------------------------------------------- file store inspection

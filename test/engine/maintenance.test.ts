@@ -4,7 +4,7 @@
  */
 process.env.TZ = 'UTC'; // retention buckets use local time: pin it before any Date is made
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -294,13 +294,18 @@ function writeLock(storeDir: string, doc: Record<string, unknown>): string {
   return rel;
 }
 
-test('a second writer gets LOCKED while the first holds the lock', async (t) => {
-  const base = tempDir(t, 'lock');
+/** A fresh store with backup 'test', and a source folder holding one small file. */
+async function lockTestRepo(t: TestContext, label: string) {
+  const base = tempDir(t, label);
   const src = path.join(base, 'src');
   fs.mkdirSync(src);
   fs.writeFileSync(path.join(src, 'f'), 'x');
   const storeDir = path.join(base, 'store');
-  const { store, repo } = await createRepo(storeDir);
+  return { base, src, storeDir, ...(await createRepo(storeDir)) };
+}
+
+test('a second writer gets LOCKED while the first holds the lock', async (t) => {
+  const { base, src, storeDir, store, repo } = await lockTestRepo(t, 'lock');
   await backup(repo, folderSource(src), { sourceKind: 'path' });
   const other = await Repository.open(store, 'test', password());
 
@@ -325,12 +330,7 @@ test('a second writer gets LOCKED while the first holds the lock', async (t) => 
 });
 
 test('stale locks (dead process on this host, or not refreshed for too long) are removed', async (t) => {
-  const base = tempDir(t, 'stale');
-  const src = path.join(base, 'src');
-  fs.mkdirSync(src);
-  fs.writeFileSync(path.join(src, 'f'), 'x');
-  const storeDir = path.join(base, 'store');
-  const { repo } = await createRepo(storeDir);
+  const { src, storeDir, repo } = await lockTestRepo(t, 'stale');
   const child = spawnSync(process.execPath, ['-e', '0']);
   const deadPid = child.pid!;
   assert.throws(() => process.kill(deadPid, 0), /ESRCH/, 'the child has exited');

@@ -29,15 +29,13 @@ import {
   REPO_ROOT,
   SKIP_REASON,
   acquireExclusiveGateway,
-  createTestBucket,
   makeDataset,
-  makeTempDir,
   rgw,
   s3TestEnv,
   treeManifest,
-  useGateway,
-  type TestBucket,
+  useS3TestFile,
 } from './s3-fixtures.ts';
+import { assertDvomError } from '../engine/helpers.ts';
 
 const env = s3TestEnv();
 const skip = env ? false : SKIP_REASON;
@@ -47,32 +45,10 @@ const SCRYPT = { N: 1024, r: 8, p: 1 };
 const SMALL_CHUNKS = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 const WRONG_SECRET = `wrong-${randomBytes(8).toString('hex')}`;
 
-let bucket: TestBucket;
-let releaseGateway: (() => void) | undefined;
-const tempDirs: string[] = [];
+const fixture = useS3TestFile(env, 'engine');
+const { tempDir } = fixture;
 /** Every error the tests saw: none may contain a secret key. */
 const seenErrors: unknown[] = [];
-
-function tempDir(label: string): string {
-  const dir = makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-before(async () => {
-  if (!env) return;
-  releaseGateway = await useGateway();
-  bucket = await createTestBucket(env, 'engine');
-});
-
-after(async () => {
-  try {
-    if (env && bucket) await bucket.remove();
-  } finally {
-    releaseGateway?.();
-    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 /** Every text an error exposes: message, stack and causes. */
 function errorText(err: unknown): string {
@@ -90,20 +66,15 @@ function assertNoSecret(err: unknown): void {
   }
 }
 
-/** Awaits a rejection with a DvomError of `code` whose message matches `message`. */
+/** Awaits a rejection with a DvomError of `code` whose message matches `message` and shows no secret key. */
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, message: RegExp): Promise<DvomError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught !== undefined, `expected DvomError ${code}, but the operation succeeded`);
-  seenErrors.push(caught);
-  assert.ok(isDvomError(caught, code), `expected DvomError ${code}, got ${errorText(caught)}`);
-  assert.match((caught as Error).message, message);
-  assertNoSecret(caught);
-  return caught as DvomError;
+  const seen = promise.catch((err: unknown) => {
+    seenErrors.push(err);
+    throw err;
+  });
+  const err = await assertDvomError(seen, code, message);
+  assertNoSecret(err);
+  return err;
 }
 
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -117,13 +88,13 @@ async function listKeys(backend: StorageBackend, prefix: string): Promise<string
 }
 
 function otherBackend(settings: Partial<S3Settings>): S3Backend {
-  return new S3Backend({ bucket: bucket.name, endpoint: env!.endpoint, forcePathStyle: true, ...settings });
+  return new S3Backend({ bucket: fixture.bucket.name, endpoint: env!.endpoint, forcePathStyle: true, ...settings });
 }
 
 describe('StorageBackend contract on S3', () => {
   test('put, get, getRange, getStream, stat, list and delete, under a prefix', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'contract/basic/' });
-    assert.equal(store.location, `s3://${bucket.name}/contract/basic/`);
+    const store = fixture.bucket.backend({ prefix: 'contract/basic/' });
+    assert.equal(store.location, `s3://${fixture.bucket.name}/contract/basic/`);
     const data = randomBytes(200_000);
     await store.put('objects/one.bin', data);
     await store.put('objects/two.bin', (async function* () {
@@ -133,7 +104,7 @@ describe('StorageBackend contract on S3', () => {
     await store.put('other/three.bin', Buffer.alloc(0));
 
     // The prefix is part of the object key in the bucket, but not of DVOM's keys.
-    assert.deepEqual(await bucket.keys('contract/basic/'), [
+    assert.deepEqual(await fixture.bucket.keys('contract/basic/'), [
       'contract/basic/objects/one.bin',
       'contract/basic/objects/two.bin',
       'contract/basic/other/three.bin',
@@ -157,7 +128,7 @@ describe('StorageBackend contract on S3', () => {
     assert.deepEqual(listed.map((o) => [o.key, o.size]).sort(), [['objects/one.bin', data.length], ['objects/two.bin', 13]]);
     assert.deepEqual(await listKeys(store, ''), ['objects/one.bin', 'objects/two.bin', 'other/three.bin']);
     // A sibling prefix is a different store.
-    const sibling = bucket.backend({ prefix: 'contract/basic-2' });
+    const sibling = fixture.bucket.backend({ prefix: 'contract/basic-2' });
     await sibling.put('objects/one.bin', Buffer.from('sibling'));
     assert.deepEqual(await listKeys(store, 'objects/'), ['objects/one.bin', 'objects/two.bin']);
     assert.ok((await store.get('objects/one.bin')).equals(data));
@@ -169,7 +140,7 @@ describe('StorageBackend contract on S3', () => {
   });
 
   test('missing objects: NOT_FOUND on reads, undefined from stat, deleting is no error', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'contract/missing' });
+    const store = fixture.bucket.backend({ prefix: 'contract/missing' });
     await rejectsWith(store.get('nope/a'), 'NOT_FOUND', /not found in s3:\/\//);
     await rejectsWith(drain(store.getStream('nope/a')), 'NOT_FOUND', /not found/);
     await rejectsWith(store.getRange('nope/a', 0, 10), 'NOT_FOUND', /not found/);
@@ -179,16 +150,16 @@ describe('StorageBackend contract on S3', () => {
   });
 
   test('keys that could escape the store are refused before any request', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'contract/keys' });
+    const store = fixture.bucket.backend({ prefix: 'contract/keys' });
     for (const key of ['../escape', 'a/../../b', '/abs', 'a//b', 'a/.tmp-x', '']) {
       await assert.rejects(store.put(key, Buffer.from('x')), /invalid storage key/, key);
       await assert.rejects(store.get(key), /invalid storage key/, key);
     }
-    assert.deepEqual(await bucket.keys('contract/keys'), []);
+    assert.deepEqual(await fixture.bucket.keys('contract/keys'), []);
   });
 
   test('a create-only put refuses an existing key with ALREADY_EXISTS; overwrite replaces it', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'contract/create-only' });
+    const store = fixture.bucket.backend({ prefix: 'contract/create-only' });
     await store.put('locks/a.json', Buffer.from('first'));
     await rejectsWith(store.put('locks/a.json', Buffer.from('second')), 'ALREADY_EXISTS', /already exists/);
     assert.equal((await store.get('locks/a.json')).toString(), 'first', 'the refused put changed nothing');
@@ -207,7 +178,7 @@ describe('StorageBackend contract on S3', () => {
     'a create-only put of a multipart-sized object (> 8 MiB) refuses an existing key',
     { skip },
     async () => {
-      const store = bucket.backend({ prefix: 'contract/multipart' });
+      const store = fixture.bucket.backend({ prefix: 'contract/multipart' });
       const first = randomBytes(9 * 1024 * 1024);
       await store.put('packs/big', first);
       assert.ok((await store.get('packs/big')).equals(first), 'a multipart upload stores the object intact');
@@ -220,7 +191,7 @@ describe('StorageBackend contract on S3', () => {
     // Forcing a small page (MaxKeys=4) makes RGW paginate a few objects exactly
     // as it paginates > 1000 by default, without uploading a thousand objects.
     const client = new S3Client(
-      s3ClientConfig({ bucket: bucket.name, endpoint: env!.endpoint, credentials: { accessKeyId: env!.accessKey, secretAccessKey: env!.secretKey } }),
+      s3ClientConfig({ bucket: fixture.bucket.name, endpoint: env!.endpoint, credentials: { accessKeyId: env!.accessKey, secretAccessKey: env!.secretKey } }),
     );
     let listCalls = 0;
     client.middlewareStack.add(
@@ -233,7 +204,7 @@ describe('StorageBackend contract on S3', () => {
       },
       { step: 'initialize', name: 'smallPages' },
     );
-    const store = new S3Backend({ bucket: bucket.name, endpoint: env!.endpoint, prefix: 'contract/pages' }, client);
+    const store = new S3Backend({ bucket: fixture.bucket.name, endpoint: env!.endpoint, prefix: 'contract/pages' }, client);
     try {
       const keys = Array.from({ length: 13 }, (_, i) => `index/${String(i).padStart(3, '0')}`);
       await Promise.all(keys.map((k) => store.put(k, Buffer.from(k))));
@@ -243,7 +214,7 @@ describe('StorageBackend contract on S3', () => {
       assert.deepEqual(listed.map((o) => o.key).sort(), keys, 'every object of every page, once');
       assert.equal(listCalls, 4, '13 objects in pages of 4 take 4 requests');
       // The raw page really was truncated (the server honoured MaxKeys).
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket.name, Prefix: 'contract/pages/index/' }));
+      const page = await client.send(new ListObjectsV2Command({ Bucket: fixture.bucket.name, Prefix: 'contract/pages/index/' }));
       assert.equal(page.IsTruncated, true);
       assert.equal(page.Contents?.length, 4);
       // A multiple of the page size ends cleanly too.
@@ -258,7 +229,7 @@ describe('StorageBackend contract on S3', () => {
 
 describe('backups through S3', () => {
   test('an encrypted and a plain backup restore byte-identical; only the plain one stores readable data', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'roundtrip' });
+    const store = fixture.bucket.backend({ prefix: 'roundtrip' });
     const source = tempDir('src');
     makeDataset(source);
     const marker = `unique plaintext marker ${randomBytes(6).toString('hex')}`;
@@ -287,7 +258,7 @@ describe('backups through S3', () => {
   });
 
   test('a multi-pack backup verifies clean with readData, restores, and a second run adds no packs', { skip }, async () => {
-    const store = bucket.backend({ prefix: 'multipack' });
+    const store = fixture.bucket.backend({ prefix: 'multipack' });
     const source = tempDir('multi');
     makeDataset(source, { randomBytes: 4 * 1024 * 1024, textBytes: 1024 * 1024 });
     fs.writeFileSync(path.join(source, 'more.bin'), randomBytes(1024 * 1024 + 3));
@@ -316,7 +287,7 @@ describe('backups through S3', () => {
 
 describe('S3 errors', () => {
   test('wrong credentials: a DvomError naming the credentials, never the secret', { skip }, async () => {
-    const good = bucket.backend({ prefix: 'errors' });
+    const good = fixture.bucket.backend({ prefix: 'errors' });
     await Repository.create(good, 'cred', { encrypted: false });
     const wrongSecret = otherBackend({ prefix: 'errors', credentials: { accessKeyId: env!.accessKey, secretAccessKey: WRONG_SECRET } });
     const unknownKey = otherBackend({ prefix: 'errors', credentials: { accessKeyId: 'DVOMNOSUCHKEY', secretAccessKey: WRONG_SECRET } });
@@ -328,7 +299,7 @@ describe('S3 errors', () => {
       await rejectsWith(readRepoConfig(unknownKey, 'cred'), 'ERROR', /InvalidAccessKeyId/);
       // HEAD responses carry no error code: the message can only say access was denied.
       await rejectsWith(wrongSecret.stat('backups/cred/config.json'), 'ERROR', /credentials/);
-      assert.deepEqual(await bucket.keys('errors/x'), [], 'nothing was written');
+      assert.deepEqual(await fixture.bucket.keys('errors/x'), [], 'nothing was written');
     } finally {
       wrongSecret.destroy();
       unknownKey.destroy();
@@ -337,7 +308,7 @@ describe('S3 errors', () => {
 
   test('a read-only user on the bucket: access denied', { skip }, async () => {
     const ro = otherBackend({ prefix: 'errors-ro', credentials: { accessKeyId: env!.roAccessKey, secretAccessKey: env!.roSecretKey } });
-    const good = bucket.backend({ prefix: 'errors-ro' });
+    const good = fixture.bucket.backend({ prefix: 'errors-ro' });
     await Repository.create(good, 'owned', { encrypted: false });
     try {
       const denied = /access denied to s3:\/\/.* while trying to/;
@@ -345,14 +316,14 @@ describe('S3 errors', () => {
       await rejectsWith(Repository.open(ro, 'owned'), 'ERROR', denied);
       await rejectsWith(ro.put('probe', Buffer.from('x')), 'ERROR', /access denied .* while trying to store probe/);
       await rejectsWith(listKeys(ro, ''), 'ERROR', denied);
-      assert.deepEqual(await bucket.keys('errors-ro/backups/mine'), []);
+      assert.deepEqual(await fixture.bucket.keys('errors-ro/backups/mine'), []);
     } finally {
       ro.destroy();
     }
   });
 
   test('a missing bucket: NOT_FOUND saying the bucket does not exist', { skip }, async () => {
-    const missingName = `${bucket.name}-missing`;
+    const missingName = `${fixture.bucket.name}-missing`;
     const missing = new S3Backend({
       bucket: missingName,
       endpoint: env!.endpoint,
@@ -373,7 +344,7 @@ describe('S3 errors', () => {
     { skip },
     async () => {
       const missing = new S3Backend({
-        bucket: `${bucket.name}-missing`,
+        bucket: `${fixture.bucket.name}-missing`,
         endpoint: env!.endpoint,
         credentials: { accessKeyId: env!.accessKey, secretAccessKey: env!.secretKey },
       });
@@ -529,7 +500,7 @@ describe('gateway outage during a backup', () => {
     big = tempDir('outage-big');
     makeDataset(big, { randomBytes: 3 * 1024 * 1024, textBytes: 256 * 1024 });
     settings = {
-      bucket: bucket.name,
+      bucket: fixture.bucket.name,
       prefix,
       endpoint: env.endpoint,
       forcePathStyle: true,
@@ -544,10 +515,10 @@ describe('gateway outage during a backup', () => {
   });
 
   test('the backup fails clearly and leaves no version; after a restart a new backup works and every version restores', { skip }, async (t) => {
-    const store = bucket.backend({ prefix });
+    const store = fixture.bucket.backend({ prefix });
     const repo = await Repository.create(store, name, { encrypted: true, credential: PASSWORD, scrypt: SCRYPT, chunker: SMALL_CHUNKS });
     const first = await backup(repo, folderSource(small), { sourceKind: 'path' });
-    const packsBefore = (await bucket.keys(`${prefix}/backups/${name}/packs/`)).length;
+    const packsBefore = (await fixture.bucket.keys(`${prefix}/backups/${name}/packs/`)).length;
 
     const signals = tempDir('outage-signals');
     const heldFile = path.join(signals, 'held');
@@ -569,7 +540,7 @@ describe('gateway outage during a backup', () => {
     await rgw('start-rgw');
     const afterOutage = await Repository.open(store, name, PASSWORD);
     assert.deepEqual((await afterOutage.versions()).map((v) => v.id), [first.id], 'the interrupted backup left a version');
-    const orphans = (await bucket.keys(`${prefix}/backups/${name}/packs/`)).length - packsBefore;
+    const orphans = (await fixture.bucket.keys(`${prefix}/backups/${name}/packs/`)).length - packsBefore;
     assert.equal(orphans, GATE_AFTER, 'exactly the packs uploaded before the outage are in the bucket');
     t.diagnostic(`the backup failed ${failedAfterMs} ms after radosgw was stopped`);
     const interrupted = await verify(afterOutage, { readData: true });
@@ -592,7 +563,7 @@ describe('gateway outage during a backup', () => {
       await restoreToFolder(final, version, target);
       assert.deepEqual(treeManifest(target), treeManifest(source), `version ${version.id} restores byte-identical`);
     }
-    assert.deepEqual(await bucket.keys(`${prefix}/backups/${name}/locks/`), [], 'no lock is left');
+    assert.deepEqual(await fixture.bucket.keys(`${prefix}/backups/${name}/locks/`), [], 'no lock is left');
   });
 
   describe('in the same process', () => {
@@ -629,7 +600,7 @@ describe('gateway outage during a backup', () => {
       assert.equal(attempts, 5, 'the failed request was attempted maxAttempts (5) times');
 
       await rgw('start-rgw');
-      const reopened = await Repository.open(bucket.backend({ prefix }), name, PASSWORD);
+      const reopened = await Repository.open(fixture.bucket.backend({ prefix }), name, PASSWORD);
       assert.deepEqual((await reopened.versions()).map((v) => v.id), versionsBefore, 'the interrupted backup left a version');
       try {
         await backup(repo, folderSource(small), { sourceKind: 'path' });

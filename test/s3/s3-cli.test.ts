@@ -13,13 +13,10 @@ import { s3SecretAccount } from '../../src/main/secrets/accounts.ts';
 import { filesContaining, keychainSkipReason, makeCliUser, type CliResult, type CliUser } from '../config/dvom-cli.ts';
 import {
   SKIP_REASON,
-  createTestBucket,
   makeDataset,
-  makeTempDir,
   s3TestEnv,
   treeManifest,
-  useGateway,
-  type TestBucket,
+  useS3TestFile,
 } from './s3-fixtures.ts';
 
 const env = s3TestEnv();
@@ -27,41 +24,24 @@ const skip = env ? false : SKIP_REASON;
 const keychainSkip = skip || keychainSkipReason();
 const PASSWORD = 'cli s3 password';
 
-let bucket: TestBucket;
+const fixture = useS3TestFile(env, 'cli');
+const { tempDir } = fixture;
 let user: CliUser;
 let source: string;
-let releaseGateway: (() => void) | undefined;
-const tempDirs: string[] = [];
 
-function tempDir(label: string): string {
-  const dir = makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-before(async () => {
+before(() => {
   if (!env) return;
-  releaseGateway = await useGateway();
-  bucket = await createTestBucket(env, 'cli');
   user = makeCliUser('s3');
   source = tempDir('cli-src');
   makeDataset(source, { randomBytes: 700 * 1024 });
 });
 
-after(async () => {
-  try {
-    if (bucket) await bucket.remove();
-  } finally {
-    releaseGateway?.();
-    user?.remove();
-    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => user?.remove());
 
 function s3Flags(prefix?: string): string[] {
   return [
     '--storage=s3',
-    `--s3-bucket=${bucket.name}`,
+    `--s3-bucket=${fixture.bucket.name}`,
     `--s3-endpoint=${env!.endpoint}`,
     '--s3-path-style',
     ...(prefix ? [`--s3-prefix=${prefix}`] : []),
@@ -87,7 +67,7 @@ describe('dvom with --storage=s3', () => {
     assertNoSecret(backed);
     const versionId = backed.stdout.trim();
     assert.match(versionId, /^\S+$/, 'backup prints the new version id');
-    const keys = await bucket.keys('cli-adhoc/backups/photos/');
+    const keys = await fixture.bucket.keys('cli-adhoc/backups/photos/');
     assert.ok(keys.includes('cli-adhoc/backups/photos/config.json'), keys.join('\n'));
     assert.ok(keys.some((k) => k.startsWith('cli-adhoc/backups/photos/packs/')));
 
@@ -130,7 +110,7 @@ describe('dvom with --storage=s3', () => {
     assert.match(readOnly.stderr, /access denied to s3:\/\//);
     assertNoSecret(readOnly);
 
-    const missing = await user.run(['backup', `--path=${source}`, '--name=m', ...s3Flags().map((f) => f.replace(bucket.name, `${bucket.name}-gone`))], {
+    const missing = await user.run(['backup', `--path=${source}`, '--name=m', ...s3Flags().map((f) => f.replace(fixture.bucket.name, `${fixture.bucket.name}-gone`))], {
       env: awsEnv(),
     });
     assert.equal(missing.code, 4, missing.stderr);
@@ -150,12 +130,12 @@ describe('a named S3 target with its secret key inline in the config file', () =
       const config = {
         version: 1,
         targets: {
-          inl: { type: 's3', bucket: bucket.name, prefix: 'inline', endpoint: env!.endpoint, pathStyle: true, accessKeyId: env!.accessKey, secretAccessKey: env!.secretKey },
+          inl: { type: 's3', bucket: fixture.bucket.name, prefix: 'inline', endpoint: env!.endpoint, pathStyle: true, accessKeyId: env!.accessKey, secretAccessKey: env!.secretKey },
         },
       };
       fs.writeFileSync(inlineUser.configFile, JSON.stringify(config), { mode: 0o600 });
       const tested = await inlineUser.ok(['target', 'test', 'inl']);
-      assert.match(tested.stdout, new RegExp(`Target 'inl' works: .* at s3://${bucket.name}/inline/`));
+      assert.match(tested.stdout, new RegExp(`Target 'inl' works: .* at s3://${fixture.bucket.name}/inline/`));
       assertNoSecret(tested);
       const shown = await inlineUser.ok(['config']);
       assert.match(shown.stdout, /"secretAccessKey": "\(hidden\)"/);
@@ -181,7 +161,7 @@ describe('a named S3 target with its secret key in the keychain', () => {
         'add',
         target,
         '--type=s3',
-        `--s3-bucket=${bucket.name}`,
+        `--s3-bucket=${fixture.bucket.name}`,
         `--s3-endpoint=${env!.endpoint}`,
         '--s3-path-style',
         '--s3-prefix=named',
@@ -190,7 +170,7 @@ describe('a named S3 target with its secret key in the keychain', () => {
       ],
       { input: `${env!.secretKey}\n`, keychain: true },
     );
-    assert.match(added.stdout, new RegExp(`Added target '${target}': s3://${bucket.name}/named at ${env!.endpoint}`));
+    assert.match(added.stdout, new RegExp(`Added target '${target}': s3://${fixture.bucket.name}/named at ${env!.endpoint}`));
     assert.match(added.stderr, /Secret key stored in the Secret Service keyring/);
     assert.equal(await keychain.get('s3-secret-key', s3SecretAccount(target)), env!.secretKey);
 
@@ -200,7 +180,7 @@ describe('a named S3 target with its secret key in the keychain', () => {
     const config = JSON.parse(fs.readFileSync(user.configFile, 'utf8')) as { targets: Record<string, Record<string, unknown>> };
     assert.deepEqual(config.targets[target], {
       type: 's3',
-      bucket: bucket.name,
+      bucket: fixture.bucket.name,
       prefix: 'named',
       endpoint: env!.endpoint,
       pathStyle: true,
@@ -214,15 +194,15 @@ describe('a named S3 target with its secret key in the keychain', () => {
 
     // No AWS_* variables: the credentials can only come from the config and the keychain.
     const tested = await user.ok(['target', 'test', target], { keychain: true });
-    assert.match(tested.stdout, new RegExp(`Target '${target}' works: write, list, read and delete succeeded at s3://${bucket.name}/named/`));
-    assert.deepEqual(await bucket.keys('named/probes/'), [], 'the probe object was deleted');
+    assert.match(tested.stdout, new RegExp(`Target '${target}' works: write, list, read and delete succeeded at s3://${fixture.bucket.name}/named/`));
+    assert.deepEqual(await fixture.bucket.keys('named/probes/'), [], 'the probe object was deleted');
 
     const backed = await user.ok(['backup', `--path=${source}`, '--name=docs', '--encrypt', `--target=${target}`], {
       keychain: true,
       env: { DVOM_PASSWORD: PASSWORD },
     });
     assertNoSecret(backed);
-    assert.ok((await bucket.keys('named/backups/docs/')).includes('named/backups/docs/config.json'));
+    assert.ok((await fixture.bucket.keys('named/backups/docs/')).includes('named/backups/docs/config.json'));
     const out = path.join(tempDir('target-restore'), 'out');
     await user.ok(['restore', '--snapshot=docs', `--target-dir=${out}`, `--target=${target}`], {
       keychain: true,
@@ -239,6 +219,6 @@ describe('a named S3 target with its secret key in the keychain', () => {
     const removed = await user.ok(['target', 'remove', target], { keychain: true });
     assert.match(removed.stdout, /its backups were not touched/);
     assert.equal(await keychain.get('s3-secret-key', s3SecretAccount(target)), undefined, 'target remove leaves the secret in the keychain');
-    assert.ok((await bucket.keys('named/backups/docs/')).length > 0);
+    assert.ok((await fixture.bucket.keys('named/backups/docs/')).length > 0);
   });
 });

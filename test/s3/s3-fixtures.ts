@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { isProcessAlive } from '../support/processes.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -119,6 +120,48 @@ export async function createTestBucket(env: S3TestEnv, label: string): Promise<T
       } finally {
         client.destroy();
       }
+    },
+  };
+}
+
+export interface S3TestFile {
+  /** This file's bucket (set by the before hook; undefined when the tests skip). */
+  readonly bucket: TestBucket;
+  /** A fresh temp folder, removed after this file's tests. */
+  tempDir(label: string): string;
+}
+
+/**
+ * Registers a test file's hooks: before its tests, it becomes a user of the
+ * gateway and gets a bucket named after `label` (nothing without `env`);
+ * afterwards the bucket is removed, the gateway released and the temp folders
+ * deleted.
+ */
+export function useS3TestFile(env: S3TestEnv | undefined, label: string): S3TestFile {
+  let bucket: TestBucket | undefined;
+  let releaseGateway: (() => void) | undefined;
+  const tempDirs: string[] = [];
+  before(async () => {
+    if (!env) return;
+    releaseGateway = await useGateway();
+    bucket = await createTestBucket(env, label);
+  });
+  after(async () => {
+    try {
+      if (bucket) await bucket.remove();
+    } finally {
+      releaseGateway?.();
+      for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return {
+    get bucket() {
+      return bucket!;
+    },
+    tempDir(dirLabel) {
+      const dir = makeTempDir(dirLabel);
+      tempDirs.push(dir);
+      return dir;
     },
   };
 }

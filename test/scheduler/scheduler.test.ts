@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { DvomError } from '../../src/main/engine/errors.ts';
 import { whenKey } from '../../src/main/scheduler/schedule-entry.ts';
 import { passwordAccount } from '../../src/main/secrets/accounts.ts';
+import type { RunStateDoc } from '../../src/main/scheduler/run-state.ts';
 import type { ScheduleWhen } from '../../src/shared/schedule.ts';
 import { createFixture, ENC_PASSWORD, schedule, type Fixture } from './scheduler-fixture.ts';
 
@@ -24,6 +25,13 @@ async function statusOf(f: Fixture, name: string) {
   assert.ok(s, `schedule ${name} in the status`);
   return s;
 }
+
+/** Run state of schedule 'nightly' (known since 2026-01-01, set up for `when`): last run at `lastSlot`, `runs` runs so far. */
+const nightlyLastRan = (when: ScheduleWhen, lastSlot: string, runs: number): RunStateDoc => ({
+  version: 1,
+  paused: false,
+  schedules: { nightly: { since: '2026-01-01T00:00:00.000Z', whenKey: whenKey(when), enabled: true, lastSlot, runs } },
+});
 
 const outcomes = (f: Fixture) => f.finished.map((x) => `${x.schedule}:${x.run.outcome}`);
 
@@ -59,11 +67,7 @@ describe('Scheduler', () => {
     const f = await createFixture({
       now: '2026-01-10T10:00:00Z',
       schedules: [schedule('nightly', daily2)],
-      state: {
-        version: 1,
-        paused: false,
-        schedules: { nightly: { since: '2026-01-01T00:00:00.000Z', whenKey: whenKey(daily2), enabled: true, lastSlot: '2026-01-07T02:00:00.000Z', runs: 4 } },
-      },
+      state: nightlyLastRan(daily2, '2026-01-07T02:00:00.000Z', 4),
     });
     try {
       assert.deepEqual(f.runner.calls.map((c) => c.at), ['2026-01-10T10:00:00.000Z']);
@@ -84,11 +88,7 @@ describe('Scheduler', () => {
     const f = await createFixture({
       now: '2026-01-10T10:00:00Z',
       schedules: [schedule('nightly', daily2, { catchUp: false })],
-      state: {
-        version: 1,
-        paused: false,
-        schedules: { nightly: { since: '2026-01-01T00:00:00.000Z', whenKey: whenKey(daily2), enabled: true, lastSlot: '2026-01-07T02:00:00.000Z', runs: 0 } },
-      },
+      state: nightlyLastRan(daily2, '2026-01-07T02:00:00.000Z', 0),
     });
     try {
       assert.equal(f.runner.calls.length, 0);
@@ -296,11 +296,7 @@ describe('Scheduler', () => {
     const f = await createFixture({
       now: '2026-01-10T10:00:00Z',
       schedules: [schedule('nightly', daily2)],
-      state: {
-        version: 1,
-        paused: false,
-        schedules: { nightly: { since: '2026-01-01T00:00:00.000Z', whenKey: whenKey({ kind: 'daily', at: '03:00' }), enabled: true, lastSlot: '2026-01-07T03:00:00.000Z', runs: 0 } },
-      },
+      state: nightlyLastRan({ kind: 'daily', at: '03:00' }, '2026-01-07T03:00:00.000Z', 0),
     });
     try {
       assert.equal(f.runner.calls.length, 0, 'the config changed while no host ran: counted from now');

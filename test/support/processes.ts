@@ -18,8 +18,8 @@ export interface CollectedOutput {
   stderr: string;
 }
 
-/** Collects a started child's output and exit status; SIGKILLs it after `timeoutMs`. */
-export function collectOutput(child: ChildProcess, timeoutMs: number): Promise<CollectedOutput> {
+/** Collects a started child's output and exit status; SIGKILLs it after `timeoutMs` (the error names it `what`). */
+export function collectOutput(child: ChildProcess, timeoutMs: number, what = 'dvom'): Promise<CollectedOutput> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -27,7 +27,7 @@ export function collectOutput(child: ChildProcess, timeoutMs: number): Promise<C
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`dvom timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`${what} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);

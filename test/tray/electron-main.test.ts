@@ -8,28 +8,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, it } from 'node:test';
-import { app, fake, menuItem, useFakeElectron } from './fake-electron.ts';
+import { it } from 'node:test';
+import { app, fake, menuItem, settle, startMain, waitFor } from './fake-electron.ts';
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-electron-main-'));
-after(() => fs.rm(tmp, { recursive: true, force: true }));
-process.env.DVOM_CONFIG = path.join(tmp, 'config.json');
-process.env.DVOM_STATE = path.join(tmp, 'schedule-state.json');
-process.env.DVOM_USER_DATA_DIR = path.join(tmp, 'user-data');
-process.env.XDG_CONFIG_HOME = path.join(tmp, 'xdg');
-delete process.env.APPIMAGE;
+const tmp = await startMain('main');
 
-useFakeElectron();
-await import('../../src/main/electron/main.ts');
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-/** Waits (up to 5 s) for a condition, so a busy machine does not fail the test. */
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await settle();
-  assert.ok(condition(), what);
-}
 const tray = () => fake.trays[0]!;
 const win = () => fake.windows.at(-1)!;
 const keepsRunning = () => fake.notifications.filter((n) => n.options.title === 'DVOM keeps running in the tray');

@@ -4,8 +4,13 @@
  * Electron binary here). Test files map the 'electron' import to this file
  * with module.registerHooks (see useFakeElectron) and inspect `fake`.
  */
+import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs/promises';
 import { registerHooks } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after } from 'node:test';
 
 export interface MenuItemTemplate {
   type?: string;
@@ -214,4 +219,32 @@ export function menuItem(items: MenuItemTemplate[], label: string | RegExp): Men
     if (inner) return inner;
   }
   return undefined;
+}
+
+/**
+ * Loads main.ts with this fake Electron in a temporary environment: config,
+ * schedule state, user data and XDG_CONFIG_HOME under a fresh folder (removed
+ * after the tests), no APPIMAGE, and `args` appended to process.argv.
+ * Returns the folder.
+ */
+export async function startMain(label: string, args: string[] = []): Promise<string> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `dvom-electron-${label}-`));
+  after(() => fs.rm(tmp, { recursive: true, force: true }));
+  process.env.DVOM_CONFIG = path.join(tmp, 'config.json');
+  process.env.DVOM_STATE = path.join(tmp, 'schedule-state.json');
+  process.env.DVOM_USER_DATA_DIR = path.join(tmp, 'user-data');
+  process.env.XDG_CONFIG_HOME = path.join(tmp, 'xdg');
+  delete process.env.APPIMAGE;
+  process.argv.push(...args);
+  useFakeElectron();
+  await import('../../src/main/electron/main.ts');
+  return tmp;
+}
+
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/** Waits (up to 5 s) for a condition, so a busy machine does not fail the test. */
+export async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await settle();
+  assert.ok(condition(), what);
 }

@@ -1,7 +1,7 @@
-import type { ScheduleStatus } from '../../src/shared/schedule.ts';
+import type { Schedule, ScheduleStatus } from '../../src/shared/schedule.ts';
 
-/** A schedule as the tray sees it, with overrides. */
-export function scheduleStatus(name: string, extra: Partial<ScheduleStatus> = {}): ScheduleStatus {
+/** A saved schedule with test defaults, with overrides. */
+export function schedule(name: string, extra: Partial<Schedule> = {}): Schedule {
   return {
     name,
     volumes: ['data'],
@@ -13,6 +13,14 @@ export function scheduleStatus(name: string, extra: Partial<ScheduleStatus> = {}
     catchUp: true,
     testRestoreEvery: 0,
     notifyOnSuccess: false,
+    ...extra,
+  };
+}
+
+/** A schedule as the tray sees it, with overrides. */
+export function scheduleStatus(name: string, extra: Partial<ScheduleStatus> = {}): ScheduleStatus {
+  return {
+    ...schedule(name),
     nextRun: null,
     lastRun: null,
     running: false,

@@ -6,24 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Schedule, ScheduleRun } from '../../src/shared/schedule.ts';
 import { runNotice, watchScheduledRuns, type RunFinishedSource, type RunNotice } from '../../src/main/scheduler/tray-notices.ts';
+import { schedule as savedSchedule } from './schedule-fixtures.ts';
 
 const at = new Date().toISOString();
 const run = (outcome: ScheduleRun['outcome'], message = ''): ScheduleRun => ({ at, outcome, message });
 
-function schedule(name: string, notifyOnSuccess: boolean): Schedule {
-  return {
-    name,
-    volumes: ['data'],
-    backup: name,
-    when: { kind: 'daily', at: '02:00' },
-    retention: {},
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess,
-  };
-}
+const schedule = (name: string, notifyOnSuccess: boolean): Schedule => savedSchedule(name, { notifyOnSuccess });
 
 /** A stand-in for the Scheduler's run-finished hook. */
 function fakeScheduler(): RunFinishedSource & { finish(s: Schedule, r: ScheduleRun): void; listeners: number } {
