@@ -21,9 +21,8 @@ function prefixed(volume: Buffer, path: Buffer): Buffer {
 /** Moves a volume's entries under a top-level folder named after the volume. */
 export async function* underVolume(volume: string, entries: AsyncIterable<SourceEntry>): AsyncGenerator<SourceEntry> {
   const name = Buffer.from(volume);
-  for await (const { header, body } of entries) {
-    const moved = withMovedPaths(header, (path) => prefixed(name, path));
-    yield body ? { header: moved, body } : { header: moved };
+  for await (const entry of entries) {
+    yield { ...entry, header: withMovedPaths(entry.header, (path) => prefixed(name, path)) };
   }
 }
 

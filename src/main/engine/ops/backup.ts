@@ -1,10 +1,13 @@
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { archive } from '../archive/archiver.ts';
+import { FilesCache } from '../archive/files-cache.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
+import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
 import type { Repository } from '../repo/repository.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import type { SourceEntry } from '../tree/tree-entry.ts';
+import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
 export interface BackupOptions {
   sourceKind: VersionSummary['sourceKind'];
@@ -17,6 +20,10 @@ export interface BackupOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   writer?: BlobWriterOptions;
+  /** The source's clock at the start (the Docker daemon's for volumes); defaults to this machine's. */
+  sourceClockMs?: number;
+  /** Read every file, trusting nothing from the previous version (--force-read). */
+  forceRead?: boolean;
 }
 
 /**
@@ -27,13 +34,17 @@ export interface BackupOptions {
 export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
   return repo.locked('backup', true, async () => {
     const started = new Date();
+    const sourceClockMs = options.sourceClockMs ?? started.getTime();
     const meter = new ProgressMeter(options.onProgress, 'preparing');
     const { index } = await repo.loadIndex();
+    const cache = options.forceRead ? undefined : await filesCacheFor(repo, index, options);
     const writer = repo.blobWriter(index, options.writer);
     meter.update({ phase: 'backing-up', bytesTotal: options.bytesTotal, filesTotal: options.filesTotal }, true);
     try {
       const result = await archive(source, writer, repo.newChunker(), {
         meter,
+        sourceClockMs,
+        ...(cache ? { cache } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.sourcePath ? { sourcePath: options.sourcePath } : {}),
       });
@@ -45,6 +56,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
         sourceKind: options.sourceKind,
         volumes: options.volumes ?? [],
         root: result.root,
+        private: { horizonMs: result.horizonMs, rereadSlot: result.rereadSlot },
         stats: {
           files: result.files,
           dirs: result.dirs,
@@ -62,4 +74,22 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
       throw err;
     }
   });
+}
+
+/**
+ * The files cache from the newest version of the same source (same kind,
+ * volumes and folder); none when there is no such version or it predates the
+ * cache (it records no horizon).
+ */
+async function filesCacheFor(repo: Repository, index: BlobIndex, options: BackupOptions): Promise<FilesCache | undefined> {
+  const volumes = JSON.stringify(options.volumes ?? []);
+  const parent = (await repo.versions())
+    .filter((v) => v.sourceKind === options.sourceKind && JSON.stringify(v.volumes) === volumes)
+    .at(-1);
+  const basis = parent && (await repo.versionPrivate(parent));
+  if (!basis) return undefined;
+  const reader = repo.blobReader(index);
+  const root = await readTreeRoot(reader, parent.root);
+  if (root.sourcePath !== options.sourcePath) return undefined;
+  return new FilesCache({ entries: readTree(reader, root), ...basis }, index);
 }

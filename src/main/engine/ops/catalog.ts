@@ -43,8 +43,11 @@ export async function overview(backend: StorageBackend, name: string): Promise<B
   let kdf: string | undefined;
   if (config.encrypted) {
     for await (const obj of backend.list(layout.keysPrefix)) {
-      const file = JSON.parse((await backend.get(obj.key)).toString('utf8')) as { kdf?: { type?: string; N?: number; r?: number; p?: number } };
+      const file = JSON.parse((await backend.get(obj.key)).toString('utf8')) as {
+        kdf?: { type?: string; N?: number; r?: number; p?: number; memoryKiB?: number; passes?: number; parallelism?: number };
+      };
       if (file.kdf?.type === 'scrypt') kdf = `scrypt N=${file.kdf.N} r=${file.kdf.r} p=${file.kdf.p}`;
+      if (file.kdf?.type === 'argon2id') kdf = `Argon2id m=${file.kdf.memoryKiB} KiB t=${file.kdf.passes} p=${file.kdf.parallelism}`;
       break;
     }
   }

@@ -91,9 +91,15 @@ export class BlobWriter {
       await this.pack.queue.drained(MAX_QUEUED_BYTES);
       this.throwIfFailed();
     }
-    this.pendingBytes += length;
     this.addedBytes += length;
-    const task = maybeCompress(data)
+    const result = maybeCompress(data);
+    if (!(result instanceof Promise)) {
+      // Compressed here already (small blobs): straight into the pack, no task to track.
+      this.append(id, type, result.payload, length, result.compressed);
+      return id;
+    }
+    this.pendingBytes += length;
+    const task = result
       .then(({ payload, compressed }) => this.append(id, type, payload, length, compressed))
       .catch((err: unknown) => this.fail(err))
       .finally(() => {

@@ -1,4 +1,4 @@
-import { constants, zstdCompress, zstdCompressSync, zstdDecompress } from 'node:zlib';
+import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { integrityError } from '../errors.ts';
@@ -13,7 +13,7 @@ const LEVEL = 3;
 
 /** Room for zstd's worst case, so one call fills one output buffer instead of many 16 KiB hand-offs. */
 function outputSize(n: number): number {
-  return Math.max(64 * 1024, n + (n >> 7) + 1024);
+  return n + (n >> 7) + 1024;
 }
 
 /**
@@ -47,23 +47,37 @@ function looksIncompressible(data: Buffer): boolean {
  * zstd on libuv's thread pool, so compression runs on the other core while the
  * main thread chunks, hashes and encrypts. Incompressible data is stored as is.
  */
-export async function maybeCompress(data: Buffer): Promise<{ payload: Buffer; compressed: boolean }> {
+export function maybeCompress(data: Buffer): Promise<Compressed> | Compressed {
   if (data.length < 64 || looksIncompressible(data)) return { payload: data, compressed: false };
-  const out = await withSlot(() =>
-    compressAsync(data, {
-      params: { [constants.ZSTD_c_compressionLevel]: LEVEL, [constants.ZSTD_c_contentSizeFlag]: 1 },
-      pledgedSrcSize: data.length,
-      chunkSize: outputSize(data.length),
-    }),
-  );
+  const options = {
+    params: { [constants.ZSTD_c_compressionLevel]: LEVEL, [constants.ZSTD_c_contentSizeFlag]: 1 },
+    pledgedSrcSize: data.length,
+    chunkSize: outputSize(data.length),
+  };
+  // A small blob compresses in less time than a round trip through the thread pool takes.
+  if (data.length <= SYNC_MAX) return choose(data, zstdCompressSync(data, options));
+  return withSlot(() => compressAsync(data, options)).then((out) => choose(data, out));
+}
+
+export interface Compressed {
+  payload: Buffer;
+  compressed: boolean;
+}
+
+/** Blobs up to this size are compressed on the calling thread. */
+const SYNC_MAX = 32 * 1024;
+
+function choose(data: Buffer, out: Buffer): Compressed {
   if (out.length > data.length * (1 - MIN_SAVING)) return { payload: data, compressed: false };
   return { payload: out, compressed: true };
 }
 
 export async function decompress(payload: Buffer, rawLength: number, what: string): Promise<Buffer> {
   let out: Buffer;
+  const options = { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(1024, rawLength) };
   try {
-    out = await decompressAsync(payload, { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(64 * 1024, rawLength) });
+    // As with compression: a small blob is done before a thread-pool round trip would be.
+    out = rawLength <= SYNC_MAX ? zstdDecompressSync(payload, options) : await decompressAsync(payload, options);
   } catch (err) {
     throw integrityError(`${what}: cannot decompress (${(err as Error).message})`, err);
   }

@@ -14,7 +14,8 @@ import { withLock } from './lock.ts';
 import { ObjectCodec } from './object-codec.ts';
 import { parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
-import { newVersionId, parseVersionFile, type VersionStats, type VersionSummary } from './version-file.ts';
+import { newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
+import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
 
 export interface CreateOptions {
   encrypted: boolean;
@@ -29,6 +30,11 @@ export interface KeyInfo {
   createdAt: string;
   kind: 'password' | 'raw-key';
   current: boolean;
+}
+
+/** The name the private part of a version is encrypted under (never stored as an object of its own). */
+function privatePath(layout: Layout, versionId: string): string {
+  return `${layout.version(versionId)}#private`;
 }
 
 /** Reads a backup's config without unlocking it (listing needs no password). */
@@ -227,19 +233,35 @@ export class Repository {
     volumes: string[];
     stats: VersionStats;
     root: string;
+    private?: VersionPrivate;
   }): Promise<VersionSummary> {
+    const id = newVersionId(fields.createdAt);
     const summary: VersionSummary = {
       format: 1,
-      id: newVersionId(fields.createdAt),
+      id,
       repoId: this.config.id,
       createdAt: fields.createdAt.toISOString(),
       sourceKind: fields.sourceKind,
       volumes: fields.volumes,
       stats: fields.stats,
       root: fields.root,
+      ...(fields.private ? { private: this.sealPrivate(id, fields.private) } : {}),
     };
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
     return summary;
+  }
+
+  /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */
+  private sealPrivate(versionId: string, value: VersionPrivate): string {
+    return encodeAll(this.codec.encoder(privatePath(this.layout, versionId)), Buffer.from(JSON.stringify(value))).toString('base64');
+  }
+
+  /** A version's private part; undefined for versions written before it existed. */
+  async versionPrivate(version: VersionSummary): Promise<VersionPrivate | undefined> {
+    if (version.private === undefined) return undefined;
+    const what = `private part of version ${version.id}`;
+    const raw = decodeAll(this.codec.decoder(privatePath(this.layout, version.id)), Buffer.from(version.private, 'base64'));
+    return parseVersionPrivate(raw, what);
   }
 
   async listKeys(): Promise<KeyInfo[]> {

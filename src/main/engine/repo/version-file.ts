@@ -31,6 +31,24 @@ export interface VersionSummary {
   volumes: string[];
   stats: VersionStats;
   root: string;
+  /** VersionPrivate, encrypted (base64 of a stored-object encoding bound to the version's path). */
+  private?: string;
+}
+
+/** What a version keeps from listing: only an unlocked backup reads it. */
+export interface VersionPrivate {
+  /** Files cache: files with an mtime at or after this are read again by the next backup (files-cache.ts). */
+  horizonMs: number;
+  /** Files cache: which slot of files this version read again although cached. */
+  rereadSlot: number;
+}
+
+export function parseVersionPrivate(raw: Buffer, what: string): VersionPrivate {
+  const v = parseJsonObject(raw, what);
+  if (typeof v.horizonMs !== 'number' || !Number.isFinite(v.horizonMs) || !Number.isSafeInteger(v.rereadSlot) || (v.rereadSlot as number) < 0) {
+    throw integrityError(`${what} is malformed`);
+  }
+  return { horizonMs: v.horizonMs, rereadSlot: v.rereadSlot as number };
 }
 
 /** Version ids sort by creation time: yyyymmddThhmmssZ-<random>. */
@@ -50,6 +68,7 @@ export function parseVersionFile(raw: Buffer, what: string): Sealed<VersionSumma
     (v.sourceKind === 'volume' || v.sourceKind === 'path') &&
     Array.isArray(v.volumes) && v.volumes.every((x) => typeof x === 'string') &&
     typeof v.root === 'string' && typeof v.seal === 'string' && s &&
+    (v.private === undefined || (typeof v.private === 'string' && v.private.length <= 4096)) &&
     ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'].every(
       (k) => typeof s[k] === 'number' && (s[k] as number) >= 0,
     );

@@ -7,6 +7,9 @@ export interface TreeEntry extends TarHeader {
   sha256?: string;
   /** Blob ids of the content chunks, in order (files only). */
   chunks?: string[];
+  /** Change time (ns) and inode of a file read from a host folder: the files cache compares them too. */
+  ctimeNs?: string;
+  inode?: string;
 }
 
 /** Source entries: a header plus, for files, the content stream. */
@@ -14,6 +17,14 @@ export interface SourceEntry {
   header: TarHeader;
   /** Each buffer is valid only until the next is requested (sources may reuse one read buffer). */
   body?: AsyncIterable<Buffer>;
+  /**
+   * The whole content at once, for small files a source can read in one call
+   * (cheaper than a stream per file when there are thousands). Not called when
+   * the files cache already has the file.
+   */
+  readAll?: () => Buffer;
+  /** Folder sources: change time and inode, which catch changes that put the mtime back. */
+  identity?: { ctimeNs: string; inode: string };
 }
 
 const TYPES: ReadonlySet<TarEntryType> = new Set(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -49,6 +60,8 @@ export function encodeEntry(e: TreeEntry): string {
     dmi: e.devMinor,
     h: e.sha256,
     c: e.chunks,
+    ct: e.ctimeNs,
+    in: e.inode,
   });
 }
 
@@ -76,6 +89,13 @@ export function decodeEntry(line: string, what: string): TreeEntry {
   if ((type === 'symlink' || type === 'hardlink') && !link) throw bad('link target');
   if (isUint(r.dma)) entry.devMajor = r.dma;
   if (isUint(r.dmi)) entry.devMinor = r.dmi;
+  if (r.ct !== undefined || r.in !== undefined) {
+    if (typeof r.ct !== 'string' || !/^\d{1,30}$/.test(r.ct) || typeof r.in !== 'string' || !/^\d{1,30}$/.test(r.in)) {
+      throw bad('change time or inode');
+    }
+    entry.ctimeNs = r.ct;
+    entry.inode = r.in;
+  }
   if (type === 'file') {
     if (!isUint(r.sz)) throw bad('size');
     if (typeof r.h !== 'string' || !/^[0-9a-f]{64}$/.test(r.h)) throw bad('content hash');
