@@ -5,6 +5,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
+import { daemonClockMs } from '../docker/daemon-clock.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
@@ -18,6 +19,8 @@ export interface VolumeBackupOptions {
   signal?: AbortSignal;
   /** Messages for the user (warnings, containers stopped/started). */
   log?: (message: string) => void;
+  /** Read every file, trusting nothing from the previous version (--force-read). */
+  forceRead?: boolean;
 }
 
 async function* allVolumes(docker: Docker, volumes: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
@@ -47,10 +50,12 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   return withStoppedContainers(
     docker,
     stop,
-    () =>
+    async () =>
       backup(repo, allVolumes(docker, volumes, options.signal), {
         sourceKind: 'volume',
         volumes,
+        sourceClockMs: await daemonClockMs(docker),
+        ...(options.forceRead ? { forceRead: true } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

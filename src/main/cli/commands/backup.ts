@@ -16,7 +16,8 @@ export const backupCommand: Command = {
   summary: 'back up Docker volumes (or a folder) as a new version of a backup',
   usage:
     'dvom backup (--volume=NAME [--volume=NAME…] | --path=DIR) --name=BACKUP [--encrypt] [--password=P | --key-file=F]\n' +
-    '            [--stop-containers=NAME,…] [--quiet]',
+    '            [--stop-containers=NAME,…] [--force-read] [--quiet]\n' +
+    '  --force-read  read every file, even those unchanged since the last version (which are otherwise reused)',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -24,6 +25,7 @@ export const backupCommand: Command = {
     volume: { type: 'string', multiple: true },
     name: { type: 'string' },
     encrypt: { type: 'boolean' },
+    'force-read': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
   },
   positionals: [0, 0],
@@ -54,6 +56,7 @@ export const backupCommand: Command = {
         version = await backupVolumes(repo, docker, {
           volumes,
           stopContainers,
+          forceRead: ctx.values['force-read'] === true,
           signal: ctx.signal,
           log: logTo(ctx.output),
           ...(bar.listener ? { onProgress: bar.listener } : {}),
@@ -65,6 +68,7 @@ export const backupCommand: Command = {
           sourcePath: source!,
           bytesTotal: totals.bytes,
           filesTotal: totals.files,
+          forceRead: ctx.values['force-read'] === true,
           signal: ctx.signal,
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });

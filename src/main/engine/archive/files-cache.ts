@@ -1,3 +1,4 @@
+import { isDvomError } from '../errors.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import { comparePaths } from '../tree/path-order.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
@@ -16,7 +17,7 @@ export interface CacheBasis {
 }
 
 /** FNV-1a over the path: a stable spread of files over the re-read slots. */
-function slotOf(path: Buffer): number {
+export function rereadSlotOf(path: Buffer): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path[i]!, 0x01000193);
   return (h >>> 0) % REREAD_EVERY;
@@ -51,7 +52,7 @@ export class FilesCache {
     const prev = await this.seek(entry.path);
     if (!prev || !sameFile(prev, entry)) return undefined;
     if (!(prev.mtimeMs < this.horizonMs)) return undefined;
-    if (slotOf(entry.path) === this.slot) return undefined;
+    if (rereadSlotOf(entry.path) === this.slot) return undefined;
     if (!prev.chunks!.every((id) => this.index.has(id))) return undefined;
     this.hits++;
     return prev;
@@ -69,9 +70,16 @@ export class FilesCache {
 
   private async next(): Promise<void> {
     if (this.done) return;
-    const r = await this.prev.next();
-    this.current = r.done ? undefined : r.value;
-    this.done = !!r.done;
+    try {
+      const r = await this.prev.next();
+      this.current = r.done ? undefined : r.value;
+      this.done = !!r.done;
+    } catch (err) {
+      // A damaged previous version only costs the cache: the rest of the files are read.
+      if (!isDvomError(err, 'INTEGRITY')) throw err;
+      this.current = undefined;
+      this.done = true;
+    }
   }
 
   async close(): Promise<void> {

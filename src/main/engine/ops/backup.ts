@@ -1,5 +1,6 @@
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { archive } from '../archive/archiver.ts';
+import { isDvomError } from '../errors.ts';
 import { FilesCache } from '../archive/files-cache.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
@@ -89,7 +90,13 @@ async function filesCacheFor(repo: Repository, index: BlobIndex, options: Backup
   const basis = parent && (await repo.versionPrivate(parent));
   if (!basis) return undefined;
   const reader = repo.blobReader(index);
-  const root = await readTreeRoot(reader, parent.root);
+  let root;
+  try {
+    root = await readTreeRoot(reader, parent.root);
+  } catch (err) {
+    if (isDvomError(err, 'INTEGRITY')) return undefined; // damaged: read everything, as without a cache
+    throw err;
+  }
   if (root.sourcePath !== options.sourcePath) return undefined;
   return new FilesCache({ entries: readTree(reader, root), ...basis }, index);
 }

@@ -1,4 +1,3 @@
-import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { integrityError, throwIfAborted } from '../errors.ts';
@@ -7,6 +6,7 @@ import { isRootPath, normalizeEntryPath } from '../tree/entry-path.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import { displayPath } from '../tree/tree-entry.ts';
 import type { RestoreItem } from './restore-stream.ts';
+import { SmallFileWriter } from './small-file-writer.ts';
 
 const SEP = Buffer.from('/');
 const isRoot = process.getuid?.() === 0;
@@ -58,6 +58,8 @@ export async function writeToFolder(
     madeParent = parent;
   };
   let index = 0;
+  const files = new SmallFileWriter();
+  try {
   for await (const { entry, content } of items) {
     throwIfAborted(signal);
     const rel = normalizeEntryPath(entry.path, `entry '${displayPath(entry.path)}'`);
@@ -67,7 +69,8 @@ export async function writeToFolder(
       madeParent = dest;
     } else if (entry.type === 'file') {
       await makeParent(dest);
-      await writeFile(dest, entry, content!, meter);
+      if (entry.size <= SMALL_FILE) await writeSmallFile(files, dest, entry, content!, meter);
+      else await writeFile(dest, entry, content!, meter);
       meter.update({ filesDone: meter.state.filesDone + 1, current: displayPath(rel) });
     } else if (entry.type === 'hardlink') {
       const source = under(root, normalizeEntryPath(entry.linkTarget!, `hard link target of '${displayPath(rel)}'`));
@@ -83,6 +86,10 @@ export async function writeToFolder(
     }
     index++;
   }
+  await files.drain();
+  } finally {
+    await files.close();
+  }
   await finishEntries(root, replay, new Set(deferredLinks));
 }
 
@@ -91,38 +98,35 @@ function parentOf(p: Buffer): Buffer {
   return i <= 0 ? Buffer.from('/') : p.subarray(0, i);
 }
 
-/** Files up to this size are written with synchronous calls (see writeSmallFile). */
+/** Files up to this size are written by the SmallFileWriter's thread. */
 const SMALL_FILE = 128 * 1024;
 
-/**
- * Writes a small file in one go with synchronous calls: on a local disk the
- * six calls (open, write, chown, chmod, utimes, close) take microseconds each,
- * far less than six trips through the thread pool, and most files are small.
- */
-async function writeSmallFile(dest: Buffer, entry: TreeEntry, content: AsyncIterable<Buffer>, meter: ProgressMeter) {
+async function writeSmallFile(
+  files: SmallFileWriter,
+  dest: Buffer,
+  entry: TreeEntry,
+  content: AsyncIterable<Buffer>,
+  meter: ProgressMeter,
+) {
   const parts: Buffer[] = [];
   for await (const chunk of content) parts.push(chunk);
   const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  const fd = openSync(dest, 'wx', 0o600);
-  try {
-    if (allZero(data)) {
-      if (data.length) ftruncateSync(fd, data.length); // sparse, as the original most likely was
-    } else {
-      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, done);
-    }
-    if (isRoot) fchownSync(fd, entry.uid, entry.gid);
-    // chmod after chown: chown clears setuid/setgid bits.
-    fchmodSync(fd, entry.mode);
-    futimesSync(fd, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
-  } finally {
-    closeSync(fd);
-  }
+  await files.add({
+    dest,
+    data: allZero(data) ? EMPTY : data, // all zeros: left sparse, as the original most likely was
+    size: data.length,
+    mode: entry.mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    time: fsTime(entry.mtimeMs),
+    chown: isRoot,
+  });
   meter.update({ bytesDone: meter.state.bytesDone + data.length });
 }
+const EMPTY = Buffer.alloc(0);
 
 /** Writes a file and sets its owner, mode and times through the open handle (fewer calls: many files are small). */
 async function writeFile(dest: Buffer, entry: TreeEntry, content: AsyncIterable<Buffer>, meter: ProgressMeter) {
-  if (entry.size <= SMALL_FILE) return writeSmallFile(dest, entry, content, meter);
   const handle = await fs.open(dest, 'wx', 0o600);
   try {
     let pos = 0;
