@@ -30,9 +30,9 @@ export interface S3Settings {
   maxAttempts?: number;
 }
 
-/** Objects above this size are uploaded in parts, `UPLOAD_QUEUE` parts at a time. */
-const PART_SIZE = 8 * 1024 * 1024;
-const UPLOAD_QUEUE = 2;
+/** Objects above this size are uploaded in parts, `UPLOAD_QUEUE` parts at a time (S3's minimum part is 5 MiB). */
+const PART_SIZE = 5 * 1024 * 1024;
+const UPLOAD_QUEUE = 3;
 
 export function s3ClientConfig(s: S3Settings): S3ClientConfig {
   return {
@@ -49,10 +49,26 @@ export function s3ClientConfig(s: S3Settings): S3ClientConfig {
   };
 }
 
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+/**
+ * The first `limit` bytes of a stream, and the rest of it (undefined when the
+ * stream ended within them).
+ */
+async function readHead(body: AsyncIterable<Buffer>, limit: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> | undefined }> {
+  const it = body[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
-  for await (const part of body) parts.push(part);
-  return Buffer.concat(parts);
+  let size = 0;
+  while (size <= limit) {
+    const next = await it.next();
+    if (next.done) return { head: Buffer.concat(parts, size), rest: undefined };
+    parts.push(next.value);
+    size += next.value.length;
+  }
+  return { head: Buffer.concat(parts, size), rest: it };
+}
+
+async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 /** A view of the downloaded bytes, not a copy of them. */
@@ -90,24 +106,26 @@ export class S3Backend implements StorageBackend {
 
   async put(key: string, body: Buffer | AsyncIterable<Buffer>, options: PutOptions = {}): Promise<void> {
     const Key = this.objectKey(key);
-    const data = Buffer.isBuffer(body) ? body : await collect(body);
     try {
-      if (data.length <= PART_SIZE) {
-        // A buffer body can be resent, so the SDK retries the whole put on throttling or resets.
+      // Up to one part is read first: a small object goes as one PutObject, whose buffer the SDK can resend.
+      const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE);
+      if (!rest) {
         await this.client.send(
-          new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: data, ...(options.overwrite ? {} : { IfNoneMatch: '*' }) }),
+          new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: head, ...(options.overwrite ? {} : { IfNoneMatch: '*' }) }),
         );
         return;
       }
       // S3 (and Ceph RGW) ignore If-None-Match on multipart completion: check first. Keys written this
       // way are packs with random 256-bit names, so the gap between check and write is harmless.
       if (!options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
+      // The rest streams while it is produced: parts go out as they fill, UPLOAD_QUEUE at a time, each
+      // held (so a failed part can be resent) only until it is stored.
       const upload = new Upload({
         client: this.client,
         queueSize: UPLOAD_QUEUE,
         partSize: PART_SIZE,
         leavePartsOnError: false,
-        params: { Bucket: this.settings.bucket, Key, Body: data },
+        params: { Bucket: this.settings.bucket, Key, Body: Readable.from(concatStreams(head, rest)) },
       });
       await upload.done();
     } catch (err) {
@@ -115,6 +133,7 @@ export class S3Backend implements StorageBackend {
       if (status === 412 || (err as { name?: string }).name === 'PreconditionFailed') {
         throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
       }
+      if (err instanceof DvomError) throw err;
       throw this.fail(err, `store ${key}`);
     }
   }
