@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { BackupDto, VersionDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { formatBytes, formatDate, plural } from '../../../shared/format.ts';
 import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
-import { plural } from './format.ts';
 import { ModalDialog } from './ModalDialog.tsx';
 import { PasswordField } from './PasswordField.tsx';
 

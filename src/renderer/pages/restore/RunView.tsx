@@ -1,10 +1,9 @@
 import type { JobDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDuration } from '../../../shared/format.ts';
+import { formatBytes, formatDuration, percentOf, plural } from '../../../shared/format.ts';
 import { useNavigation } from '../../state/navigation-store.ts';
 import { useRestoreStore, type RestoreRequest } from '../../state/restore-store.ts';
 import { friendlyJobError } from '../backups/errors.ts';
-import { percentOf, plural } from '../backups/format.ts';
-import { CheckIcon, WarningIcon } from '../backups/icons.tsx';
+import { CheckIcon, WarningIcon } from '../../components/icons.tsx';
 
 const PHASES: Record<string, string> = {
   preparing: 'Preparing…',
