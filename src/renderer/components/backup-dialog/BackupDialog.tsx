@@ -1,18 +1,18 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ParamsOf } from '../../shared/api/contract.ts';
-import type { BackupDto, TargetDto, VolumeDto } from '../../shared/api/dto.ts';
-import { api } from '../api/api.ts';
-import { useNavigation } from '../state/navigation-store.ts';
-import { ContainersField } from './backup-dialog/ContainersField.tsx';
-import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-dialog/backup-name.ts';
-import { usePasswordStrength } from './backup-dialog/password-strength.ts';
-import { placeStartError, type PlacedError } from './backup-dialog/start-error.ts';
-import { StrengthMeter } from './backup-dialog/StrengthMeter.tsx';
-import { useStorageTargets, useStoreLookup, type TargetKey } from './backup-dialog/use-store-lookup.ts';
-import { Dialog } from './Dialog.tsx';
-import { Switch } from './Switch.tsx';
-import './form-fields.css';
-import './backup-dialog/backup-dialog.css';
+import type { ParamsOf } from '../../../shared/api/contract.ts';
+import type { BackupDto, TargetDto, VolumeDto } from '../../../shared/api/dto.ts';
+import { api } from '../../api/api.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { ContainersField } from './ContainersField.tsx';
+import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-name.ts';
+import { usePasswordStrength } from './password-strength.ts';
+import { placeStartError, type PlacedError } from './start-error.ts';
+import { StrengthMeter } from './StrengthMeter.tsx';
+import { useStorageTargets, useStoreLookup, type TargetKey } from './use-store-lookup.ts';
+import { Dialog } from '../Dialog.tsx';
+import { Switch } from '../Switch.tsx';
+import '../form-fields.css';
+import './backup-dialog.css';
 
 interface Props {
   volume: VolumeDto;
