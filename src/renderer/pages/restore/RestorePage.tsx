@@ -12,7 +12,6 @@ import { SourceStep } from './SourceStep.tsx';
 import { StepList } from './StepList.tsx';
 import { TargetStep } from './TargetStep.tsx';
 import { WhatStep } from './WhatStep.tsx';
-import '../backups/dialogs.css';
 import './restore.css';
 
 const TITLES: Record<StepId, string> = {
