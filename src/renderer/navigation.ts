@@ -1,10 +1,10 @@
 import type { ComponentType } from 'react';
-import { ActivityPage } from './pages/ActivityPage.tsx';
-import { BackupsPage } from './pages/BackupsPage.tsx';
-import { RestorePage } from './pages/RestorePage.tsx';
-import { SchedulesPage } from './pages/SchedulesPage.tsx';
-import { SettingsPage } from './pages/SettingsPage.tsx';
-import { VolumesPage } from './pages/VolumesPage.tsx';
+import { ActivityPage } from './pages/activity/ActivityPage.tsx';
+import { BackupsPage } from './pages/backups/BackupsPage.tsx';
+import { RestorePage } from './pages/restore/RestorePage.tsx';
+import { SchedulesPage } from './pages/schedules/SchedulesPage.tsx';
+import { SettingsPage } from './pages/settings/SettingsPage.tsx';
+import { VolumesPage } from './pages/volumes/VolumesPage.tsx';
 import type { PageId } from './state/navigation-store.ts';
 
 export interface PageEntry {

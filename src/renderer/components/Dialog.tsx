@@ -1,4 +1,4 @@
-import { useEffect, useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 import './Dialog.css';
 
 interface Props {
@@ -8,15 +8,19 @@ interface Props {
   description?: ReactNode;
   /** Called on Escape and on the close button. */
   onClose(): void;
-  /** While false (e.g. during a request), Escape and the close button do nothing. */
-  closable?: boolean;
+  /** While true (e.g. during a request), Escape and the close button do nothing. */
+  busy?: boolean;
   /** What gets focus on open; else the first `[data-autofocus]`, else the dialog itself. */
-  initialFocus?: RefObject<HTMLElement | null>;
+  initialFocus?(): HTMLElement | null;
+  /** Gets focus on close when the opener is gone or disabled (e.g. the item it belonged to was removed). */
+  fallbackFocus?(): HTMLElement | null;
   /** Buttons at the bottom (the primary one last). */
   footer?: ReactNode;
   /** Wraps body and footer in a <form> with this submit handler (Enter submits). */
   onSubmit?: () => void;
   width?: 'narrow' | 'wide';
+  /** Extra class names, for a dialog's own layout. */
+  className?: string;
   children: ReactNode;
 }
 
@@ -43,31 +47,33 @@ function tabbables(root: HTMLElement): HTMLElement[] {
  * back to where it was when it closes. Clicking the backdrop does nothing, so
  * a half-filled form is never lost by a stray click.
  */
-export function Dialog({ title, description, onClose, closable = true, initialFocus, footer, onSubmit, width = 'narrow', children }: Props) {
+export function Dialog({ title, description, onClose, busy = false, initialFocus, fallbackFocus, footer, onSubmit, width = 'narrow', className, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
   // The latest props for the native event handlers, which are attached once.
-  const latest = useRef({ onClose, closable });
+  const latest = useRef({ onClose, busy, fallbackFocus });
   useLayoutEffect(() => {
-    latest.current = { onClose, closable };
+    latest.current = { onClose, busy, fallbackFocus };
   });
 
   useLayoutEffect(() => {
     const dialog = ref.current!;
     const opener = dialog.ownerDocument.activeElement as HTMLElement | null;
     if (!dialog.open) dialog.showModal();
-    const target = initialFocus?.current ?? dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog;
+    const target = initialFocus?.() ?? dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog;
     target.focus();
 
     const onCancel = (event: Event) => {
       // Escape: the page decides (it unmounts the dialog), never the browser.
       event.preventDefault();
-      if (latest.current.closable) latest.current.onClose();
+      if (!latest.current.busy) latest.current.onClose();
     };
     const onNativeClose = () => {
-      // Closed by the browser anyway (e.g. a second Escape): keep the page in step.
-      latest.current.onClose();
+      // Closed by the browser anyway (e.g. a second Escape): keep the page in step. The close
+      // event comes a task later: when the dialog is open again by then (React's development
+      // remount), it was not the user.
+      if (!dialog.open) latest.current.onClose();
     };
     dialog.addEventListener('cancel', onCancel);
     dialog.addEventListener('close', onNativeClose);
@@ -75,7 +81,8 @@ export function Dialog({ title, description, onClose, closable = true, initialFo
       dialog.removeEventListener('cancel', onCancel);
       dialog.removeEventListener('close', onNativeClose);
       if (dialog.open) dialog.close();
-      if (opener?.isConnected && typeof opener.focus === 'function') opener.focus();
+      const back = opener?.isConnected && !(opener as HTMLButtonElement).disabled ? opener : latest.current.fallbackFocus?.();
+      if (typeof back?.focus === 'function') back.focus();
     };
     // Opening happens once per mount; initialFocus is read only then.
   }, []);
@@ -116,8 +123,9 @@ export function Dialog({ title, description, onClose, closable = true, initialFo
   return (
     <dialog
       ref={ref}
-      className={`dialog dialog-${width}`}
+      className={`dialog dialog-${width}${className ? ` ${className}` : ''}`}
       aria-labelledby={titleId}
+      aria-busy={busy || undefined}
       aria-describedby={description ? descriptionId : undefined}
       tabIndex={-1}
     >
@@ -132,7 +140,7 @@ export function Dialog({ title, description, onClose, closable = true, initialFo
             </p>
           )}
         </div>
-        <button type="button" className="dialog-close" aria-label="Close" title="Close (Esc)" onClick={onClose} disabled={!closable}>
+        <button type="button" className="dialog-close" aria-label="Close" title="Close (Esc)" onClick={onClose} disabled={busy}>
           <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
             <path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
           </svg>

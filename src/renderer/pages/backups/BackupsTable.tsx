@@ -1,10 +1,9 @@
 import { Fragment, useState } from 'react';
 import type { BackupDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { formatBytes, formatDate, when } from '../../../shared/format.ts';
 import { useBackupsStore } from '../../state/backups-store.ts';
 import { DeleteDialog } from './DeleteDialog.tsx';
-import { when } from './format.ts';
-import { ChevronIcon, LockIcon, OpenLockIcon, WarningIcon } from './icons.tsx';
+import { ChevronIcon, LockIcon, OpenLockIcon, WarningIcon } from '../../components/icons.tsx';
 import { VersionsPanel } from './VersionsPanel.tsx';
 
 const COLUMNS = 6;

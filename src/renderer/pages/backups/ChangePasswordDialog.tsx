@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { BackupDto } from '../../../shared/api/dto.ts';
 import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
-import { ModalDialog } from './ModalDialog.tsx';
-import { PasswordField } from './PasswordField.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
   backup: BackupDto;
@@ -26,8 +26,7 @@ export function ChangePasswordDialog({ backup, onChange, onClose }: Props) {
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const found: Errors = {};
     if (askCurrent && !current) found.current = 'Enter the current password.';
     if (!next) found.next = 'Enter a new password.';
@@ -52,45 +51,48 @@ export function ChangePasswordDialog({ backup, onChange, onClose }: Props) {
   }
 
   return (
-    <ModalDialog title={`Change the password of ${backup.name}`} onClose={onClose} busy={busy}>
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <p className="br-modal-text">
-          The data is not re-encrypted: only its key is locked with the new password, so this is quick. The old
-          password stops working.
-        </p>
-        {askCurrent ? (
-          <PasswordField label="Current password" value={current} onChange={setCurrent} error={errors.current} disabled={busy} />
-        ) : (
-          <p className="br-modal-text muted">The remembered password opens it, and the keychain is updated to the new one.</p>
-        )}
-        <PasswordField
-          label="New password"
-          value={next}
-          onChange={setNext}
-          error={errors.next}
-          autoComplete="new-password"
-          disabled={busy}
-        />
-        <PasswordField
-          label="Confirm new password"
-          value={confirm}
-          onChange={setConfirm}
-          error={errors.confirm}
-          autoComplete="new-password"
-          disabled={busy}
-        />
-        <p className="br-field-error br-form-error" role="alert">
-          {errors.other ?? ''}
-        </p>
-        <div className="br-modal-actions">
+    <Dialog
+      title={`Change the password of ${backup.name}`}
+      description="The data is not re-encrypted: only its key is locked with the new password, so this is quick. The old password stops working."
+      onClose={onClose}
+      busy={busy}
+      onSubmit={() => void submit()}
+      footer={
+        <>
+          <p className="dialog-message" role="alert">
+            {errors.other ?? ''}
+          </p>
           <button type="button" className="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Changing…' : 'Change password'}
           </button>
-        </div>
-      </form>
-    </ModalDialog>
+        </>
+      }
+    >
+      {askCurrent ? (
+        <PasswordField label="Current password" value={current} onChange={setCurrent} error={errors.current} disabled={busy} autoFocus />
+      ) : (
+        <p className="dialog-text muted">The remembered password opens it, and the keychain is updated to the new one.</p>
+      )}
+      <PasswordField
+        label="New password"
+        value={next}
+        onChange={setNext}
+        error={errors.next}
+        autoComplete="new-password"
+        disabled={busy}
+        autoFocus={!askCurrent}
+      />
+      <PasswordField
+        label="Confirm new password"
+        value={confirm}
+        onChange={setConfirm}
+        error={errors.confirm}
+        autoComplete="new-password"
+        disabled={busy}
+      />
+    </Dialog>
   );
 }

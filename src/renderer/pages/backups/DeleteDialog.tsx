@@ -1,10 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { BackupDto, VersionDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { formatBytes, formatDate, plural } from '../../../shared/format.ts';
 import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
-import { plural } from './format.ts';
-import { ModalDialog } from './ModalDialog.tsx';
-import { PasswordField } from './PasswordField.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
   backup: BackupDto;
@@ -22,8 +21,7 @@ export function DeleteDialog({ backup, version, onDelete, onClose }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     if (askPassword && !password) {
       setError('Enter the password.');
       return;
@@ -46,38 +44,43 @@ export function DeleteDialog({ backup, version, onDelete, onClose }: Props) {
   const title = version ? 'Delete this version?' : `Delete backup ${backup.name}?`;
   const others = backup.versions - 1;
   return (
-    <ModalDialog title={title} onClose={onClose} busy={busy}>
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        {version ? (
-          <p className="br-modal-text">
-            This permanently deletes the version of <strong className="br-wrap">{backup.name}</strong> created{' '}
-            <strong>{formatDate(version.createdAt)}</strong> <span className="muted">({version.id})</span>.{' '}
-            {others === 1 ? 'The other version is kept.' : others > 1 ? `The other ${plural(others, 'version')} are kept.` : 'It is the only version: the backup is left empty.'}
-          </p>
-        ) : (
-          <p className="br-modal-text">
-            This permanently deletes the backup <strong className="br-wrap">{backup.name}</strong> with{' '}
-            <strong>{backup.versions === 1 ? 'its only version' : `all ${plural(backup.versions, 'version')}`}</strong>
-            {backup.storedBytes ? ` (${formatBytes(backup.storedBytes)} stored)` : ''}.
-            {backup.passwordRemembered ? ' Its remembered password is forgotten too.' : ''}
-          </p>
-        )}
-        <p className="br-modal-text muted">This cannot be undone.</p>
-        {askPassword && <PasswordField label="Password" value={password} onChange={setPassword} error={error} disabled={busy} />}
-        {!askPassword && (
-          <p className="br-field-error" role="alert">
-            {error ?? ''}
-          </p>
-        )}
-        <div className="br-modal-actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
+    <Dialog
+      title={title}
+      onClose={onClose}
+      busy={busy}
+      onSubmit={() => void submit()}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus={!askPassword || undefined}>
             Cancel
           </button>
           <button type="submit" className="button br-button-danger" disabled={busy}>
             {busy ? 'Deleting…' : version ? 'Delete version' : 'Delete backup'}
           </button>
-        </div>
-      </form>
-    </ModalDialog>
+        </>
+      }
+    >
+      {version ? (
+        <p className="dialog-text">
+          This permanently deletes the version of <strong className="br-wrap">{backup.name}</strong> created{' '}
+          <strong>{formatDate(version.createdAt)}</strong> <span className="muted">({version.id})</span>.{' '}
+          {others === 1 ? 'The other version is kept.' : others > 1 ? `The other ${plural(others, 'version')} are kept.` : 'It is the only version: the backup is left empty.'}
+        </p>
+      ) : (
+        <p className="dialog-text">
+          This permanently deletes the backup <strong className="br-wrap">{backup.name}</strong> with{' '}
+          <strong>{backup.versions === 1 ? 'its only version' : `all ${plural(backup.versions, 'version')}`}</strong>
+          {backup.storedBytes ? ` (${formatBytes(backup.storedBytes)} stored)` : ''}.
+          {backup.passwordRemembered ? ' Its remembered password is forgotten too.' : ''}
+        </p>
+      )}
+      <p className="dialog-text muted">This cannot be undone.</p>
+      {askPassword && <PasswordField label="Password" value={password} onChange={setPassword} error={error} disabled={busy} autoFocus />}
+      {!askPassword && (
+        <p className="br-field-error" role="alert">
+          {error ?? ''}
+        </p>
+      )}
+    </Dialog>
   );
 }

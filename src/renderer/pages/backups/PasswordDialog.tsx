@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { friendlyError, isWrongPassword, WRONG_PASSWORD } from './errors.ts';
-import { ModalDialog } from './ModalDialog.tsx';
-import { PasswordField } from './PasswordField.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
   backup: string;
@@ -20,8 +20,7 @@ export function PasswordDialog({ backup, purpose, submitLabel, onSubmit, onClose
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     if (!password) {
       setError('Enter the password.');
       return;
@@ -37,21 +36,24 @@ export function PasswordDialog({ backup, purpose, submitLabel, onSubmit, onClose
   }
 
   return (
-    <ModalDialog title={`Password for ${backup}`} onClose={onClose} busy={busy}>
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <p className="br-modal-text">
-          This backup is encrypted. Enter its password to {purpose}.
-        </p>
-        <PasswordField label="Password" value={password} onChange={setPassword} error={error} disabled={busy} />
-        <div className="br-modal-actions">
+    <Dialog
+      title={`Password for ${backup}`}
+      description={`This backup is encrypted. Enter its password to ${purpose}.`}
+      onClose={onClose}
+      busy={busy}
+      onSubmit={() => void submit()}
+      footer={
+        <>
           <button type="button" className="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Checking…' : submitLabel}
           </button>
-        </div>
-      </form>
-    </ModalDialog>
+        </>
+      }
+    >
+      <PasswordField label="Password" value={password} onChange={setPassword} error={error} disabled={busy} autoFocus />
+    </Dialog>
   );
 }

@@ -1,14 +1,12 @@
 import { useState } from 'react';
 import type { BackupDto, JobDto, VersionDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { formatBytes, formatDate, percentOf, plural, relativeTime, when } from '../../../shared/format.ts';
 import { latestTracked, useBackupsStore, type TrackedJob } from '../../state/backups-store.ts';
 import { useNavigation } from '../../state/navigation-store.ts';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { DeleteDialog } from './DeleteDialog.tsx';
 import { friendlyError, friendlyJobError, needsPassword } from './errors.ts';
-import { relativeTime } from '../../format/relative-time.ts';
-import { percentOf, plural, when } from './format.ts';
-import { CheckIcon, TrashIcon, WarningIcon } from './icons.tsx';
+import { CheckIcon, TrashIcon, WarningIcon } from '../../components/icons.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
 
 type Tone = 'info' | 'ok' | 'error';

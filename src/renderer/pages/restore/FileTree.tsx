@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { TreeNodeDto } from '../../../shared/api/dto.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { isChosen, isPartlyChosen, useRestoreStore } from '../../state/restore-store.ts';
-import { ChevronIcon, FileIcon, FolderIcon } from '../backups/icons.tsx';
+import { ChevronIcon, FileIcon, FolderIcon } from '../../components/icons.tsx';
 
 /**
  * The files and folders of the version, a folder's entries loaded when it is

@@ -1,5 +1,5 @@
 import { useRestoreStore } from '../../state/restore-store.ts';
-import { PasswordField } from '../backups/PasswordField.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 /** Asks for an encrypted backup's password before its files can be browsed (inside the wizard's form: no form of its own). */
 export function PasswordGate({ backup }: { backup: string }) {

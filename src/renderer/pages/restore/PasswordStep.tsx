@@ -1,5 +1,5 @@
 import { useRestoreStore } from '../../state/restore-store.ts';
-import { PasswordField } from '../backups/PasswordField.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 /** Step 4: the password of an encrypted backup (passed over when remembered or not encrypted). */
 export function PasswordStep({ backup }: { backup: string }) {

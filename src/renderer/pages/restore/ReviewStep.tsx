@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { formatDate } from '../../../shared/format.ts';
+import { formatDate, plural } from '../../../shared/format.ts';
 import { useRestoreStore } from '../../state/restore-store.ts';
-import { plural } from '../backups/format.ts';
-import { WarningIcon } from '../backups/icons.tsx';
+import { WarningIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
 
 const SHOWN_PATHS = 8;

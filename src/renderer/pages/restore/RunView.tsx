@@ -1,10 +1,10 @@
 import type { JobDto } from '../../../shared/api/dto.ts';
-import { formatBytes, formatDuration } from '../../../shared/format.ts';
+import { formatBytes, formatDuration, percentOf, plural } from '../../../shared/format.ts';
 import { useNavigation } from '../../state/navigation-store.ts';
 import { useRestoreStore, type RestoreRequest } from '../../state/restore-store.ts';
 import { friendlyJobError } from '../backups/errors.ts';
-import { percentOf, plural } from '../backups/format.ts';
-import { CheckIcon, WarningIcon } from '../backups/icons.tsx';
+import { CheckIcon, WarningIcon } from '../../components/icons.tsx';
+import { ProgressBar } from '../../components/ProgressBar.tsx';
 
 const PHASES: Record<string, string> = {
   preparing: 'Preparing…',
@@ -31,17 +31,7 @@ export function ProgressView({ job, request }: { job: JobDto | null; request: Re
       <h2 id="restore-run-title" className="br-run-title br-wrap">
         Restoring into {request.targetVolume}…
       </h2>
-      <div
-        className="br-progress"
-        role="progressbar"
-        aria-label="Restore progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-valuetext={`${pct}%${files ? `, ${files}` : ''}`}
-      >
-        <div className="br-progress-fill" style={{ width: `${pct}%` }} />
-      </div>
+      <ProgressBar label="Restore progress" percent={pct} valueText={`${pct}%${files ? `, ${files}` : ''}`} />
       <p className="br-run-detail">
         <span>{PHASES[p?.phase ?? 'preparing'] ?? 'Working…'}</span>
         <span className="muted">{[files, bytes, eta].filter(Boolean).join(' · ')}</span>

@@ -1,11 +1,9 @@
 import { useId } from 'react';
-import { formatBytes, formatDate } from '../../../shared/format.ts';
+import { formatBytes, formatDate, plural, relativeTime } from '../../../shared/format.ts';
 import { useBackupsStore } from '../../state/backups-store.ts';
 import { useRestoreStore } from '../../state/restore-store.ts';
-import { relativeTime } from '../../format/relative-time.ts';
-import { plural } from '../backups/format.ts';
 import { Choice } from './Choice.tsx';
-import { CheckIcon, LockIcon } from '../backups/icons.tsx';
+import { CheckIcon, LockIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
 
 /** Step 1: which backup, which version (newest first) and, for a multi-volume version, which volume. */

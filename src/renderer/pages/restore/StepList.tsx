@@ -1,5 +1,5 @@
 import { STEPS, type StepId } from '../../state/restore-store.ts';
-import { CheckIcon } from '../backups/icons.tsx';
+import { CheckIcon } from '../../components/icons.tsx';
 
 interface Props {
   /** null once the restore has started: every step is done. */

@@ -2,7 +2,7 @@ import { useEffect, useId } from 'react';
 import { formatBytes } from '../../../shared/format.ts';
 import { useRestoreStore, type TargetKind } from '../../state/restore-store.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
-import { WarningIcon } from '../backups/icons.tsx';
+import { WarningIcon } from '../../components/icons.tsx';
 import { Choice } from './Choice.tsx';
 import { suggestName, type WizardFacts } from './derive.ts';
 

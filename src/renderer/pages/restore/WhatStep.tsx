@@ -1,5 +1,5 @@
 import { useRestoreStore } from '../../state/restore-store.ts';
-import { plural } from '../backups/format.ts';
+import { plural } from '../../../shared/format.ts';
 import type { WizardFacts } from './derive.ts';
 import { Choice } from './Choice.tsx';
 import { FileTree } from './FileTree.tsx';

@@ -34,11 +34,11 @@ export function DeleteScheduleDialog({ schedule, onClose, onDeleted }: Props) {
       title={`Delete ${schedule.name}?`}
       description={`No more backups run on this schedule. The backup “${schedule.backup}” and its versions stay: delete them on the Backups page if you no longer need them.`}
       onClose={onClose}
-      closable={!busy}
-      initialFocus={cancelRef}
+      busy={busy}
+      initialFocus={() => cancelRef.current}
       footer={
         <>
-          <p className="sch-dialog-error" role="alert">
+          <p className="dialog-message" role="alert">
             {error ?? ''}
           </p>
           <button ref={cancelRef} type="button" className="button" onClick={onClose} disabled={busy}>

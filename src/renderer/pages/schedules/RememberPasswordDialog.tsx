@@ -1,9 +1,10 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ApiError } from '../../../shared/api/client.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { api } from '../../api/api.ts';
 import { errorText } from '../../api/error-text.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
   schedule: ScheduleStatus;
@@ -15,11 +16,8 @@ interface Props {
 /** Puts an encrypted backup's password in the keychain, so its scheduled runs can open it. */
 export function RememberPasswordDialog({ schedule, onClose, onRemembered }: Props) {
   const [password, setPassword] = useState('');
-  const [show, setShow] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const inputId = useId();
-  const hintId = useId();
 
   const submit = async () => {
     if (busy) return;
@@ -43,7 +41,7 @@ export function RememberPasswordDialog({ schedule, onClose, onRemembered }: Prop
       title={`Remember the password of ${schedule.backup}`}
       description="DVOM checks that it opens the backup, then keeps it in this computer’s keychain (never in a file), so scheduled runs can use it."
       onClose={onClose}
-      closable={!busy}
+      busy={busy}
       onSubmit={() => void submit()}
       footer={
         <>
@@ -56,35 +54,19 @@ export function RememberPasswordDialog({ schedule, onClose, onRemembered }: Prop
         </>
       }
     >
-      <div className="field">
-        <div className="field-label-row">
-          <label className="field-label" htmlFor={inputId}>
-            Password
-          </label>
-          <button type="button" className="link-button" aria-pressed={show} onClick={() => setShow((v) => !v)}>
-            {show ? 'Hide password' : 'Show password'}
-          </button>
-        </div>
-        <input
-          id={inputId}
-          data-autofocus
-          className="text-input sch-input"
-          type={show ? 'text' : 'password'}
-          value={password}
-          autoComplete="current-password"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={hintId}
-          disabled={busy}
-          onChange={(e) => {
-            setPassword(e.target.value);
-            setError(null);
-          }}
-        />
-        <p id={hintId} className={`field-hint${error ? ' field-error' : ''}`}>
-          {error ?? `The password “${schedule.backup}” was created with.`}
-        </p>
-      </div>
+      <PasswordField
+        label="Password"
+        value={password}
+        autoFocus
+        inputClassName="sch-input"
+        error={error}
+        hint={`The password “${schedule.backup}” was created with.`}
+        disabled={busy}
+        onChange={(value) => {
+          setPassword(value);
+          setError(null);
+        }}
+      />
     </Dialog>
   );
 }

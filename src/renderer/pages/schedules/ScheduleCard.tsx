@@ -1,12 +1,11 @@
 import { useId } from 'react';
-import { formatDate } from '../../../shared/format.ts';
+import { formatDate, relativeTime } from '../../../shared/format.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useSchedulesStore } from '../../state/schedules-store.ts';
-import { relativeTime } from '../../format/relative-time.ts';
 import { Sep } from '../../components/Sep.tsx';
 import { StatusIcon } from '../../components/StatusIcon.tsx';
 import { Switch } from '../../components/Switch.tsx';
-import { describeRetention, describeWhen, OUTCOME_LABEL, runTime, whenText } from './format.ts';
+import { describeRetention, describeWhen, OUTCOME_LABEL, runTime, whenText } from './describe.ts';
 
 interface Props {
   schedule: ScheduleStatus;

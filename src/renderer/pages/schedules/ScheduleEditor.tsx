@@ -6,7 +6,7 @@ import { useVolumesStore } from '../../state/volumes-store.ts';
 import { Switch } from '../../components/Switch.tsx';
 import { CRON_HELP } from './cron.ts';
 import { checkDraft, draftFrom, emptyDraft, FIELD_ORDER, previewInput, RETENTION_KEYS, type Draft, type Field, type RetentionKey, type WhenKind } from './draft.ts';
-import { WEEK } from './format.ts';
+import { WEEK } from './describe.ts';
 import { placeSaveError } from './save-error.ts';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import { useChoices } from './use-choices.ts';

@@ -3,8 +3,8 @@ import type { ParamsOf, SchedulePreview as PreviewResult } from '../../../shared
 import type { Retention, ScheduleWhen } from '../../../shared/schedule.ts';
 import { api } from '../../api/api.ts';
 import { errorText } from '../../api/error-text.ts';
-import { relativeTime } from '../../format/relative-time.ts';
-import { runTime, versionTime } from './format.ts';
+import { relativeTime } from '../../../shared/format.ts';
+import { runTime, versionTime } from './describe.ts';
 
 /** How long typing must pause before the engine is asked. */
 export const PREVIEW_DEBOUNCE_MS = 300;

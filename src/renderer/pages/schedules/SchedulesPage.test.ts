@@ -16,6 +16,7 @@ import { backup, volume } from '../../test-harness/fixtures.ts';
 import { card, cardText } from '../../test-harness/cards.ts';
 import type { HarnessPage } from '../../test-harness/harness-runner.ts';
 import { describeInHarness } from '../../test-harness/harness-suite.ts';
+import { assertReadable } from '../../test-harness/contrast.ts';
 
 function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
   return {
@@ -179,6 +180,12 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       assert.equal(await h.page.getByRole('switch', { name: 'Pause all schedules' }).isChecked(), true);
       assert.match(await cardText(h, 'nightly'), /Paused with all schedules/);
       await fullShot(h, 'component-schedules-list-dark.png');
+      await assertReadable({
+        'the page title': h.page.getByRole('heading', { name: 'Schedules', level: 1 }),
+        'a schedule name': card(h, 'nightly').getByRole('heading', { name: 'nightly' }),
+        'the New schedule button': h.page.getByRole('button', { name: 'New schedule' }),
+      });
+      assert.deepEqual(h.errors, []);
     } finally {
       await h.close();
     }
@@ -549,6 +556,12 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await f.runs.getByRole('listitem').nth(4).waitFor();
       assert.equal(await h.page.getByRole('checkbox', { name: 'Thursday' }).isChecked(), true);
       await fullShot(h, 'component-schedules-editor-dark.png');
+      await assertReadable({
+        'a field label': h.page.getByText('Backup name', { exact: true }).first(),
+        'a day': h.page.getByText('Thu', { exact: true }).first(),
+        'the Cancel button': h.page.getByRole('button', { name: 'Cancel' }),
+      });
+      assert.deepEqual(h.errors, []);
     } finally {
       await h.close();
     }

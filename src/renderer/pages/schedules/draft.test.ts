@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cronProblem } from './cron.ts';
 import { checkDraft, draftFrom, emptyDraft, previewInput, type Draft } from './draft.ts';
-import { describeRetention, describeWhen } from './format.ts';
+import { describeRetention, describeWhen } from './describe.ts';
 
 const valid = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), name: 'nightly', volumes: ['pgdata'], backup: 'pgdata', ...over });
 

@@ -1,7 +1,7 @@
-import { useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { TargetDto } from '../../../shared/api/dto.ts';
 import { useSettingsStore } from '../../state/settings-store.ts';
-import { Modal } from './Modal.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
 
 interface Props {
   target: TargetDto;
@@ -16,8 +16,6 @@ export function RemoveTargetDialog({ target, onClose, onRemoved, fallbackFocus }
   const [removing, setRemoving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
-  const titleId = useId();
-  const textId = useId();
 
   const confirm = async () => {
     if (removing) return;
@@ -33,29 +31,15 @@ export function RemoveTargetDialog({ target, onClose, onRemoved, fallbackFocus }
   };
 
   return (
-    <Modal
-      labelledBy={titleId}
-      describedBy={textId}
-      className="settings-confirm-dialog"
-      onDismiss={onClose}
+    <Dialog
+      title={`Remove ${target.name}?`}
+      onClose={onClose}
       busy={removing}
       initialFocus={() => cancelButton.current}
       fallbackFocus={fallbackFocus}
-    >
-      <div className="settings-dialog-form">
-        <header className="settings-dialog-header">
-          <h2 id={titleId}>Remove {target.name}?</h2>
-        </header>
-        <div className="settings-dialog-body" id={textId}>
-          <p>
-            DVOM forgets this storage target
-            {target.type === 's3' && target.settings.hasSecret ? ' and deletes its secret key from the keychain' : ''}. The backups stored in{' '}
-            <span className="settings-location">{target.location}</span> are not deleted: add the target again to reach them.
-          </p>
-          {target.isDefault && <p>It is the default target: new backups will go to the local store on this computer.</p>}
-        </div>
-        <footer className="settings-dialog-footer">
-          <p className="settings-dialog-message" role="alert">
+      footer={
+        <>
+          <p className="dialog-message" role="alert">
             {error ?? ''}
           </p>
           <button ref={cancelButton} type="button" className="button" onClick={onClose} disabled={removing}>
@@ -64,8 +48,17 @@ export function RemoveTargetDialog({ target, onClose, onRemoved, fallbackFocus }
           <button type="button" className="button settings-button-danger" onClick={() => void confirm()} aria-disabled={removing || undefined}>
             {removing ? 'Removing…' : 'Remove target'}
           </button>
-        </footer>
+        </>
+      }
+    >
+      <div className="settings-confirm-text">
+        <p>
+          DVOM forgets this storage target
+          {target.type === 's3' && target.settings.hasSecret ? ' and deletes its secret key from the keychain' : ''}. The backups stored in{' '}
+          <span className="settings-location">{target.location}</span> are not deleted: add the target again to reach them.
+        </p>
+        {target.isDefault && <p>It is the default target: new backups will go to the local store on this computer.</p>}
       </div>
-    </Modal>
+    </Dialog>
   );
 }

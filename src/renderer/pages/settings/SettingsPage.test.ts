@@ -17,6 +17,7 @@ import type { ApiMethod, ParamsOf, ResultOf } from '../../../shared/api/contract
 import type { AppInfo, TargetDto } from '../../../shared/api/dto.ts';
 import { buildHarnessPage, harnessSkipReason, launchChromium, serveBuilt } from '../../test-harness/harness-runner.ts';
 import { EMIT_FUNCTION, INVOKE_BINDING, type BridgeReply } from './harness/bridge.ts';
+import { assertReadable } from '../../test-harness/contrast.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HARNESS_DIR = path.join(HERE, 'harness');
@@ -641,11 +642,22 @@ function body() {
         await card(page, 'nas').getByRole('button', { name: 'Test connection' }).click();
         await card(page, 'nas').getByRole('status').filter({ hasText: 'Connection works' }).waitFor();
         await screenshot(page, 'settings-component-dark.png');
+        await assertReadable({
+          'the page title': page.getByRole('heading', { name: 'Settings', level: 1 }),
+          'a target name': card(page, 'nas').getByRole('heading', { name: 'nas' }),
+          'a failed test': card(page, 'offsite').getByRole('status').filter({ hasText: 'access denied' }),
+          'the Add target button': page.getByRole('button', { name: 'Add target' }),
+        });
         await card(page, 'offsite').getByRole('button', { name: 'Edit' }).click();
         await dialog(page, 'Edit offsite').getByRole('textbox', { name: 'Access key' }).fill('');
         await dialog(page, 'Edit offsite').getByRole('textbox', { name: 'Bucket' }).fill('X');
         await dialog(page, 'Edit offsite').getByRole('button', { name: 'Save changes' }).click();
         await page.screenshot({ path: path.join(RESULTS_DIR, 'settings-component-dialog-dark.png') });
+        await assertReadable({
+          'the dialog title': dialog(page, 'Edit offsite').getByRole('heading', { name: 'Edit offsite' }),
+          'a field label': dialog(page, 'Edit offsite').getByText('Bucket', { exact: true }),
+          'a field error': dialog(page, 'Edit offsite').getByRole('alert').filter({ hasText: /\S/ }).first(),
+        });
       },
       { colorScheme: 'dark' },
     );

@@ -1,7 +1,9 @@
-import { useId, useRef, useState, type FormEvent, type ReactNode, type Ref } from 'react';
+import { useId, useRef, useState, type Ref } from 'react';
 import type { TargetDto } from '../../../shared/api/dto.ts';
 import { useSettingsStore } from '../../state/settings-store.ts';
-import { Modal } from './Modal.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { Field, noteId } from '../../components/Field.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 import {
   effectivePathStyle,
   emptyForm,
@@ -36,7 +38,6 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const fields = useRef<Partial<Record<FieldName, HTMLInputElement | null>>>({});
-  const titleId = useId();
   const idPrefix = useId();
   const id = (field: string) => `${idPrefix}-${field}`;
   const ctx = { editing, existingNames };
@@ -48,8 +49,7 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
     if (submitted) setErrors(validateForm(next, ctx));
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     if (saving) return;
     setSubmitted(true);
     const found = validateForm(form, ctx);
@@ -83,126 +83,19 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
   const keepsSecret = form.kind === 's3' && keepsStoredSecret(form, editing);
 
   return (
-    <Modal
-      labelledBy={titleId}
+    <Dialog
+      title={editing ? `Edit ${editing.name}` : 'Add a storage target'}
+      description={editing ? 'Change where this target stores backups.' : 'A local folder or an S3 bucket where DVOM can store backups.'}
       className="settings-target-dialog"
-      onDismiss={onClose}
+      width="wide"
+      onClose={onClose}
       busy={saving}
+      onSubmit={() => void submit()}
       initialFocus={() => fields.current[editing ? (editing.type === 'local' ? 'path' : 'endpoint') : 'name'] ?? null}
       fallbackFocus={fallbackFocus}
-    >
-      <form className="settings-dialog-form" noValidate onSubmit={(e) => void submit(e)}>
-        <header className="settings-dialog-header">
-          <h2 id={titleId}>{editing ? `Edit ${editing.name}` : 'Add a storage target'}</h2>
-          <p className="muted">{editing ? 'Change where this target stores backups.' : 'A local folder or an S3 bucket where DVOM can store backups.'}</p>
-        </header>
-
-        <div className="settings-dialog-body">
-          <TextField
-            {...bind('name')}
-            label="Name"
-            value={form.name}
-            onChange={(name) => update({ name })}
-            readOnly={!!editing}
-            hint={editing ? 'A target keeps its name: to rename it, add a new target and remove this one.' : 'How you and the dvom command refer to it, e.g. nas or offsite.'}
-          />
-
-          <fieldset className="settings-field settings-type-choice" disabled={!!editing}>
-            <legend className="settings-field-label">Type</legend>
-            <div className="settings-segmented">
-              <label className="settings-segment">
-                <input type="radio" name={id('kind')} checked={form.kind === 'local'} onChange={() => update({ kind: 'local' })} />
-                <span>Local folder</span>
-              </label>
-              <label className="settings-segment">
-                <input type="radio" name={id('kind')} checked={form.kind === 's3'} onChange={() => update({ kind: 's3' })} />
-                <span>S3 bucket</span>
-              </label>
-            </div>
-          </fieldset>
-
-          {form.kind === 'local' ? (
-            <TextField
-              {...bind('path')}
-              label="Folder"
-              value={form.path}
-              onChange={(path) => update({ path })}
-              mono
-              placeholder="/mnt/nas/dvom"
-              hint="The full path of a folder on this computer or a mounted share. DVOM creates it when needed."
-            />
-          ) : (
-            <div className="settings-field-grid">
-              <TextField
-                {...bind('endpoint')}
-                className="settings-span-2"
-                label="Endpoint"
-                type="url"
-                value={form.endpoint}
-                onChange={(endpoint) => update({ endpoint })}
-                mono
-                placeholder="https://s3.example.com"
-                hint="Leave empty for Amazon S3. For MinIO, Ceph and others: the server’s address."
-              />
-              <TextField
-                {...bind('region')}
-                label="Region"
-                value={form.region}
-                onChange={(region) => update({ region })}
-                placeholder="us-east-1"
-                hint="Leave empty for us-east-1 (or AWS_REGION)."
-              />
-              <TextField {...bind('bucket')} label="Bucket" value={form.bucket} onChange={(bucket) => update({ bucket })} hint="The bucket must exist already." />
-              <TextField
-                {...bind('prefix')}
-                label="Prefix"
-                value={form.prefix}
-                onChange={(prefix) => update({ prefix })}
-                mono
-                placeholder="dvom/"
-                hint="Optional: a folder inside the bucket."
-              />
-              <CheckField
-                id={id('path-style')}
-                label="Path-style addressing"
-                checked={effectivePathStyle(form)}
-                onChange={(pathStyle) => update({ pathStyle })}
-                hint="The bucket in the path, not the host name. Most self-hosted servers need it."
-              />
-              <TextField
-                {...bind('accessKeyId')}
-                label="Access key"
-                value={form.accessKeyId}
-                onChange={(accessKeyId) => update({ accessKeyId })}
-                mono
-                hint="Leave both keys empty to use the AWS credentials of the environment."
-              />
-              <SecretField
-                {...bind('secretAccessKey')}
-                label="Secret key"
-                onChange={(secretAccessKey) => update({ secretAccessKey })}
-                placeholder={keepsSecret ? 'Stored: leave empty to keep it' : ''}
-                hint={
-                  keepsSecret
-                    ? `A secret key is stored in ${keychainName}. Leave empty to keep it, or enter a new one.`
-                    : `Kept in ${keychainName}, never in the config file.`
-                }
-              />
-            </div>
-          )}
-
-          <CheckField
-            id={id('default')}
-            label="Make default"
-            checked={form.makeDefault}
-            disabled={!!editing?.isDefault}
-            onChange={(makeDefault) => update({ makeDefault })}
-            hint={editing?.isDefault ? 'This is the default target: new backups go here.' : 'New backups go to the default target.'}
-          />
-        </div>
-
-        <footer className="settings-dialog-footer">
-          <p className="settings-dialog-message" role="alert">
+      footer={
+        <>
+          <p className="dialog-message" role="alert">
             {saveError ?? ''}
           </p>
           <button type="button" className="button" onClick={onClose} disabled={saving}>
@@ -211,9 +104,114 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
           <button type="submit" className="button button-primary" aria-disabled={saving || undefined}>
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add target'}
           </button>
-        </footer>
-      </form>
-    </Modal>
+        </>
+      }
+    >
+      <TextField
+        {...bind('name')}
+        label="Name"
+        value={form.name}
+        onChange={(name) => update({ name })}
+        readOnly={!!editing}
+        hint={editing ? 'A target keeps its name: to rename it, add a new target and remove this one.' : 'How you and the dvom command refer to it, e.g. nas or offsite.'}
+      />
+
+      <fieldset className="settings-field settings-type-choice" disabled={!!editing}>
+        <legend className="settings-field-label">Type</legend>
+        <div className="settings-segmented">
+          <label className="settings-segment">
+            <input type="radio" name={id('kind')} checked={form.kind === 'local'} onChange={() => update({ kind: 'local' })} />
+            <span>Local folder</span>
+          </label>
+          <label className="settings-segment">
+            <input type="radio" name={id('kind')} checked={form.kind === 's3'} onChange={() => update({ kind: 's3' })} />
+            <span>S3 bucket</span>
+          </label>
+        </div>
+      </fieldset>
+
+      {form.kind === 'local' ? (
+        <TextField
+          {...bind('path')}
+          label="Folder"
+          value={form.path}
+          onChange={(path) => update({ path })}
+          mono
+          placeholder="/mnt/nas/dvom"
+          hint="The full path of a folder on this computer or a mounted share. DVOM creates it when needed."
+        />
+      ) : (
+        <div className="settings-field-grid">
+          <TextField
+            {...bind('endpoint')}
+            className="settings-span-2"
+            label="Endpoint"
+            type="url"
+            value={form.endpoint}
+            onChange={(endpoint) => update({ endpoint })}
+            mono
+            placeholder="https://s3.example.com"
+            hint="Leave empty for Amazon S3. For MinIO, Ceph and others: the server’s address."
+          />
+          <TextField
+            {...bind('region')}
+            label="Region"
+            value={form.region}
+            onChange={(region) => update({ region })}
+            placeholder="us-east-1"
+            hint="Leave empty for us-east-1 (or AWS_REGION)."
+          />
+          <TextField {...bind('bucket')} label="Bucket" value={form.bucket} onChange={(bucket) => update({ bucket })} hint="The bucket must exist already." />
+          <TextField
+            {...bind('prefix')}
+            label="Prefix"
+            value={form.prefix}
+            onChange={(prefix) => update({ prefix })}
+            mono
+            placeholder="dvom/"
+            hint="Optional: a folder inside the bucket."
+          />
+          <CheckField
+            id={id('path-style')}
+            label="Path-style addressing"
+            checked={effectivePathStyle(form)}
+            onChange={(pathStyle) => update({ pathStyle })}
+            hint="The bucket in the path, not the host name. Most self-hosted servers need it."
+          />
+          <TextField
+            {...bind('accessKeyId')}
+            label="Access key"
+            value={form.accessKeyId}
+            onChange={(accessKeyId) => update({ accessKeyId })}
+            mono
+            hint="Leave both keys empty to use the AWS credentials of the environment."
+          />
+          <PasswordField
+            {...bind('secretAccessKey')}
+            label="Secret key"
+            secretWord="key"
+            autoComplete="off"
+            inputClassName="mono"
+            onChange={(secretAccessKey) => update({ secretAccessKey })}
+            placeholder={keepsSecret ? 'Stored: leave empty to keep it' : ''}
+            hint={
+              keepsSecret
+                ? `A secret key is stored in ${keychainName}. Leave empty to keep it, or enter a new one.`
+                : `Kept in ${keychainName}, never in the config file.`
+            }
+          />
+        </div>
+      )}
+
+      <CheckField
+        id={id('default')}
+        label="Make default"
+        checked={form.makeDefault}
+        disabled={!!editing?.isDefault}
+        onChange={(makeDefault) => update({ makeDefault })}
+        hint={editing?.isDefault ? 'This is the default target: new backups go here.' : 'New backups go to the default target.'}
+      />
+    </Dialog>
   );
 }
 
@@ -228,94 +226,40 @@ interface FieldProps {
   mono?: boolean;
 }
 
-/** The hint and, in its place, the error: one line kept for either, so nothing moves. */
-function FieldNote({ id, hint, error }: { id: string; hint: string; error?: string | undefined }) {
+function TextField(props: FieldProps & { value: string; onChange(value: string): void; readOnly?: boolean; type?: 'text' | 'url' }) {
+  const { id, label, hint, error, className, inputRef, placeholder, mono, value, onChange, readOnly, type = 'text' } = props;
   return (
-    <p id={`${id}-note`} className={error ? 'settings-field-note settings-field-error' : 'settings-field-note'}>
-      {error ? (
-        <>
-          <span className="settings-field-error-mark" aria-hidden="true">
-            !
-          </span>
-          {error}
-        </>
-      ) : (
-        hint
-      )}
-    </p>
-  );
-}
-
-function FieldShell({ id, label, hint, error, className, children }: FieldProps & { children: ReactNode }) {
-  return (
-    <div className={`settings-field ${className ?? ''}`}>
-      <label className="settings-field-label" htmlFor={id}>
-        {label}
-      </label>
-      {children}
-      <FieldNote id={id} hint={hint} error={error} />
-    </div>
-  );
-}
-
-function TextField(
-  props: FieldProps & { value: string; onChange(value: string): void; readOnly?: boolean; type?: 'text' | 'url' },
-) {
-  const { id, error, inputRef, placeholder, mono, value, onChange, readOnly, type = 'text' } = props;
-  return (
-    <FieldShell {...props}>
+    <Field id={id} label={label} hint={hint} error={error} className={className}>
       <input
         id={id}
         ref={inputRef}
-        className={`settings-input ${mono ? 'settings-mono' : ''}`}
+        className={`text-input${mono ? ' mono' : ''}`}
         type={type}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         readOnly={readOnly}
         placeholder={placeholder}
         aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-note`}
+        aria-describedby={noteId(id)}
         autoComplete="off"
         autoCapitalize="off"
         spellCheck={false}
       />
-    </FieldShell>
-  );
-}
-
-/**
- * The secret key: a password field the page never writes back (uncontrolled),
- * so the key is not copied into the document's markup.
- */
-function SecretField(props: FieldProps & { onChange(value: string): void }) {
-  const { id, error, inputRef, placeholder, onChange } = props;
-  return (
-    <FieldShell {...props}>
-      <input
-        id={id}
-        ref={inputRef}
-        className="settings-input settings-mono"
-        type="password"
-        onChange={(e) => onChange(e.target.value)}
-        placeholder={placeholder}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-note`}
-        autoComplete="off"
-        spellCheck={false}
-      />
-    </FieldShell>
+    </Field>
   );
 }
 
 function CheckField(props: { id: string; label: string; hint: string; checked: boolean; disabled?: boolean; onChange(checked: boolean): void }) {
   const { id, label, hint, checked, disabled, onChange } = props;
   return (
-    <div className="settings-field settings-check-field">
-      <label className="settings-check-label" htmlFor={id}>
-        <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-describedby={`${id}-note`} />
+    <div className="field settings-check-field">
+      <label className="check-row" htmlFor={id}>
+        <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-describedby={noteId(id)} />
         <span>{label}</span>
       </label>
-      <FieldNote id={id} hint={hint} />
+      <p id={noteId(id)} className="field-hint">
+        {hint}
+      </p>
     </div>
   );
 }

@@ -1,5 +1,4 @@
-import { formatDate } from '../../../shared/format.ts';
-import { relativeTime } from '../../format/relative-time.ts';
+import { formatDate, relativeTime } from '../../../shared/format.ts';
 
 /** When a volume was last backed up (relative, local time on hover) and into which backup. */
 export function LastBackupCell({ last }: { last: { at: string; backup: string } | null }) {

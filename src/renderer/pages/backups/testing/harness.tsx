@@ -6,8 +6,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initApi } from '../../../api/api.ts';
 import { useNavigation } from '../../../state/navigation-store.ts';
-import { BackupsPage } from '../../BackupsPage.tsx';
-import { RestorePage } from '../../RestorePage.tsx';
+import { BackupsPage } from '../BackupsPage.tsx';
+import { RestorePage } from '../../restore/RestorePage.tsx';
 import '../../../styles.css';
 import { FakeTransport, type HarnessWindow } from './fake-transport.ts';
 

@@ -8,7 +8,7 @@ import { createRoot } from 'react-dom/client';
 import type { ApiTransport } from '../../../../shared/api/client.ts';
 import { initApi } from '../../../api/api.ts';
 import { applyStoredTheme } from '../../../state/theme-store.ts';
-import { SettingsPage } from '../../SettingsPage.tsx';
+import { SettingsPage } from '../SettingsPage.tsx';
 import { EMIT_FUNCTION, INVOKE_BINDING, type BridgeReply } from './bridge.ts';
 // Last, as in main.tsx (whose App pulls the pages' CSS in first): the page's CSS must hold up in that order.
 import '../../../styles.css';

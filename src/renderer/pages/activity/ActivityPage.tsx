@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import type { JobDto } from '../../shared/api/dto.ts';
-import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
-import { ListPage } from '../components/ListPage.tsx';
-import { StatePanel } from '../components/StatePanel.tsx';
-import { useJobsStore } from '../state/jobs-store.ts';
-import { useNavigation } from '../state/navigation-store.ts';
-import { JobCard } from './activity/JobCard.tsx';
-import { stateLabel } from './activity/job-view.ts';
-import './activity/activity.css';
+import type { JobDto } from '../../../shared/api/dto.ts';
+import { ListErrorPanel } from '../../components/ListErrorPanel.tsx';
+import { ListPage } from '../../components/ListPage.tsx';
+import { StatePanel } from '../../components/StatePanel.tsx';
+import { useJobsStore } from '../../state/jobs-store.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { JobCard } from './JobCard.tsx';
+import { stateLabel } from './job-view.ts';
+import './activity.css';
 
 /** Says (to screen readers) when a job this page watched has finished. */
 function useFinishAnnouncement(jobs: JobDto[] | null): string {

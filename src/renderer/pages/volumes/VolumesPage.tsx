@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { VolumeDto } from '../../shared/api/dto.ts';
-import { BackupDialog } from '../components/BackupDialog.tsx';
-import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
-import { ListPage } from '../components/ListPage.tsx';
-import { StatePanel } from '../components/StatePanel.tsx';
-import { useVolumesStore } from '../state/volumes-store.ts';
-import { VolumesTable } from './volumes/VolumesTable.tsx';
+import type { VolumeDto } from '../../../shared/api/dto.ts';
+import { BackupDialog } from '../../components/backup-dialog/BackupDialog.tsx';
+import { ListErrorPanel } from '../../components/ListErrorPanel.tsx';
+import { ListPage } from '../../components/ListPage.tsx';
+import { StatePanel } from '../../components/StatePanel.tsx';
+import { useVolumesStore } from '../../state/volumes-store.ts';
+import { VolumesTable } from './VolumesTable.tsx';
 
 export function VolumesPage() {
   const { volumes, loading, error, load, watch } = useVolumesStore();

@@ -1,19 +1,18 @@
 import { useEffect, useRef, type FormEvent } from 'react';
-import { PageHeader } from '../components/PageHeader.tsx';
-import { useBackupsStore } from '../state/backups-store.ts';
-import { useNavigation } from '../state/navigation-store.ts';
-import { STEPS, useRestoreStore, type StepId } from '../state/restore-store.ts';
-import { useVolumesStore } from '../state/volumes-store.ts';
-import { blocker, buildRequest, deriveFacts, stepAfter, stepBefore, type WizardFacts } from './restore/derive.ts';
-import { PasswordStep } from './restore/PasswordStep.tsx';
-import { ReviewStep } from './restore/ReviewStep.tsx';
-import { ProgressView, ResultView } from './restore/RunView.tsx';
-import { SourceStep } from './restore/SourceStep.tsx';
-import { StepList } from './restore/StepList.tsx';
-import { TargetStep } from './restore/TargetStep.tsx';
-import { WhatStep } from './restore/WhatStep.tsx';
-import './backups/dialogs.css';
-import './restore/restore.css';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { useBackupsStore } from '../../state/backups-store.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { STEPS, useRestoreStore, type StepId } from '../../state/restore-store.ts';
+import { useVolumesStore } from '../../state/volumes-store.ts';
+import { blocker, buildRequest, deriveFacts, stepAfter, stepBefore, type WizardFacts } from './derive.ts';
+import { PasswordStep } from './PasswordStep.tsx';
+import { ReviewStep } from './ReviewStep.tsx';
+import { ProgressView, ResultView } from './RunView.tsx';
+import { SourceStep } from './SourceStep.tsx';
+import { StepList } from './StepList.tsx';
+import { TargetStep } from './TargetStep.tsx';
+import { WhatStep } from './WhatStep.tsx';
+import './restore.css';
 
 const TITLES: Record<StepId, string> = {
   source: 'Choose the backup and version',

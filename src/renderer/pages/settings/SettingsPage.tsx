@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import { PageHeader } from '../components/PageHeader.tsx';
-import { usePassingMessage } from '../components/use-passing-message.ts';
-import { useSettingsStore } from '../state/settings-store.ts';
-import { StorageTargetsSection } from './settings/StorageTargetsSection.tsx';
-import { SystemSection } from './settings/SystemSection.tsx';
-import { ThemeSection } from './settings/ThemeSection.tsx';
-import './settings/settings.css';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { usePassingMessage } from '../../components/use-passing-message.ts';
+import { useSettingsStore } from '../../state/settings-store.ts';
+import { StorageTargetsSection } from './StorageTargetsSection.tsx';
+import { SystemSection } from './SystemSection.tsx';
+import { ThemeSection } from './ThemeSection.tsx';
+import './settings.css';
 
 export function SettingsPage() {
   const { info, targets, infoError, loading, load, watch } = useSettingsStore();

@@ -1,18 +1,19 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ParamsOf } from '../../shared/api/contract.ts';
-import type { BackupDto, TargetDto, VolumeDto } from '../../shared/api/dto.ts';
-import { api } from '../api/api.ts';
-import { useNavigation } from '../state/navigation-store.ts';
-import { ContainersField } from './backup-dialog/ContainersField.tsx';
-import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-dialog/backup-name.ts';
-import { usePasswordStrength } from './backup-dialog/password-strength.ts';
-import { placeStartError, type PlacedError } from './backup-dialog/start-error.ts';
-import { StrengthMeter } from './backup-dialog/StrengthMeter.tsx';
-import { useStorageTargets, useStoreLookup, type TargetKey } from './backup-dialog/use-store-lookup.ts';
-import { Dialog } from './Dialog.tsx';
-import { Switch } from './Switch.tsx';
-import './form-fields.css';
-import './backup-dialog/backup-dialog.css';
+import type { ParamsOf } from '../../../shared/api/contract.ts';
+import type { BackupDto, TargetDto, VolumeDto } from '../../../shared/api/dto.ts';
+import { api } from '../../api/api.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { ContainersField } from './ContainersField.tsx';
+import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-name.ts';
+import { usePasswordStrength } from './password-strength.ts';
+import { placeStartError, type PlacedError } from './start-error.ts';
+import { StrengthMeter } from './StrengthMeter.tsx';
+import { useStorageTargets, useStoreLookup, type TargetKey } from './use-store-lookup.ts';
+import { Dialog } from '../Dialog.tsx';
+import { PasswordField } from '../PasswordField.tsx';
+import { Switch } from '../Switch.tsx';
+import '../form-fields.css';
+import './backup-dialog.css';
 
 interface Props {
   volume: VolumeDto;
@@ -59,9 +60,7 @@ export function BackupDialog({ volume, onClose }: Props) {
     storage: useId(),
     storageHint: useId(),
     password: useId(),
-    passwordHint: useId(),
     confirm: useId(),
-    confirmHint: useId(),
     strength: useId(),
     remember: useId(),
     rememberHint: useId(),
@@ -217,7 +216,7 @@ export function BackupDialog({ volume, onClose }: Props) {
       title={`Back up ${volume.name}`}
       description="Saves the volume’s files as a new version of a backup; only what changed since the last one is stored again."
       onClose={onClose}
-      closable={!busy}
+      busy={busy}
       onSubmit={() => void start()}
       footer={footer}
       width="wide"
@@ -303,68 +302,47 @@ export function BackupDialog({ volume, onClose }: Props) {
           {mode !== 'none' && (
             <div className="password-group">
               <div className={`password-fields${mode === 'new' ? ' is-pair' : ''}`}>
-                <div className="field">
-                  <div className="field-label-row">
-                    <label className="field-label" htmlFor={ids.password}>
-                      {mode === 'new' ? 'Password' : `Password of ${trimmedName}`}
-                    </label>
-                    <button type="button" className="link-button" aria-pressed={showPasswords} onClick={() => setShowPasswords((v) => !v)}>
-                      {showPasswords ? 'Hide password' : 'Show password'}
-                    </button>
-                  </div>
-                  <input
-                    ref={passwordRef}
-                    id={ids.password}
-                    className="text-input"
-                    type={showPasswords ? 'text' : 'password'}
-                    value={password}
-                    autoComplete={mode === 'new' ? 'new-password' : 'current-password'}
-                    spellCheck={false}
-                    aria-invalid={passwordError ? true : undefined}
-                    aria-describedby={`${ids.passwordHint}${mode === 'new' ? ` ${ids.strength}` : ''}`}
-                    disabled={busy}
-                    onChange={(e) => {
-                      setPassword(e.target.value);
-                      clearServerError('password');
-                    }}
-                  />
-                  <p id={ids.passwordHint} className={`field-hint${passwordError ? ' field-error' : ''}`}>
-                    {passwordError ??
-                      (mode === 'new'
-                        ? 'Nobody can recover it if it is lost.'
-                        : mode === 'remembered'
-                          ? 'Remembered in the keychain: leave this empty to use it.'
-                          : lookup.remembered?.state === 'loading'
-                            ? 'Checking the keychain…'
-                            : 'The password this backup was created with.')}
-                  </p>
-                </div>
+                <PasswordField
+                  id={ids.password}
+                  inputRef={passwordRef}
+                  label={mode === 'new' ? 'Password' : `Password of ${trimmedName}`}
+                  value={password}
+                  autoComplete={mode === 'new' ? 'new-password' : 'current-password'}
+                  shown={showPasswords}
+                  onToggleShown={() => setShowPasswords((v) => !v)}
+                  error={passwordError}
+                  describedBy={mode === 'new' ? ids.strength : undefined}
+                  disabled={busy}
+                  onChange={(value) => {
+                    setPassword(value);
+                    clearServerError('password');
+                  }}
+                  hint={
+                    mode === 'new'
+                      ? 'Nobody can recover it if it is lost.'
+                      : mode === 'remembered'
+                        ? 'Remembered in the keychain: leave this empty to use it.'
+                        : lookup.remembered?.state === 'loading'
+                          ? 'Checking the keychain…'
+                          : 'The password this backup was created with.'
+                  }
+                />
 
                 {mode === 'new' && (
-                  <div className="field">
-                    <div className="field-label-row">
-                      <label className="field-label" htmlFor={ids.confirm}>
-                        Confirm password
-                      </label>
-                    </div>
-                    <input
-                      ref={confirmRef}
-                      id={ids.confirm}
-                      className="text-input"
-                      type={showPasswords ? 'text' : 'password'}
-                      value={confirm}
-                      autoComplete="new-password"
-                      spellCheck={false}
-                      aria-invalid={confirmError ? true : undefined}
-                      aria-describedby={ids.confirmHint}
-                      disabled={busy}
-                      onChange={(e) => setConfirm(e.target.value)}
-                      onBlur={() => setConfirmTouched(true)}
-                    />
-                    <p id={ids.confirmHint} className={`field-hint${confirmError ? ' field-error' : ''}`}>
-                      {confirmError ?? 'Type it once more.'}
-                    </p>
-                  </div>
+                  <PasswordField
+                    id={ids.confirm}
+                    inputRef={confirmRef}
+                    label="Confirm password"
+                    value={confirm}
+                    autoComplete="new-password"
+                    shown={showPasswords}
+                    onToggleShown={false}
+                    error={confirmError}
+                    hint="Type it once more."
+                    disabled={busy}
+                    onChange={setConfirm}
+                    onBlur={() => setConfirmTouched(true)}
+                  />
                 )}
               </div>
 

@@ -1,6 +1,6 @@
 /** How schedules read on screen: when they run, what they keep, run times in local time. */
 import type { Retention, ScheduleRun, ScheduleWhen } from '../../../shared/schedule.ts';
-import { relativeTime } from '../../format/relative-time.ts';
+import { plural, relativeTime } from '../../../shared/format.ts';
 
 /** Monday first, as calendars in most places start. Values are 0 = Sunday … 6 = Saturday. */
 export const WEEK: readonly { day: number; short: string; long: string }[] = [
@@ -12,10 +12,6 @@ export const WEEK: readonly { day: number; short: string; long: string }[] = [
   { day: 6, short: 'Sat', long: 'Saturday' },
   { day: 0, short: 'Sun', long: 'Sunday' },
 ];
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function listText(items: string[]): string {
   if (items.length <= 1) return items.join('');

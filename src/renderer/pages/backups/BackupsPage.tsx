@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
-import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
-import { ListPage } from '../components/ListPage.tsx';
-import { StatePanel } from '../components/StatePanel.tsx';
-import { useBackupsStore } from '../state/backups-store.ts';
-import { BackupsTable } from './backups/BackupsTable.tsx';
-import './backups/backups.css';
+import { ListErrorPanel } from '../../components/ListErrorPanel.tsx';
+import { ListPage } from '../../components/ListPage.tsx';
+import { StatePanel } from '../../components/StatePanel.tsx';
+import { useBackupsStore } from '../../state/backups-store.ts';
+import { BackupsTable } from './BackupsTable.tsx';
+import './backups.css';
 
 /** Every backup in the store, its versions, and testing, verifying, restoring or deleting them. */
 export function BackupsPage() {

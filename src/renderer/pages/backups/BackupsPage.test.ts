@@ -10,6 +10,7 @@ import type { BackupDto } from '../../../shared/api/dto.ts';
 import { ago, backup, job, progress, version } from './testing/fixtures.ts';
 import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from './testing/harness-node.ts';
 import type { FakeReplies } from './testing/fake-transport.ts';
+import { assertReadable } from '../../test-harness/contrast.ts';
 
 const skip = harnessSkipReason();
 const LONG = `a-very-long-backup-name-${'x'.repeat(90)}`;
@@ -314,6 +315,13 @@ else
         await rowOf(h, 'nightly').waitFor();
         await openVersions(h, 'nightly');
         await h.page.screenshot({ path: 'test-results/component-backups-dark.png' });
+        await assertReadable({
+          'the page title': h.page.getByRole('heading', { name: 'Backups', level: 1 }),
+          'a backup name': rowOf(h, 'nightly').getByRole('rowheader'),
+          'a version row': versionsOf(h, 'nightly').getByRole('row').nth(1).getByRole('cell').first(),
+          'the Verify button': h.page.getByRole('button', { name: 'Verify' }),
+        });
+        assert.deepEqual(h.errors, []);
       } finally {
         await h.close();
       }

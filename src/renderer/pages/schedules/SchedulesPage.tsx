@@ -1,20 +1,20 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { ScheduleStatus } from '../../shared/schedule.ts';
-import { ListErrorPanel } from '../components/ListErrorPanel.tsx';
-import { PageHeader } from '../components/PageHeader.tsx';
-import { RefreshFailedBanner } from '../components/RefreshFailedBanner.tsx';
-import { StatePanel } from '../components/StatePanel.tsx';
-import { Switch } from '../components/Switch.tsx';
-import { usePassingMessage } from '../components/use-passing-message.ts';
-import { useNavigation } from '../state/navigation-store.ts';
-import { useSchedulesStore } from '../state/schedules-store.ts';
-import { DeleteScheduleDialog } from './schedules/DeleteScheduleDialog.tsx';
-import { RememberPasswordDialog } from './schedules/RememberPasswordDialog.tsx';
-import { ScheduleCard } from './schedules/ScheduleCard.tsx';
-import { ScheduleEditor } from './schedules/ScheduleEditor.tsx';
+import type { ScheduleStatus } from '../../../shared/schedule.ts';
+import { ListErrorPanel } from '../../components/ListErrorPanel.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { RefreshFailedBanner } from '../../components/RefreshFailedBanner.tsx';
+import { StatePanel } from '../../components/StatePanel.tsx';
+import { Switch } from '../../components/Switch.tsx';
+import { usePassingMessage } from '../../components/use-passing-message.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { useSchedulesStore } from '../../state/schedules-store.ts';
+import { DeleteScheduleDialog } from './DeleteScheduleDialog.tsx';
+import { RememberPasswordDialog } from './RememberPasswordDialog.tsx';
+import { ScheduleCard } from './ScheduleCard.tsx';
+import { ScheduleEditor } from './ScheduleEditor.tsx';
 // The shared field styles first: schedules.css adjusts some of them.
-import '../components/form-fields.css';
-import './schedules/schedules.css';
+import '../../components/form-fields.css';
+import './schedules.css';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; schedule: ScheduleStatus };
 /** Where focus goes when the list shows again: the New button, or a schedule's title or Edit button. */
