@@ -62,12 +62,10 @@ export const backupCommand: Command = {
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       } else {
-        const totals = await folderSize(source!);
         version = await backup(repo, folderSource(source!, { onWarning: (m) => ctx.output.warn(m) }), {
           sourceKind: 'path',
           sourcePath: source!,
-          bytesTotal: totals.bytes,
-          filesTotal: totals.files,
+          countSource: () => folderSize(source!),
           forceRead: ctx.values['force-read'] === true,
           signal: ctx.signal,
           ...(bar.listener ? { onProgress: bar.listener } : {}),

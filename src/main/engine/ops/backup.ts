@@ -18,6 +18,12 @@ export interface BackupOptions {
   /** Expected content bytes, for progress (optional). */
   bytesTotal?: number;
   filesTotal?: number;
+  /**
+   * Counts the source for progress totals when none are given. Called only for
+   * a first backup: later ones take the previous version's figures, which
+   * spares a second walk of every file.
+   */
+  countSource?: () => Promise<{ bytes: number; files: number }>;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   writer?: BlobWriterOptions;
@@ -38,9 +44,10 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
     const sourceClockMs = options.sourceClockMs ?? started.getTime();
     const meter = new ProgressMeter(options.onProgress, 'preparing');
     const { index } = await repo.loadIndex();
-    const cache = options.forceRead ? undefined : await filesCacheFor(repo, index, options);
+    const parent = await parentOf(repo, options);
+    const cache = options.forceRead || !parent ? undefined : await filesCacheFor(repo, index, parent, options);
     const writer = repo.blobWriter(index, options.writer);
-    meter.update({ phase: 'backing-up', bytesTotal: options.bytesTotal, filesTotal: options.filesTotal }, true);
+    meter.update({ phase: 'backing-up', ...(await totals(parent, options)) }, true);
     try {
       const result = await archive(source, writer, repo.newChunker(), {
         meter,
@@ -77,17 +84,26 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
   });
 }
 
-/**
- * The files cache from the newest version of the same source (same kind,
- * volumes and folder); none when there is no such version or it predates the
- * cache (it records no horizon).
- */
-async function filesCacheFor(repo: Repository, index: BlobIndex, options: BackupOptions): Promise<FilesCache | undefined> {
+/** The newest version of the same source (same kind and volumes; the folder is compared once unlocked). */
+async function parentOf(repo: Repository, options: BackupOptions): Promise<VersionSummary | undefined> {
   const volumes = JSON.stringify(options.volumes ?? []);
-  const parent = (await repo.versions())
-    .filter((v) => v.sourceKind === options.sourceKind && JSON.stringify(v.volumes) === volumes)
-    .at(-1);
-  const basis = parent && (await repo.versionPrivate(parent));
+  return (await repo.versions()).filter((v) => v.sourceKind === options.sourceKind && JSON.stringify(v.volumes) === volumes).at(-1);
+}
+
+async function totals(parent: VersionSummary | undefined, options: BackupOptions): Promise<{ bytesTotal?: number; filesTotal?: number }> {
+  if (options.bytesTotal !== undefined) return { bytesTotal: options.bytesTotal, ...(options.filesTotal !== undefined ? { filesTotal: options.filesTotal } : {}) };
+  if (parent) return { bytesTotal: parent.stats.bytes, filesTotal: parent.stats.files };
+  if (!options.countSource) return {};
+  const counted = await options.countSource();
+  return { bytesTotal: counted.bytes, filesTotal: counted.files };
+}
+
+/**
+ * The files cache from the parent version; none when it predates the cache
+ * (it records no horizon), backed up another folder, or cannot be read.
+ */
+async function filesCacheFor(repo: Repository, index: BlobIndex, parent: VersionSummary, options: BackupOptions): Promise<FilesCache | undefined> {
+  const basis = await repo.versionPrivate(parent);
   if (!basis) return undefined;
   const reader = repo.blobReader(index);
   let root;
