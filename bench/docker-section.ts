@@ -1,8 +1,10 @@
 /**
- * Docker volumes: the engine's encrypted volume backup and restore (through
- * the archive API of never-started helpers) against the raw archive API on the
- * same volume in the same run, plus the DVOM-style pipeline (a helper
- * container running `tar czf`) as a reference.
+ * Docker volumes: the engine's encrypted volume backup, unchanged re-backup
+ * and restore (through the archive API of never-started helpers) against the
+ * raw archive API on the same volume in the same run, plus the DVOM-style
+ * pipeline (a helper container running `tar czf`) as a reference. With
+ * --peers, DVOM runs as `dvom backup --volume` / `dvom restore
+ * --target-volume` and every row (raw ones too) is a whole process.
  *
  *   raw export      create a never-started container with the volume mounted
  *                   read-only, GET /containers/ID/archive?path=/volume/. and
@@ -10,6 +12,7 @@
  *   raw import      create a fresh volume and a never-started container,
  *                   PUT /containers/ID/archive of a tar file of the dataset
  *   engine backup   backupVolumes() into a LocalBackend store (encrypted)
+ *   re-backup       the same again, into the same store (nothing changed)
  *   engine restore  restoreVolume() of that version into a new volume
  *   tar czf         docker run --rm --network none -v VOL:/data:ro -v OUT:/out
  *                   busybox tar czf /out/x.tgz -C /data .

@@ -142,7 +142,8 @@ export async function timeProcess(cmd: string, args: string[], options: { env?: 
   const usage = [...res.stderr.matchAll(new RegExp(`${RUSAGE_MARK} (\\d+) ([\\d.]+) ([\\d.]+)`, 'g'))].pop();
   if (res.code !== 0 || !usage) {
     const stderr = res.stderr.replace(new RegExp(`^.*${RUSAGE_MARK}.*$`, 'gm'), '').trim();
-    throw new Error(`${path.basename(cmd)} ${args[0] ?? ''} failed (exit ${res.code}): ${stderr.split('\n').slice(-5).join(' | ')}`);
+    const what = [cmd, ...args.slice(0, 2)].map((a) => path.basename(a).slice(0, 40)).join(' ');
+    throw new Error(`${what} failed (exit ${res.code}): ${stderr.split('\n').slice(-5).join(' | ')}`);
   }
   return { seconds, cpuSeconds: Number(usage[2]) + Number(usage[3]), peakRssKiB: Number(usage[1]), stdout: res.stdout };
 }
