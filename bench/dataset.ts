@@ -275,7 +275,7 @@ const P2 = { files: 20_000, min: 200, max: 8 * KiB, skew: 3 };
 const LAYOUTS: Record<DatasetSpec['layout'], string> = {
   mixed: 'small files of 1–16 KiB, the rest in medium (64 KiB–4 MiB) and large files',
   P1: '16 × 16 MiB random + 16 × 16 MiB text + 128 small files of 1–15 KiB',
-  P2: `${P2.files} files of ${P2.min} B–${P2.max / KiB} KiB`,
+  P2: `${P2.min} B–${P2.max / KiB} KiB each, random and text alternating`,
 };
 
 /** Plans every file (deterministically) without writing anything. */

@@ -92,7 +92,8 @@ export function workerRow(operation: string, r: WorkerResult, bytes: number, not
     seconds: r.opSeconds,
     bytes,
     peakRssMiB: r.processPeakRssKiB / 1024,
-    opRssMiB: r.opPeakRssKiB / 1024,
+    // The CLI reports no RSS of the operation alone (NaN): leave the cell empty.
+    ...(Number.isFinite(r.opPeakRssKiB) ? { opRssMiB: r.opPeakRssKiB / 1024 } : {}),
     cpuSeconds: r.cpuSeconds,
     mainCpuSeconds: r.mainThreadCpuSeconds,
     ...(note ? { note } : {}),
