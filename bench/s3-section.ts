@@ -207,7 +207,7 @@ const requestsLabel = (r: WorkerResult) =>
   Object.entries(r.s3Requests ?? {})
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${n} ${k}`)
-    .join(', ') || 'n/a';
+    .join(', ') || 'not counted (dvom CLI)';
 
 async function measure(ctx: DatasetContext, e: Endpoint, s3: S3Client, bucket: string): Promise<SectionResult> {
   const { dataset, workDir, options } = ctx;
