@@ -1,24 +1,34 @@
 /**
- * Deterministic benchmark dataset: half incompressible random bytes, half
- * compressible text (log lines built from a skewed vocabulary), spread over a
- * few large files, some medium ones and some thousands of small files.
- * The same seed and size always give the same bytes; no two files share
+ * Deterministic benchmark datasets of incompressible random bytes and
+ * compressible text (log lines built from a skewed vocabulary):
+ *
+ *   mixed  half random, half text, over a few large files, some medium ones
+ *          and some thousands of small files (--sizes)
+ *   P1     513 MiB: 16 × 16 MiB random + 16 × 16 MiB text + 1 MiB in 128 small files (--peers)
+ *   P2     118 MiB in 20,000 files of 200 B–8 KiB, random and text alternating (--peers)
+ *
+ * The same seed and spec always give the same bytes; no two files share
  * content, so nothing deduplicates inside one dataset.
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
-export interface DatasetSpec {
-  /** Total content bytes (approximate to within a few bytes of the small-file rounding). */
-  bytes: number;
-  /** Number of small (1–16 KiB) files. */
-  smallFiles: number;
-  seed: number;
-}
+export type DatasetSpec =
+  | {
+      layout: 'mixed';
+      /** Total content bytes (approximate to within a few bytes of the small-file rounding). */
+      bytes: number;
+      /** Number of small (1–16 KiB) files. */
+      smallFiles: number;
+      seed: number;
+    }
+  | { layout: 'P1' | 'P2'; seed: number };
 
 export interface DatasetInfo {
   dir: string;
+  /** How the bytes are laid out, for the report. */
+  layout: string;
   bytes: number;
   files: number;
   dirs: number;
@@ -110,15 +120,27 @@ class TextStream {
 
   constructor(seed: number, stream: number) {
     this.rng = new Rng((seed * 7919) ^ (stream * 104729) ^ 0x5bd1e995);
-    const vocab = new Rng(seed ^ 0x1234567);
-    this.words = [];
-    for (let i = 0; i < 4000; i++) {
-      let w = '';
-      const n = vocab.int(1, 4);
-      for (let j = 0; j < n; j++) w += SYLLABLES[vocab.int(0, SYLLABLES.length - 1)]!;
-      this.words.push(Buffer.from(w));
-    }
+    this.words = TextStream.vocabulary(seed);
     this.clock = 1_700_000_000_000 + stream * 3_600_000;
+  }
+
+  /** The words depend on the seed only: built once, not per file (20,000 small files would each rebuild them). */
+  private static readonly vocabularies = new Map<number, Buffer[]>();
+
+  private static vocabulary(seed: number): Buffer[] {
+    let words = TextStream.vocabularies.get(seed);
+    if (!words) {
+      const vocab = new Rng(seed ^ 0x1234567);
+      words = [];
+      for (let i = 0; i < 4000; i++) {
+        let w = '';
+        const n = vocab.int(1, 4);
+        for (let j = 0; j < n; j++) w += SYLLABLES[vocab.int(0, SYLLABLES.length - 1)]!;
+        words.push(Buffer.from(w));
+      }
+      TextStream.vocabularies.set(seed, words);
+    }
+    return words;
   }
 
   private putNum(buf: Buffer, pos: number, value: number, width: number): number {
@@ -210,6 +232,21 @@ interface FileSpec {
   kind: Kind;
 }
 
+/**
+ * `count` small files of `min`..`max` bytes, random and text alternating, 100
+ * per folder. Sizes are min + (max - min) · u^(1/skew) for uniform u: skew 1
+ * is uniform, larger skews shift them towards `max` (mean ≈ skew / (skew + 1)
+ * of the range).
+ */
+function planSmall(rng: Rng, count: number, min: number, max: number, skew = 1): FileSpec[] {
+  return Array.from({ length: count }, (_, i) => {
+    const size = min + Math.floor(rng.float() ** (1 / skew) * (max - min + 1));
+    const kind: Kind = i % 2 === 0 ? 'random' : 'text';
+    const dir = `small/d${String(Math.floor(i / 100)).padStart(3, '0')}`;
+    return { rel: `${dir}/f${String(i).padStart(5, '0')}.${kind === 'random' ? 'bin' : 'txt'}`, size, kind };
+  });
+}
+
 function splitLarge(budget: number, kind: Kind, rng: Rng, ext: string): FileSpec[] {
   const files: FileSpec[] = [];
   // ~10% in medium files of 64 KiB..4 MiB, the rest in three large files (50/30/20%).
@@ -227,22 +264,33 @@ function splitLarge(budget: number, kind: Kind, rng: Rng, ext: string): FileSpec
   return files;
 }
 
+/** `count` files of `size` bytes each of one kind. */
+function planEqual(count: number, size: number, kind: Kind, ext: string): FileSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ rel: `large/${kind}-${String(i).padStart(2, '0')}.${ext}`, size, kind }));
+}
+
+/** P2's mean file size is 118 MiB / 20,000 = 6,187 B, 75% of the 200 B–8 KiB range: skew 3. */
+const P2 = { files: 20_000, min: 200, max: 8 * KiB, skew: 3 };
+
+const LAYOUTS: Record<DatasetSpec['layout'], string> = {
+  mixed: 'small files of 1–16 KiB, the rest in medium (64 KiB–4 MiB) and large files',
+  P1: '16 × 16 MiB random + 16 × 16 MiB text + 128 small files of 1–15 KiB',
+  P2: `${P2.min} B–${P2.max / KiB} KiB each, random and text alternating`,
+};
+
 /** Plans every file (deterministically) without writing anything. */
 export function planDataset(spec: DatasetSpec): FileSpec[] {
   const rng = new Rng(spec.seed);
-  const files: FileSpec[] = [];
-  let smallTotal = 0;
-  for (let i = 0; i < spec.smallFiles; i++) {
-    const size = rng.int(1 * KiB, 16 * KiB);
-    const kind: Kind = i % 2 === 0 ? 'random' : 'text';
-    const dir = `small/d${String(Math.floor(i / 100)).padStart(3, '0')}`;
-    files.push({ rel: `${dir}/f${String(i).padStart(5, '0')}.${kind === 'random' ? 'bin' : 'txt'}`, size, kind });
-    smallTotal += size;
+  if (spec.layout !== 'mixed') {
+    return spec.layout === 'P1'
+      ? [...planEqual(16, 16 * MiB, 'random', 'bin'), ...planEqual(16, 16 * MiB, 'text', 'log'), ...planSmall(rng, 128, 1 * KiB, 15 * KiB)]
+      : planSmall(rng, P2.files, P2.min, P2.max, P2.skew);
   }
-  const rest = Math.max(0, spec.bytes - smallTotal);
-  files.push(...splitLarge(Math.floor(rest / 2), 'random', rng, 'bin'));
-  files.push(...splitLarge(rest - Math.floor(rest / 2), 'text', rng, 'log'));
-  return files.filter((f) => f.size > 0);
+  const small = planSmall(rng, spec.smallFiles, 1 * KiB, 16 * KiB);
+  const rest = Math.max(0, spec.bytes - small.reduce((sum, f) => sum + f.size, 0));
+  return [...small, ...splitLarge(Math.floor(rest / 2), 'random', rng, 'bin'), ...splitLarge(rest - Math.floor(rest / 2), 'text', rng, 'log')].filter(
+    (f) => f.size > 0,
+  );
 }
 
 /** Writes the dataset into `dir` (created). */
@@ -284,12 +332,13 @@ export function generateDataset(dir: string, spec: DatasetSpec): DatasetInfo {
   }
   return {
     dir,
+    layout: LAYOUTS[spec.layout],
     bytes: randomBytes + textBytes,
     files: files.length,
     dirs: allDirs.size,
     randomBytes,
     textBytes,
-    smallFiles: spec.smallFiles,
+    smallFiles: files.filter((f) => f.size < 64 * KiB).length,
     largestFile: largest,
     generateSeconds: Number(process.hrtime.bigint() - started) / 1e9,
   };

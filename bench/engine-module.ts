@@ -12,8 +12,8 @@ import type { WorkerModules } from './protocol.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Source trees the workers load (engine, Docker volumes, shared types), relative to src/. */
-const TREES = ['main/engine', 'main/docker', 'main/volumes', 'shared'];
+/** Source trees the workers and the dvom CLI load (the main process and shared types), relative to src/. */
+const TREES = ['main', 'shared'];
 
 /** Modules of the project the workers import, relative to src/ without extension. */
 const PROJECT_MODULES = {
@@ -31,6 +31,8 @@ export interface EngineModules {
   /** Why (for the report). */
   reason: string;
   urls: WorkerModules;
+  /** The dvom CLI's entry point (file path) from the same build. */
+  cli: string;
 }
 
 function sourcesUnder(dir: string, out: string[] = []): string[] {
@@ -79,5 +81,6 @@ export function chooseEngineModules(from: EngineFrom = 'auto'): EngineModules {
       s3Client: import.meta.resolve('@aws-sdk/client-s3'),
       libStorage: import.meta.resolve('@aws-sdk/lib-storage'),
     },
+    cli: path.join(REPO_ROOT, useDist ? 'dist' : 'src', `main/cli/dvom${useDist ? '.js' : '.ts'}`),
   };
 }

@@ -6,8 +6,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bytesLabel } from './format.ts';
-import { bestOf, runWorker, syncDisks, treeTotals } from './measure.ts';
+import { bytesLabel, verdict } from './format.ts';
+import { pickRun, runWorker, syncDisks, treeTotals } from './measure.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.ts';
 import type { WorkerRequest, WorkerResult } from './protocol.ts';
 import { workerRow, type DatasetContext, type Row, type Section, type SectionResult } from './section.ts';
@@ -16,9 +16,9 @@ const PASSWORD = 'bench';
 const NAME = 'bench';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Runs a worker `repeat` times and keeps the fastest run; `before` prepares each run. */
+/** Runs a worker `repeat` times and keeps the fastest (or median) run; `before` prepares each run. */
 const best = (ctx: DatasetContext, req: WorkerRequest, before?: () => Promise<void>): Promise<WorkerResult> =>
-  bestOf(ctx.options.repeat, () => runWorker(req), before);
+  pickRun(ctx.options, () => runWorker(req), before);
 
 async function profileBackup(ctx: DatasetContext): Promise<ProfileSummary> {
   const store = path.join(ctx.workDir, 'store-profile');
@@ -135,7 +135,6 @@ export const engineSection: Section = {
     const opPeaks = results.map((x) => x.result.metrics.opPeakRssMiB!);
     const growth = (v: number[]) =>
       v.length > 1 ? `, ${v[v.length - 1]! >= v[0]! ? '+' : ''}${((100 * (v[v.length - 1]! - v[0]!)) / v[0]!).toFixed(0)}% from smallest to largest` : '';
-    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
     return [
       `encrypted first backup: ${at((r) => `${r.metrics.encryptedFirstBackupRatio!.toFixed(2)}× baseline`)} (target ≤ 1.25×): ${verdict(ratios.every((r) => r <= 1.25))}`,
       `peak RSS: ${at((r) => `${r.metrics.peakRssMiB!.toFixed(0)} MiB`)} (target ≤ 200 MiB, flat${growth(peaks)}): ${verdict(

@@ -38,11 +38,29 @@ export function formatTable(rows: Row[], baselineSeconds: number): string[] {
       r.note ?? '',
     ];
   });
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  return formatGrid(HEADERS, cells, 1);
+}
+
+/** A plain-text table: the first column and the last `textColumns` columns left-aligned, the others (numbers) right-aligned. */
+export function formatGrid(headers: string[], cells: string[][], textColumns: number): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c
-      .map((v, i) => (i === 0 || i === c.length - 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .map((v, i) => (i === 0 || i >= c.length - textColumns ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
 }
+
+export const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+/** A target a ratio must meet, e.g. { op: '≤', value: 1.6 }. */
+export interface Target {
+  op: '≤' | '≥';
+  value: number;
+}
+
+export const meets = (ratio: number, t: Target): boolean => (t.op === '≤' ? ratio <= t.value : ratio >= t.value);
+
+/** "1.27× (target ≤ 1.6×: met)". */
+export const targetLabel = (ratio: number, t: Target): string => `${ratio.toFixed(2)}× (target ${t.op} ${t.value}×: ${verdict(meets(ratio, t))})`;

@@ -1,6 +1,6 @@
 /** Child processes for the benchmark: baselines via tar, engine operations via bench/worker.ts. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, lstat } from 'node:fs/promises';
 import * as module from 'node:module';
 import * as path from 'node:path';
@@ -43,6 +43,12 @@ export function workerModules(): WorkerModules {
   return modules.urls;
 }
 
+/** The dvom CLI of the build the workers load (setupWorkers() first). */
+export function dvomCli(): string {
+  if (!modules) throw new Error('dvomCli: call setupWorkers() first');
+  return modules.cli;
+}
+
 /** Kills every child process still running (Ctrl-C). */
 export function killChildren(): void {
   for (const child of children) child.kill('SIGTERM');
@@ -54,9 +60,15 @@ interface Exit {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], options: { capture?: boolean } = {}): Promise<Exit> {
+interface RunOptions {
+  capture?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+function run(cmd: string, args: string[], options: RunOptions = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -104,16 +116,61 @@ export async function runCommand(cmd: string, args: string[]): Promise<string> {
   return res.stdout;
 }
 
-/** Runs one operation in a fresh Node process (setupWorkers() first). */
-export async function runWorker(req: WorkerRequest, nodeFlags: string[] = []): Promise<WorkerResult> {
+/** GNU time: the only common way to get a child's rusage (Node's child_process reports none). */
+const GNU_TIME = '/usr/bin/time';
+const RUSAGE_MARK = 'dvom-bench-rusage';
+
+/** A whole process as its user sees it: wall time, CPU of all its threads, peak RSS (wait4 ru_maxrss). */
+export interface ProcessRun {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssKiB: number;
+  stdout: string;
+}
+
+/** Undefined when GNU time is installed, else what to do about it. */
+export function gnuTimeProblem(): string | undefined {
+  return existsSync(GNU_TIME) ? undefined : `${GNU_TIME} is missing: whole-process peak RSS needs GNU time (apt-get install time)`;
+}
+
+/** Runs a command under GNU time; throws if it fails. */
+export async function timeProcess(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessRun> {
+  const t0 = process.hrtime.bigint();
+  const res = await run(GNU_TIME, ['-f', `${RUSAGE_MARK} %M %U %S`, cmd, ...args], options);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // GNU time appends its line to the child's stderr; the last marked line is ours.
+  const usage = [...res.stderr.matchAll(new RegExp(`${RUSAGE_MARK} (\\d+) ([\\d.]+) ([\\d.]+)`, 'g'))].pop();
+  if (res.code !== 0 || !usage) {
+    const stderr = res.stderr.replace(new RegExp(`^.*${RUSAGE_MARK}.*$`, 'gm'), '').trim();
+    const what = [cmd, ...args.slice(0, 2)].map((a) => path.basename(a).slice(0, 40)).join(' ');
+    throw new Error(`${what} failed (exit ${res.code}): ${stderr.split('\n').slice(-5).join(' | ')}`);
+  }
+  return { seconds, cpuSeconds: Number(usage[2]) + Number(usage[3]), peakRssKiB: Number(usage[1]), stdout: res.stdout };
+}
+
+/**
+ * Runs one operation in a fresh Node process (setupWorkers() first). With
+ * wholeProcess, the figures are the whole process's (start-up, module
+ * loading and all), as for any other command timed with timeProcess.
+ */
+export async function runWorker(req: WorkerRequest, options: { nodeFlags?: string[]; wholeProcess?: boolean } = {}): Promise<WorkerResult> {
   if (!modules) throw new Error('runWorker: call setupWorkers() first');
   const message: WorkerMessage = { ...req, modules: modules.urls };
-  const res = await run(process.execPath, [...nodeFlags, worker.script, JSON.stringify(message)]);
-  const last = res.stdout.trim().split('\n').pop() ?? '';
-  if (res.code !== 0 || !last.startsWith('{')) {
-    throw new Error(`bench worker (${req.op}) failed with exit ${res.code}:\n${res.stderr.trim()}`);
+  const args = [...(options.nodeFlags ?? []), worker.script, JSON.stringify(message)];
+  if (options.wholeProcess) {
+    const p = await timeProcess(process.execPath, args);
+    const inner = parseWorkerResult(req, p.stdout);
+    return { ...inner, opSeconds: p.seconds, cpuSeconds: p.cpuSeconds, processPeakRssKiB: p.peakRssKiB, innerOpSeconds: inner.opSeconds };
   }
+  const res = await run(process.execPath, args);
+  if (res.code !== 0) throw new Error(`bench worker (${req.op}) failed with exit ${res.code}:\n${res.stderr.trim()}`);
   if (res.stderr.trim()) process.stderr.write(res.stderr);
+  return parseWorkerResult(req, res.stdout);
+}
+
+function parseWorkerResult(req: WorkerRequest, stdout: string): WorkerResult {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  if (!last.startsWith('{')) throw new Error(`bench worker (${req.op}) printed no result`);
   return JSON.parse(last) as WorkerResult;
 }
 
@@ -135,22 +192,31 @@ export async function treeTotals(root: string): Promise<{ files: number; bytes: 
   return { files, bytes };
 }
 
+/** How repeated runs are reduced to one: the fastest, or the median (by time). */
+export type RunPick = 'best' | 'median';
+
 /**
- * Runs `once` n times (syncing disks before each) and keeps the fastest result.
- * `prepare` runs before the sync, so the write-back of its changes (e.g.
- * removing the previous run's output) is not timed.
+ * Runs `once` `repeat` times (syncing disks before each) and keeps the
+ * fastest or the median run. `prepare` runs before the sync, so the
+ * write-back of its changes (e.g. removing the previous run's output) is not
+ * timed.
  */
-export async function bestOf(
-  n: number,
-  once: (i: number) => Promise<WorkerResult>,
+export async function pickRun<T extends { opSeconds: number }>(
+  how: { repeat: number; pick: RunPick },
+  once: (i: number) => Promise<T>,
   prepare?: (i: number) => Promise<void>,
-): Promise<WorkerResult> {
-  let winner: WorkerResult | undefined;
-  for (let i = 0; i < n; i++) {
+): Promise<T> {
+  const runs: T[] = [];
+  for (let i = 0; i < how.repeat; i++) {
     if (prepare) await prepare(i);
     await syncDisks();
-    const r = await once(i);
-    if (!winner || r.opSeconds < winner.opSeconds) winner = r;
+    runs.push(await once(i));
   }
-  return winner!;
+  return pickOf(runs, (r) => r.opSeconds, how.pick);
+}
+
+/** The fastest or the median (the lower one of an even count) of `runs`. */
+export function pickOf<T>(runs: T[], seconds: (r: T) => number, pick: RunPick): T {
+  const sorted = [...runs].sort((a, b) => seconds(a) - seconds(b));
+  return sorted[pick === 'best' ? 0 : Math.floor((sorted.length - 1) / 2)]!;
 }

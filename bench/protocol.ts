@@ -90,4 +90,6 @@ export interface WorkerResult {
   bytes?: number;
   /** S3 requests during the operation, by command (GetObject, UploadPart, ...). */
   s3Requests?: Record<string, number>;
+  /** Timed as a whole process (opSeconds, cpuSeconds and processPeakRssKiB are then the process's): the operation alone inside it. */
+  innerOpSeconds?: number;
 }

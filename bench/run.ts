@@ -7,6 +7,7 @@
  *   npm run build && npm run bench         # 0.5 GiB and 2 GiB (~4-6 minutes on 2 cores)
  *   npm run bench -- --quick               # 128 MiB smoke run
  *   npm run bench -- --sizes=0.25,1 --repeat=2 --profile
+ *   npm run build && npm run bench -- --peers   # DVOM vs restic and borg on P1 and P2 (~15-20 minutes)
  *
  * Workers load the engine from dist/ (what users run) when it is built and
  * newer than the sources, else from src/ through Node's type stripping, which
@@ -15,10 +16,15 @@
  * Options:
  *   --sizes=A,B     dataset sizes in GiB (default 0.5,2)
  *   --quick         one 128 MiB dataset
- *   --repeat=N      timed runs per engine operation, best kept (default 1)
+ *   --repeat=N      timed runs per operation, best kept (default 1; with --peers 3, median kept)
  *   --profile       also run one encrypted first backup under --cpu-prof (smallest size) and summarize it
- *   --sections=a,b  sections to run (default: all; available: engine, docker, s3)
- *   --all-sizes     run the docker and s3 sections at every size (default: the smallest only; s3 never above 1 GiB)
+ *   --sections=a,b  sections to run (default: engine, docker, s3; with --peers: peers, docker, s3)
+ *   --peers         the comparison of issue 10: datasets P1 and P2 (see dataset.ts) instead of
+ *                   --sizes; DVOM through the dvom CLI of dist/, every operation (raw baselines
+ *                   too) timed as a whole process under GNU time, median of --repeat runs; the
+ *                   peers section compares DVOM with restic and borg (those installed:
+ *                   apt-get install restic borgbackup time), docker and s3 run on P1
+ *   --all-sizes     run the docker and s3 sections at every size (default: the smallest, or P1, only; s3 never above 1 GiB)
  *   --engine-from=auto|dist|src   where workers load the engine from (default auto: dist/ if current)
  *   --seed=N        dataset seed (default 1)
  *   --keep          keep the temporary folder
@@ -35,27 +41,29 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runInterruptCleanups } from './cleanup.ts';
-import { defaultSmallFiles, generateDataset, type DatasetInfo } from './dataset.ts';
+import { defaultSmallFiles, generateDataset, type DatasetInfo, type DatasetSpec } from './dataset.ts';
 import { dockerSection } from './docker-section.ts';
 import { chooseEngineModules, type EngineFrom } from './engine-module.ts';
 import { engineSection } from './engine-section.ts';
 import { GiB, bytesLabel, formatTable, ratioOf, sizeLabel } from './format.ts';
-import { killChildren, setupWorkers, syncDisks, timeTarCopy, timeTarRead } from './measure.ts';
+import { gnuTimeProblem, killChildren, setupWorkers, syncDisks, timeTarCopy, timeTarRead } from './measure.ts';
+import { peersSection } from './peers-section.ts';
 import { s3Section } from './s3-section.ts';
 import { skippedResult, type Baseline, type BenchOptions, type Row, type Section, type SectionResult } from './section.ts';
 
 /** Every section, in run order. Add new ones here. */
-const SECTIONS: Section[] = [engineSection, dockerSection, s3Section];
+const SECTIONS: Section[] = [peersSection, engineSection, dockerSection, s3Section];
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
-function parseOptions(argv: string[]): BenchOptions & { engineFrom: EngineFrom } {
+function parseOptions(argv: string[]): BenchOptions & { engineFrom: EngineFrom; peers: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
       sizes: { type: 'string' },
       quick: { type: 'boolean', default: false },
-      repeat: { type: 'string', default: '1' },
+      repeat: { type: 'string' },
+      peers: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       sections: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -68,23 +76,27 @@ function parseOptions(argv: string[]): BenchOptions & { engineFrom: EngineFrom }
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node bench/run.ts [--sizes=0.5,2] [--quick] [--repeat=N] [--profile] [--sections=engine,docker,s3] [--all-sizes] ' +
+      'usage: node bench/run.ts [--peers] [--sizes=0.5,2] [--quick] [--repeat=N] [--profile] [--sections=peers,engine,docker,s3] [--all-sizes] ' +
         '[--engine-from=auto|dist|src] [--seed=N] [--keep]\n',
     );
     process.exit(0);
   }
   const gib = values.quick ? [0.125] : (values.sizes ?? '0.5,2').split(',').map(Number);
   if (!gib.length || gib.some((g) => !(g > 0) || g > 64)) throw new Error(`--sizes must be GiB values in (0, 64], got '${values.sizes}'`);
-  const repeat = Number(values.repeat);
+  const peers = values.peers;
+  const repeat = Number(values.repeat ?? (peers ? 3 : 1));
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer, got '${values.repeat}'`);
   const ids = SECTIONS.map((s) => s.id);
-  const sections = values.sections ? values.sections.split(',') : ids;
+  const sections = values.sections ? values.sections.split(',') : peers ? ['peers', 'docker', 's3'] : ['engine', 'docker', 's3'];
   for (const s of sections) if (!ids.includes(s)) throw new Error(`unknown section '${s}' (available: ${ids.join(', ')})`);
   const engineFrom = values['engine-from'] as EngineFrom;
   if (!['auto', 'dist', 'src'].includes(engineFrom)) throw new Error(`--engine-from must be auto, dist or src, got '${engineFrom}'`);
   return {
     sizes: gib.map((g) => Math.round(g * GiB)).sort((a, b) => a - b),
     repeat,
+    pick: peers ? 'median' : 'best',
+    wholeProcess: peers,
+    peers,
     profile: values.profile,
     keep: values.keep,
     seed: Number(values.seed),
@@ -122,7 +134,7 @@ function printSize(r: SizeReport): void {
   const d = r.dataset;
   const out: string[] = [
     '',
-    `=== dataset ${r.label}: ${d.files} files (${d.smallFiles} small of 1–16 KiB), ${d.dirs} dirs, ` +
+    `=== dataset ${r.label}: ${d.files} files (${d.layout}), ${d.dirs} dirs, ` +
       `${bytesLabel(d.bytes)} = ${bytesLabel(d.randomBytes)} random + ${bytesLabel(d.textBytes)} text; generated in ${d.generateSeconds.toFixed(1)} s`,
   ];
   const baseRows: Row[] = [
@@ -141,9 +153,15 @@ function printSize(r: SizeReport): void {
 let interrupted = false;
 
 async function main(): Promise<void> {
-  const { engineFrom, ...options } = parseOptions(process.argv.slice(2));
+  const { engineFrom, peers, ...options } = parseOptions(process.argv.slice(2));
   const sections = SECTIONS.filter((s) => options.sections.includes(s.id));
   const engine = chooseEngineModules(engineFrom);
+  if (peers && engine.from !== 'dist') throw new Error(`--peers runs the dvom CLI users run, from dist/, but ${engine.reason}: run npm run build`);
+  const timeProblem = options.wholeProcess || options.sections.includes('peers') ? gnuTimeProblem() : undefined;
+  if (timeProblem) throw new Error(timeProblem);
+  const datasets: { label: string; spec: DatasetSpec }[] = peers
+    ? (['P1', 'P2'] as const).map((layout) => ({ label: layout, spec: { layout, seed: options.seed } }))
+    : options.sizes.map((bytes) => ({ label: sizeLabel(bytes), spec: { layout: 'mixed', bytes, smallFiles: defaultSmallFiles(bytes), seed: options.seed } }));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'dvom-bench-'));
   const cleanup = () => {
     if (!options.keep) rmSync(tmp, { recursive: true, force: true });
@@ -165,16 +183,15 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg()[0]!;
   const worker = setupWorkers(engine, tmp);
-  log(`temp folder ${tmp}; sizes ${options.sizes.map(sizeLabel).join(', ')}; sections ${options.sections.join(', ')}`);
+  log(`temp folder ${tmp}; datasets ${datasets.map((d) => d.label).join(', ')}; sections ${options.sections.join(', ')}`);
   log(`workers load the engine from ${engine.from}/ (${engine.reason})${worker.stripped ? '' : '; worker runs as TypeScript'}`);
   const reports: SizeReport[] = [];
   try {
-    for (const [sizeIndex, bytes] of options.sizes.entries()) {
-      const label = sizeLabel(bytes);
+    for (const [sizeIndex, { label, spec }] of datasets.entries()) {
       const root = path.join(tmp, `size-${sizeIndex}`);
       const dataDir = path.join(root, 'data');
       log(`generating ${label} dataset`);
-      const dataset = generateDataset(dataDir, { bytes, smallFiles: defaultSmallFiles(bytes), seed: options.seed });
+      const dataset = generateDataset(dataDir, spec);
       await syncDisks();
       const baseline = await measureBaseline(dataset, root);
       const report: SizeReport = { label, dataset, baseline, sections: [] };
@@ -244,7 +261,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     loadAverage: { start: loadAtStart, end: loadAtEnd },
     machine: { node: process.version, platform: `${os.type()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemBytes: os.totalmem() },
-    options: { ...options, resultsDir: undefined, engineFrom },
+    options: { ...options, resultsDir: undefined, engineFrom, peers },
     engine: { from: engine.from, reason: engine.reason, workerStripped: worker.stripped },
     sizes: reports.map((r) => ({
       label: r.label,

@@ -5,13 +5,22 @@
  * run.ts; the runner handles datasets, baselines, printing and the JSON file.
  */
 import type { DatasetInfo } from './dataset.ts';
+import type { RunPick } from './measure.ts';
 import type { WorkerResult } from './protocol.ts';
 
 export interface BenchOptions {
   /** Dataset sizes in bytes. */
   sizes: number[];
-  /** Timed runs per engine operation (the best is reported). */
+  /** Timed runs per operation. */
   repeat: number;
+  /** Which of the runs is reported: the fastest or the median. */
+  pick: RunPick;
+  /**
+   * DVOM operations through the dvom CLI and every operation (raw baselines
+   * too) timed as a whole process, as users see them (--peers); otherwise
+   * engine calls in bench/worker.ts, timed inside the process.
+   */
+  wholeProcess: boolean;
   /** Profile one extra encrypted first backup with --cpu-prof (smallest size). */
   profile: boolean;
   /** Keep the temporary folder (datasets, stores) instead of deleting it. */
@@ -83,7 +92,8 @@ export function workerRow(operation: string, r: WorkerResult, bytes: number, not
     seconds: r.opSeconds,
     bytes,
     peakRssMiB: r.processPeakRssKiB / 1024,
-    opRssMiB: r.opPeakRssKiB / 1024,
+    // The CLI reports no RSS of the operation alone (NaN): leave the cell empty.
+    ...(Number.isFinite(r.opPeakRssKiB) ? { opRssMiB: r.opPeakRssKiB / 1024 } : {}),
     cpuSeconds: r.cpuSeconds,
     mainCpuSeconds: r.mainThreadCpuSeconds,
     ...(note ? { note } : {}),
