@@ -7,9 +7,9 @@
  *                   (with --peers: `dvom backup --storage=s3 ...`, a whole process)
  *   raw upload      as many objects as the backup stored packs, of the same
  *                   sizes, with the engine's concurrency: S3Backend.concurrentPuts
- *                   objects at once (2), objects > 8 MiB as multipart uploads of
- *                   8 MiB parts with 2 parts in flight (see s3-backend.ts and
- *                   blob-writer.ts), same client settings
+ *                   objects at once, larger objects as multipart uploads with the
+ *                   engine's part size and parts in flight (read from the build:
+ *                   s3-backend.ts PART_SIZE, UPLOAD_QUEUE), same client settings
  *   engine restore  restoreToFolder from the bucket
  *   local backup    the same backup into a LocalBackend (reference: the engine
  *                   alone, which bounds the upload ratio from above)
@@ -36,7 +36,7 @@ import {
   type _Object,
 } from '@aws-sdk/client-s3';
 import { onInterrupt } from './cleanup.ts';
-import { GiB, MiB, bytesLabel, meets, targetLabel, verdict, type Target } from './format.ts';
+import { GiB, bytesLabel, meets, targetLabel, verdict, type Target } from './format.ts';
 import { pickRun, treeTotals, workerModules } from './measure.ts';
 import { runOp } from './operation.ts';
 import type * as S3BackendModule from '../src/main/engine/storage/s3-backend.ts';
@@ -46,19 +46,17 @@ import { skippedResult, workerRow, type DatasetContext, type Row, type Section, 
 const PASSWORD = 'bench';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const CEPH_SCRIPT = path.join(REPO_ROOT, 'scripts', 'services', 'ceph-rgw.sh');
-/**
- * The engine's part settings (s3-backend.ts PART_SIZE / UPLOAD_QUEUE, not
- * exported); how many objects it uploads at once is read from the backend.
- */
-const PART_SIZE = 8 * MiB;
-const PART_QUEUE = 2;
 /** The target for upload throughput against raw uploads (issue 10). */
 const UPLOAD_TARGET: Target = { op: '≥', value: 0.8 };
 
-/** Objects the engine uploads at once (S3Backend.concurrentPuts, which blob-writer.ts follows), from the build the workers load. */
-async function engineUploads(): Promise<number> {
-  const { S3Backend } = (await import(workerModules().s3Backend)) as typeof S3BackendModule;
-  return new S3Backend({ bucket: 'unused' }).concurrentPuts;
+/**
+ * How the engine uploads, from the build the workers load: objects at once
+ * (S3Backend.concurrentPuts, which blob-writer.ts follows), and the part size
+ * and parts in flight of each.
+ */
+async function engineUploads(): Promise<{ uploads: number; partSize: number; queueSize: number }> {
+  const { S3Backend, PART_SIZE, UPLOAD_QUEUE } = (await import(workerModules().s3Backend)) as typeof S3BackendModule;
+  return { uploads: new S3Backend({ bucket: 'unused' }).concurrentPuts, partSize: PART_SIZE, queueSize: UPLOAD_QUEUE };
 }
 /** memstore holds everything in RAM on a 4 GiB device: the backup, the raw copy and garbage not yet collected. */
 const MAX_DATASET = 1 * GiB;
@@ -213,7 +211,7 @@ async function measure(ctx: DatasetContext, e: Endpoint, s3: S3Client, bucket: s
   const { dataset, workDir, options } = ctx;
   const bytes = dataset.bytes;
   const dvom = options.wholeProcess ? 'dvom CLI' : 'engine';
-  const uploads = await engineUploads();
+  const { uploads, partSize, queueSize } = await engineUploads();
   const target: S3Target = { bucket, endpoint: e.endpoint, accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey };
 
   ctx.log('reference: the same encrypted backup into a local store (the engine without S3)');
@@ -243,7 +241,7 @@ async function measure(ctx: DatasetContext, e: Endpoint, s3: S3Client, bucket: s
   const rawPut = await pickRun(options, async (i) => {
     if (rawPrefix) await deletePrefix(s3, bucket, rawPrefix);
     rawPrefix = `raw-${i}/`;
-    return runOp(ctx, { op: 's3-put', s3: target, keyPrefix: rawPrefix, sizes: packs, concurrency: uploads, partSize: PART_SIZE, queueSize: PART_QUEUE });
+    return runOp(ctx, { op: 's3-put', s3: target, keyPrefix: rawPrefix, sizes: packs, concurrency: uploads, partSize, queueSize });
   });
 
   ctx.log('engine restore from S3');
@@ -268,7 +266,7 @@ async function measure(ctx: DatasetContext, e: Endpoint, s3: S3Client, bucket: s
   const rows: Row[] = [
     rowOf(`${dvom} encrypted backup → S3`, backup, packBytes, `${mbps(bytes, backup.opSeconds).toFixed(0)} MB/s of data; ${targetLabel(upEngine / upRaw, UPLOAD_TARGET)} of raw upload`),
     rowOf(
-      `raw upload: PutObject/multipart, ${uploads} objects × ${PART_QUEUE} parts`,
+      `raw upload: PutObject/multipart, ${uploads} objects × ${queueSize} parts of ${bytesLabel(partSize)}`,
       rawPut,
       rawPut.bytes ?? packBytes,
       `${packs.length} objects of the packs' sizes`,

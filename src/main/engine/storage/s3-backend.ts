@@ -31,8 +31,8 @@ export interface S3Settings {
 }
 
 /** Objects above this size are uploaded in parts, `UPLOAD_QUEUE` parts at a time (S3's minimum part is 5 MiB). */
-const PART_SIZE = 5 * 1024 * 1024;
-const UPLOAD_QUEUE = 3;
+export const PART_SIZE = 5 * 1024 * 1024;
+export const UPLOAD_QUEUE = 3;
 
 export function s3ClientConfig(s: S3Settings): S3ClientConfig {
   return {
