@@ -259,6 +259,65 @@ export interface HeaderCache {
   set(objectPath: string, header: Buffer): void;
 }
 
+/** Where the sealed segments holding payload bytes [offset, offset+length) of an object lie. */
+export function sealedRange(payloadLength: number, offset: number, length: number): { start: number; length: number } {
+  const first = Math.floor(offset / SEGMENT_SIZE);
+  const last = length === 0 ? first : Math.floor((offset + length - 1) / SEGMENT_SIZE);
+  const lastPlain = Math.min(payloadLength, (last + 1) * SEGMENT_SIZE) - last * SEGMENT_SIZE;
+  return { start: ENC_HEADER_SIZE + first * SEALED_SEGMENT_SIZE, length: (last - first) * SEALED_SEGMENT_SIZE + lastPlain + TAG_SIZE };
+}
+
+function checkRange(what: string, payloadLength: number, offset: number, length: number): void {
+  if (offset < 0 || length < 0 || offset + length > payloadLength) {
+    throw integrityError(`${what}: range ${offset}+${length} is outside the object (${payloadLength} bytes)`);
+  }
+}
+
+/**
+ * Opens payload bytes [offset, offset+length) of an encrypted object from its
+ * header and the sealed bytes at sealedRange(): pure computation, so it runs
+ * on a worker thread as well as here.
+ */
+export function openSealedRange(
+  encKey: Buffer,
+  objectPath: string,
+  payloadLength: number,
+  header: Buffer,
+  sealed: Buffer,
+  offset: number,
+  length: number,
+): Buffer {
+  const what = `object ${objectPath}`;
+  checkRange(what, payloadLength, offset, length);
+  if (length === 0) return Buffer.alloc(0);
+  if (header.length < ENC_HEADER_SIZE) throw headerError(what, header);
+  checkEncryptedHeader(header, what);
+  const range = sealedRange(payloadLength, offset, length);
+  if (sealed.length !== range.length) throw integrityError(`${what}: truncated (expected ${range.length} bytes at ${range.start})`);
+  const key = objectKey(encKey, header.subarray(ENC_MAGIC.length + 1), objectPath);
+  const lastSegment = Math.max(0, Math.ceil(payloadLength / SEGMENT_SIZE) - 1);
+  const first = Math.floor(offset / SEGMENT_SIZE);
+  const last = Math.floor((offset + length - 1) / SEGMENT_SIZE);
+  const parts: Buffer[] = [];
+  for (let i = first, pos = 0; i <= last; i++, pos += SEALED_SEGMENT_SIZE) {
+    parts.push(open(key, header, i, i === lastSegment, sealed.subarray(pos, pos + SEALED_SEGMENT_SIZE), what));
+  }
+  const plain = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const skip = offset - first * SEGMENT_SIZE;
+  return plain.subarray(skip, skip + length);
+}
+
+/** The header of an encrypted object, from the cache or the store. */
+export async function objectHeader(objectPath: string, read: RangeReader, headerCache?: HeaderCache): Promise<Buffer> {
+  const cached = headerCache?.get(objectPath);
+  if (cached) return cached;
+  const header = await read(0, ENC_HEADER_SIZE);
+  if (header.length < ENC_HEADER_SIZE) throw headerError(`object ${objectPath}`, header);
+  checkEncryptedHeader(header, `object ${objectPath}`);
+  headerCache?.set(objectPath, header);
+  return header;
+}
+
 export async function readEncryptedRange(
   encKey: Buffer,
   objectPath: string,
@@ -268,31 +327,11 @@ export async function readEncryptedRange(
   length: number,
   headerCache?: HeaderCache,
 ): Promise<Buffer> {
-  const what = `object ${objectPath}`;
-  if (offset < 0 || length < 0 || offset + length > payloadLength) {
-    throw integrityError(`${what}: range ${offset}+${length} is outside the object (${payloadLength} bytes)`);
-  }
+  checkRange(`object ${objectPath}`, payloadLength, offset, length);
   if (length === 0) return Buffer.alloc(0);
-  const header = headerCache?.get(objectPath) ?? (await read(0, ENC_HEADER_SIZE));
-  if (header.length < ENC_HEADER_SIZE) throw headerError(what, header);
-  checkEncryptedHeader(header, what);
-  headerCache?.set(objectPath, header);
-  const key = objectKey(encKey, header.subarray(ENC_MAGIC.length + 1), objectPath);
-  const lastSegment = Math.max(0, Math.ceil(payloadLength / SEGMENT_SIZE) - 1);
-  const first = Math.floor(offset / SEGMENT_SIZE);
-  const last = length === 0 ? first : Math.floor((offset + length - 1) / SEGMENT_SIZE);
-  const start = ENC_HEADER_SIZE + first * SEALED_SEGMENT_SIZE;
-  const lastPlain = Math.min(payloadLength, (last + 1) * SEGMENT_SIZE) - last * SEGMENT_SIZE;
-  const sealedLength = (last - first) * SEALED_SEGMENT_SIZE + lastPlain + TAG_SIZE;
-  const sealed = await read(start, sealedLength);
-  if (sealed.length !== sealedLength) throw integrityError(`${what}: truncated (expected ${sealedLength} bytes at ${start})`);
-  const parts: Buffer[] = [];
-  for (let i = first, pos = 0; i <= last; i++, pos += SEALED_SEGMENT_SIZE) {
-    parts.push(open(key, header, i, i === lastSegment, sealed.subarray(pos, pos + SEALED_SEGMENT_SIZE), what));
-  }
-  const plain = Buffer.concat(parts);
-  const skip = offset - first * SEGMENT_SIZE;
-  return plain.subarray(skip, skip + length);
+  const header = await objectHeader(objectPath, read, headerCache);
+  const range = sealedRange(payloadLength, offset, length);
+  return openSealedRange(encKey, objectPath, payloadLength, header, await read(range.start, range.length), offset, length);
 }
 
 export async function readPlainRange(
@@ -303,9 +342,7 @@ export async function readPlainRange(
   length: number,
 ): Promise<Buffer> {
   const what = `object ${objectPath}`;
-  if (offset < 0 || length < 0 || offset + length > payloadLength) {
-    throw integrityError(`${what}: range ${offset}+${length} is outside the object (${payloadLength} bytes)`);
-  }
+  checkRange(what, payloadLength, offset, length);
   const head = await read(0, RAW_HEADER_SIZE);
   checkPlainHeader(head, what);
   const data = await read(RAW_HEADER_SIZE + offset, length);

@@ -6,6 +6,7 @@ import type { ProgressListener } from '../../../shared/progress.ts';
 import { DvomError, throwIfAborted } from '../errors.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { Repository } from '../repo/repository.ts';
+import { DecodePool } from '../repo/decode-pool.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { writeToFolder } from '../restore/folder-sink.ts';
 import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
@@ -29,10 +30,13 @@ async function* selectEntries(entries: AsyncIterable<TreeEntry>, select: EntrySe
   }
 }
 
-/** A version's entries with verified content, plus a way to walk its tree again. */
-export async function openVersion(repo: Repository, version: VersionSummary, select?: EntrySelector) {
+/**
+ * A version's entries with verified content, plus a way to walk its tree
+ * again. With a pool, decryption and decoding run on its threads.
+ */
+export async function openVersion(repo: Repository, version: VersionSummary, select?: EntrySelector, pool?: DecodePool) {
   const { index } = await repo.loadIndex();
-  const reader = repo.blobReader(index);
+  const reader = repo.blobReader(index, pool);
   const root = await readTreeRoot(reader, version.root);
   const entries = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
   return {
@@ -103,8 +107,8 @@ export async function restoreToFolder(
   if (empty === false && !options.force) {
     throw new DvomError('USAGE', `target folder '${target}' is not empty; use --force to replace its contents`);
   }
-  await repo.locked('restore', false, async () => {
-    const opened = await openVersion(repo, version, options.select);
+  await repo.locked('restore', false, () => withDecodePool(async (pool) => {
+    const opened = await openVersion(repo, version, options.select, pool);
     const meter = await meterFor(version, options, 'restoring', opened);
     const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
     await fs.mkdir(path.dirname(dest), { recursive: true });
@@ -119,7 +123,7 @@ export async function restoreToFolder(
       await fs.rm(staging, { recursive: true, force: true });
       throw err;
     }
-  });
+  }));
 }
 
 async function swapInto(staging: string, dest: string, empty: boolean | undefined): Promise<void> {
@@ -151,8 +155,8 @@ export async function restoreToTar(
   out: Writable,
   options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
-  return repo.locked('restore', false, async () => {
-    const opened = await openVersion(repo, version, options.select);
+  return repo.locked('restore', false, () => withDecodePool(async (pool) => {
+    const opened = await openVersion(repo, version, options.select, pool);
     const meter = await meterFor(version, options, 'restoring', opened);
     const tar = new TarWriter(out);
     for await (const { entry, content } of opened.items()) {
@@ -163,7 +167,7 @@ export async function restoreToTar(
     await tar.finish();
     meter.phase('done');
     return { files: meter.state.filesDone, bytes: meter.state.bytesDone };
-  });
+  }));
 }
 
 async function* countBytes(content: AsyncIterable<Buffer>, meter: ProgressMeter): AsyncGenerator<Buffer> {
@@ -186,8 +190,8 @@ export async function checkVersionContent(
   options: RestoreOptions = {},
 ): Promise<ContentCheck> {
   const started = Date.now();
-  return repo.locked('check', false, async () => {
-    const opened = await openVersion(repo, version, options.select);
+  return repo.locked('check', false, () => withDecodePool(async (pool) => {
+    const opened = await openVersion(repo, version, options.select, pool);
     const meter = await meterFor(version, options, 'verifying', opened);
     for await (const { content } of opened.items()) {
       throwIfAborted(options.signal);
@@ -197,5 +201,15 @@ export async function checkVersionContent(
     }
     meter.phase('done');
     return { files: meter.state.filesDone, bytes: meter.state.bytesDone, durationMs: Date.now() - started };
-  });
+  }));
+}
+
+/** Runs `fn` with decoding threads, closed however it ends. */
+async function withDecodePool<T>(fn: (pool: DecodePool) => Promise<T>): Promise<T> {
+  const pool = new DecodePool();
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close();
+  }
 }

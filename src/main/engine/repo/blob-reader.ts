@@ -1,6 +1,7 @@
 import { integrityError, isDvomError } from '../errors.ts';
 import type { BlobIndex, BlobLocation } from './blob-index.ts';
 import { decompress } from './compression.ts';
+import type { DecodePool } from './decode-pool.ts';
 import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 
@@ -21,6 +22,8 @@ interface Block {
  */
 const BLOCK_SIZE = 4 * 1024 * 1024;
 const BLOCKS_KEPT = 4;
+/** Blobs up to this size are decoded on the calling thread even with a pool. */
+const POOL_MIN = 32 * 1024;
 
 /** Reads blobs by id: ranged read of the pack, decrypt, decompress, and check the id. */
 export class BlobReader {
@@ -28,11 +31,14 @@ export class BlobReader {
   private readonly layout: Layout;
   private readonly index: BlobIndex;
   private blocks: Block[] = [];
+  private readonly pool: DecodePool | undefined;
 
-  constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex) {
+  /** With a pool, decryption and decoding run on its threads; without, here. */
+  constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex, pool?: DecodePool) {
     this.codec = codec;
     this.layout = layout;
     this.index = index;
+    this.pool = pool;
   }
 
   location(id: string): BlobLocation {
@@ -77,20 +83,25 @@ export class BlobReader {
       return kept.data;
     }
     const start = index * BLOCK_SIZE;
-    const block: Block = {
-      pack,
-      index,
-      data: this.codec.readRange(this.layout.pack(pack), packLength, start, Math.min(BLOCK_SIZE, packLength - start)),
-    };
+    const block: Block = { pack, index, data: this.readRange(this.layout.pack(pack), packLength, start, Math.min(BLOCK_SIZE, packLength - start)) };
     // A failed read is not kept (its error reaches every caller waiting on it).
     block.data.catch(() => (this.blocks = this.blocks.filter((b) => b !== block)));
     this.blocks = [block, ...this.blocks].slice(0, BLOCKS_KEPT);
     return block.data;
   }
 
+  private async readRange(key: string, packLength: number, offset: number, length: number): Promise<Buffer> {
+    const keys = this.codec.keys;
+    if (!this.pool || !keys) return this.codec.readRange(key, packLength, offset, length);
+    const { header, sealed } = await this.codec.readSealed(key, packLength, offset, length);
+    return this.pool.open(keys.enc, key, packLength, header, sealed, offset, length);
+  }
+
   /** Turns a blob's stored payload into its plaintext, checking it against its id. */
   async decode(id: string, loc: BlobLocation, payload: Buffer): Promise<Buffer> {
     const what = `blob ${id.slice(0, 16)}… in pack ${loc.pack.slice(0, 16)}…`;
+    // Small blobs are quicker here than a message to a worker and back.
+    if (this.pool && loc.rawLength > POOL_MIN) return this.pool.blob(id, what, payload, loc.rawLength, loc.compressed, this.codec.keys?.blobId);
     const plain = loc.compressed ? await decompress(payload, loc.rawLength, what) : payload;
     if (plain.length !== loc.rawLength || this.codec.blobId(plain) !== id) {
       throw integrityError(`${what} does not match its id (corrupted data)`);

@@ -73,14 +73,37 @@ function choose(data: Buffer, out: Buffer): Compressed {
 }
 
 export async function decompress(payload: Buffer, rawLength: number, what: string): Promise<Buffer> {
+  // As with compression: a small blob is done before a thread-pool round trip would be.
+  if (rawLength <= SYNC_MAX) return decompressSync(payload, rawLength, what);
+  return checked(decompressAsync(payload, decompressOptions(rawLength)), rawLength, what);
+}
+
+/** On the calling thread (a worker's, or here for small blobs). */
+export function decompressSync(payload: Buffer, rawLength: number, what: string): Buffer {
   let out: Buffer;
-  const options = { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(1024, rawLength) };
   try {
-    // As with compression: a small blob is done before a thread-pool round trip would be.
-    out = rawLength <= SYNC_MAX ? zstdDecompressSync(payload, options) : await decompressAsync(payload, options);
+    out = zstdDecompressSync(payload, decompressOptions(rawLength));
   } catch (err) {
     throw integrityError(`${what}: cannot decompress (${(err as Error).message})`, err);
   }
+  return checkLength(out, rawLength, what);
+}
+
+function decompressOptions(rawLength: number) {
+  return { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(1024, rawLength) };
+}
+
+async function checked(result: Promise<Buffer>, rawLength: number, what: string): Promise<Buffer> {
+  let out: Buffer;
+  try {
+    out = await result;
+  } catch (err) {
+    throw integrityError(`${what}: cannot decompress (${(err as Error).message})`, err);
+  }
+  return checkLength(out, rawLength, what);
+}
+
+function checkLength(out: Buffer, rawLength: number, what: string): Buffer {
   if (out.length !== rawLength) throw integrityError(`${what}: decompressed to ${out.length} bytes, expected ${rawLength}`);
   return out;
 }

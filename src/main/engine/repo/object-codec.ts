@@ -1,4 +1,5 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { blobIdOf } from './blob-id.ts';
 import type { StorageBackend } from '../storage/backend.ts';
 import {
   DecryptingDecoder,
@@ -9,6 +10,8 @@ import {
   encodeAll,
   readEncryptedRange,
   readPlainRange,
+  objectHeader,
+  sealedRange,
   type HeaderCache,
   type ObjectDecoder,
   type ObjectEncoder,
@@ -63,11 +66,8 @@ export class ObjectCodec {
     return this.keys ? new DecryptingDecoder(this.keys.enc, key) : new PlainDecoder(key);
   }
 
-  /** Blob ids: keyed HMAC in encrypted backups (content stays unrecognisable), SHA-256 otherwise. */
   blobId(data: Buffer): string {
-    return this.blobIdKey
-      ? createHmac('sha256', this.blobIdKey).update(data).digest('hex')
-      : createHash('sha256').update(data).digest('hex');
+    return blobIdOf(this.blobIdKey, data);
   }
 
   async writeObject(key: string, payload: Buffer): Promise<number> {
@@ -85,6 +85,17 @@ export class ObjectCodec {
     const decoder = this.decoder(key);
     for await (const part of this.backend.getStream(key)) yield* decoder.update(part);
     yield* decoder.final();
+  }
+
+  /**
+   * The stored bytes that hold payload bytes [offset, offset+length) of an
+   * encrypted object, with its header: what openSealedRange() needs, wherever it runs.
+   */
+  async readSealed(key: string, payloadLength: number, offset: number, length: number): Promise<{ header: Buffer; sealed: Buffer }> {
+    const read = (start: number, len: number) => this.backend.getRange(key, start, len);
+    const header = await objectHeader(key, read, this.headers);
+    const range = sealedRange(payloadLength, offset, length);
+    return { header, sealed: await read(range.start, range.length) };
   }
 
   readRange(key: string, payloadLength: number, offset: number, length: number): Promise<Buffer> {

@@ -8,6 +8,7 @@ import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.
 import type { StorageBackend } from '../storage/backend.ts';
 import { BlobIndex, decodeIndexInto, encodeIndex } from './blob-index.ts';
 import { BlobReader } from './blob-reader.ts';
+import type { DecodePool } from './decode-pool.ts';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
 import { Layout, idFromKey } from './layout.ts';
 import { withLock } from './lock.ts';
@@ -212,8 +213,8 @@ export class Repository {
     return { index, files };
   }
 
-  blobReader(index: BlobIndex): BlobReader {
-    return new BlobReader(this.codec, this.layout, index);
+  blobReader(index: BlobIndex, pool?: DecodePool): BlobReader {
+    return new BlobReader(this.codec, this.layout, index, pool);
   }
 
   blobWriter(index: BlobIndex, options?: BlobWriterOptions): BlobWriter {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../worker-url.ts';
 import type { SmallFile, SmallFileBatch, WriterReply } from './small-file-writer-worker.ts';
 
 /** A file to write: its name and content, and the rest of SmallFile. */
@@ -10,8 +11,6 @@ const BATCH_BYTES = 1024 * 1024;
 /** Bytes handed over but not yet written; beyond this, add() waits. */
 const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
-/** The worker's own file: .ts when running from source (type stripping), .js when built. */
-const WORKER_URL = new URL(`./small-file-writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * Writes small files on a worker thread. Creating a file costs six system
@@ -30,7 +29,8 @@ export class SmallFileWriter {
   private waiters: (() => void)[] = [];
 
   constructor() {
-    this.worker = new Worker(WORKER_URL);
+    this.worker = new Worker(workerUrl('restore/small-file-writer-worker'));
+    this.worker.unref(); // a writer left open must not keep the process alive
     this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {

@@ -1,0 +1,58 @@
+/**
+ * Worker thread of DecodePool: opens sealed ranges of packs and decodes blobs
+ * (decompress, check the id), the CPU-heavy half of reading a version.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { openSealedRange } from '../crypto/object-cipher.ts';
+import { isDvomError } from '../errors.ts';
+import { decodeBlob } from './blob-decode.ts';
+
+export type DecodeRequest = { seq: number } & (
+  | {
+      op: 'open';
+      encKey: Uint8Array;
+      objectPath: string;
+      payloadLength: number;
+      header: Uint8Array;
+      sealed: Uint8Array;
+      offset: number;
+      length: number;
+    }
+  | { op: 'blob'; id: string; what: string; payload: Uint8Array; rawLength: number; compressed: boolean; idKey: Uint8Array | undefined }
+);
+
+export type DecodeReply = { seq: number } & ({ data: Uint8Array } | { error: { integrity: boolean; message: string } });
+
+const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** The blob-id key is imported once per backup, not once per blob. */
+let idKey: { raw: Buffer; key: KeyObject } | undefined;
+function idKeyOf(raw: Uint8Array | undefined): KeyObject | undefined {
+  if (!raw) return undefined;
+  if (!idKey || !idKey.raw.equals(raw)) idKey = { raw: Buffer.from(raw), key: createSecretKey(Buffer.from(raw)) };
+  return idKey.key;
+}
+
+function handle(req: DecodeRequest): Buffer {
+  if (req.op === 'open') {
+    return openSealedRange(buf(req.encKey), req.objectPath, req.payloadLength, buf(req.header), buf(req.sealed), req.offset, req.length);
+  }
+  return decodeBlob(req.id, req.what, buf(req.payload), req.rawLength, req.compressed, idKeyOf(req.idKey));
+}
+
+parentPort!.on('message', (req: DecodeRequest) => {
+  try {
+    const out = handle(req);
+    // A view of a larger buffer would be sent whole: send exactly its bytes, moved, not copied.
+    let data = out;
+    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) {
+      data = Buffer.allocUnsafeSlow(out.length); // its own memory: a pooled buffer must never be moved away
+      out.copy(data);
+    }
+    parentPort!.postMessage({ seq: req.seq, data } satisfies DecodeReply, [data.buffer as ArrayBuffer]);
+  } catch (err) {
+    const message = (err as Error).message;
+    parentPort!.postMessage({ seq: req.seq, error: { integrity: isDvomError(err, 'INTEGRITY'), message } } satisfies DecodeReply);
+  }
+});
