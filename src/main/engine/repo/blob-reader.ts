@@ -3,6 +3,7 @@ import type { BlobIndex, BlobLocation } from './blob-index.ts';
 import { decompress } from './compression.ts';
 import type { DecodePool } from './decode-pool.ts';
 import type { Layout } from './layout.ts';
+import { reclaimAfter } from '../memory.ts';
 import type { ObjectCodec } from './object-codec.ts';
 
 /** A decrypted, fixed-position stretch of a pack's payload, kept for the blobs that follow. */
@@ -49,6 +50,7 @@ export class BlobReader {
 
   async read(id: string): Promise<Buffer> {
     const loc = this.location(id);
+    reclaimAfter(loc.rawLength);
     return this.decode(id, loc, await this.payload(loc));
   }
 

@@ -5,6 +5,7 @@ import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 import type { ObjectEncoder } from '../crypto/object-cipher.ts';
 import { PartQueue } from './part-queue.ts';
+import { reclaimAfter } from '../memory.ts';
 
 export interface BlobWriterOptions {
   /** A pack is sealed once its payload reaches this size. */
@@ -92,6 +93,7 @@ export class BlobWriter {
       this.throwIfFailed();
     }
     this.addedBytes += length;
+    reclaimAfter(length);
     const result = maybeCompress(data);
     if (!(result instanceof Promise)) {
       // Compressed here already (small blobs): straight into the pack, no task to track.

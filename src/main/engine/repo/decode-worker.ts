@@ -7,6 +7,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
+import { reclaimAfter } from '../memory.ts';
 
 export type DecodeRequest = { seq: number } & (
   | {
@@ -42,6 +43,7 @@ function handle(req: DecodeRequest): Buffer {
 }
 
 parentPort!.on('message', (req: DecodeRequest) => {
+  reclaimAfter(req.op === 'open' ? req.length : req.rawLength);
   try {
     const out = handle(req);
     // A view of a larger buffer would be sent whole: send exactly its bytes, moved, not copied.

@@ -4,6 +4,7 @@
  */
 import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { reclaimAfter } from '../memory.ts';
 
 /** One file to create, its name and content given as ranges of the batch's buffer. */
 export interface SmallFile {
@@ -49,6 +50,7 @@ function write(bytes: Buffer, f: SmallFile): void {
 }
 
 parentPort!.on('message', ({ bytes, files }: SmallFileBatch) => {
+  reclaimAfter(bytes.byteLength);
   const buf = Buffer.from(bytes);
   let written = 0;
   for (const f of files) {

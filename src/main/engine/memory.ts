@@ -1,0 +1,37 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * Buffers live outside V8's heap, and V8 collects them only after about 64 MiB
+ * more of them were allocated since its last collection: a stream of short-
+ * lived buffers (segments, chunks, blocks, small files) keeps that much dead
+ * memory around, on every thread, and what outlived a young collection waits
+ * for a full one. So every RECLAIM_BYTES of data a young-generation collection
+ * runs (well under a millisecond), and every FULL_EVERY of those a full one
+ * (a few milliseconds on the small heaps here): memory stays flat.
+ */
+const RECLAIM_BYTES = 4 * 1024 * 1024;
+const FULL_EVERY = 16;
+
+type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
+
+function loadGc(): Gc | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as Gc;
+  } catch {
+    return undefined;
+  }
+}
+const gc = loadGc();
+
+let sinceLast = 0;
+let collections = 0;
+
+/** Counts bytes handled on this thread; now and then collects the buffers that died meanwhile. */
+export function reclaimAfter(bytes: number): void {
+  sinceLast += bytes;
+  if (sinceLast < RECLAIM_BYTES || !gc) return;
+  sinceLast = 0;
+  gc({ type: ++collections % FULL_EVERY === 0 ? 'major' : 'minor' });
+}
