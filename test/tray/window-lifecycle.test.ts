@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobDto } from '../../src/shared/api/dto.ts';
-import { EventHub } from '../../src/main/app/event-hub.ts';
-import { JobManager } from '../../src/main/app/job-manager.ts';
+import { EventHub } from '../../src/main/services/event-hub.ts';
+import { JobManager } from '../../src/main/services/job-manager.ts';
 import { DvomError } from '../../src/main/engine/errors.ts';
 import { QuitFlow, keepInTrayOnClose, onceEver, quitPrompt, tellOnce, type QuitChoice } from '../../src/main/electron/window-lifecycle.ts';
 

@@ -1,28 +1,27 @@
 import type { BackupDto, TreeNodeDto, VersionDto } from '../../shared/api/dto.ts';
 import type { ValidParamsOf } from '../../shared/api/contract.ts';
-import { scryptFromEnv } from '../config/scrypt-env.ts';
+import { formatBytes, formatDuration } from '../../shared/format.ts';
 import { listVolumes, requireVolume } from '../docker/volumes.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { deleteBackup, isDamaged, lastBackupOfVolumes, listBackups, versionsOf } from '../engine/ops/catalog.ts';
-import { checkVersionContent, openVersion } from '../engine/ops/restore.ts';
+import { openVersion } from '../engine/ops/restore.ts';
 import { Layout } from '../engine/repo/layout.ts';
-import { readVerifications, recordVerification, type VerificationRecord } from '../engine/repo/verification.ts';
-import { sourceSelector } from '../volumes/volume-paths.ts';
-import { createTargetHandlers } from './target-handlers.ts';
-import { createScheduleHandlers } from './schedule-handlers.ts';
-import { verify } from '../engine/ops/verify.ts';
-import { Repository } from '../engine/repo/repository.ts';
+import type { Repository } from '../engine/repo/repository.ts';
+import { readVerifications, type VerificationRecord } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
-import { passwordAccount } from '../secrets/accounts.ts';
+import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
+import { createOrOpenBackup } from '../services/create-or-open.ts';
+import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
+import { changeCredential, forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { restoreVolume } from '../volumes/restore-volume.ts';
-import { testRestore } from '../volumes/test-restore.ts';
+import { sourceSelector } from '../volumes/volume-paths.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
-import { existingRepoConfig, openRepoForApp, rememberPassword, rememberedPassword } from './open-repo.ts';
-import { formatBytes, formatDuration } from '../../shared/format.ts';
+import { createScheduleHandlers } from './schedule-handlers.ts';
+import { createTargetHandlers } from './target-handlers.ts';
 
 function versionDto(v: VersionSummary, verified?: Map<string, VerificationRecord>): VersionDto {
   return {
@@ -45,17 +44,16 @@ export function createHandlers(app: DvomApp): ApiHandlers {
   /** Opens or creates the backup a backup job writes to. */
   async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<Repository> {
     const store = await app.store(p.target);
-    const existing = await existingRepoConfig(store, p.backup);
-    if (existing) {
-      if (p.encrypt && !existing.encrypted) {
-        throw usageError(`backup '${p.backup}' exists and is not encrypted; encryption is chosen when a backup is created`);
-      }
-      return openRepoForApp(store, app.secrets, p.backup, p.password);
-    }
-    if (!p.encrypt) return Repository.create(store, p.backup, { encrypted: false });
-    if (!p.password) throw new DvomError('PASSWORD_REQUIRED', `choose a password for the new encrypted backup '${p.backup}'`);
-    const scrypt = scryptFromEnv(app.log);
-    return Repository.create(store, p.backup, { encrypted: true, credential: { kind: 'password', password: p.password }, ...(scrypt ? { scrypt } : {}) });
+    const { repo } = await createOrOpenBackup(store, p.backup, {
+      encrypt: p.encrypt,
+      finder: passwordFinder(p.backup, p.password, () => rememberedPassword(app.secrets, store, p.backup)),
+      async newCredential() {
+        if (!p.password) throw new DvomError('PASSWORD_REQUIRED', `choose a password for the new encrypted backup '${p.backup}'`);
+        return { credential: { kind: 'password', password: p.password }, source: 'given' };
+      },
+      warn: app.log,
+    });
+    return repo;
   }
 
   return {
@@ -107,7 +105,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'backups.tree'(p) {
-      const repo = await openRepoForApp(await app.store(p.target), app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const { select } = sourceSelector(version, p.volume);
       const dir = p.path.replace(/^\/+|\/+$/g, '');
@@ -126,11 +124,9 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'backups.changePassword'(p) {
       const store = await app.store(p.target);
-      const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       if (!repo.config.encrypted) throw usageError(`backup '${p.backup}' is not encrypted: it has no password`);
-      const scrypt = scryptFromEnv(app.log);
-      await repo.locked('passwd', true, () => repo.changeCredential({ kind: 'password', password: p.newPassword }, scrypt));
-      if (await rememberedPassword(app.secrets, store, p.backup)) await rememberPassword(app.secrets, store, p.backup, p.newPassword);
+      await changeCredential(repo, { kind: 'password', password: p.newPassword }, { secrets: app.secrets, store, warn: app.log });
       app.events.emit('backups.changed', {});
       return { changed: true };
     },
@@ -139,11 +135,11 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       const store = await app.store(p.target);
       if (!p.version) {
         await deleteBackup(store, p.backup);
-        await app.secrets.delete('backup-password', passwordAccount(store.location, p.backup)).catch(() => false);
+        await forgetPassword(app.secrets, store, p.backup).catch(() => false);
         changed();
         return { deleted: `backup '${p.backup}'` };
       }
-      const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const { version } = await deleteVersion(repo, p.version);
       changed();
       return { deleted: `version ${version.id} of backup '${p.backup}'` };
@@ -179,13 +175,13 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'jobs.startRestore'(p) {
       const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
-      const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', `Restore ${p.backup} into ${p.targetVolume}`, async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('restore', `Restore ${p.backup} into ${p.destinationVolume}`, async ({ signal, onProgress }) => {
           try {
             const r = await restoreVolume(repo, docker, version, {
-              targetVolume: p.targetVolume,
+              targetVolume: p.destinationVolume,
               force: p.force,
               stopContainers: p.stopContainers,
               signal,
@@ -205,15 +201,12 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'jobs.startTestRestore'(p) {
       const store = await app.store(p.target);
-      const repo = await openRepoForApp(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
-      const docker = version.sourceKind === 'volume' ? await app.docker() : undefined;
+      const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
         jobId: app.jobs.start('test-restore', `Test restore of ${p.backup} ${version.id}`, async ({ signal, onProgress }) => {
-          const r = docker
-            ? await testRestore(repo, docker, version, { signal, onProgress })
-            : await checkVersionContent(repo, version, { signal, onProgress });
-          await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: r.files, bytes: r.bytes });
+          const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
           app.events.emit('backups.changed', {});
           return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
         }),
@@ -221,19 +214,14 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     async 'jobs.startVerify'(p) {
-      const repo = await openRepoForApp(await app.store(p.target), app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
       return {
         jobId: app.jobs.start('verify', `Verify ${p.backup}`, async ({ signal, onProgress }) => {
-          const report = await verify(repo, { readData: p.readData, signal, onProgress });
+          const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });
           if (report.errors.length) {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
           }
-          if (p.readData) {
-            for (const v of await repo.versions()) {
-              await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
-            }
-            app.events.emit('backups.changed', {});
-          }
+          if (p.readData) app.events.emit('backups.changed', {});
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
         }),
       };
@@ -241,7 +229,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'secrets.setPassword'(p) {
       const store = await app.store(p.target);
-      await openRepoForApp(store, app.secrets, p.backup, p.password); // only a password that opens the backup is stored
+      await openWithPassword(store, app.secrets, p.backup, p.password); // only a password that opens the backup is stored
       await rememberPassword(app.secrets, store, p.backup, p.password);
       app.events.emit('backups.changed', {});
       return { stored: true };
@@ -254,7 +242,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'secrets.deletePassword'(p) {
       const store = await app.store(p.target);
-      const deleted = await app.secrets.delete('backup-password', passwordAccount(store.location, p.backup));
+      const deleted = await forgetPassword(app.secrets, store, p.backup);
       app.events.emit('backups.changed', {});
       return { deleted };
     },

@@ -5,7 +5,7 @@ import type { DvomApp } from '../app/dvom-app.ts';
 import type { DvomConfig } from '../config/config-schema.ts';
 import { DvomError } from '../engine/errors.ts';
 import { appRunner, type ScheduleRunner } from './app-runner.ts';
-import { backupAccess, passwordMissing } from './backup-access.ts';
+import { backupAccess, passwordMissing } from '../services/unattended.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { HostLock } from './host-lock.ts';
 import { latestRunTime, nextRunAfter } from './next-run.ts';
