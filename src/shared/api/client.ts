@@ -29,7 +29,7 @@ export class ApiError extends Error {
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const shape = err as Partial<ApiErrorShape> | null;
-  if (shape && typeof shape.message === 'string') {
+  if (shape && typeof shape.code === 'string' && typeof shape.message === 'string') {
     // A code this client does not know (a newer host) is still an error from the other side.
     return new ApiError({ ...(shape as ApiErrorShape), code: isApiErrorCode(shape.code) ? shape.code : 'INTERNAL' });
   }
