@@ -14,7 +14,8 @@ import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './com
 import { restoreCommand } from './commands/restore.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
-import { serveCommand } from './commands/serve.ts';
+// The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
+import { serveCommand } from '../serve/serve-command.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { consoleOutput } from './output.ts';
 
