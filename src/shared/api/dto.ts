@@ -44,7 +44,7 @@ export interface VersionDto {
   sourceKind: 'volume' | 'path';
   volumes: string[];
   stats: VersionStatsDto;
-  /** When a test restore (or full data check) last proved this version restorable. */
+  /** When this version was last verified: a test restore passed, or a verify that read all data (--read-data). */
   verifiedAt: string | null;
 }
 

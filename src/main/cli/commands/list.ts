@@ -65,7 +65,7 @@ export const infoCommand: Command = {
     }
     const dedup = o.storedBytes > 0 ? (o.totalVersionBytes / o.storedBytes).toFixed(2) + 'x' : '-';
     const lines = [
-      `Snapshot: ${o.name}`,
+      `Backup: ${o.name}`,
       `Created: ${formatDate(o.createdAt)}`,
       `Size: ${o.latest ? formatBytes(o.latest.stats.bytes) : '-'}`,
       `Type: ${o.sourceKind === 'volume' ? 'volume' : o.sourceKind === 'path' ? 'folder' : '-'}`,
