@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
 import type { Schedule } from '../../shared/schedule.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
-import type { EventHub } from '../services/event-hub.ts';
+import { emitStoreChanged, type EventHub } from '../services/event-hub.ts';
 import { describeScheduledBackup, runScheduledBackup } from '../services/scheduled-backup.ts';
 import { openUnattended } from '../services/unattended.ts';
 
@@ -35,8 +35,7 @@ export function appRunner(host: { docker(): Promise<Docker>; events: EventHub })
       });
       return describeScheduledBackup(result);
     } finally {
-      host.events.emit('backups.changed', {});
-      host.events.emit('volumes.changed', {});
+      emitStoreChanged(host.events);
     }
   };
 }
