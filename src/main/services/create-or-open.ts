@@ -1,5 +1,4 @@
 import { scryptFromEnv } from '../config/scrypt-env.ts';
-import type { Credential } from '../engine/crypto/key-file.ts';
 import { usageError } from '../engine/errors.ts';
 import { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
@@ -43,6 +42,5 @@ export async function createOrOpenBackup(store: StorageBackend, backup: string, 
   const found = await options.newCredential();
   const scrypt = scryptFromEnv(options.warn);
   options.onCreateEncrypted?.();
-  const credential: Credential = found.credential;
-  return { repo: await Repository.create(store, backup, { encrypted: true, credential, ...(scrypt ? { scrypt } : {}) }), found };
+  return { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found };
 }
