@@ -1,5 +1,4 @@
-import { listVolumes } from '../docker/volumes.ts';
-import { lastBackupOfVolumes } from '../engine/ops/catalog.ts';
+import { volumesWithLastBackup } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
@@ -19,14 +18,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'volumes.list'() {
       const [docker, store] = await Promise.all([app.docker(), app.store()]);
-      const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store)]);
-      return volumes.map((v) => ({
-        name: v.name,
-        driver: v.driver,
-        size: v.size ?? null,
-        usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
-        lastBackup: last.get(v.name) ?? null,
-      }));
+      return volumesWithLastBackup(docker, store);
     },
 
     ...createBackupHandlers(app),

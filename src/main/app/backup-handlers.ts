@@ -1,11 +1,10 @@
 import type { BackupDto, TreeNodeDto, VersionDto } from '../../shared/api/dto.ts';
 import { usageError } from '../engine/errors.ts';
-import { deleteBackup, isDamaged, listBackups, versionsOf } from '../engine/ops/catalog.ts';
+import { deleteBackup, isDamaged, listBackups } from '../engine/ops/catalog.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { openVersion } from '../engine/ops/restore.ts';
-import { Layout } from '../engine/repo/layout.ts';
-import { readVerifications, type VerificationRecord } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
+import { verifiedAt, versionsWithVerification } from '../services/catalog.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword } from '../services/open-backup.ts';
 import { changeCredential, forgetPassword, rememberedPassword } from '../services/passwords.ts';
@@ -15,14 +14,14 @@ import type { DvomApp } from './dvom-app.ts';
 
 type BackupHandlers = Pick<ApiHandlers, 'backups.list' | 'backups.versions' | 'backups.tree' | 'backups.changePassword' | 'backups.delete'>;
 
-function versionDto(v: VersionSummary, verified?: Map<string, VerificationRecord>): VersionDto {
+function versionDto(v: VersionSummary, verifiedAt: string | null): VersionDto {
   return {
     id: v.id,
     createdAt: v.createdAt,
     sourceKind: v.sourceKind,
     volumes: v.volumes,
     stats: { ...v.stats },
-    verifiedAt: verified?.get(v.id)?.verifiedAt ?? null,
+    verifiedAt,
   };
 }
 
@@ -42,7 +41,7 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
           createdAt: b.createdAt,
           encrypted: b.encrypted,
           versions: b.versions,
-          latest: b.latest ? versionDto(b.latest, await readVerifications(store, new Layout(b.name))) : null,
+          latest: b.latest ? versionDto(b.latest, (await verifiedAt(store, b.name)).get(b.latest.id) ?? null) : null,
           volumes: b.volumes,
           storedBytes: b.storedBytes,
           passwordRemembered: b.encrypted && !!(await rememberedPassword(app.secrets, store, b.name)),
@@ -53,10 +52,8 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
     },
 
     async 'backups.versions'(p) {
-      const store = await app.store(p.target);
-      const versions = await versionsOf(store, p.backup);
-      const verified = await readVerifications(store, new Layout(p.backup));
-      return versions.map((v) => versionDto(v, verified)).reverse();
+      const versions = await versionsWithVerification(await app.store(p.target), p.backup);
+      return versions.map((v) => versionDto(v, v.verifiedAt)).reverse();
     },
 
     async 'backups.tree'(p) {
