@@ -193,24 +193,25 @@ describe('quitting', () => {
     assert.equal(h.exits(), 1);
   });
 
-  it('quitting again while waiting asks again, and can cancel then', async () => {
-    const h = setup(['wait', 'cancel']);
+  /** A backup runs; the user quits, answers the first choice, then quits again and answers the second. */
+  async function quitTwice(choices: [QuitChoice, QuitChoice]) {
+    const h = setup(choices);
     const b = h.start('Scheduled backup nightly');
-    h.beforeQuit();
-    await h.settle();
-    h.beforeQuit();
-    await h.settle();
+    for (let i = 0; i < 2; i++) {
+      h.beforeQuit();
+      await h.settle();
+    }
+    return { h, b };
+  }
+
+  it('quitting again while waiting asks again, and can cancel then', async () => {
+    const { h, b } = await quitTwice(['wait', 'cancel']);
     assert.deepEqual(h.log, ['ask:Scheduled backup nightly', 'ask:Scheduled backup nightly', 'shutdown:1', 'exit']);
     assert.equal((await h.jobs.wait(b.id))!.state, 'cancelled');
   });
 
   it('choosing to stay while waiting abandons the quit, even when the backup ends later', async () => {
-    const h = setup(['wait', 'stay']);
-    const b = h.start('Scheduled backup nightly');
-    h.beforeQuit();
-    await h.settle();
-    h.beforeQuit();
-    await h.settle();
+    const { h, b } = await quitTwice(['wait', 'stay']);
     b.release();
     await h.settle();
     assert.equal(h.exits(), 0);
