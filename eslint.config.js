@@ -1,7 +1,42 @@
 // Lint rules, including the project's layering: the engine never imports
-// Electron, and the renderer never imports Node.
+// Electron, the renderer never imports Node, and the main process's folders
+// import only downwards (see LAYERS).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The main process's layers, bottom first: a folder may import its own layer
+ * and those below, never one above or beside it (DEVELOPERS.md, "Layers").
+ * config, secrets and volumes sit below services with the neutral platform
+ * helpers; cli and app sit above the scheduler (app owns it, cli edits
+ * schedules); serve and electron host everything; desktop holds the tray's
+ * Electron-free models and answers only to electron.
+ */
+const LAYERS = [
+  ['engine'],
+  ['docker', 'platform', 'secrets'],
+  ['config', 'volumes'],
+  ['services'],
+  ['scheduler'],
+  ['cli', 'app'],
+  ['desktop'],
+  ['serve', 'electron'],
+];
+const ALL_FOLDERS = LAYERS.flat();
+/** Relative imports only: `../app/x.ts` from src/main/cli, `../../app/x.ts` from src/main/cli/commands. */
+const folderImport = (folders) => `^(\\.\\./)+(${folders.join('|')})/`;
+const ELECTRON = { name: 'electron', message: 'The engine, CLI and shared code never import Electron.' };
+
+/** The no-restricted-imports rule for one folder: no folder above it or beside it in its layer. */
+function layerRule(folder) {
+  const level = LAYERS.findIndex((layer) => layer.includes(folder));
+  const forbidden = ALL_FOLDERS.filter((f) => f !== folder && LAYERS.findIndex((layer) => layer.includes(f)) >= level);
+  const paths = ['engine', 'cli', 'services', 'scheduler', 'docker', 'volumes', 'config', 'secrets', 'platform', 'desktop'].includes(folder) ? [ELECTRON] : [];
+  const patterns = forbidden.length
+    ? [{ regex: folderImport(forbidden), message: `src/main/${folder} imports only from the layers below it: ${LAYERS.map((l) => l.join('/')).join(' <- ')}.` }]
+    : [];
+  return { files: [`src/main/${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { paths, patterns }] } };
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.tools/', 'bench-results/', 'test-results/'] },
@@ -15,9 +50,11 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...ALL_FOLDERS.map(layerRule),
   {
-    files: ['src/main/engine/**', 'src/main/cli/**', 'src/shared/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine, CLI and shared code never import Electron.' }] }] },
+    // The composition root of the dvom command: it also registers `dvom serve`, which hosts the app.
+    files: ['src/main/cli/dvom.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [ELECTRON], patterns: [{ regex: folderImport(['app', 'desktop', 'electron']), message: 'dvom.ts wires commands; the app is reached through serve.' }] }] },
   },
   {
     // The renderer runs in a browser page: Electron's sandboxed window or Chromium through `dvom serve`.

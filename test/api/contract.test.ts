@@ -340,7 +340,7 @@ describe('app API contract over both transports', { skip }, () => {
       it('a wrong remembered password is reported as such', async () => {
         const [account] = [...h.secrets.entries.keys()];
         h.secrets.entries.set(account!, WRONG);
-        await rejectsWith(call('jobs.startTestRestore', { backup }), 'WRONG_PASSWORD', /remembered/);
+        await rejectsWith(call('jobs.startTestRestore', { backup }), 'REMEMBERED_PASSWORD_WRONG', /remembered/);
         h.secrets.entries.set(account!, PASSWORD);
       });
 
@@ -354,7 +354,7 @@ describe('app API contract over both transports', { skip }, () => {
 
       it('jobs.startRestore into a new volume brings the files back', async () => {
         restoredVolume = scope.name(`restored-${transportName}`);
-        const { jobId } = await call('jobs.startRestore', { backup, targetVolume: restoredVolume, password: PASSWORD });
+        const { jobId } = await call('jobs.startRestore', { backup, destinationVolume: restoredVolume, password: PASSWORD });
         const done = await log.final(jobId);
         assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
         assert.equal(done.kind, 'restore');
@@ -365,12 +365,12 @@ describe('app API contract over both transports', { skip }, () => {
       });
 
       it('a restore into a volume that is not empty fails as a job with a clean {code, message}, and the volume is untouched', async () => {
-        const { jobId } = await call('jobs.startRestore', { backup, targetVolume: restoredVolume, password: PASSWORD });
+        const { jobId } = await call('jobs.startRestore', { backup, destinationVolume: restoredVolume, password: PASSWORD });
         const done = await log.final(jobId);
         assert.equal(done.state, 'failed');
         assert.equal(done.result, null);
         assert.deepEqual(Object.keys(done.error ?? {}).sort(), ['code', 'message']);
-        assert.equal(done.error!.code, 'USAGE');
+        assert.equal(done.error!.code, 'DESTINATION_NOT_EMPTY');
         assert.match(done.error!.message, /not empty/);
         assertNoInternals(done.error!.message);
         assert.equal((await scope.readFile(restoredVolume, 'hello.txt')).toString(), HELLO);
@@ -407,7 +407,7 @@ describe('app API contract over both transports', { skip }, () => {
         assert.equal(testDone.state, 'cancelled', `${testDone.state}: ${JSON.stringify(testDone.error)} ${testDone.result}`);
 
         const target = scope.name(`cancelled-restore-${transportName}`);
-        const restore = await call('jobs.startRestore', { backup: mediumBackup, targetVolume: target, password: PASSWORD });
+        const restore = await call('jobs.startRestore', { backup: mediumBackup, destinationVolume: target, password: PASSWORD });
         assert.deepEqual(await call('jobs.cancel', { jobId: restore.jobId }), { cancelled: true });
         const restoreDone = await log.final(restore.jobId);
         assert.equal(restoreDone.state, 'cancelled', `${restoreDone.state}: ${JSON.stringify(restoreDone.error)} ${restoreDone.result}`);
@@ -447,7 +447,7 @@ describe('app API contract over both transports', { skip }, () => {
           { what: 'an extra field on a method without params', method: 'app.info', params: { x: 1 }, field: /"x"/ },
           { what: 'an empty password', method: 'secrets.setPassword', params: { backup: 'b', password: '' }, field: /password: the password must not be empty/ },
           { what: 'a malformed job id', method: 'jobs.cancel', params: { jobId: '../../job' }, field: /jobId: a job id/ },
-          { what: 'a target volume with a slash', method: 'jobs.startRestore', params: { backup: 'b', targetVolume: 'a/b' }, field: /targetVolume/ },
+          { what: 'a destination volume with a slash', method: 'jobs.startRestore', params: { backup: 'b', destinationVolume: 'a/b' }, field: /destinationVolume/ },
           { what: 'a version with a path', method: 'backups.delete', params: { backup: 'b', version: '../../x' }, field: /version/ },
           { what: 'a container name with spaces', method: 'jobs.startBackup', params: { volumes: ['v'], backup: 'b', encrypt: false, stopContainers: ['a b'] }, field: /stopContainers\.0/ },
           { what: 'params that are not an object', method: 'backups.versions', params: 'b', field: /params/ },
@@ -458,6 +458,8 @@ describe('app API contract over both transports', { skip }, () => {
             const before = h.app.jobs.list().length;
             const err = await rejectsWith(client.call(c.method, c.params as never), 'INVALID_ARGUMENT', c.field);
             assert.ok(err.message.startsWith(`${c.method}: `), err.message);
+            // The field and what is wrong with it come apart too, so the UI never reads them out of the message.
+            assert.equal(err.message, `${c.method}: ${err.field}: ${err.problem}`);
             assert.equal(h.app.jobs.list().length, before, 'a job was started');
           });
         }

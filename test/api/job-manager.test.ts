@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobDto } from '../../src/shared/api/dto.ts';
 import type { ProgressEvent } from '../../src/shared/progress.ts';
-import { EventHub } from '../../src/main/app/event-hub.ts';
-import { JobManager, type JobContext } from '../../src/main/app/job-manager.ts';
+import { EventHub } from '../../src/main/services/event-hub.ts';
+import { JobManager, type JobContext } from '../../src/main/services/job-manager.ts';
 import { DvomError } from '../../src/main/engine/errors.ts';
 
 function setup(): { jobs: JobManager; events: JobDto[] } {

@@ -205,7 +205,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
 
   test('info of an encrypted backup needs no password', async () => {
     const r = await runOk(['info', 'secret'], { store });
-    assert.match(r.stdout, /^Snapshot: secret$/m);
+    assert.match(r.stdout, /^Backup: secret$/m);
     assert.match(r.stdout, /^Encrypted: true$/m);
     assert.match(r.stdout, /^Volumes: 0$/m);
     assert.match(r.stdout, /^Versions: 1$/m);
@@ -217,7 +217,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
 
   test('info of a plain backup says Encrypted: false', async () => {
     const r = await runOk(['info', 'plain'], { store });
-    assert.match(r.stdout, /^Snapshot: plain$/m);
+    assert.match(r.stdout, /^Backup: plain$/m);
     assert.match(r.stdout, /^Encrypted: false$/m);
     assert.doesNotMatch(r.stdout, /Key derivation/);
   });

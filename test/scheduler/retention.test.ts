@@ -15,7 +15,7 @@ import { describe, it } from 'node:test';
 import type { Retention, ScheduleWhen } from '../../src/shared/schedule.ts';
 import { applyRetention } from '../../src/main/engine/ops/retention.ts';
 import { nextRunAfter } from '../../src/main/scheduler/next-run.ts';
-import { hasRetention } from '../../src/main/scheduler/run-backup.ts';
+import { hasRetention } from '../../src/main/services/scheduled-backup.ts';
 
 interface Fake {
   id: string;

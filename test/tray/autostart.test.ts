@@ -18,7 +18,7 @@ import {
   quoteExecArg,
   refreshAutostart,
   setAutostart,
-} from '../../src/main/scheduler/autostart.ts';
+} from '../../src/main/desktop/autostart.ts';
 import { launchAtLogin, startedHidden, type LoginApp } from '../../src/main/electron/launch-at-login.ts';
 
 let tmp: string;

@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { JobDto } from '../../src/shared/api/dto.ts';
 import type { Schedule, ScheduleRun } from '../../src/shared/schedule.ts';
-import { EventHub } from '../../src/main/app/event-hub.ts';
-import { JobManager } from '../../src/main/app/job-manager.ts';
-import type { DispatcherLike } from '../../src/main/scheduler/tray-state.ts';
+import { EventHub } from '../../src/main/services/event-hub.ts';
+import { JobManager } from '../../src/main/services/job-manager.ts';
+import type { DispatcherLike } from '../../src/main/desktop/tray-state.ts';
 import { fake, menuItem, useFakeElectron, type NativeImage } from './fake-electron.ts';
 import { scheduleStatus as status } from './schedule-fixtures.ts';
 

@@ -20,7 +20,7 @@ import {
   type TrayMenuItem,
   type TraySchedule,
   type TrayState,
-} from '../../src/main/scheduler/tray-menu.ts';
+} from '../../src/main/desktop/tray-menu.ts';
 
 /** Wednesday 13 May 2026, 14:30 local time. */
 const NOW = new Date(2026, 4, 13, 14, 30);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Schedule, ScheduleRun } from '../../src/shared/schedule.ts';
-import { runNotice, watchScheduledRuns, type RunFinishedSource, type RunNotice } from '../../src/main/scheduler/tray-notices.ts';
+import { runNotice, watchScheduledRuns, type RunFinishedSource, type RunNotice } from '../../src/main/desktop/tray-notices.ts';
 import { schedule as savedSchedule } from './schedule-fixtures.ts';
 
 const at = new Date().toISOString();

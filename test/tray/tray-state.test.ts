@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResultOf } from '../../src/shared/api/contract.ts';
-import { EventHub } from '../../src/main/app/event-hub.ts';
-import { JobManager } from '../../src/main/app/job-manager.ts';
-import type { TrayAction, TrayState } from '../../src/main/scheduler/tray-menu.ts';
-import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../../src/main/scheduler/tray-state.ts';
+import { EventHub } from '../../src/main/services/event-hub.ts';
+import { JobManager } from '../../src/main/services/job-manager.ts';
+import type { TrayAction, TrayState } from '../../src/main/desktop/tray-menu.ts';
+import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../../src/main/desktop/tray-state.ts';
 import { scheduleStatus as status } from './schedule-fixtures.ts';
 
 

@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobDto } from '../../src/shared/api/dto.ts';
-import { EventHub } from '../../src/main/app/event-hub.ts';
-import { JobManager } from '../../src/main/app/job-manager.ts';
+import { EventHub } from '../../src/main/services/event-hub.ts';
+import { JobManager } from '../../src/main/services/job-manager.ts';
 import { DvomError } from '../../src/main/engine/errors.ts';
 import { QuitFlow, keepInTrayOnClose, onceEver, quitPrompt, tellOnce, type QuitChoice } from '../../src/main/electron/window-lifecycle.ts';
 
@@ -193,24 +193,25 @@ describe('quitting', () => {
     assert.equal(h.exits(), 1);
   });
 
-  it('quitting again while waiting asks again, and can cancel then', async () => {
-    const h = setup(['wait', 'cancel']);
+  /** A backup runs; the user quits, answers the first choice, then quits again and answers the second. */
+  async function quitTwice(choices: [QuitChoice, QuitChoice]) {
+    const h = setup(choices);
     const b = h.start('Scheduled backup nightly');
-    h.beforeQuit();
-    await h.settle();
-    h.beforeQuit();
-    await h.settle();
+    for (let i = 0; i < 2; i++) {
+      h.beforeQuit();
+      await h.settle();
+    }
+    return { h, b };
+  }
+
+  it('quitting again while waiting asks again, and can cancel then', async () => {
+    const { h, b } = await quitTwice(['wait', 'cancel']);
     assert.deepEqual(h.log, ['ask:Scheduled backup nightly', 'ask:Scheduled backup nightly', 'shutdown:1', 'exit']);
     assert.equal((await h.jobs.wait(b.id))!.state, 'cancelled');
   });
 
   it('choosing to stay while waiting abandons the quit, even when the backup ends later', async () => {
-    const h = setup(['wait', 'stay']);
-    const b = h.start('Scheduled backup nightly');
-    h.beforeQuit();
-    await h.settle();
-    h.beforeQuit();
-    await h.settle();
+    const { h, b } = await quitTwice(['wait', 'stay']);
     b.release();
     await h.settle();
     assert.equal(h.exits(), 0);

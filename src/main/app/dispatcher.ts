@@ -1,6 +1,6 @@
 import { apiParams, isApiMethod, type ApiMethod, type ResultOf, type ValidParamsOf } from '../../shared/api/contract.ts';
-import type { ApiErrorShape } from '../../shared/api/dto.ts';
-import { toApiError } from './api-errors.ts';
+import type { ApiErrorShape } from '../../shared/api/errors.ts';
+import { toApiError } from '../services/errors.ts';
 
 export type ApiHandlers = { [M in ApiMethod]: (params: ValidParamsOf<M>) => Promise<ResultOf<M>> };
 
@@ -25,7 +25,7 @@ export class Dispatcher {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.length ? issue.path.join('.') : 'params';
-      return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `${method}: ${field}: ${issue.message}` } };
+      return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `${method}: ${field}: ${issue.message}`, field, problem: issue.message } };
     }
     try {
       const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;

@@ -7,8 +7,8 @@ import { sweepLeftovers } from '../docker/helper-container.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.ts';
-import { EventHub } from './event-hub.ts';
-import { JobManager } from './job-manager.ts';
+import { EventHub } from '../services/event-hub.ts';
+import { JobManager } from '../services/job-manager.ts';
 
 export interface DvomAppOptions {
   secrets: SecretStore;

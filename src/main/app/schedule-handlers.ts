@@ -3,7 +3,7 @@ import { isDvomError } from '../engine/errors.ts';
 import { versionsOf } from '../engine/ops/catalog.ts';
 import { applyRetention } from '../engine/ops/retention.ts';
 import { nextRuns, validateWhen } from '../scheduler/next-run.ts';
-import { hasRetention } from '../scheduler/run-backup.ts';
+import { hasRetention } from '../services/scheduled-backup.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 

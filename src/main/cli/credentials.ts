@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { DvomError, parseRawKey, usageError, type Credential } from '../engine/index.ts';
-import { passwordAccount } from '../secrets/accounts.ts';
+import { DvomError, parseRawKey, usageError, type Credential, type StorageBackend } from '../engine/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import type { FoundCredential } from '../services/open-backup.ts';
+import { readRememberedPassword } from '../services/passwords.ts';
 import type { Output } from './output.ts';
 import { promptHidden } from './prompt.ts';
 
 export interface CredentialFlags {
   password?: string;
   'key-file'?: string;
-}
-
-/** Where a credential came from: a keychain password that turns out wrong is reported differently. */
-export type CredentialSource = 'key-file' | 'env-key' | 'flag' | 'env' | 'keychain' | 'prompt';
-
-export interface FoundCredential {
-  credential: Credential;
-  source: CredentialSource;
 }
 
 /**
@@ -27,7 +20,7 @@ export interface FoundCredential {
 export async function getCredential(
   flags: CredentialFlags,
   output: Output,
-  purpose: { backup: string; storeLocation: string; confirm?: boolean; secrets?: SecretStore; skipKeychain?: boolean },
+  purpose: { backup: string; store: StorageBackend; confirm?: boolean; secrets?: SecretStore; skipKeychain?: boolean },
 ): Promise<FoundCredential> {
   if (flags['key-file']) {
     let text: string;
@@ -46,7 +39,7 @@ export async function getCredential(
   if (process.env.DVOM_PASSWORD !== undefined) return { credential: checked(process.env.DVOM_PASSWORD, 'DVOM_PASSWORD'), source: 'env' };
   if (purpose.secrets && !purpose.skipKeychain && !purpose.confirm) {
     try {
-      const stored = await purpose.secrets.get('backup-password', passwordAccount(purpose.storeLocation, purpose.backup));
+      const stored = await readRememberedPassword(purpose.secrets, purpose.store, purpose.backup);
       if (stored) return { credential: { kind: 'password', password: stored }, source: 'keychain' };
     } catch {
       // No usable keychain: ask instead (never fall back to a file).

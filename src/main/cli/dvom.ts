@@ -4,6 +4,7 @@ import { DvomError } from '../engine/index.ts';
 import { readConfig } from '../config/config-file.ts';
 import { openStore } from '../config/open-store.ts';
 import { OsKeychain } from '../secrets/secret-store.ts';
+import { describeError } from '../services/errors.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { COMMON_OPTIONS, namedStoreSelection, str, type Command, type Values } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
@@ -13,7 +14,8 @@ import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './com
 import { restoreCommand } from './commands/restore.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
-import { serveCommand } from './commands/serve.ts';
+// The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
+import { serveCommand } from '../serve/serve-command.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { consoleOutput } from './output.ts';
 
@@ -155,27 +157,12 @@ function storeSelection(values: Values) {
   return namedStoreSelection(values);
 }
 
+/** Prints an error (the same mapper as the API's) and returns its exit code. */
 function reportError(err: unknown): number {
-  if (err instanceof DvomError) {
-    process.stderr.write(`Error: ${err.message}\n`);
-    return err.exitCode;
-  }
-  const e = err as NodeJS.ErrnoException;
-  if (e?.name === 'TarFormatError') {
-    process.stderr.write(`Error: invalid archive: ${e.message}\n`);
-    return 5;
-  }
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') {
-    process.stderr.write(`Error: permission denied: ${e.message}\n`);
-    return 1;
-  }
-  if (e?.code === 'ENOSPC') {
-    process.stderr.write(`Error: no space left on device: ${e.message}\n`);
-    return 1;
-  }
-  process.stderr.write(`Error: ${e?.message ?? String(err)}\n`);
-  if (process.env.DVOM_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  return 1;
+  const report = describeError(err);
+  process.stderr.write(`Error: ${report.message}\n`);
+  if (report.code === 'INTERNAL' && process.env.DVOM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return report.exitCode;
 }
 
 process.exitCode = await main(process.argv.slice(2));

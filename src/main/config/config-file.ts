@@ -1,8 +1,8 @@
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { DvomError, usageError } from '../engine/errors.ts';
+import { writePrivateFile } from '../platform/private-file.ts';
 import { configSchema, emptyConfig, holdsSecrets, type DvomConfig, type DvomConfigInput } from './config-schema.ts';
 
 /** The one config file shared by the CLI and the app: $DVOM_CONFIG, else the platform's config folder. */
@@ -48,23 +48,6 @@ export async function readConfig(file = configPath()): Promise<DvomConfig> {
     );
   }
   return parsed.data;
-}
-
-/**
- * Writes a file atomically (a temporary file renamed over it), readable by its
- * owner only, in a folder created for the owner only if missing. The config,
- * the schedule state and the scheduler's host lock are written this way.
- */
-export async function writePrivateFile(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await fs.writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-  try {
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
 }
 
 /** Writes the config atomically, readable by its owner only. */

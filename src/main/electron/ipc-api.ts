@@ -1,5 +1,5 @@
 import type { Dispatcher } from '../app/dispatcher.ts';
-import type { EventHub } from '../app/event-hub.ts';
+import type { EventHub } from '../services/event-hub.ts';
 
 /** IPC channel names; the preload uses the same. */
 export const INVOKE_CHANNEL = 'dvom:invoke';

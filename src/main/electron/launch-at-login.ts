@@ -1,5 +1,5 @@
 import type { App } from 'electron';
-import { HIDDEN_FLAG, isAutostartEnabled, launchCommand, refreshAutostart, setAutostart, type AutostartLocation } from '../scheduler/autostart.ts';
+import { HIDDEN_FLAG, isAutostartEnabled, launchCommand, refreshAutostart, setAutostart, type AutostartLocation } from '../desktop/autostart.ts';
 
 /**
  * Launch at login: an XDG autostart entry on Linux (autostart.ts), the OS's

@@ -1,11 +1,11 @@
 // Native notices: desktop notifications (scheduled runs that finished or
 // failed, the one-time "keeps running in the tray") and the quit prompt. The
-// decisions and words live in plain, tested modules (scheduler/tray-notices.ts,
+// decisions and words live in plain, tested modules (desktop/tray-notices.ts,
 // window-lifecycle.ts); this only shows them.
 import { Notification, dialog } from 'electron';
 import type { JobDto } from '../../shared/api/dto.ts';
 import type { DvomApp } from '../app/dvom-app.ts';
-import { watchScheduledRuns } from '../scheduler/tray-notices.ts';
+import { watchScheduledRuns } from '../desktop/tray-notices.ts';
 import { trayImage } from './tray.ts';
 import { quitPrompt, type QuitChoice } from './window-lifecycle.ts';
 

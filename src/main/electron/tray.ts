@@ -1,13 +1,13 @@
 // The tray icon and its menu: a thin adapter. The menu template, icon choice
-// and actions are plain modules (scheduler/tray-menu.ts, tray-state.ts), tested
+// and actions are plain modules (desktop/tray-menu.ts, tray-state.ts), tested
 // without Electron; this only turns them into a native Tray and Menu.
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DvomApp } from '../app/dvom-app.ts';
-import { buildTrayMenu, trayIcon, trayIconFiles, trayTooltip, type TrayAction, type TrayIconKind, type TrayMenuItem, type TrayState } from '../scheduler/tray-menu.ts';
-import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../scheduler/tray-state.ts';
+import { buildTrayMenu, trayIcon, trayIconFiles, trayTooltip, type TrayAction, type TrayIconKind, type TrayMenuItem, type TrayState } from '../desktop/tray-menu.ts';
+import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../desktop/tray-state.ts';
 import type { LoginItem } from './launch-at-login.ts';
 
 /** assets/tray beside dist/ (inside app.asar when packaged, which Electron's fs reads). */

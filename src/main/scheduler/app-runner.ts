@@ -1,10 +1,10 @@
+import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
 import type { Schedule } from '../../shared/schedule.ts';
-import { DvomError, isDvomError } from '../engine/errors.ts';
-import { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
-import type { DvomApp } from '../app/dvom-app.ts';
-import { describeScheduledBackup, runScheduledBackup } from './run-backup.ts';
+import { emitStoreChanged, type EventHub } from '../services/event-hub.ts';
+import { describeScheduledBackup, runScheduledBackup } from '../services/scheduled-backup.ts';
+import { openUnattended } from '../services/unattended.ts';
 
 /** What a run gets from the scheduler. */
 export interface RunContext {
@@ -22,18 +22,10 @@ export interface RunContext {
 export type ScheduleRunner = (schedule: Schedule, ctx: RunContext) => Promise<string>;
 
 /** The real work, in the app's host process: backup, retention, optional test restore. */
-export function appRunner(app: Pick<DvomApp, 'docker' | 'events'>): ScheduleRunner {
+export function appRunner(host: { docker(): Promise<Docker>; events: EventHub }): ScheduleRunner {
   return async (schedule, ctx) => {
-    let repo: Repository;
-    try {
-      repo = await Repository.open(ctx.store, schedule.backup, ctx.password ? { kind: 'password', password: ctx.password } : undefined);
-    } catch (err) {
-      if (isDvomError(err, 'WRONG_PASSWORD') && ctx.password) {
-        throw new DvomError('WRONG_PASSWORD', `the password remembered for backup '${schedule.backup}' is wrong (was it changed elsewhere?); remember the current one`);
-      }
-      throw err;
-    }
-    const docker = await app.docker();
+    const repo = await openUnattended(ctx, schedule.backup);
+    const docker = await host.docker();
     try {
       const result = await runScheduledBackup(repo, docker, schedule, {
         testRestore: ctx.testRestore,
@@ -43,8 +35,7 @@ export function appRunner(app: Pick<DvomApp, 'docker' | 'events'>): ScheduleRunn
       });
       return describeScheduledBackup(result);
     } finally {
-      app.events.emit('backups.changed', {});
-      app.events.emit('volumes.changed', {});
+      emitStoreChanged(host.events);
     }
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { writePrivateFile } from '../config/config-file.ts';
+import { writePrivateFile } from '../platform/private-file.ts';
 import { processAlive } from '../engine/repo/lock.ts';
 
 /**

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { configPath, writePrivateFile } from '../config/config-file.ts';
+import { configPath } from '../config/config-file.ts';
+import { writePrivateFile } from '../platform/private-file.ts';
 
 /**
  * Where each schedule stands (last run, run counter, the time runs are

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, type CallMessage, type ServerMessage } from '../../shared/api/protocol.ts';
 import type { Dispatcher } from '../app/dispatcher.ts';
-import type { EventHub } from '../app/event-hub.ts';
+import type { EventHub } from '../services/event-hub.ts';
 
 export interface WsApiOptions {
   token: string;

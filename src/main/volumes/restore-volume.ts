@@ -9,15 +9,17 @@ import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { clearVolume, copyVolume, intoVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
 import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
+import { destinationNotEmpty } from '../platform/detailed-error.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
 
 export interface VolumeRestoreOptions {
+  /** The restore destination. (Still named targetVolume here because bench/worker.ts, owned elsewhere, passes it; rename both together.) */
   targetVolume: string;
   /** Which volume of a multi-volume version (default: the only one). */
   sourceVolume?: string;
   /** Restore only these files and folders (relative to the volume); default: everything. */
   paths?: string[];
-  /** Replace a non-empty target's contents. */
+  /** Replace a non-empty destination's contents. */
   force?: boolean;
   stopContainers?: string[];
   onProgress?: ProgressListener;
@@ -65,9 +67,9 @@ export async function writeVersionToVolume(
 }
 
 /**
- * Restores a version into a volume. A missing target is created; a non-empty
+ * Restores a version into a volume. A missing destination is created; a non-empty
  * one is refused without `force`. With `force`, the version is first restored
- * and verified into a temporary volume, and the target is replaced only after
+ * and verified into a temporary volume, and the destination is replaced only after
  * that succeeded: a wrong password, a corrupt chunk or a cancel leaves it untouched.
  */
 export async function restoreVolume(
@@ -76,20 +78,20 @@ export async function restoreVolume(
   version: VersionSummary,
   options: VolumeRestoreOptions,
 ): Promise<VolumeRestoreResult> {
-  const target = checkVolumeName(options.targetVolume);
+  const destination = checkVolumeName(options.targetVolume);
   sourceSelector(version, options.sourceVolume); // fail on a bad --volume before touching anything
   const log = options.log ?? (() => undefined);
   const stop = options.stopContainers ?? [];
-  const exists = await volumeExists(docker, target);
-  const empty = exists ? await isVolumeEmpty(docker, target) : true;
+  const exists = await volumeExists(docker, destination);
+  const empty = exists ? await isVolumeEmpty(docker, destination) : true;
   if (!empty && !options.force) {
-    throw usageError(`volume '${target}' is not empty; use --force to replace its contents`);
+    throw destinationNotEmpty(`volume '${destination}' is not empty; use --force to replace its contents`);
   }
   if (exists) {
-    const running = (await containersUsing(docker, target)).filter((c) => c.running && !stop.includes(c.name));
+    const running = (await containersUsing(docker, destination)).filter((c) => c.running && !stop.includes(c.name));
     if (running.length) {
       const names = running.map((c) => c.name).join(',');
-      throw usageError(`volume '${target}' is in use by running container(s) ${names}; stop them first or pass --stop-containers=${names}`);
+      throw usageError(`volume '${destination}' is in use by running container(s) ${names}; stop them first or pass --stop-containers=${names}`);
     }
   }
   const write = (volume: string) =>
@@ -104,19 +106,19 @@ export async function restoreVolume(
     stop,
     async () => {
       if (!exists) {
-        await createVolume(docker, target);
+        await createVolume(docker, destination);
         try {
-          return { volume: target, created: true, replaced: false, ...(await write(target)) };
+          return { volume: destination, created: true, replaced: false, ...(await write(destination)) };
         } catch (err) {
-          await removeVolume(docker, target);
+          await removeVolume(docker, destination);
           throw err;
         }
       }
       if (empty) {
         try {
-          return { volume: target, created: false, replaced: false, ...(await write(target)) };
+          return { volume: destination, created: false, replaced: false, ...(await write(destination)) };
         } catch (err) {
-          await clearVolume(docker, target).catch(() => undefined);
+          await clearVolume(docker, destination).catch(() => undefined);
           throw err;
         }
       }
@@ -129,18 +131,18 @@ export async function restoreVolume(
         await removeVolume(docker, staging);
         throw err;
       }
-      // Only now, with the whole version verified in the staging volume, is the target touched.
+      // Only now, with the whole version verified in the staging volume, is the destination touched.
       try {
-        await clearVolume(docker, target);
-        await copyVolume(docker, staging, target);
+        await clearVolume(docker, destination);
+        await copyVolume(docker, staging, destination);
       } catch (err) {
         throw new DvomError(
           'ERROR',
-          `${(err as Error).message}; the verified restore is kept in volume '${staging}' (copy it into '${target}', then remove it)`,
+          `${(err as Error).message}; the verified restore is kept in volume '${staging}' (copy it into '${destination}', then remove it)`,
         );
       }
       await removeVolume(docker, staging);
-      return { volume: target, created: false, replaced: true, ...counts };
+      return { volume: destination, created: false, replaced: true, ...counts };
     },
     log,
   );

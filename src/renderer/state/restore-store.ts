@@ -280,7 +280,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         set({ rememberedStale: true, passwordOk: false, step: 'password', passwordError: get().password ? WRONG_PASSWORD : 'Enter the password of this backup.' });
       } else if (isWrongPassword(err)) {
         set({ passwordOk: false, step: 'password', passwordError: WRONG_PASSWORD });
-      } else if (errorCode(err) === 'USAGE' && /is not empty/.test((err as Error).message)) {
+      } else if (errorCode(err) === 'DESTINATION_NOT_EMPTY') {
         set({ notEmptyRefused: true, confirmReplace: false, startError: friendlyError(err) });
       } else {
         set({ startError: friendlyError(err) });
@@ -300,7 +300,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
 
   backToReview() {
     const s = get();
-    const refused = s.job?.state === 'failed' && /is not empty/.test(s.job.error?.message ?? '');
+    const refused = s.job?.state === 'failed' && s.job.error?.code === 'DESTINATION_NOT_EMPTY';
     set({ phase: 'edit', step: 'review', jobId: null, job: null, notEmptyRefused: refused, confirmReplace: refused ? false : s.confirmReplace, startError: null });
   },
 

@@ -1,5 +1,5 @@
 import type { ApiEvent, ApiEvents, ApiMethod, ParamsOf, ResultOf } from './contract.ts';
-import type { ApiErrorShape } from './dto.ts';
+import { isApiErrorCode, type ApiErrorCode, type ApiErrorShape } from './errors.ts';
 
 /**
  * What a transport provides: the preload's object in Electron, or the
@@ -14,18 +14,25 @@ export interface ApiTransport {
 
 /** An error from the other side, rebuilt with its code. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ApiErrorCode;
+  readonly field: string | undefined;
+  readonly problem: string | undefined;
   constructor(shape: ApiErrorShape) {
     super(shape.message);
     this.name = 'ApiError';
     this.code = shape.code;
+    this.field = shape.field;
+    this.problem = shape.problem;
   }
 }
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const shape = err as Partial<ApiErrorShape> | null;
-  if (shape && typeof shape.code === 'string' && typeof shape.message === 'string') return new ApiError(shape as ApiErrorShape);
+  if (shape && typeof shape.code === 'string' && typeof shape.message === 'string') {
+    // A code this client does not know (a newer host) is still an error from the other side.
+    return new ApiError({ ...(shape as ApiErrorShape), code: isApiErrorCode(shape.code) ? shape.code : 'INTERNAL' });
+  }
   return new ApiError({ code: 'TRANSPORT', message: err instanceof Error ? err.message : String(err) });
 }
 

@@ -65,7 +65,8 @@ export const apiParams = {
       backup: backupName,
       version: versionRef.optional(),
       sourceVolume: volumeName.optional(),
-      targetVolume: volumeName,
+      /** The restore destination: a volume, created when missing (never called a target: that is a store). */
+      destinationVolume: volumeName,
       /** Only these files and folders (relative to the volume); everything when omitted. */
       paths: z.array(treePath.refine((p) => p.length > 0, 'a non-empty path')).max(10_000).optional(),
       force: z.boolean().default(false),

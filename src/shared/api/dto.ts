@@ -1,4 +1,5 @@
 import type { ProgressEvent } from '../progress.ts';
+import type { ApiErrorShape } from './errors.ts';
 
 /**
  * Plain JSON shapes that cross the boundary between the engine (main process
@@ -43,7 +44,7 @@ export interface VersionDto {
   sourceKind: 'volume' | 'path';
   volumes: string[];
   stats: VersionStatsDto;
-  /** When a test restore (or full data check) last proved this version restorable. */
+  /** When this version was last verified: a test restore passed, or a verify that read all data (--read-data). */
   verifiedAt: string | null;
 }
 
@@ -73,10 +74,7 @@ export interface BackupDto {
 export type JobKind = 'backup' | 'restore' | 'test-restore' | 'verify';
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export interface ApiErrorShape {
-  code: string;
-  message: string;
-}
+export type { ApiErrorShape } from './errors.ts';
 
 export interface JobDto {
   id: string;

@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DvomError, Repository, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
-import { existingRepoConfig } from '../../app/open-repo.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
+import { DvomError, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
-import { credentialFor, openBackup, rememberIfAsked, scryptFromEnv } from '../open-backup.ts';
+import { openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
@@ -83,28 +82,3 @@ export const backupCommand: Command = {
     ctx.output.out(version.id);
   },
 };
-
-/** Opens the named backup, creating it on first use with the requested encryption. */
-async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean): Promise<Repository> {
-  const existing = await existingRepoConfig(ctx.store(), name);
-  if (existing) {
-    if (encrypt && !existing.encrypted) {
-      throw usageError(
-        `backup '${name}' exists and is not encrypted; encryption is chosen when a backup is created (use a new --name)`,
-      );
-    }
-    return openBackup(ctx, name);
-  }
-  if (!encrypt) {
-    if (ctx.values.password !== undefined || ctx.values['key-file'] !== undefined) {
-      throw usageError('a password or key was given but --encrypt was not: add --encrypt to create an encrypted backup');
-    }
-    return Repository.create(ctx.store(), name, { encrypted: false });
-  }
-  const found = await credentialFor(ctx, name, { confirm: true });
-  const scrypt = scryptFromEnv(ctx.output.warn);
-  ctx.output.info(`Creating encrypted backup '${name}'`);
-  const repo = await Repository.create(ctx.store(), name, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) });
-  await rememberIfAsked(ctx, name, found);
-  return repo;
-}

@@ -3,7 +3,9 @@ import { parseRawKey, usageError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext } from '../command.ts';
 import { askPassword } from '../credentials.ts';
 import { formatDate, formatTable } from '../../../shared/format.ts';
-import { openBackup, scryptFromEnv, updateRememberedPassword } from '../open-backup.ts';
+import { openBackup } from '../open-backup.ts';
+import { scryptFromEnv } from '../../config/scrypt-env.ts';
+import { changeCredential } from '../../services/passwords.ts';
 import type { Credential } from '../../engine/index.ts';
 
 const NEW_PASSWORD_OPTIONS = { 'new-password-file': { type: 'string' as const } };
@@ -32,9 +34,7 @@ export const passwdCommand: Command = {
   async run(ctx) {
     const repo = await openBackup(ctx, ctx.positionals[0]!);
     const credential = await newPassword(ctx);
-    const scrypt = scryptFromEnv(ctx.output.warn);
-    await repo.locked('passwd', true, () => repo.changeCredential(credential, scrypt));
-    await updateRememberedPassword(ctx, repo.name, credential);
+    await changeCredential(repo, credential, { secrets: ctx.secrets, store: ctx.store(), warn: ctx.output.warn });
     ctx.output.out(`Password of backup '${repo.name}' changed`);
   },
 };

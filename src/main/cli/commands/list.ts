@@ -1,4 +1,5 @@
-import { Layout, isDamaged, listBackups, overview, readVerifications, versionsOf, type BackupOverview } from '../../engine/index.ts';
+import { isDamaged, listBackups, overview, type BackupOverview } from '../../engine/index.ts';
+import { versionsWithVerification } from '../../services/catalog.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
 import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
@@ -65,7 +66,7 @@ export const infoCommand: Command = {
     }
     const dedup = o.storedBytes > 0 ? (o.totalVersionBytes / o.storedBytes).toFixed(2) + 'x' : '-';
     const lines = [
-      `Snapshot: ${o.name}`,
+      `Backup: ${o.name}`,
       `Created: ${formatDate(o.createdAt)}`,
       `Size: ${o.latest ? formatBytes(o.latest.stats.bytes) : '-'}`,
       `Type: ${o.sourceKind === 'volume' ? 'volume' : o.sourceKind === 'path' ? 'folder' : '-'}`,
@@ -90,10 +91,9 @@ export const versionsCommand: Command = {
   positionals: [1, 1],
   async run(ctx) {
     const name = ctx.positionals[0]!;
-    const versions = await versionsOf(ctx.store(), name);
-    const verified = await readVerifications(ctx.store(), new Layout(name));
+    const versions = await versionsWithVerification(ctx.store(), name);
     if (ctx.values.json) {
-      const rows = versions.map(({ root: _r, ...v }) => ({ ...v, verifiedAt: verified.get(v.id)?.verifiedAt ?? null }));
+      const rows = versions.map(({ root: _r, ...v }) => v);
       return void ctx.output.out(JSON.stringify(rows, null, 2));
     }
     if (!versions.length) return void ctx.output.out(`Backup '${name}' has no versions yet`);
@@ -106,7 +106,7 @@ export const versionsCommand: Command = {
           String(v.stats.files),
           formatBytes(v.stats.bytes),
           formatBytes(v.stats.addedStoredBytes),
-          verified.has(v.id) ? formatDate(verified.get(v.id)!.verifiedAt) : 'never',
+          v.verifiedAt ? formatDate(v.verifiedAt) : 'never',
           v.volumes.join(',') || '-',
         ]),
       ),

@@ -4,15 +4,14 @@ import {
   deleteVersion,
   forget,
   prune,
-  recordVerification,
   usageError,
-  verify,
   type RetentionPolicy,
 } from '../../engine/index.ts';
 import { DvomError } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type OptionSpec } from '../command.ts';
 import { formatBytes, formatDate } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
+import { verifyBackup } from '../../services/checks.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const verifyCommand: Command = {
@@ -26,7 +25,7 @@ export const verifyCommand: Command = {
     const bar = progressBar(ctx.output.interactive, `verify ${repo.name}`);
     let report;
     try {
-      report = await verify(repo, { readData: ctx.values['read-data'] === true, signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) });
+      report = await verifyBackup(repo, { readData: ctx.values['read-data'] === true, signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) });
     } finally {
       bar.done();
     }
@@ -36,11 +35,6 @@ export const verifyCommand: Command = {
     if (report.errors.length) {
       for (const e of report.errors) process.stderr.write(`Error: ${e}\n`);
       throw new DvomError('INTEGRITY', `backup '${repo.name}' is damaged: ${report.errors.length} problem(s) found (${summary})`);
-    }
-    if (ctx.values['read-data']) {
-      for (const v of await repo.versions()) {
-        await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
-      }
     }
     ctx.output.out(`Backup '${repo.name}' is intact: ${summary}`);
   },

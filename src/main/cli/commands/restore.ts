@@ -1,6 +1,6 @@
-import { checkVersionContent, recordVerification, restoreToFolder, usageError } from '../../engine/index.ts';
+import { restoreToFolder, usageError } from '../../engine/index.ts';
+import { testRestoreNeedsDocker, testRestoreVersion } from '../../services/checks.ts';
 import { restoreVolume } from '../../volumes/restore-volume.ts';
-import { testRestore } from '../../volumes/test-restore.ts';
 import { sourceSelector } from '../../volumes/volume-paths.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
@@ -32,25 +32,22 @@ export const restoreCommand: Command = {
   async run(ctx) {
     const name = str(ctx.values, 'snapshot') ?? str(ctx.values, 'name');
     if (!name) throw usageError('--snapshot=NAME is required (the backup to restore from)');
-    const targetDir = str(ctx.values, 'target-dir');
-    const targetVolume = str(ctx.values, 'target-volume');
+    const destinationDir = str(ctx.values, 'target-dir');
+    const destinationVolume = str(ctx.values, 'target-volume');
     const dryRun = ctx.values['dry-run'] === true;
-    const targets = [targetDir, targetVolume, dryRun || undefined].filter((t) => t !== undefined).length;
-    if (targets !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    const destinations = [destinationDir, destinationVolume, dryRun || undefined].filter((d) => d !== undefined).length;
+    if (destinations !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
     const sourceVolume = str(ctx.values, 'volume');
     const stopContainers = listOption(ctx.values['stop-containers']);
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
-    const needsDocker = targetVolume !== undefined || (dryRun && version.sourceKind === 'volume');
+    const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
     const docker = needsDocker ? await dockerFor(ctx) : undefined;
     const bar = progressBar(ctx.output.interactive, dryRun ? `test restore ${name}` : `restore ${name}`);
     const progress = { signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) };
     try {
       if (dryRun) {
-        const result = docker
-          ? await testRestore(repo, docker, version, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) })
-          : await checkVersionContent(repo, version, progress);
-        await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.files, bytes: result.bytes });
+        const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) });
         bar.done();
         ctx.output.out(
           `Test restore of ${name} version ${version.id} passed: ${result.files} files, ${formatBytes(result.bytes)}, ` +
@@ -58,10 +55,10 @@ export const restoreCommand: Command = {
         );
         return;
       }
-      if (targetVolume) {
+      if (destinationVolume) {
         const result = await restoreVolume(repo, docker!, version, {
           ...progress,
-          targetVolume,
+          targetVolume: destinationVolume,
           force: ctx.values.force === true,
           stopContainers,
           log: logTo(ctx.output),
@@ -69,17 +66,17 @@ export const restoreCommand: Command = {
         });
         bar.done();
         ctx.output.info(
-          `Restored ${name} version ${version.id} into ${result.created ? 'new ' : ''}volume '${targetVolume}'` +
+          `Restored ${name} version ${version.id} into ${result.created ? 'new ' : ''}volume '${destinationVolume}'` +
             `${result.replaced ? ' (previous contents replaced)' : ''}`,
         );
         return;
       }
       if (stopContainers.length) throw usageError('--stop-containers goes with --target-volume');
       const { select } = sourceSelector(version, sourceVolume);
-      await restoreToFolder(repo, version, targetDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
+      await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
     } finally {
       bar.done();
     }
-    ctx.output.info(`Restored ${name} version ${version.id} into ${targetDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
+    ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
   },
 };

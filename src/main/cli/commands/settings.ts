@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from '../../engine/index.ts';
-import { configPath, updateConfig } from '../../config/config-file.ts';
+import { configPath } from '../../config/config-file.ts';
 import { TARGET_NAME, redactConfig, targetSchema } from '../../config/config-schema.ts';
-import { backendFor } from '../../config/open-store.ts';
-import { describeTarget, probeStore, removeTarget } from '../../config/targets.ts';
-import { passwordAccount, s3SecretAccount } from '../../secrets/accounts.ts';
+import { describeTarget } from '../../config/targets.ts';
+import { forgetPassword } from '../../services/passwords.ts';
+import { removeNamedTarget, saveTarget, testTarget } from '../../services/targets.ts';
 import { COMMON_OPTIONS, str, type Command } from '../command.ts';
 import { formatTable } from '../../../shared/format.ts';
 
@@ -53,12 +53,15 @@ export const targetCommand: Command = {
     if (!name || !TARGET_NAME.test(name)) throw usageError(`dvom target ${action} NAME: a target name (letters, digits, '.', '_', '-')`);
     if (action === 'add') return addTarget(ctx, name);
     if (action === 'remove') {
-      if (!ctx.config.targets[name]) throw usageError(`no storage target named '${name}'`);
-      await removeTarget(name, ctx.secrets);
+      await removeNamedTarget(ctx.config, name, ctx.secrets);
       ctx.output.out(`Removed target '${name}' (its backups were not touched)`);
       return;
     }
-    if (action === 'test') return testTarget(ctx, name);
+    if (action === 'test') {
+      const location = await testTarget(ctx.config, name, ctx.secrets);
+      ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${location}`);
+      return;
+    }
     throw usageError(`unknown target action '${action}' (list, add, remove or test)`);
   },
 };
@@ -85,27 +88,15 @@ async function addTarget(ctx: Parameters<Command['run']>[0], name: string): Prom
     const issue = parsed.error.issues[0]!;
     throw usageError(`invalid target: ${issue.path.join('.')}: ${issue.message}`);
   }
+  let secretAccessKey: string | undefined;
   if (parsed.data.type === 's3' && parsed.data.accessKeyId) {
     if (v['secret-stdin'] !== true) throw usageError('--access-key needs --secret-stdin (the secret key is read from standard input, never from the command line)');
-    const secret = readFileSync(0, 'utf8').trim();
-    if (!secret) throw usageError('no secret key on standard input');
-    await ctx.secrets.set('s3-secret-key', s3SecretAccount(name), secret);
-    ctx.output.info(`Secret key stored in the ${ctx.secrets.name}`);
+    secretAccessKey = readFileSync(0, 'utf8').trim();
+    if (!secretAccessKey) throw usageError('no secret key on standard input');
   }
-  await updateConfig((c) => {
-    c.targets[name] = parsed.data;
-    if (v.default === true) c.defaultTarget = name;
-  });
+  await saveTarget(name, parsed.data, { secretAccessKey, makeDefault: v.default === true, secrets: ctx.secrets });
+  if (secretAccessKey) ctx.output.info(`Secret key stored in the ${ctx.secrets.name}`);
   ctx.output.out(`Added target '${name}': ${describeTarget(parsed.data)}`);
-}
-
-/** Checks a target is reachable and writable: write, list, read back and delete a probe object. */
-async function testTarget(ctx: Parameters<Command['run']>[0], name: string): Promise<void> {
-  const target = ctx.config.targets[name];
-  if (!target) throw usageError(`no storage target named '${name}'`);
-  const backend = await backendFor(name, target, ctx.secrets);
-  if (!(await probeStore(backend))) throw usageError(`target '${name}' did not return what was written`);
-  ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${backend.location}`);
 }
 
 export const forgetPasswordCommand: Command = {
@@ -116,7 +107,7 @@ export const forgetPasswordCommand: Command = {
   positionals: [1, 1],
   async run(ctx) {
     const name = ctx.positionals[0]!;
-    const removed = await ctx.secrets.delete('backup-password', passwordAccount(ctx.store().location, name));
+    const removed = await forgetPassword(ctx.secrets, ctx.store(), name);
     ctx.output.out(removed ? `Forgot the password of backup '${name}'` : `No password of backup '${name}' was remembered`);
   },
 };

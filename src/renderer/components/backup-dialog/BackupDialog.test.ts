@@ -156,7 +156,7 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
         await p.reply('backups.list', { result: [backup({ name: 'pgdata', encrypted: true, passwordRemembered: true })] });
         await p.reply('secrets.hasPassword', { result: { remembered: true } });
         await p.reply('jobs.startBackup', {
-          error: { code: 'WRONG_PASSWORD', message: "the password remembered for backup 'pgdata' is wrong; enter the current one" },
+          error: { code: 'REMEMBERED_PASSWORD_WRONG', message: "the password remembered for backup 'pgdata' is wrong; enter the current one" },
         });
       },
     });
@@ -318,7 +318,12 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
       before: async (p) => {
         await p.replyOnce('jobs.startBackup', { error: { code: 'NOT_FOUND', message: "volume 'pgdata' does not exist" } });
         await p.replyOnce('jobs.startBackup', {
-          error: { code: 'INVALID_ARGUMENT', message: 'jobs.startBackup: backup: a backup name: 1-128 letters, digits, ".", "_" or "-"' },
+          error: {
+            code: 'INVALID_ARGUMENT',
+            message: 'jobs.startBackup: backup: a backup name: 1-128 letters, digits, ".", "_" or "-"',
+            field: 'backup',
+            problem: 'a backup name: 1-128 letters, digits, ".", "_" or "-"',
+          },
         });
       },
     });

@@ -173,7 +173,7 @@ export function BackupDialog({ volume, onClose }: Props) {
       const placed = placeStartError(err);
       setServerError(placed);
       setBusy(false);
-      if (placed.code === 'WRONG_PASSWORD' || placed.code === 'PASSWORD_REQUIRED') {
+      if (placed.place === 'password') {
         // Only when the keychain's password failed (not one the user typed) is it asked for from now on.
         if (mode === 'remembered' && !password) setRememberedFailed(true);
         setFocusAfter('password');

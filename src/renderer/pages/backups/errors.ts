@@ -1,17 +1,17 @@
 import { ApiError } from '../../../shared/api/client.ts';
+import type { ApiErrorCode, ApiErrorShape } from '../../../shared/api/errors.ts';
 import { errorText } from '../../api/error-text.ts';
 
 /** The code of an API error, or '' for anything else. */
-export function errorCode(err: unknown): string {
+export function errorCode(err: unknown): ApiErrorCode | '' {
   return err instanceof ApiError ? err.code : '';
 }
 
 /** The engine needs a password it does not have (none given, or the remembered one is out of date). */
 export function needsPassword(err: unknown): boolean {
+  // A wrong *remembered* password too: the user never typed one, so ask.
   const code = errorCode(err);
-  if (code === 'PASSWORD_REQUIRED') return true;
-  // A wrong *remembered* password: the user never typed one, so ask.
-  return code === 'WRONG_PASSWORD' && err instanceof ApiError && /remembered/.test(err.message);
+  return code === 'PASSWORD_REQUIRED' || code === 'REMEMBERED_PASSWORD_WRONG';
 }
 
 export function isWrongPassword(err: unknown): boolean {
@@ -30,7 +30,7 @@ export function friendlyError(err: unknown): string {
 }
 
 /** The same for an error shape that arrived inside a finished job. */
-export function friendlyJobError(error: { code: string; message: string } | null): string {
+export function friendlyJobError(error: ApiErrorShape | null): string {
   if (!error) return 'It failed without saying why.';
   return friendlyError(new ApiError(error));
 }

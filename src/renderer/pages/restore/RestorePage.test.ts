@@ -22,8 +22,8 @@ const BACKUPS: BackupDto[] = [
   backup('nightly', { encrypted: true, latest: V_NEW }),
   backup('plain', { encrypted: false, latest: V_OLD }),
 ];
-const WRONG = { code: 'WRONG_PASSWORD', message: "wrong password for backup 'nightly'" };
-const REQUIRED = { code: 'PASSWORD_REQUIRED', message: "backup 'nightly' is encrypted: enter its password" };
+const WRONG = { code: 'WRONG_PASSWORD', message: "wrong password for backup 'nightly'" } as const;
+const REQUIRED = { code: 'PASSWORD_REQUIRED', message: "backup 'nightly' is encrypted: enter its password" } as const;
 
 function replies(extra: FakeReplies = {}): FakeReplies {
   return {
@@ -148,7 +148,7 @@ else
         const bar = h.page.getByRole('progressbar', { name: 'Restore progress' });
         await bar.waitFor();
         assert.deepEqual(await h.calls('jobs.startRestore'), [
-          { backup: 'nightly', version: V_NEW.id, sourceVolume: 'pgdata', targetVolume: 'restored-files', paths: ['conf/b.conf', 'hello.txt'], force: false, stopContainers: [], password: 'right' },
+          { backup: 'nightly', version: V_NEW.id, sourceVolume: 'pgdata', destinationVolume: 'restored-files', paths: ['conf/b.conf', 'hello.txt'], force: false, stopContainers: [], password: 'right' },
         ]);
         await h.emit('job.updated', job(JOB, { kind: 'restore', progress: progress({ bytesDone: 50, bytesTotal: 100, filesDone: 1, filesTotal: 2 }) }));
         await h.page.locator('[role=progressbar][aria-valuenow="50"]').waitFor();
@@ -199,7 +199,7 @@ else
         await h.page.getByRole('button', { name: 'Start restore' }).click();
         await h.page.getByRole('progressbar').waitFor();
         assert.deepEqual(await h.calls('jobs.startRestore'), [
-          { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', targetVolume: 'pgdata', force: true, stopContainers: ['db'] },
+          { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', destinationVolume: 'pgdata', force: true, stopContainers: ['db'] },
         ]);
       } finally {
         await h.close();
@@ -215,7 +215,7 @@ else
         await h.page.getByLabel('Existing volume', { exact: true }).selectOption('scratch');
         await next(h).click();
         await h.page.getByRole('button', { name: 'Start restore' }).click();
-        await h.emit('job.updated', job(JOB, { kind: 'restore', state: 'failed', finishedAt: new Date().toISOString(), error: { code: 'USAGE', message: "volume 'scratch' is not empty; use --force to replace its contents" } }));
+        await h.emit('job.updated', job(JOB, { kind: 'restore', state: 'failed', finishedAt: new Date().toISOString(), error: { code: 'DESTINATION_NOT_EMPTY', message: "volume 'scratch' is not empty; use --force to replace its contents" } }));
         await h.page.getByRole('alert').filter({ hasText: 'scratch is not empty, so nothing was restored into it' }).waitFor();
         await shot(h, 'wizard-not-empty');
         await h.page.getByRole('button', { name: 'Back to confirm' }).click();
@@ -228,7 +228,7 @@ else
         await h.page.getByRole('progressbar').waitFor();
         const calls = await h.calls('jobs.startRestore');
         assert.equal(calls.length, 2);
-        assert.deepEqual(calls[1], { backup: 'plain', version: V_OLD.id, sourceVolume: 'pgdata', targetVolume: 'scratch', force: true, stopContainers: [] });
+        assert.deepEqual(calls[1], { backup: 'plain', version: V_OLD.id, sourceVolume: 'pgdata', destinationVolume: 'scratch', force: true, stopContainers: [] });
       } finally {
         await h.close();
       }
@@ -261,7 +261,7 @@ else
     });
 
     it('says what went wrong when the engine cannot be reached', async () => {
-      const docker = { code: 'DOCKER_UNAVAILABLE', message: 'cannot reach the Docker engine at unix:///var/run/docker.sock (connect ENOENT); start it with `sudo systemctl start docker`' };
+      const docker = { code: 'DOCKER_UNAVAILABLE', message: 'cannot reach the Docker engine at unix:///var/run/docker.sock (connect ENOENT); start it with `sudo systemctl start docker`' } as const;
       const h = await open({ backup: 'plain', version: V_NEW.id }, { 'volumes.list': [{ error: docker }] });
       try {
         await next(h).click();

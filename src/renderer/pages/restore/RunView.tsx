@@ -29,7 +29,7 @@ export function ProgressView({ job, request }: { job: JobDto | null; request: Re
   return (
     <section className="br-run-panel" aria-labelledby="restore-run-title">
       <h2 id="restore-run-title" className="br-run-title br-wrap">
-        Restoring into {request.targetVolume}…
+        Restoring into {request.destinationVolume}…
       </h2>
       <ProgressBar label="Restore progress" percent={pct} valueText={`${pct}%${files ? `, ${files}` : ''}`} />
       <p className="br-run-detail">
@@ -62,7 +62,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
         </h2>
         <dl className="br-summary" aria-label="Result">
           <dt>Into</dt>
-          <dd className="br-wrap">{request.targetVolume}</dd>
+          <dd className="br-wrap">{request.destinationVolume}</dd>
           {p && (
             <>
               <dt>Files</dt>
@@ -94,7 +94,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
         <h2 id="restore-result-title" className="br-run-title">
           Restore cancelled
         </h2>
-        <p>Nothing was changed in {request.targetVolume}.</p>
+        <p>Nothing was changed in {request.destinationVolume}.</p>
         <div className="br-run-actions">
           <button type="button" className="button button-primary" onClick={backToReview}>
             Back to review
@@ -107,7 +107,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
     );
   }
 
-  const notEmpty = /is not empty/.test(job.error?.message ?? '');
+  const notEmpty = job.error?.code === 'DESTINATION_NOT_EMPTY';
   return (
     <section className="br-run-panel br-result-failed" aria-labelledby="restore-result-title">
       <h2 id="restore-result-title" className="br-run-title br-with-icon">
@@ -116,7 +116,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
       </h2>
       <p className="error-message br-wrap" role="alert">
         {notEmpty
-          ? `${request.targetVolume} is not empty, so nothing was restored into it. To replace its contents, go back and confirm.`
+          ? `${request.destinationVolume} is not empty, so nothing was restored into it. To replace its contents, go back and confirm.`
           : friendlyJobError(job.error)}
       </p>
       <div className="br-run-actions">

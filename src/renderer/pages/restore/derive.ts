@@ -138,7 +138,7 @@ export function buildRequest(s: RestoreState, f: WizardFacts): RestoreRequest {
     backup: s.backup!,
     ...(s.version ? { version: s.version } : {}),
     ...(f.sourceVolume ? { sourceVolume: f.sourceVolume } : {}),
-    targetVolume: f.target.name,
+    destinationVolume: f.target.name,
     ...(s.what === 'selected' ? { paths: s.selected } : {}),
     force: f.target.needsConfirm && s.confirmReplace,
     stopContainers: s.stopContainers.filter((c) => f.target.volume?.usedBy.some((u) => u.name === c)),

@@ -476,7 +476,9 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
         await p.reply('schedules.list', list([schedule()]));
         await p.reply('volumes.list', { result: [volume({ name: 'redis', usedBy: [{ name: 'cache', running: true }, { name: 'worker', running: false }] })] });
         await p.reply('schedules.preview', { result: FIVE });
-        await p.replyOnce('schedules.save', { error: { code: 'INVALID_ARGUMENT', message: 'schedules.save: schedule.backup: a backup name: 1-128 letters' } });
+        await p.replyOnce('schedules.save', {
+          error: { code: 'INVALID_ARGUMENT', message: 'schedules.save: schedule.backup: a backup name: 1-128 letters', field: 'schedule.backup', problem: 'a backup name: 1-128 letters' },
+        });
         await p.reply('schedules.save', { result: saved });
       },
     });

@@ -6,10 +6,9 @@ import { DvomError } from '../engine/errors.ts';
 import { forget } from '../engine/ops/forget.ts';
 import { RETENTION_RULES } from '../engine/ops/retention.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import { recordVerification } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
-import { testRestore, type TestRestoreResult } from '../volumes/test-restore.ts';
+import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
 
 /**
  * One scheduled backup, the same in the app and in `dvom schedule run`:
@@ -27,7 +26,7 @@ export interface ScheduledBackupResult {
   version: VersionSummary;
   /** Null when the schedule has no retention rule above 0 (nothing is removed then). */
   retention: { kept: number; removed: number; bytesFreed: number } | null;
-  testRestore: TestRestoreResult | null;
+  testRestore: TestRestoreOutcome | null;
 }
 
 /** A policy removes something only with at least one rule above 0. */
@@ -65,11 +64,10 @@ export async function runScheduledBackup(
   }
   if (options.testRestore) {
     try {
-      result.testRestore = await testRestore(repo, docker, version, {
+      result.testRestore = await testRestoreVersion(repo, version, docker, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
-      await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.testRestore.files, bytes: result.testRestore.bytes });
     } catch (err) {
       throw after(version, 'the test restore', err);
     }

@@ -1,6 +1,6 @@
 import type { ApiMethod, ParamsOf, ResultOf } from '../../shared/api/contract.ts';
 import type { JobDto } from '../../shared/api/dto.ts';
-import type { EventListener } from '../app/event-hub.ts';
+import type { EventListener } from '../services/event-hub.ts';
 import { MAX_NAME_LENGTH, truncate, type TrayAction, type TrayIconKind, type TrayState } from './tray-menu.ts';
 
 /** The part of the Dispatcher the tray uses. */

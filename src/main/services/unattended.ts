@@ -1,9 +1,12 @@
-import { existingRepoConfig, rememberedPassword } from '../app/open-repo.ts';
 import { DvomError, notFound } from '../engine/errors.ts';
 import type { RepoConfig } from '../engine/repo/repo-config.ts';
+import type { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
-import { passwordAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { existingRepoConfig, openBackup, passwordFinder } from './open-backup.ts';
+import { readRememberedPassword, rememberedPassword } from './passwords.ts';
+
+/** Opening a backup with nobody to ask: scheduled runs take an encrypted backup's password from the keychain. */
 
 /** What a scheduled run needs to open its backup without asking anyone. */
 export interface BackupAccess {
@@ -32,7 +35,7 @@ export async function backupAccess(store: StorageBackend, secrets: SecretStore, 
   if (!config.encrypted) return { store, password: undefined };
   let password: string | undefined;
   try {
-    password = await secrets.get('backup-password', passwordAccount(store.location, backup));
+    password = await readRememberedPassword(secrets, store, backup);
   } catch (err) {
     throw new DvomError('PASSWORD_REQUIRED', `backup '${backup}' is encrypted, but its password cannot be read from the keychain: ${(err as Error).message}`);
   }
@@ -44,6 +47,12 @@ export async function backupAccess(store: StorageBackend, secrets: SecretStore, 
     );
   }
   return { store, password };
+}
+
+/** Opens the backup with the access checked above; a remembered password that went stale says what to do. */
+export async function openUnattended(access: BackupAccess, backup: string): Promise<Repository> {
+  const finder = passwordFinder(backup, undefined, async () => access.password, ' (was it changed elsewhere?); remember the current one');
+  return (await openBackup(access.store, backup, finder)).repo;
 }
 
 /** True for an encrypted backup whose password the keychain does not give: its runs would fail. */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { usageError } from '../../engine/index.ts';
-import { DvomApp } from '../../app/dvom-app.ts';
-import { rendererDir } from '../../serve/renderer-dir.ts';
-import { startServeServer } from '../../serve/serve-server.ts';
-import { COMMON_OPTIONS, namedStoreSelection, str, type Command } from '../command.ts';
+import { usageError } from '../engine/index.ts';
+import { DvomApp } from '../app/dvom-app.ts';
+import { rendererDir } from './renderer-dir.ts';
+import { startServeServer } from './serve-server.ts';
+import { COMMON_OPTIONS, namedStoreSelection, str, type Command } from '../cli/command.ts';
 
 function openBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';

@@ -21,3 +21,9 @@ export class EventHub {
     }
   }
 }
+
+/** After a run that wrote a backup or a volume: the lists showing them are out of date. */
+export function emitStoreChanged(events: EventHub): void {
+  events.emit('backups.changed', {});
+  events.emit('volumes.changed', {});
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JobDto, JobKind } from '../../shared/api/dto.ts';
 import type { ProgressEvent, ProgressListener } from '../../shared/progress.ts';
-import { toApiError } from './api-errors.ts';
+import { toApiError } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
 
 export interface JobContext {

@@ -1,5 +1,5 @@
 import type { ScheduleRun, ScheduleStatus } from '../../shared/schedule.ts';
-import { DAY_NAMES } from './describe.ts';
+import { DAY_NAMES } from '../scheduler/describe.ts';
 
 /**
  * The tray's icon, tooltip and menu as plain data, built from the scheduler's

@@ -1,0 +1,118 @@
+import type { ValidParamsOf } from '../../shared/api/contract.ts';
+import { formatBytes, formatDuration } from '../../shared/format.ts';
+import { requireVolume } from '../docker/volumes.ts';
+import { DvomError } from '../engine/errors.ts';
+import type { Repository } from '../engine/repo/repository.ts';
+import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
+import { createOrOpenBackup } from '../services/create-or-open.ts';
+import { emitStoreChanged } from '../services/event-hub.ts';
+import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
+import { rememberPassword, rememberedPassword } from '../services/passwords.ts';
+import { backupVolumes } from '../volumes/backup-volumes.ts';
+import { restoreVolume } from '../volumes/restore-volume.ts';
+import type { ApiHandlers } from './dispatcher.ts';
+import type { DvomApp } from './dvom-app.ts';
+
+type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBackup' | 'jobs.startRestore' | 'jobs.startTestRestore' | 'jobs.startVerify'>;
+
+/** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
+export function createJobHandlers(app: DvomApp): JobHandlers {
+  /** Opens or creates the backup a backup job writes to. */
+  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<Repository> {
+    const store = await app.store(p.target);
+    const { repo } = await createOrOpenBackup(store, p.backup, {
+      encrypt: p.encrypt,
+      finder: passwordFinder(p.backup, p.password, () => rememberedPassword(app.secrets, store, p.backup)),
+      async newCredential() {
+        if (!p.password) throw new DvomError('PASSWORD_REQUIRED', `choose a password for the new encrypted backup '${p.backup}'`);
+        return { credential: { kind: 'password', password: p.password }, source: 'given' };
+      },
+      warn: app.log,
+    });
+    return repo;
+  }
+
+  return {
+    async 'jobs.list'() {
+      return app.jobs.list();
+    },
+
+    async 'jobs.cancel'(p) {
+      return { cancelled: app.jobs.cancel(p.jobId) };
+    },
+
+    async 'jobs.startBackup'(p) {
+      const docker = await app.docker();
+      // Check the volumes first: a typo must not leave an empty backup locked to this password.
+      for (const volume of p.volumes) await requireVolume(docker, volume);
+      const repo = await repoForBackup(p);
+      if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
+      const title = `Back up ${p.volumes.join(', ')} to ${p.backup}`;
+      return {
+        jobId: app.jobs.start('backup', title, async ({ signal, onProgress }) => {
+          try {
+            const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log });
+            const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
+            return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
+          } finally {
+            emitStoreChanged(app.events);
+          }
+        }),
+      };
+    },
+
+    async 'jobs.startRestore'(p) {
+      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const version = await repo.version(p.version);
+      return {
+        jobId: app.jobs.start('restore', `Restore ${p.backup} into ${p.destinationVolume}`, async ({ signal, onProgress }) => {
+          try {
+            const r = await restoreVolume(repo, docker, version, {
+              targetVolume: p.destinationVolume,
+              force: p.force,
+              stopContainers: p.stopContainers,
+              signal,
+              onProgress,
+              log: app.log,
+              ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
+              ...(p.paths?.length ? { paths: p.paths } : {}),
+            });
+            const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+          } finally {
+            emitStoreChanged(app.events);
+          }
+        }),
+      };
+    },
+
+    async 'jobs.startTestRestore'(p) {
+      const store = await app.store(p.target);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const version = await repo.version(p.version);
+      const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
+      return {
+        jobId: app.jobs.start('test-restore', `Test restore of ${p.backup} ${version.id}`, async ({ signal, onProgress }) => {
+          const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
+          app.events.emit('backups.changed', {});
+          return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
+        }),
+      };
+    },
+
+    async 'jobs.startVerify'(p) {
+      const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
+      return {
+        jobId: app.jobs.start('verify', `Verify ${p.backup}`, async ({ signal, onProgress }) => {
+          const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });
+          if (report.errors.length) {
+            throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
+          }
+          if (p.readData) app.events.emit('backups.changed', {});
+          return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
+        }),
+      };
+    },
+  };
+}

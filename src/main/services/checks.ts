@@ -1,0 +1,56 @@
+import type Docker from 'dockerode';
+import type { ProgressListener } from '../../shared/progress.ts';
+import { checkVersionContent } from '../engine/ops/restore.ts';
+import { verify, type VerifyReport } from '../engine/ops/verify.ts';
+import type { Repository } from '../engine/repo/repository.ts';
+import { recordVerification } from '../engine/repo/verification.ts';
+import type { VersionSummary } from '../engine/repo/version-file.ts';
+import { testRestore } from '../volumes/test-restore.ts';
+
+/**
+ * The two ways to prove a backup (see the README's glossary): a test restore
+ * of one version, and verifying a whole backup's stored data. Both record
+ * what passed, so the UI can say when a version was last verified.
+ */
+
+export interface TestRestoreOutcome {
+  files: number;
+  bytes: number;
+  durationMs: number;
+}
+
+interface Progress {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/** A volume version is test-restored into a scratch Docker volume; a folder version is read and checked in memory. */
+export function testRestoreNeedsDocker(version: VersionSummary): boolean {
+  return version.sourceKind === 'volume';
+}
+
+/** Test-restores a version (every file's size and SHA-256 checked), then records that it passed. */
+export async function testRestoreVersion(
+  repo: Repository,
+  version: VersionSummary,
+  docker: Docker | undefined,
+  options: Progress & { sourceVolume?: string } = {},
+): Promise<TestRestoreOutcome> {
+  const { sourceVolume, ...progress } = options;
+  const result = docker
+    ? await testRestore(repo, docker, version, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) })
+    : await checkVersionContent(repo, version, progress);
+  await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.files, bytes: result.bytes });
+  return result;
+}
+
+/** Verifies a backup's stored data; with readData every byte is decrypted and checked, and every version recorded as verified. */
+export async function verifyBackup(repo: Repository, options: Progress & { readData: boolean }): Promise<VerifyReport> {
+  const report = await verify(repo, options);
+  if (options.readData && !report.errors.length) {
+    for (const v of await repo.versions()) {
+      await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,46 @@
+import { scryptFromEnv } from '../config/scrypt-env.ts';
+import { usageError } from '../engine/errors.ts';
+import { Repository } from '../engine/repo/repository.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
+import { existingRepoConfig, openBackup, type CredentialFinder, type FoundCredential } from './open-backup.ts';
+
+export interface CreateOrOpenOptions {
+  /** Encrypt the backup if it is created (an existing plain backup then refuses). */
+  encrypt: boolean;
+  /** How an existing encrypted backup is opened. */
+  finder: CredentialFinder;
+  /** The credential of a new encrypted backup (the CLI confirms a typed password). */
+  newCredential: () => Promise<FoundCredential>;
+  /** Checks before a plain backup is created (the CLI refuses a password given without --encrypt). */
+  beforeCreatePlain?: () => void;
+  /** A message before the (slow) key derivation of a new encrypted backup. */
+  onCreateEncrypted?: () => void;
+  /** Added to the refusal of encrypting an existing plain backup (the CLI says: use a new --name). */
+  refusalHint?: string;
+  warn: (text: string) => void;
+}
+
+export interface CreatedOrOpened {
+  repo: Repository;
+  /** The credential used, for --remember-password; undefined for a plain backup. */
+  found: FoundCredential | undefined;
+}
+
+/** Opens the named backup, creating it on first use with the requested encryption (the CLI's backup and the app's jobs.startBackup). */
+export async function createOrOpenBackup(store: StorageBackend, backup: string, options: CreateOrOpenOptions): Promise<CreatedOrOpened> {
+  const existing = await existingRepoConfig(store, backup);
+  if (existing) {
+    if (options.encrypt && !existing.encrypted) {
+      throw usageError(`backup '${backup}' exists and is not encrypted; encryption is chosen when a backup is created${options.refusalHint ?? ''}`);
+    }
+    return openBackup(store, backup, options.finder);
+  }
+  if (!options.encrypt) {
+    options.beforeCreatePlain?.();
+    return { repo: await Repository.create(store, backup, { encrypted: false }), found: undefined };
+  }
+  const found = await options.newCredential();
+  const scrypt = scryptFromEnv(options.warn);
+  options.onCreateEncrypted?.();
+  return { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found };
+}

@@ -1,0 +1,85 @@
+import { DvomError, isDvomError } from '../engine/errors.ts';
+import type { Credential } from '../engine/crypto/key-file.ts';
+import type { RepoConfig } from '../engine/repo/repo-config.ts';
+import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
+import { rememberedPasswordWrong } from '../platform/detailed-error.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { rememberedPassword } from './passwords.ts';
+
+/** A credential and where it came from: a wrong one from the keychain is handled apart (it went stale). */
+export interface FoundCredential {
+  credential: Credential;
+  /** 'keychain' for a remembered password; the CLI's other sources, or 'given' for one typed in the app. */
+  source: 'keychain' | 'given' | 'key-file' | 'env-key' | 'flag' | 'env' | 'prompt';
+}
+
+/** How a front end supplies the credential of an encrypted backup. */
+export interface CredentialFinder {
+  /** The credential to try (the keychain's, or one given). */
+  find(): Promise<FoundCredential>;
+  /** The keychain's password did not open the backup: another credential, or throw (see staleRememberedPassword). */
+  afterStaleKeychain(err: DvomError): Promise<FoundCredential>;
+}
+
+export interface OpenedBackup {
+  repo: Repository;
+  /** The credential that opened it; undefined for a backup that is not encrypted. */
+  found: FoundCredential | undefined;
+}
+
+/** The backup's config, or undefined when there is no such backup. */
+export async function existingRepoConfig(store: StorageBackend, backup: string): Promise<RepoConfig | undefined> {
+  return readRepoConfig(store, backup).catch((err: unknown) => {
+    if (isDvomError(err, 'NOT_FOUND')) return undefined;
+    throw err;
+  });
+}
+
+/**
+ * Opens a backup, asking the finder for a credential only if it is encrypted.
+ * The one place that decides what a wrong remembered password means: the
+ * finder may offer another credential (the CLI asks on a terminal) or throw.
+ */
+export async function openBackup(store: StorageBackend, backup: string, finder: CredentialFinder): Promise<OpenedBackup> {
+  const config = await readRepoConfig(store, backup);
+  if (!config.encrypted) return { repo: await Repository.open(store, backup), found: undefined };
+  let found = await finder.find();
+  try {
+    return { repo: await Repository.open(store, backup, found.credential), found };
+  } catch (err) {
+    if (!(isDvomError(err, 'WRONG_PASSWORD') && found.source === 'keychain')) throw err;
+    found = await finder.afterStaleKeychain(err);
+    return { repo: await Repository.open(store, backup, found.credential), found };
+  }
+}
+
+/**
+ * A finder for the app and the scheduler: the password given, else the one
+ * remembered; none at all is PASSWORD_REQUIRED (the UI asks for one), and a
+ * stale remembered one is REMEMBERED_PASSWORD_WRONG with `staleHint`.
+ */
+export function passwordFinder(
+  backup: string,
+  given: string | undefined,
+  remembered: () => Promise<string | undefined>,
+  staleHint = '; enter the current one',
+): CredentialFinder {
+  return {
+    async find() {
+      if (given) return { credential: { kind: 'password', password: given }, source: 'given' };
+      const password = await remembered();
+      if (!password) throw new DvomError('PASSWORD_REQUIRED', `backup '${backup}' is encrypted: enter its password`);
+      return { credential: { kind: 'password', password }, source: 'keychain' };
+    },
+    afterStaleKeychain() {
+      throw rememberedPasswordWrong(`the password remembered for backup '${backup}' is wrong${staleHint}`);
+    },
+  };
+}
+
+/** Opens a backup for the app: with the password the user typed, else the one remembered in the keychain. */
+export async function openWithPassword(store: StorageBackend, secrets: SecretStore, backup: string, password: string | undefined): Promise<Repository> {
+  const finder = passwordFinder(backup, password, () => rememberedPassword(secrets, store, backup));
+  return (await openBackup(store, backup, finder)).repo;
+}
