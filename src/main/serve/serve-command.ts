@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { usageError } from '../engine/index.ts';
-import { DvomApp } from '../app/dvom-app.ts';
 import { rendererDir } from './renderer-dir.ts';
-import { startServeServer } from './serve-server.ts';
 import { COMMON_OPTIONS, namedStoreSelection, str, type Command } from '../cli/command.ts';
 
 function openBrowser(url: string): void {
@@ -21,6 +19,9 @@ export const serveCommand: Command = {
     const portText = str(ctx.values, 'port') ?? '0';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw usageError(`--port must be a port number (0-65535), got '${portText}'`);
+    // Loaded here, not with the CLI: the app, its API and the WebSocket server are a large part of what
+    // every other command would otherwise load (and hold in memory) for nothing.
+    const [{ DvomApp }, { startServeServer }] = await Promise.all([import('../app/dvom-app.ts'), import('./serve-server.ts')]);
     const app = new DvomApp({
       secrets: ctx.secrets,
       storeSelection: namedStoreSelection(ctx.values),
