@@ -1,0 +1,44 @@
+import { RETENTION_KEYS, type RetentionKey } from './draft.ts';
+import type { EditorForm } from './use-editor-form.tsx';
+
+const RETENTION_LABELS: Record<RetentionKey, string> = { last: 'Last', hourly: 'Hourly', daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', yearly: 'Yearly' };
+
+/** What to keep: how many versions each retention rule keeps (empty: all). */
+export function KeepSection({ form }: { form: EditorForm }) {
+  const { draft, id, fieldId, hintId, bind, shown, change } = form;
+  return (
+    <section className="sch-section" aria-labelledby={`${id}-keep`}>
+      <h2 id={`${id}-keep`}>Keep</h2>
+      <p className="sch-section-text muted">
+        After each scheduled backup, versions that no rule keeps are removed. <em>Last</em> keeps the newest versions; <em>Daily</em> keeps the newest
+        version of each of that many days, and so on. Leave every box empty to keep all versions.
+      </p>
+      <div className="sch-retention">
+        {RETENTION_KEYS.map((k) => {
+          const f = `retention.${k}` as const;
+          return (
+            <div key={k} className="field">
+              <label className="field-label" htmlFor={fieldId(f)}>
+                {RETENTION_LABELS[k]}
+              </label>
+              <input
+                {...bind(f)}
+                aria-label={`Keep ${RETENTION_LABELS[k].toLowerCase()}`}
+                className="text-input sch-input sch-number"
+                inputMode="numeric"
+                value={draft.retention[k]}
+                placeholder="—"
+                autoComplete="off"
+                aria-describedby={shown(f) ? hintId(f) : undefined}
+                onChange={(e) => change({ retention: { ...draft.retention, [k]: e.target.value } }, [f])}
+              />
+              <p id={hintId(f)} className="field-hint field-error">
+                {shown(f) ?? ''}
+              </p>
+            </div>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+import { useState } from 'react';
+import type { BackupDto, TargetDto } from '../../../shared/api/dto.ts';
+import { backupHint } from './backup-hint.ts';
+import type { Draft } from './draft.ts';
+import type { EditorForm } from './use-editor-form.tsx';
+import type { Choices } from './use-choices.ts';
+import { VolumeChoices } from './VolumeChoices.tsx';
+
+interface Props {
+  form: EditorForm;
+  /** A schedule being edited keeps its names; a new one takes them from the first volume until the user types one. */
+  editing: boolean;
+  choices: Choices;
+  /** The backup the name names in the chosen store, when there is one. */
+  existing: BackupDto | undefined;
+}
+
+/** The storage choices: the default store (whichever that is when it runs), then each target. */
+function storageOptions(targets: TargetDto[], defaultLocation: string | null, current: string): { value: string; label: string }[] {
+  const def = targets.find((t) => t.isDefault);
+  const now = def ? `now ${def.name}` : defaultLocation;
+  const options = [{ value: '', label: `Default store${now ? ` (${now})` : ''}` }, ...targets.map((t) => ({ value: t.name, label: `${t.name} — ${t.location}` }))];
+  if (current && !targets.some((t) => t.name === current)) options.push({ value: current, label: `${current} (not set up on this computer)` });
+  return options;
+}
+
+/** What to back up: the schedule's name, its volumes, the storage and the backup the runs add to. */
+export function WhatSection({ form, editing, choices, existing }: Props) {
+  const { draft, busy, id, fieldId, hintId, bind, reg, invalid, hint, change, touch } = form;
+  const [named, setNamed] = useState({ name: editing, backup: editing });
+  const storage = storageOptions(choices.targets.state === 'ready' ? choices.targets.value : [], choices.defaultLocation, draft.target);
+
+  /** An existing backup of these volumes (the same set first), else the first volume's name. */
+  const suggestedBackup = (chosen: string[]): string => {
+    const first = chosen[0];
+    if (!first) return '';
+    const backups = choices.backups.state === 'ready' ? choices.backups.value.filter((b) => !b.damaged && b.volumes.includes(first)) : [];
+    const same = backups.find((b) => b.volumes.length === chosen.length && chosen.every((v) => b.volumes.includes(v)));
+    return (same ?? backups.find((b) => b.name === first) ?? backups[0])?.name ?? first.slice(0, 128);
+  };
+
+  const toggleVolume = (name: string, on: boolean) => {
+    const next = on ? [...draft.volumes, name] : draft.volumes.filter((v) => v !== name);
+    const first = next[0] ?? '';
+    const patch: Partial<Draft> = { volumes: next };
+    if (!named.name) patch.name = first.slice(0, 64);
+    if (!named.backup) patch.backup = suggestedBackup(next);
+    change(patch, ['volumes', 'name', 'backup']);
+    touch('volumes');
+  };
+
+  const backupProblem = form.shown('backup');
+  const backup = backupProblem ? null : backupHint(draft.backup.trim(), choices.backups, existing);
+
+  return (
+    <section className="sch-section" aria-labelledby={`${id}-what`}>
+      <h2 id={`${id}-what`}>What to back up</h2>
+      <div className="field">
+        <label className="field-label" htmlFor={fieldId('name')}>
+          Schedule name
+        </label>
+        <input
+          {...bind('name')}
+          className="text-input sch-input"
+          value={draft.name}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={200}
+          onChange={(e) => {
+            setNamed((n) => ({ ...n, name: true }));
+            change({ name: e.target.value }, ['name']);
+          }}
+        />
+        {hint('name', 'How it is listed here. Letters, digits, “.”, “_” and “-”.')}
+      </div>
+
+      <fieldset ref={reg('volumes')} className="field" aria-describedby={hintId('volumes')} aria-invalid={invalid('volumes')}>
+        <legend className="field-label">Volumes</legend>
+        <VolumeChoices form={form} onToggle={toggleVolume} />
+        {hint('volumes', 'Every run saves the chosen volumes together, as one new version.')}
+      </fieldset>
+
+      <div className="field">
+        <label className="field-label" htmlFor={fieldId('target')}>
+          Storage
+        </label>
+        <select
+          ref={reg('target')}
+          id={fieldId('target')}
+          className="select-input sch-input"
+          value={draft.target}
+          aria-invalid={invalid('target')}
+          aria-describedby={hintId('target')}
+          disabled={busy}
+          onChange={(e) => change({ target: e.target.value }, ['target', 'backup'])}
+        >
+          {storage.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+        {hint(
+          'target',
+          choices.targets.state === 'error' ? `Could not list the storage targets (${choices.targets.error}).` : 'Where the versions are written. Targets are set up in Settings.',
+        )}
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={fieldId('backup')}>
+          Backup name
+        </label>
+        <input
+          {...bind('backup')}
+          className="text-input sch-input"
+          value={draft.backup}
+          list={`${id}-backups`}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={200}
+          onChange={(e) => {
+            setNamed((n) => ({ ...n, backup: true }));
+            change({ backup: e.target.value }, ['backup']);
+          }}
+        />
+        <datalist id={`${id}-backups`}>{choices.backups.state === 'ready' && choices.backups.value.map((b) => <option key={b.name} value={b.name} />)}</datalist>
+        <p id={hintId('backup')} className={`field-hint sch-hint-2${backupProblem ? ' field-error' : backup?.warn ? ' sch-warn-text' : ''}`}>
+          {backupProblem ?? backup?.text}
+        </p>
+      </div>
+    </section>
+  );
+}
