@@ -57,8 +57,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [ELECTRON], patterns: [{ regex: folderImport(['app', 'desktop', 'electron']), message: 'dvom.ts wires commands; the app is reached through serve.' }] }] },
   },
   {
-    // The renderer runs in a browser page: Electron's sandboxed window or Chromium through `dvom serve`.
-    files: ['src/renderer/**/*.{ts,tsx}'],
+    // The renderer runs in a browser page: Electron's sandboxed window or Chromium through `dvom serve`; so does the component-test harness page.
+    files: ['src/renderer/**/*.{ts,tsx}', 'test/renderer-harness/page/**/*.{ts,tsx}'],
     languageOptions: {
       parserOptions: { ecmaFeatures: { jsx: true } },
       globals: { window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', WebSocket: 'readonly', navigator: 'readonly' },
@@ -70,13 +70,14 @@ export default tseslint.config(
     languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
   },
   {
-    files: ['src/shared/**', 'src/renderer/**'],
+    files: ['src/shared/**', 'src/renderer/**', 'test/renderer-harness/page/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'electron'], message: 'Shared and renderer code runs in the browser: no Node or Electron imports.' }] }],
     },
   },
   {
-    // The renderer reaches the engine only through the API in src/shared/api: never src/main.
+    // The renderer reaches the engine only through the API in src/shared/api: never src/main. Nor does it
+    // import the test harness (test/), so the app's build holds none of it; its tests (Node) disable this rule.
     files: ['src/renderer/**'],
     rules: {
       'no-restricted-imports': [
@@ -85,6 +86,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'electron'], message: 'Shared and renderer code runs in the browser: no Node or Electron imports.' },
             { regex: '^(\\.\\./)+main/', message: 'The renderer talks to the engine only through src/shared/api.' },
+            { regex: '^(\\.\\./)+test/', message: 'The app never imports test code: the harness imports the renderer, not the other way round.' },
           ],
         },
       ],

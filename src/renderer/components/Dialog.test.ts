@@ -1,12 +1,12 @@
 /* eslint-disable no-restricted-imports -- a test: runs in Node and drives the page in Chromium. */
 /**
- * The generic Dialog in Chromium (see test-harness/harness-runner.ts): named
+ * The generic Dialog in Chromium (see test/renderer-harness/harness.ts): named
  * by its title, focus inside on open, Tab kept inside, Escape and the close
  * button close it, focus goes back to the opener, Enter submits its form.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeInHarness } from '../test-harness/harness-suite.ts';
+import { describeInHarness } from '../../../test/renderer-harness/suite.ts';
 
 describeInHarness('Dialog (component, in Chromium)', (harness) => {
   it('is a modal dialog named by its title and described by its text, with focus inside', async () => {

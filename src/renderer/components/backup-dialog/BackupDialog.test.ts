@@ -1,7 +1,7 @@
 /* eslint-disable no-restricted-imports -- a test: runs in Node and drives the page in Chromium. */
 /**
  * The backup dialog in Chromium over a fake API (see
- * test-harness/harness-runner.ts): defaults, validation, password modes for
+ * test/renderer-harness/harness.ts): defaults, validation, password modes for
  * new / existing / remembered backups, storage targets, and the engine's
  * errors shown where they belong.
  */
@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { backupDialog } from '../../../../e2e/backup-helpers.ts';
-import { backup, target, volume } from '../../test-harness/fixtures.ts';
-import type { HarnessPage } from '../../test-harness/harness-runner.ts';
-import { describeInHarness } from '../../test-harness/harness-suite.ts';
+import { backup, target, volume } from '../../../../test/renderer-harness/fixtures.ts';
+import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 
 const PG = volume({
   name: 'pgdata',

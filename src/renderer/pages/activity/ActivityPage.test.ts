@@ -1,15 +1,15 @@
 /* eslint-disable no-restricted-imports -- a test: runs in Node and drives the page in Chromium. */
 /**
  * The Activity page in Chromium over a fake API (see
- * test-harness/harness-runner.ts): loading, empty and error states, live
+ * test/renderer-harness/harness.ts): loading, empty and error states, live
  * progress from job.updated events, cancel, outcomes and errors in full.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { job, MiB, progress } from '../../test-harness/fixtures.ts';
-import { card, cardText } from '../../test-harness/cards.ts';
-import type { HarnessPage } from '../../test-harness/harness-runner.ts';
-import { describeInHarness } from '../../test-harness/harness-suite.ts';
+import { job, MiB, progress } from '../../../../test/renderer-harness/fixtures.ts';
+import { card, cardText } from '../../../../test/renderer-harness/cards.ts';
+import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 
 const bar = (h: HarnessPage, title: string) => h.page.getByRole('progressbar', { name: title, exact: true });
 

@@ -1,7 +1,7 @@
 /* eslint-disable no-restricted-imports -- a test: runs in Node. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { job, MiB, progress } from '../../test-harness/fixtures.ts';
+import { job, MiB, progress } from '../../../../test/renderer-harness/fixtures.ts';
 import { dedupText, durationText, etaText, jobFacts, jobPercent, progressValueText, rateText } from './job-view.ts';
 
 describe('job-view', () => {

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BackupDto } from '../../../shared/api/dto.ts';
-import { ago, backup, job, progress, version } from './testing/fixtures.ts';
-import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from './testing/harness-node.ts';
-import type { FakeReplies } from './testing/fake-transport.ts';
-import { assertReadable } from '../../test-harness/contrast.ts';
+import { ago, backup, job, progress, version } from '../../../../test/renderer-harness/backup-fixtures.ts';
+import { FakeApi, type Replies } from '../../../../test/renderer-harness/fake-api.ts';
+import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
 
 const skip = harnessSkipReason();
 const LONG = `a-very-long-backup-name-${'x'.repeat(90)}`;
@@ -25,7 +25,7 @@ const BACKUPS: BackupDto[] = [
   backup(LONG, { volumes: [`volume-${'y'.repeat(80)}`] }),
 ];
 
-function replies(extra: FakeReplies = {}): FakeReplies {
+function replies(extra: Replies = {}): Replies {
   return {
     'backups.list': [{ result: BACKUPS }],
     'backups.versions': [{ when: { backup: 'nightly' }, result: [V_NEW, V_OLD] }, { result: [V_OLD] }],
@@ -39,14 +39,19 @@ else
   describe('the Backups page (component tests)', () => {
     let harness: Harness;
     before(async () => {
-      harness = await startHarness();
+      harness = await startHarness({ development: true });
     });
     after(async () => {
       await harness?.close();
     });
 
-    async function open(extra: FakeReplies = {}, colorScheme: 'light' | 'dark' = 'light'): Promise<HarnessPage> {
-      return harness.open({ page: 'backups', replies: replies(extra) }, { colorScheme });
+    /** The Backups page, on a page of its own, over an engine that answers `engine`. */
+    function openWith(engine: Replies, colorScheme: 'light' | 'dark' = 'light'): Promise<HarnessPage> {
+      return harness.open({ view: 'pages', page: 'backups' }, { fake: new FakeApi(engine), context: { colorScheme } });
+    }
+
+    async function open(extra: Replies = {}, colorScheme: 'light' | 'dark' = 'light'): Promise<HarnessPage> {
+      return openWith(replies(extra), colorScheme);
     }
 
     const table = (h: HarnessPage) => h.page.getByRole('table', { name: 'Backups' });
@@ -61,7 +66,7 @@ else
     }
 
     it('shows a loading state until the list arrives', async () => {
-      const h = await harness.open({ page: 'backups', replies: { 'backups.list': [{ pending: true }], 'jobs.list': [{ result: [] }] } });
+      const h = await openWith({ 'backups.list': [{ pending: true }], 'jobs.list': [{ result: [] }] });
       try {
         await h.page.getByRole('status', { name: 'Loading backups…' }).waitFor();
         assert.equal(await table(h).count(), 0);
@@ -71,7 +76,7 @@ else
     });
 
     it('says so when there are no backups', async () => {
-      const h = await harness.open({ page: 'backups', replies: { 'backups.list': [{ result: [] }], 'jobs.list': [{ result: [] }] } });
+      const h = await openWith({ 'backups.list': [{ result: [] }], 'jobs.list': [{ result: [] }] });
       try {
         await h.page.getByRole('status', { name: 'No backups yet' }).waitFor();
       } finally {
@@ -80,12 +85,9 @@ else
     });
 
     it('explains an engine error in words and retries', async () => {
-      const h = await harness.open({
-        page: 'backups',
-        replies: {
-          'backups.list': [{ error: { code: 'NOT_FOUND', message: 'bucket of s3://nope/dvom does not exist; create it first' } }],
-          'jobs.list': [{ result: [] }],
-        },
+      const h = await openWith({
+        'backups.list': [{ error: { code: 'NOT_FOUND', message: 'bucket of s3://nope/dvom does not exist; create it first' } }],
+        'jobs.list': [{ result: [] }],
       });
       try {
         const alert = h.page.getByRole('alert', { name: 'Cannot list backups' });

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { BackupDto } from '../../../shared/api/dto.ts';
-import { ago, backup, job, node, progress, version, volume } from '../backups/testing/fixtures.ts';
-import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../backups/testing/harness-node.ts';
-import type { FakeReplies, FakeScenario } from '../backups/testing/fake-transport.ts';
+import type { PageIntent } from '../../state/navigation-store.ts';
+import { ago, backup, job, node, progress, version, volume } from '../../../../test/renderer-harness/backup-fixtures.ts';
+import { FakeApi, type Replies } from '../../../../test/renderer-harness/fake-api.ts';
+import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 
 const skip = harnessSkipReason();
 const JOB = 'job-0000000000aa';
@@ -25,7 +26,7 @@ const BACKUPS: BackupDto[] = [
 const WRONG = { code: 'WRONG_PASSWORD', message: "wrong password for backup 'nightly'" } as const;
 const REQUIRED = { code: 'PASSWORD_REQUIRED', message: "backup 'nightly' is encrypted: enter its password" } as const;
 
-function replies(extra: FakeReplies = {}): FakeReplies {
+function replies(extra: Replies = {}): Replies {
   return {
     'backups.list': [{ result: BACKUPS }],
     'backups.versions': [{ result: [V_NEW, V_OLD] }],
@@ -57,14 +58,14 @@ else
   describe('the restore wizard (component tests)', () => {
     let harness: Harness;
     before(async () => {
-      harness = await startHarness();
+      harness = await startHarness({ development: true });
     });
     after(async () => {
       await harness?.close();
     });
 
-    const open = (intent: FakeScenario['intent'], extra: FakeReplies = {}, colorScheme: 'light' | 'dark' = 'light') =>
-      harness.open({ page: 'restore', ...(intent ? { intent } : {}), replies: replies(extra) }, { colorScheme });
+    const open = (intent: PageIntent | undefined, extra: Replies = {}, colorScheme: 'light' | 'dark' = 'light') =>
+      harness.open({ view: 'pages', page: 'restore', ...(intent ? { intent } : {}) }, { fake: new FakeApi(replies(extra)), context: { colorScheme } });
     const current = (h: HarnessPage) => h.page.getByRole('list', { name: 'Restore steps' }).locator('[aria-current="step"]');
     const next = (h: HarnessPage) => h.page.getByRole('button', { name: 'Next' });
     const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ');

@@ -1,7 +1,7 @@
 /* eslint-disable no-restricted-imports -- a test: runs in Node and drives the page in Chromium. */
 /**
  * The Schedules page in Chromium over a fake API (see
- * test-harness/harness-runner.ts): loading, empty and error states, the list
+ * test/renderer-harness/harness.ts): loading, empty and error states, the list
  * (next run, last result, enable switch, Pause all, Run now, Delete), the
  * password-missing warning, and the editor's validation and live preview.
  */
@@ -12,11 +12,11 @@ import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SchedulePreview } from '../../../shared/api/contract.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
-import { backup, volume } from '../../test-harness/fixtures.ts';
-import { card, cardText } from '../../test-harness/cards.ts';
-import type { HarnessPage } from '../../test-harness/harness-runner.ts';
-import { describeInHarness } from '../../test-harness/harness-suite.ts';
-import { assertReadable } from '../../test-harness/contrast.ts';
+import { backup, volume } from '../../../../test/renderer-harness/fixtures.ts';
+import { card, cardText } from '../../../../test/renderer-harness/cards.ts';
+import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
+import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
 
 function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
   return {
@@ -441,7 +441,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       assert.equal(await f.preview.getByRole('list', { name: 'Versions that would be removed' }).getByRole('listitem').count(), 2);
       assert.match(await f.preview.innerText(), /Of 5 versions of “pgdata”, 3 are kept and 2 would be removed after the next run\./);
       // The reply is canned, so the screen can be complete before the debounced call naming the backup is sent.
-      await h.page.waitForFunction(() => (window.harness.calls().filter((c) => c.method === 'schedules.preview').at(-1)?.params as { backup?: string } | undefined)?.backup === 'pgdata');
+      await h.waitForCalls('schedules.preview', (calls) => calls.at(-1)?.backup === 'pgdata');
       const first = (await h.calls('schedules.preview')).at(-1);
       assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
       await fullShot(h, 'component-schedules-editor.png');
@@ -454,7 +454,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await f.unit.selectOption('minutes');
       await f.keep('last').fill('2');
       await f.preview.getByRole('status').filter({ hasText: 'Updating…' }).waitFor();
-      await h.page.waitForFunction((n) => window.harness.calls().filter((c) => c.method === 'schedules.preview').length > n, before);
+      await h.waitForCalls('schedules.preview', (calls) => calls.length > before);
       await h.page.waitForFunction(() => document.querySelector('.sch-preview-status')?.textContent === '');
       const after = (await h.calls('schedules.preview')).slice(before);
       assert.ok(after.length <= 2, `debounced: ${after.length} calls`);

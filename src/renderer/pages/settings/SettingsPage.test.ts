@@ -1,9 +1,10 @@
 /* eslint-disable no-restricted-imports -- this file is a Node test: it builds the page with Vite and drives it in Chromium. */
 /**
- * Component tests of the Settings page: a small Vite-built harness
- * (harness/) mounts the page in the app's shell, in Debian's Chromium through
- * playwright-core, over a typed fake of the API that runs here in Node. The
- * fake decides every answer (and when it comes), so edge states are easy:
+ * Component tests of the Settings page: the harness page (see
+ * test/renderer-harness/harness.ts) mounts it in the app's shell, in Debian's
+ * Chromium through playwright-core, over the FakeApi that runs here in Node,
+ * with the target methods kept in memory like the real handlers. The fake
+ * decides every answer (and when it comes), so edge states are easy:
  * loading, no targets, failures in words, long names.
  */
 import assert from 'node:assert/strict';
@@ -11,30 +12,22 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ApiError } from '../../../shared/api/client.ts';
 import type { ApiMethod, ParamsOf, ResultOf } from '../../../shared/api/contract.ts';
 import type { AppInfo, TargetDto } from '../../../shared/api/dto.ts';
-import { buildHarnessPage, harnessSkipReason, launchChromium, serveBuilt } from '../../test-harness/harness-runner.ts';
-import { EMIT_FUNCTION, INVOKE_BINDING, type BridgeReply } from './harness/bridge.ts';
-import { assertReadable } from '../../test-harness/contrast.ts';
+import { FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
+import { harnessSkipReason, startHarness, type Harness } from '../../../../test/renderer-harness/harness.ts';
+import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const HARNESS_DIR = path.join(HERE, 'harness');
 const REPO_ROOT = path.resolve(HERE, '..', '..', '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
-const ORIGIN = 'http://settings-harness.test';
 
-// ------------------------------------------------------------ the fake API
+// ------------------------------------------------------------ the fake engine
 
 type Handler<M extends ApiMethod> = (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>;
 type Handlers = { [M in ApiMethod]?: Handler<M> };
-
-/** Every call the page made, in order. */
-interface Call {
-  method: ApiMethod;
-  params: unknown;
-}
 
 const INFO: AppInfo = {
   version: '0.1.0',
@@ -62,9 +55,12 @@ const s3Target = (name: string, isDefault = false): TargetDto => ({
 /** Never answers: the page stays in its loading state. */
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
-/** A fake engine that keeps targets in memory like the real handlers; tests override single methods. */
-class FakeApi {
-  readonly calls: Call[] = [];
+/**
+ * An engine that keeps targets in memory like the real handlers, behind the
+ * one FakeApi (`fake`); tests override single methods in `handlers`.
+ */
+class TargetsEngine {
+  readonly fake = new FakeApi({});
   targets: TargetDto[];
   info: AppInfo = { ...INFO };
   handlers: Handlers;
@@ -72,22 +68,14 @@ class FakeApi {
   constructor(targets: TargetDto[] = [], overrides: Handlers = {}) {
     this.targets = targets;
     this.handlers = { ...this.defaults(), ...overrides };
+    for (const method of ['app.info', 'targets.list', 'targets.save', 'targets.remove', 'targets.test'] as const) {
+      // Looked up at each call: a test may replace a handler after the page opened.
+      this.fake.reply(method, { handle: (params: never) => (this.handlers[method] as (p: unknown) => never)(params) });
+    }
   }
 
   callsOf<M extends ApiMethod>(method: M): ParamsOf<M>[] {
-    return this.calls.filter((c) => c.method === method).map((c) => c.params as ParamsOf<M>);
-  }
-
-  async invoke(method: string, params: unknown): Promise<BridgeReply> {
-    this.calls.push({ method: method as ApiMethod, params });
-    const handler = this.handlers[method as ApiMethod] as ((p: unknown) => unknown) | undefined;
-    try {
-      if (!handler) throw new ApiError({ code: 'UNKNOWN_METHOD', message: `the fake has no ${method}` });
-      return { ok: true, result: await handler(params) };
-    } catch (err) {
-      const e = err as ApiError;
-      return { ok: false, error: { code: e.code ?? 'ERROR', message: e.message } };
-    }
+    return this.fake.callsOf(method);
   }
 
   private defaults(): Handlers {
@@ -139,15 +127,14 @@ if (skip) it('the Settings page (component tests in Chromium)', { skip }, () => 
 else describe('the Settings page (component tests in Chromium)', body);
 
 function body() {
-  let outDir = '';
-  let browser: Browser;
+  let harness: Harness;
 
   before(async () => {
-    [outDir, browser] = await Promise.all([buildHarnessPage(HARNESS_DIR), launchChromium()]);
+    harness = await startHarness();
   });
 
   after(async () => {
-    await browser?.close();
+    await harness?.close();
   });
 
   interface OpenOptions {
@@ -156,25 +143,21 @@ function body() {
     height?: number;
   }
 
-  /** A fresh page (own storage) with the harness, over `api`. */
-  async function open(api: FakeApi, options: OpenOptions = {}): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 1200, height: options.height ?? 800 },
-      colorScheme: options.colorScheme ?? 'light',
-      reducedMotion: 'reduce',
-    });
-    await serveBuilt(context, ORIGIN, outDir);
-    await context.exposeFunction(INVOKE_BINDING, (method: string, params: unknown) => api.invoke(method, params));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+  /** A fresh page (own storage) with the Settings page, over `api`. */
+  async function open(api: TargetsEngine, options: OpenOptions = {}): Promise<Page> {
+    const { page, errors } = await harness.open(
+      { view: 'settings' },
+      {
+        fake: api.fake,
+        context: { viewport: { width: options.width ?? 1200, height: options.height ?? 800 }, colorScheme: options.colorScheme ?? 'light' },
+      },
+    );
     page.on('close', () => assert.deepEqual(errors, [], 'no uncaught errors in the page'));
-    await page.goto(`${ORIGIN}/index.html`);
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     return page;
   }
 
-  async function withPage(api: FakeApi, run: (page: Page) => Promise<void>, options?: OpenOptions): Promise<void> {
+  async function withPage(api: TargetsEngine, run: (page: Page) => Promise<void>, options?: OpenOptions): Promise<void> {
     const page = await open(api, options);
     try {
       await run(page);
@@ -201,7 +184,7 @@ function body() {
   const text = async (locator: ReturnType<Page['locator']>) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 
   it('shows calm loading placeholders while the engine has not answered', async () => {
-    const api = new FakeApi([], { 'app.info': () => never(), 'targets.list': () => never() });
+    const api = new TargetsEngine([], { 'app.info': () => never(), 'targets.list': () => never() });
     await withPage(api, async (page) => {
       await page.getByRole('status').filter({ hasText: 'Loading storage targets…' }).waitFor();
       assert.equal(await page.getByRole('textbox', { name: 'Docker engine' }).getAttribute('placeholder'), 'Loading…');
@@ -213,7 +196,7 @@ function body() {
   });
 
   it('with no targets, shows the store in use and explains what a target is for', async () => {
-    const api = new FakeApi([]);
+    const api = new TargetsEngine([]);
     await withPage(api, async (page) => {
       const empty = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'No storage targets yet' }) });
       await empty.waitFor();
@@ -229,7 +212,7 @@ function body() {
   });
 
   it('lists targets with the default marked, and the Docker host read-only with its DOCKER_HOST hint', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')]);
     await withPage(api, async (page) => {
       await card(page, 'nas').waitFor();
       const list = page.getByRole('list', { name: 'Storage targets' });
@@ -249,7 +232,7 @@ function body() {
 
   it('says in words when the targets cannot be listed, and Retry recovers', async () => {
     let fail = true;
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom')]);
     const list = api.handlers['targets.list']!;
     api.handlers['targets.list'] = (p) => {
       if (fail) throw new ApiError({ code: 'USAGE', message: 'config file /home/ada/.config/dvom/config.json is not valid JSON: Unexpected token' });
@@ -268,7 +251,7 @@ function body() {
   });
 
   it('when app.info fails, says so once and still lists and edits the targets', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom')], {
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom')], {
       'app.info': () => {
         throw new ApiError({ code: 'USAGE', message: "no storage target named 'gone' (see: dvom target list)" });
       },
@@ -285,7 +268,7 @@ function body() {
 
   it('Test connection shows the location on success and the error in words on failure, without moving the list', async () => {
     let answer: (() => void) | undefined;
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom'), s3Target('offsite'), localTarget('usb', '/media/usb')], {
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom'), s3Target('offsite'), localTarget('usb', '/media/usb')], {
       'targets.test': async ({ name }) => {
         if (name === 'nas') {
           await new Promise<void>((resolve) => (answer = resolve));
@@ -328,7 +311,7 @@ function body() {
   it('wraps long names, locations and errors without overflowing', async () => {
     const longName = 'a-very-long-target-name-that-uses-all-sixty-four-allowed-chars0';
     const longPath = `/mnt/${'deeply-nested-folder/'.repeat(18)}dvom`;
-    const api = new FakeApi([localTarget(longName, longPath, true), s3Target('offsite')], {
+    const api = new TargetsEngine([localTarget(longName, longPath, true), s3Target('offsite')], {
       'targets.test': () => {
         throw new ApiError({ code: 'ERROR', message: `cannot reach the S3 endpoint at https://${'very-long-host-name.'.repeat(8)}example.com (ENOTFOUND) while trying to store probes/0123456789abcdef` });
       },
@@ -364,7 +347,7 @@ function body() {
   });
 
   it('adds a local folder: inline errors in words, keyboard only, then saves and returns the focus', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom')]);
     await withPage(api, async (page) => {
       await card(page, 'nas').waitFor();
       const add = page.getByRole('button', { name: 'Add target' });
@@ -424,7 +407,7 @@ function body() {
 
   it('adds an S3 target: checks the fields, keeps the secret key out of the page, explains the keychain', async () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-    const api = new FakeApi([]);
+    const api = new TargetsEngine([]);
     await withPage(api, async (page) => {
       await page.getByRole('button', { name: 'Add target' }).click();
       const form = dialog(page, 'Add a storage target');
@@ -470,7 +453,7 @@ function body() {
   });
 
   it('edits an S3 target: an empty secret key keeps the stored one; a new access key needs its secret', async () => {
-    const api = new FakeApi([s3Target('offsite', true)]);
+    const api = new TargetsEngine([s3Target('offsite', true)]);
     await withPage(api, async (page) => {
       await card(page, 'offsite').getByRole('button', { name: 'Edit' }).click();
       const form = dialog(page, 'Edit offsite');
@@ -504,7 +487,7 @@ function body() {
   });
 
   it('shows a failed save in words inside the form and keeps what was typed', async () => {
-    const api = new FakeApi([], {
+    const api = new TargetsEngine([], {
       'targets.save': ({ name }) => {
         throw new ApiError({ code: 'USAGE', message: `target '${name}': enter the secret key for access key AKIA` });
       },
@@ -522,7 +505,7 @@ function body() {
   });
 
   it('Make default on a card saves the target unchanged as the default', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')]);
     await withPage(api, async (page) => {
       await card(page, 'offsite').getByRole('button', { name: 'Make default' }).click();
       await card(page, 'offsite').getByText('Default', { exact: true }).waitFor();
@@ -540,7 +523,7 @@ function body() {
 
   it('Remove asks first; Cancel keeps the target, confirming removes it; a failure shows in the dialog', async () => {
     let failOnce = true;
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom', true), localTarget('usb', '/media/usb')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true), localTarget('usb', '/media/usb')]);
     const remove = api.handlers['targets.remove']!;
     api.handlers['targets.remove'] = (p) => {
       if (failOnce) {
@@ -577,17 +560,17 @@ function body() {
   });
 
   it('reloads when the engine says targets changed', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom')]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom')]);
     await withPage(api, async (page) => {
       await card(page, 'nas').waitFor();
       api.targets.push(localTarget('usb', '/media/usb'));
-      await page.evaluate((fn) => (window as unknown as Record<string, (e: string, p: unknown) => void>)[fn]!('backups.changed', {}), EMIT_FUNCTION);
+      await api.fake.emit('backups.changed', {});
       await card(page, 'usb').waitFor();
     });
   });
 
   it('Theme: a radio group (System, Light, Dark), applied to the root element and remembered; System follows the OS', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom', true)]);
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true)]);
     await withPage(
       api,
       async (page) => {
@@ -628,7 +611,7 @@ function body() {
   });
 
   it('looks right in dark mode (screenshot)', async () => {
-    const api = new FakeApi([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')], {
+    const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')], {
       'targets.test': ({ name }) => {
         if (name === 'nas') return { location: '/mnt/nas/dvom' };
         throw new ApiError({ code: 'ERROR', message: 'access denied to s3://backups/dvom/ at https://s3.example.com while trying to store probes/1f; check the credentials’ permissions' });

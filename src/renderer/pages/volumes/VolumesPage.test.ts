@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { job, progress, volume } from '../../test-harness/fixtures.ts';
-import { describeInHarness } from '../../test-harness/harness-suite.ts';
+import { job, progress, volume } from '../../../../test/renderer-harness/fixtures.ts';
+import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 
 describeInHarness('Volumes page: Back up (app, in Chromium)', (harness) => {
   const volumes = [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] }), volume({ name: 'cache', size: null })];

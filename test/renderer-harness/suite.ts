@@ -1,6 +1,5 @@
-/* eslint-disable no-restricted-imports -- this file runs in Node (the test side), not in the page. */
 import { after, before, describe, it } from 'node:test';
-import { harnessSkipReason, startHarness, type Harness } from './harness-runner.ts';
+import { harnessSkipReason, startHarness, type Harness, type StartOptions } from './harness.ts';
 
 /**
  * A suite of component tests in Chromium: skipped, with the reason, where
@@ -8,7 +7,7 @@ import { harnessSkipReason, startHarness, type Harness } from './harness-runner.
  * closed after them. `tests` declares the tests and opens pages with
  * `harness.open` (the harness started for them).
  */
-export function describeInHarness(title: string, tests: (harness: Pick<Harness, 'open'>) => void): void {
+export function describeInHarness(title: string, tests: (harness: Pick<Harness, 'open'>) => void, options: StartOptions = {}): void {
   const skip = harnessSkipReason();
   if (skip) {
     it(title, { skip }, () => undefined);
@@ -17,15 +16,16 @@ export function describeInHarness(title: string, tests: (harness: Pick<Harness, 
   describe(title, () => {
     let started: Harness | undefined;
     before(async () => {
-      started = await startHarness();
+      // Everything here is local and quick: fail fast instead of after Playwright's 30 s.
+      started = await startHarness({ timeoutMs: 5_000, ...options });
     });
     after(async () => {
       await started?.close();
     });
     tests({
-      open: (view, options) => {
+      open: (view, opts) => {
         if (!started) throw new Error('the harness is not started yet: open pages inside a test');
-        return started.open(view, options);
+        return started.open(view, opts);
       },
     });
   });

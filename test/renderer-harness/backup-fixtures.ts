@@ -1,6 +1,6 @@
-/** Typed canned engine data for the component tests. */
-import type { BackupDto, JobDto, TreeNodeDto, VersionDto, VolumeDto } from '../../../../shared/api/dto.ts';
-import type { ProgressEvent } from '../../../../shared/progress.ts';
+/** Typed canned engine data for the Backups and Restore page tests: named backups with versions, jobs by id, file-tree nodes. */
+import type { BackupDto, JobDto, TreeNodeDto, VersionDto, VolumeDto } from '../../src/shared/api/dto.ts';
+import type { ProgressEvent } from '../../src/shared/progress.ts';
 
 const MINUTE = 60_000;
 export const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE).toISOString();

@@ -1,6 +1,6 @@
 /** Typed test data for component tests: plausible DTOs with overrides. */
-import type { BackupDto, JobDto, TargetDto, VolumeDto } from '../../shared/api/dto.ts';
-import type { ProgressEvent } from '../../shared/progress.ts';
+import type { BackupDto, JobDto, TargetDto, VolumeDto } from '../../src/shared/api/dto.ts';
+import type { ProgressEvent } from '../../src/shared/progress.ts';
 
 export const MiB = 1024 * 1024;
 

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- this file runs in Node (the test side), not in the page. */
 /**
  * What a "looks right" test asserts instead of only saving a screenshot:
  * the text of the elements it names is readable over what is really behind

@@ -1,4 +1,4 @@
-import type { HarnessPage } from './harness-runner.ts';
+import type { HarnessPage } from './harness.ts';
 
 /** The card (an article) named `name`, e.g. a job or a schedule. */
 export const card = (h: HarnessPage, name: string) => h.page.getByRole('article', { name, exact: true });
