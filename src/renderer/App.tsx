@@ -1,3 +1,4 @@
+import { Brand } from './components/Brand.tsx';
 import { PAGES } from './navigation.ts';
 import { useNavigation } from './state/navigation-store.ts';
 
@@ -11,10 +12,7 @@ export function App() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">DVOM</span>
-        </div>
+        <Brand />
         <nav aria-label="Main">
           <ul className="nav-list">
             {PAGES.map((p) => (

@@ -1,6 +1,7 @@
 /** What the harness page can mount: the app's real components, in the markup the app puts around them. */
 import { useState, type ReactNode } from 'react';
 import { App } from '../../../src/renderer/App.tsx';
+import { Brand } from '../../../src/renderer/components/Brand.tsx';
 import { BackupDialog } from '../../../src/renderer/components/backup-dialog/BackupDialog.tsx';
 import { Dialog } from '../../../src/renderer/components/Dialog.tsx';
 import { ActivityPage } from '../../../src/renderer/pages/activity/ActivityPage.tsx';
@@ -76,10 +77,7 @@ function SettingsInShell() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">DVOM</span>
-        </div>
+        <Brand />
       </aside>
       <main className="content">
         <SettingsPage />

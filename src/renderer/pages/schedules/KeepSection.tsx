@@ -5,7 +5,7 @@ const RETENTION_LABELS: Record<RetentionKey, string> = { last: 'Last', hourly: '
 
 /** What to keep: how many versions each retention rule keeps (empty: all). */
 export function KeepSection({ form }: { form: EditorForm }) {
-  const { draft, id, fieldId, hintId, bind, shown, change } = form;
+  const { draft, id, fieldId, hintId, numberInput, shown, change } = form;
   return (
     <section className="sch-section" aria-labelledby={`${id}-keep`}>
       <h2 id={`${id}-keep`}>Keep</h2>
@@ -22,13 +22,10 @@ export function KeepSection({ form }: { form: EditorForm }) {
                 {RETENTION_LABELS[k]}
               </label>
               <input
-                {...bind(f)}
+                {...numberInput(f)}
                 aria-label={`Keep ${RETENTION_LABELS[k].toLowerCase()}`}
-                className="text-input sch-input sch-number"
-                inputMode="numeric"
                 value={draft.retention[k]}
                 placeholder="—"
-                autoComplete="off"
                 aria-describedby={shown(f) ? hintId(f) : undefined}
                 onChange={(e) => change({ retention: { ...draft.retention, [k]: e.target.value } }, [f])}
               />

@@ -1,7 +1,14 @@
 import type { VolumeDto } from '../../../shared/api/dto.ts';
 import { Switch } from '../../components/Switch.tsx';
 import { useVolumesStore } from '../../state/volumes-store.ts';
+import { CheckList } from './CheckList.tsx';
 import type { EditorForm } from './use-editor-form.tsx';
+
+const SWITCHES: { key: 'enabled' | 'catchUp' | 'notifyOnSuccess'; label: string; description: string }[] = [
+  { key: 'enabled', label: 'Enabled', description: 'Runs at the times above. When off, it runs only when you press Run now.' },
+  { key: 'catchUp', label: 'Catch up missed runs', description: 'If the computer was off or asleep at a run time, run once as soon as it can.' },
+  { key: 'notifyOnSuccess', label: 'Notify on success', description: 'A notification after every successful run. Failures always notify.' },
+];
 
 /** Containers that use the chosen volumes, plus any already chosen. */
 function containerChoices(volumes: VolumeDto[] | null, chosenVolumes: string[], selected: string[]): { name: string; note: string }[] {
@@ -16,7 +23,7 @@ function containerChoices(volumes: VolumeDto[] | null, chosenVolumes: string[], 
 
 /** The options of each run: containers to stop, enabled, catch-up, notifications, and how often to test a restore. */
 export function OptionsSection({ form }: { form: EditorForm }) {
-  const { draft, busy, id, fieldId, hintId, bind, reg, hint, change } = form;
+  const { draft, busy, id, fieldId, hintId, numberInput, reg, hint, change } = form;
   const volumes = useVolumesStore((s) => s.volumes);
   const containers = containerChoices(volumes, draft.volumes, draft.stopContainers);
   return (
@@ -25,30 +32,14 @@ export function OptionsSection({ form }: { form: EditorForm }) {
       <fieldset ref={reg('stopContainers')} className="field" aria-describedby={hintId('stopContainers')}>
         <legend className="field-label">Containers to stop</legend>
         {containers.length > 0 && (
-          <ul className="sch-choices">
-            {containers.map((c) => (
-              <li key={c.name}>
-                <label className="sch-check">
-                  <input
-                    type="checkbox"
-                    aria-label={c.name}
-                    aria-describedby={c.note ? `${id}-ctr-${c.name}` : undefined}
-                    checked={draft.stopContainers.includes(c.name)}
-                    disabled={busy}
-                    onChange={(e) =>
-                      change({ stopContainers: e.target.checked ? [...draft.stopContainers, c.name] : draft.stopContainers.filter((n) => n !== c.name) }, ['stopContainers'])
-                    }
-                  />
-                  <span className="sch-check-name">{c.name}</span>
-                  {c.note && (
-                    <span id={`${id}-ctr-${c.name}`} className="sch-tag">
-                      {c.note}
-                    </span>
-                  )}
-                </label>
-              </li>
-            ))}
-          </ul>
+          <CheckList
+            className="sch-choices"
+            items={containers}
+            noteId={(name) => `${id}-ctr-${name}`}
+            checked={(name) => draft.stopContainers.includes(name)}
+            disabled={busy}
+            onChange={(name, on) => change({ stopContainers: on ? [...draft.stopContainers, name] : draft.stopContainers.filter((n) => n !== name) }, ['stopContainers'])}
+          />
         )}
         {hint(
           'stopContainers',
@@ -61,27 +52,9 @@ export function OptionsSection({ form }: { form: EditorForm }) {
       </fieldset>
 
       <div className="sch-switches">
-        <Switch
-          label="Enabled"
-          description="Runs at the times above. When off, it runs only when you press Run now."
-          checked={draft.enabled}
-          disabled={busy}
-          onChange={(enabled) => change({ enabled })}
-        />
-        <Switch
-          label="Catch up missed runs"
-          description="If the computer was off or asleep at a run time, run once as soon as it can."
-          checked={draft.catchUp}
-          disabled={busy}
-          onChange={(catchUp) => change({ catchUp })}
-        />
-        <Switch
-          label="Notify on success"
-          description="A notification after every successful run. Failures always notify."
-          checked={draft.notifyOnSuccess}
-          disabled={busy}
-          onChange={(notifyOnSuccess) => change({ notifyOnSuccess })}
-        />
+        {SWITCHES.map((w) => (
+          <Switch key={w.key} label={w.label} description={w.description} checked={draft[w.key]} disabled={busy} onChange={(on) => change({ [w.key]: on })} />
+        ))}
       </div>
 
       <div className="field">
@@ -90,11 +63,8 @@ export function OptionsSection({ form }: { form: EditorForm }) {
         </label>
         <div className="sch-inline">
           <input
-            {...bind('testRestoreEvery')}
-            className="text-input sch-input sch-number"
-            inputMode="numeric"
+            {...numberInput('testRestoreEvery')}
             value={draft.testRestoreEvery}
-            autoComplete="off"
             aria-describedby={`${fieldId('testRestoreEvery')}-unit ${hintId('testRestoreEvery')}`}
             onChange={(e) => change({ testRestoreEvery: e.target.value }, ['testRestoreEvery'])}
           />

@@ -1,4 +1,5 @@
 import { useVolumesStore } from '../../state/volumes-store.ts';
+import { CheckList } from './CheckList.tsx';
 import type { EditorForm } from './use-editor-form.tsx';
 
 interface Props {
@@ -30,28 +31,19 @@ export function VolumeChoices({ form, onToggle }: Props) {
     );
   }
   if (!listed.length && !missing.length) return <p className="sch-choices-state muted">There are no Docker volumes on this engine.</p>;
+  const items = [
+    ...listed.map((v) => ({ name: v.name, note: v.usedBy.length ? `used by ${v.usedBy.map((u) => u.name).join(', ')}` : '' })),
+    ...missing.map((name) => ({ name, note: 'not found on this engine' })),
+  ];
   return (
-    <ul className="sch-choices sch-volume-choices">
-      {[...listed.map((v) => ({ name: v.name, note: v.usedBy.length ? `used by ${v.usedBy.map((u) => u.name).join(', ')}` : '' })), ...missing.map((name) => ({ name, note: 'not found on this engine' }))].map((v) => (
-        <li key={v.name}>
-          <label className="sch-check">
-            <input
-              type="checkbox"
-              aria-label={v.name}
-              aria-describedby={v.note ? `${id}-vol-${v.name}` : undefined}
-              checked={draft.volumes.includes(v.name)}
-              disabled={busy}
-              onChange={(e) => onToggle(v.name, e.target.checked)}
-            />
-            <span className="sch-check-name">{v.name}</span>
-            {v.note && (
-              <span id={`${id}-vol-${v.name}`} className="sch-tag" title={v.note}>
-                {v.note}
-              </span>
-            )}
-          </label>
-        </li>
-      ))}
-    </ul>
+    <CheckList
+      className="sch-choices sch-volume-choices"
+      items={items}
+      noteId={(name) => `${id}-vol-${name}`}
+      noteTitles
+      checked={(name) => draft.volumes.includes(name)}
+      disabled={busy}
+      onChange={onToggle}
+    />
   );
 }

@@ -26,7 +26,7 @@ function storageOptions(targets: TargetDto[], defaultLocation: string | null, cu
 
 /** What to back up: the schedule's name, its volumes, the storage and the backup the runs add to. */
 export function WhatSection({ form, editing, choices, existing }: Props) {
-  const { draft, busy, id, fieldId, hintId, bind, reg, invalid, hint, change, touch } = form;
+  const { draft, busy, id, fieldId, hintId, textInput, reg, invalid, hint, change, touch } = form;
   const [named, setNamed] = useState({ name: editing, backup: editing });
   const storage = storageOptions(choices.targets.state === 'ready' ? choices.targets.value : [], choices.defaultLocation, draft.target);
 
@@ -60,12 +60,8 @@ export function WhatSection({ form, editing, choices, existing }: Props) {
           Schedule name
         </label>
         <input
-          {...bind('name')}
-          className="text-input sch-input"
+          {...textInput('name')}
           value={draft.name}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
           onChange={(e) => {
             setNamed((n) => ({ ...n, name: true }));
             change({ name: e.target.value }, ['name']);
@@ -110,13 +106,9 @@ export function WhatSection({ form, editing, choices, existing }: Props) {
           Backup name
         </label>
         <input
-          {...bind('backup')}
-          className="text-input sch-input"
+          {...textInput('backup')}
           value={draft.backup}
           list={`${id}-backups`}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
           onChange={(e) => {
             setNamed((n) => ({ ...n, backup: true }));
             change({ backup: e.target.value }, ['backup']);

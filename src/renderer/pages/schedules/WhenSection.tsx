@@ -43,7 +43,7 @@ export function WhenSection({ form }: { form: EditorForm }) {
 }
 
 function WhenFields({ form }: { form: EditorForm }): ReactNode {
-  const { draft, busy, fieldId, hintId, bind, reg, invalid, hint, shown, change, touch } = form;
+  const { draft, busy, fieldId, hintId, textInput, numberInput, reg, invalid, hint, shown, change, touch } = form;
   switch (draft.kind) {
     case 'interval':
       return (
@@ -53,11 +53,8 @@ function WhenFields({ form }: { form: EditorForm }): ReactNode {
           </label>
           <div className="sch-inline">
             <input
-              {...bind('every')}
-              className="text-input sch-input sch-number"
-              inputMode="numeric"
+              {...numberInput('every')}
               value={draft.every}
-              autoComplete="off"
               onChange={(e) => change({ every: e.target.value }, ['every'])}
             />
             <select
@@ -110,12 +107,9 @@ function WhenFields({ form }: { form: EditorForm }): ReactNode {
             Cron expression
           </label>
           <input
-            {...bind('expression')}
+            {...textInput('expression')}
             className="text-input sch-input sch-mono"
             value={draft.expression}
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={200}
             onChange={(e) => change({ expression: e.target.value }, ['expression'])}
           />
           <p id={hintId('expression')} className="field-hint">

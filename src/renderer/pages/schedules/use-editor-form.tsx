@@ -24,15 +24,21 @@ export interface EditorForm {
   /** Field `f`'s hint: its problem, or `normal`. */
   hint(f: Field, normal: ReactNode): ReactNode;
   /** What the control of field `f` always carries: focus on a problem, its id and hint, invalid, busy, touched on leaving. */
-  bind(f: Field): {
-    ref: (el: HTMLElement | null) => void;
-    id: string;
-    'aria-invalid': true | undefined;
-    'aria-describedby': string;
-    disabled: boolean;
-    onBlur(): void;
-  };
+  bind(f: Field): Bound;
+  /** A name or expression typed as is: bind(f), no autocomplete or spelling, 200 characters at most. */
+  textInput(f: Field): Bound & { className: string; autoComplete: 'off'; spellCheck: false; maxLength: number };
+  /** A count: bind(f), a narrow box, the numeric keypad. */
+  numberInput(f: Field): Bound & { className: string; inputMode: 'numeric'; autoComplete: 'off' };
 }
+
+type Bound = {
+  ref: (el: HTMLElement | null) => void;
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string;
+  disabled: boolean;
+  onBlur(): void;
+};
 
 interface Options {
   initial: ScheduleStatus | null;
@@ -110,6 +116,14 @@ export function useEditorForm({ initial, taken, onSaved }: Options): { form: Edi
   const formError = server?.field === 'form' ? server.text : tried && problemCount ? `Fix the ${problemCount === 1 ? 'problem' : `${problemCount} problems`} marked above to save.` : null;
 
   const invalid = (f: Field) => (shown(f) ? (true as const) : undefined);
+  const bind = (f: Field): Bound => ({
+    ref: reg(f),
+    id: fieldId(f),
+    'aria-invalid': invalid(f),
+    'aria-describedby': hintId(f),
+    disabled: busy,
+    onBlur: () => touch(f),
+  });
   const form: EditorForm = {
     draft,
     checked,
@@ -130,14 +144,9 @@ export function useEditorForm({ initial, taken, onSaved }: Options): { form: Edi
         </p>
       );
     },
-    bind: (f) => ({
-      ref: reg(f),
-      id: fieldId(f),
-      'aria-invalid': invalid(f),
-      'aria-describedby': hintId(f),
-      disabled: busy,
-      onBlur: () => touch(f),
-    }),
+    bind,
+    textInput: (f) => ({ ...bind(f), className: 'text-input sch-input', autoComplete: 'off', spellCheck: false, maxLength: 200 }),
+    numberInput: (f) => ({ ...bind(f), className: 'text-input sch-input sch-number', inputMode: 'numeric', autoComplete: 'off' }),
   };
   return { form, submit, formError };
 }
