@@ -94,7 +94,7 @@ export interface StartOptions {
 export interface OpenOptions {
   /** The engine behind the page; a new FakeApi (an empty engine) when absent. */
   fake?: FakeApi;
-  /** Runs before the view mounts: set the fake's replies here. */
+  /** Sets the fake's replies before the view mounts (on a page of its own: before the page loads). */
   before?: (h: HarnessPage) => Promise<void>;
   /** A page of its own with these browser options (e.g. colorScheme: 'dark'), over a 1000×760 window with reduced motion. */
   context?: BrowserContextOptions;
@@ -231,16 +231,8 @@ export class HarnessPage {
   }
 
   /** Waits until the calls of `method` pass `test` (failing after the page's timeout, like Playwright's waits). */
-  async waitForCalls<M extends ApiMethod>(method: M, test: (calls: ParamsOf<M>[]) => boolean): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the calls of ${method} did not pass the test in ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    try {
-      await Promise.race([this.fake.callsPass(method, test), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  waitForCalls<M extends ApiMethod>(method: M, test: (calls: ParamsOf<M>[]) => boolean): Promise<void> {
+    return this.within(this.fake.callsPass(method, test), `the calls of ${method} did not pass the test`);
   }
 
   navigation(): Promise<{ page: string; intent: unknown }> {
@@ -274,7 +266,20 @@ export class HarnessPage {
 
   /** Calls cross from the page to the fake asynchronously: wait until every call the page has sent has come in. */
   private async settle(): Promise<void> {
-    await this.fake.received(await this.page.evaluate(() => window.harness.sent()));
+    const sent = await this.page.evaluate(() => window.harness.sent());
+    await this.within(this.fake.received(sent), `the page sent ${sent} calls; the fake API did not receive them all`);
+  }
+
+  private async within(done: Promise<void>, failure: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${failure} in ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private attach(generation: number, fake: FakeApi): void {

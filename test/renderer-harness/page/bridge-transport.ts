@@ -1,5 +1,5 @@
 import type { ApiTransport } from '../../../src/shared/api/client.ts';
-import type { BridgeReply } from '../contract.ts';
+import { INVOKE_BINDING, type BridgeReply } from '../contract.ts';
 
 type Listener = (event: string, payload: unknown) => void;
 
@@ -19,7 +19,7 @@ export class BridgeTransport implements ApiTransport {
   }
 
   async invoke(method: string, params: unknown): Promise<unknown> {
-    const invoke = window.dvomHarnessInvoke;
+    const invoke = window[INVOKE_BINDING];
     if (!invoke) throw { code: 'DISCONNECTED', message: 'the test did not expose its fake API' };
     this.sent++;
     const reply: BridgeReply = await invoke(this.generation, method, params);

@@ -6,29 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cronProblem } from './cron.ts';
 import { checkDraft, draftFrom, emptyDraft, previewInput, type Draft } from './draft.ts';
-import { describeRetention, describeWhen } from './describe.ts';
 
 const valid = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), name: 'nightly', volumes: ['pgdata'], backup: 'pgdata', ...over });
-
-describe('schedule editor: cron syntax', () => {
-  it('accepts standard five-field expressions', () => {
-    for (const e of ['* * * * *', '30 2 * * 1-5', '*/15 * * * *', '0 0 1 jan,jul *', '0 3 * * sun', '5-55/10 8-18 * * MON-FRI', '0 0 * * 7', '0 12 1/2 * *']) {
-      assert.equal(cronProblem(e), null, e);
-    }
-  });
-
-  it('says which field is wrong and why', () => {
-    assert.match(cronProblem('0 25 * * *')!, /hour field “25” is not valid: hour values go from 0 to 23/);
-    assert.match(cronProblem('0 3 * *')!, /five fields .* this one has 4/);
-    assert.match(cronProblem('@daily')!, /five fields/);
-    assert.match(cronProblem('0 3 * foo *')!, /month field “foo”/);
-    assert.match(cronProblem('0 3 5-1 * *')!, /low to high/);
-    assert.match(cronProblem('*/0 * * * *')!, /step is 1 or more/);
-    assert.match(cronProblem('1,,2 * * * *')!, /minute field “”/);
-  });
-});
 
 describe('schedule editor: checking the form', () => {
   it('a valid form becomes the schedule to save, numbers parsed and text trimmed', () => {
@@ -81,25 +61,5 @@ describe('schedule editor: checking the form', () => {
     const bad = previewInput(valid({ kind: 'cron', expression: '0 3 * * 9' }));
     assert.equal(bad.when, null);
     assert.match(bad.whenProblem!, /day-of-week field “9”/);
-  });
-});
-
-describe('schedule list: how schedules read', () => {
-  it('says when a schedule runs', () => {
-    assert.equal(describeWhen({ kind: 'interval', every: 1, unit: 'hours' }), 'Every hour');
-    assert.equal(describeWhen({ kind: 'interval', every: 15, unit: 'minutes' }), 'Every 15 minutes');
-    assert.equal(describeWhen({ kind: 'daily', at: '02:00' }), 'Every day at 02:00');
-    assert.equal(describeWhen({ kind: 'weekly', days: [1, 2, 3, 4, 5], at: '06:30' }), 'Weekdays at 06:30');
-    assert.equal(describeWhen({ kind: 'weekly', days: [0, 6], at: '09:00' }), 'Weekends at 09:00');
-    assert.equal(describeWhen({ kind: 'weekly', days: [3], at: '09:00' }), 'Wednesdays at 09:00');
-    assert.equal(describeWhen({ kind: 'weekly', days: [0, 1, 5], at: '09:00' }), 'Mon, Fri and Sun at 09:00');
-    assert.equal(describeWhen({ kind: 'cron', expression: '0 3 * * 1' }), 'Cron 0 3 * * 1');
-  });
-
-  it('says what a schedule keeps', () => {
-    assert.equal(describeRetention({}), 'Every version');
-    assert.equal(describeRetention({ last: 0 }), 'Every version');
-    assert.equal(describeRetention({ last: 2 }), 'The last 2');
-    assert.equal(describeRetention({ last: 3, daily: 7, monthly: 12 }), 'The last 3, 7 daily and 12 monthly');
   });
 });
