@@ -1,10 +1,11 @@
 import type { BackupDto, TreeNodeDto, VersionDto } from '../../shared/api/dto.ts';
 import { usageError } from '../engine/errors.ts';
-import { deleteBackup, isDamaged, listBackups } from '../engine/ops/catalog.ts';
+import { isDamaged, listBackups } from '../engine/ops/catalog.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { openVersion } from '../engine/ops/restore.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { verifiedAt, versionsWithVerification } from '../services/catalog.ts';
+import { deleteWholeBackup } from '../services/backup-identity.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword } from '../services/open-backup.ts';
 import { changeCredential, forgetPassword, rememberedPassword } from '../services/passwords.ts';
@@ -86,7 +87,7 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
     async 'backups.delete'(p) {
       const store = await app.store(p.target);
       if (!p.version) {
-        await deleteBackup(store, p.backup);
+        await deleteWholeBackup(store, p.backup);
         await forgetPassword(app.secrets, store, p.backup).catch(() => false);
         emitStoreChanged(app.events);
         return { deleted: `backup '${p.backup}'` };

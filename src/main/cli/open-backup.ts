@@ -5,7 +5,7 @@ import { openBackup as openWithFinder, type CredentialFinder, type FoundCredenti
 import { rememberPassword } from '../services/passwords.ts';
 import { usageError } from '../engine/index.ts';
 import type { CommandContext } from './command.ts';
-import { getCredential, type CredentialFlags } from './credentials.ts';
+import { credentialAtHand, getCredential, type CredentialFlags } from './credentials.ts';
 
 /** The CLI's side of opening a backup: where its credential comes from (see credentials.ts) and --remember-password. */
 
@@ -36,6 +36,7 @@ function credentialFor(ctx: CommandContext, backup: string, extra: { confirm?: b
 function cliFinder(ctx: CommandContext, backup: string): CredentialFinder {
   return {
     find: () => credentialFor(ctx, backup),
+    atHand: () => credentialAtHand(ctx.values as CredentialFlags, ctx.output, { backup, store: ctx.store(), secrets: ctx.secrets }),
     async afterStaleKeychain(err) {
       if (!process.stdin.isTTY) {
         throw rememberedPasswordWrong(`${err.message} (the password remembered in the keychain is wrong; run: dvom forget-password ${backup})`);
