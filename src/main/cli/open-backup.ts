@@ -1,5 +1,6 @@
 import type { Repository } from '../engine/index.ts';
 import { rememberedPasswordWrong } from '../platform/detailed-error.ts';
+import { listingUnlocker, type ListingUnlock } from '../services/catalog.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { openBackup as openWithFinder, type CredentialFinder, type FoundCredential } from '../services/open-backup.ts';
 import { rememberPassword } from '../services/passwords.ts';
@@ -71,4 +72,9 @@ export async function openOrCreate(ctx: CommandContext, name: string, encrypt: b
   });
   await rememberIfAsked(ctx, name, found);
   return repo;
+}
+
+/** For listings: unlocks an encrypted backup with a credential at hand (flags, environment, keychain), never asking. */
+export function listingUnlock(ctx: CommandContext): ListingUnlock {
+  return listingUnlocker(ctx.store(), (backup) => cliFinder(ctx, backup));
 }
