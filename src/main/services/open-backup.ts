@@ -80,6 +80,8 @@ export async function openBackup(store: StorageBackend, backup: string, finder: 
   } else {
     opened = await openEncrypted(store, backup, finder, known?.keyring ?? 0);
   }
+  // Again on the config actually opened: the store may have changed between the two reads.
+  checkKnownBackup(store, backup, opened.repo.config, known);
   if (options.remember !== false) await rememberBackup(store, opened.repo, known);
   return opened;
 }
