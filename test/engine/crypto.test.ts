@@ -252,7 +252,7 @@ test('key files: edited KDF parameters, id or wrapped key give undefined', async
   const scryptKdf = (f: KeyFile) => f.kdf as { N: number; r: number; p: number; salt: string };
   const edits: [string, KeyFile][] = [
     ['N', edit((f) => { scryptKdf(f).N = 2048; })],
-    ['r', edit((f) => { scryptKdf(f).r = 4; })],
+    ['r', edit((f) => { scryptKdf(f).r = 16; })],
     ['p', edit((f) => { scryptKdf(f).p = 2; })],
     ['salt', edit((f) => { scryptKdf(f).salt = randomBytes(32).toString('base64'); })],
     ['id', edit((f) => { f.id = '0123456789abcdef'; })],

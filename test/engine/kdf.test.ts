@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_ARGON2, parseKeyFile, unwrapMasterKey, wrapMasterKey } from '../../src/main/engine/crypto/key-file.ts';
+import { DEFAULT_ARGON2, DEFAULT_SCRYPT, parseKeyFile, unwrapMasterKey, validateScryptParams, wrapMasterKey } from '../../src/main/engine/crypto/key-file.ts';
 import { CHEAP_SCRYPT, assertDvomError, password } from './helpers.ts';
 
 const REPO_ID = 'a'.repeat(32);
@@ -43,4 +43,26 @@ test('Argon2id parameters beyond fixed bounds are refused before any work', asyn
     const hostile = { ...file, kdf: { ...file.kdf, ...kdf } };
     await assertDvomError(unwrapMasterKey(hostile, password(), REPO_ID), 'INTEGRITY');
   }
+});
+
+test('scrypt parameters beyond fixed caps or below the floor are refused before any work, naming the key', async () => {
+  const file = await wrapMasterKey(randomBytes(32), password(), REPO_ID, { label: 'x', scrypt: CHEAP_SCRYPT });
+  const cases: [Record<string, number>, RegExp][] = [
+    [{ N: 2 ** 24, r: 64, p: 16 }, /exceed the caps/], // 128 GiB
+    [{ N: 2 ** 21, r: 8, p: 1 }, /exceed the caps/],
+    [{ N: 2 ** 20, r: 16, p: 1 }, /memory or work limit/], // 2 GiB
+    [{ N: 2 ** 20, r: 8, p: 16 }, /memory or work limit/], // 1 GiB of memory, 16 GiB of work
+    [{ N: 2 ** 9, r: 8, p: 1 }, /below the floor/],
+    [{ N: 2 ** 12, r: 1, p: 1 }, /below the floor/], // 512 KiB
+    [{ N: 1000, r: 8, p: 1 }, /invalid/],
+  ];
+  for (const [params, message] of cases) {
+    const hostile = { ...file, kdf: { ...file.kdf, ...params } };
+    const err = await assertDvomError(unwrapMasterKey(hostile, password(), REPO_ID), 'INTEGRITY', message);
+    assert.match(err.message, new RegExp(`^key ${file.id}: scrypt parameters`));
+  }
+  // The default and the tests' cheap setting are inside the bounds; new keys below the floor are not made.
+  validateScryptParams(DEFAULT_SCRYPT);
+  validateScryptParams(CHEAP_SCRYPT);
+  await assertDvomError(wrapMasterKey(randomBytes(32), password(), REPO_ID, { label: 'weak', scrypt: { N: 2 ** 4, r: 8, p: 1 } }), 'INTEGRITY', /below the floor/);
 });

@@ -1,4 +1,4 @@
-import { volumesWithLastBackup } from '../services/catalog.ts';
+import { keychainUnlock, volumesWithLastBackup } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
@@ -18,7 +18,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'volumes.list'() {
       const [docker, store] = await Promise.all([app.docker(), app.store()]);
-      return volumesWithLastBackup(docker, store);
+      return volumesWithLastBackup(docker, store, keychainUnlock(store, app.secrets));
     },
 
     ...createBackupHandlers(app),

@@ -1,10 +1,10 @@
 import type { BackupDto, TreeNodeDto, VersionDto } from '../../shared/api/dto.ts';
-import { usageError } from '../engine/errors.ts';
-import { deleteBackup, isDamaged, listBackups } from '../engine/ops/catalog.ts';
+import { isDvomError, usageError } from '../engine/errors.ts';
+import { isDamaged, listBackups } from '../engine/ops/catalog.ts';
 import { deleteVersion } from '../engine/ops/forget.ts';
 import { openVersion } from '../engine/ops/restore.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
-import { verifiedAt, versionsWithVerification } from '../services/catalog.ts';
+import { keychainUnlock, versionsWithVerification, type ListedVersion } from '../services/catalog.ts';
+import { deleteWholeBackup } from '../services/backup-identity.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword } from '../services/open-backup.ts';
 import { changeCredential, forgetPassword, rememberedPassword } from '../services/passwords.ts';
@@ -14,14 +14,15 @@ import type { DvomApp } from './dvom-app.ts';
 
 type BackupHandlers = Pick<ApiHandlers, 'backups.list' | 'backups.versions' | 'backups.tree' | 'backups.changePassword' | 'backups.delete'>;
 
-function versionDto(v: VersionSummary, verifiedAt: string | null): VersionDto {
+function versionDto(v: ListedVersion): VersionDto {
   return {
     id: v.id,
     createdAt: v.createdAt,
     sourceKind: v.sourceKind,
     volumes: v.volumes,
     stats: { ...v.stats },
-    verifiedAt,
+    verifiedAt: v.verifiedAt,
+    checked: v.checked,
   };
 }
 
@@ -30,10 +31,22 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
   return {
     async 'backups.list'(p) {
       const store = await app.store(p.target);
+      const unlock = keychainUnlock(store, app.secrets);
       const list: BackupDto[] = [];
+      const damaged = (name: string, error: string): BackupDto =>
+        ({ name, createdAt: '', encrypted: false, versions: 0, latest: null, volumes: [], storedBytes: 0, passwordRemembered: false, damaged: error });
       for (const b of await listBackups(store)) {
         if (isDamaged(b)) {
-          list.push({ name: b.name, createdAt: '', encrypted: false, versions: 0, latest: null, volumes: [], storedBytes: 0, passwordRemembered: false, damaged: b.error });
+          list.push(damaged(b.name, b.error));
+          continue;
+        }
+        let latest: ListedVersion | undefined;
+        try {
+          latest = b.latest ? (await versionsWithVerification(store, b.name, unlock)).at(-1) : undefined;
+        } catch (err) {
+          // Its records fail the checks its key makes possible: listed as damaged, so the others still show.
+          if (!isDvomError(err, 'INTEGRITY')) throw err;
+          list.push(damaged(b.name, err.message));
           continue;
         }
         list.push({
@@ -41,7 +54,7 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
           createdAt: b.createdAt,
           encrypted: b.encrypted,
           versions: b.versions,
-          latest: b.latest ? versionDto(b.latest, (await verifiedAt(store, b.name)).get(b.latest.id) ?? null) : null,
+          latest: latest ? versionDto(latest) : null,
           volumes: b.volumes,
           storedBytes: b.storedBytes,
           passwordRemembered: b.encrypted && !!(await rememberedPassword(app.secrets, store, b.name)),
@@ -52,8 +65,9 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
     },
 
     async 'backups.versions'(p) {
-      const versions = await versionsWithVerification(await app.store(p.target), p.backup);
-      return versions.map((v) => versionDto(v, v.verifiedAt)).reverse();
+      const store = await app.store(p.target);
+      const versions = await versionsWithVerification(store, p.backup, keychainUnlock(store, app.secrets));
+      return versions.map(versionDto).reverse();
     },
 
     async 'backups.tree'(p) {
@@ -86,7 +100,7 @@ export function createBackupHandlers(app: DvomApp): BackupHandlers {
     async 'backups.delete'(p) {
       const store = await app.store(p.target);
       if (!p.version) {
-        await deleteBackup(store, p.backup);
+        await deleteWholeBackup(store, p.backup);
         await forgetPassword(app.secrets, store, p.backup).catch(() => false);
         emitStoreChanged(app.events);
         return { deleted: `backup '${p.backup}'` };

@@ -11,17 +11,34 @@ export interface CredentialFlags {
   'key-file'?: string;
 }
 
+export interface CredentialPurpose {
+  backup: string;
+  store: StorageBackend;
+  confirm?: boolean;
+  secrets?: SecretStore;
+  skipKeychain?: boolean;
+}
+
 /**
  * Where a password or key comes from, in order: --key-file, DVOM_KEY,
  * --password (warned: visible to other users in the process list),
  * DVOM_PASSWORD, the keychain (if a password was remembered), then a hidden
  * prompt on a terminal.
  */
-export async function getCredential(
-  flags: CredentialFlags,
-  output: Output,
-  purpose: { backup: string; store: StorageBackend; confirm?: boolean; secrets?: SecretStore; skipKeychain?: boolean },
-): Promise<FoundCredential> {
+export async function getCredential(flags: CredentialFlags, output: Output, purpose: CredentialPurpose): Promise<FoundCredential> {
+  const found = await credentialAtHand(flags, output, purpose);
+  if (found) return found;
+  if (!process.stdin.isTTY) {
+    throw usageError(
+      `backup '${purpose.backup}' needs a password: set DVOM_PASSWORD, use --key-file, remember it in the keychain (--remember-password), or run in a terminal to be asked`,
+    );
+  }
+  const password = await askPassword(`Password for backup '${purpose.backup}': `, purpose.confirm ?? false);
+  return { credential: { kind: 'password', password }, source: 'prompt' };
+}
+
+/** The credential given or remembered (everything but the prompt), or undefined. */
+export async function credentialAtHand(flags: CredentialFlags, output: Output, purpose: CredentialPurpose): Promise<FoundCredential | undefined> {
   if (flags['key-file']) {
     let text: string;
     try {
@@ -45,13 +62,7 @@ export async function getCredential(
       // No usable keychain: ask instead (never fall back to a file).
     }
   }
-  if (!process.stdin.isTTY) {
-    throw usageError(
-      `backup '${purpose.backup}' needs a password: set DVOM_PASSWORD, use --key-file, remember it in the keychain (--remember-password), or run in a terminal to be asked`,
-    );
-  }
-  const password = await askPassword(`Password for backup '${purpose.backup}': `, purpose.confirm ?? false);
-  return { credential: { kind: 'password', password }, source: 'prompt' };
+  return undefined;
 }
 
 function checked(password: string, source: string): Credential {

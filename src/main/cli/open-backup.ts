@@ -1,11 +1,12 @@
 import type { Repository } from '../engine/index.ts';
 import { rememberedPasswordWrong } from '../platform/detailed-error.ts';
+import { listingUnlocker, type ListingUnlock } from '../services/catalog.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { openBackup as openWithFinder, type CredentialFinder, type FoundCredential } from '../services/open-backup.ts';
 import { rememberPassword } from '../services/passwords.ts';
 import { usageError } from '../engine/index.ts';
 import type { CommandContext } from './command.ts';
-import { getCredential, type CredentialFlags } from './credentials.ts';
+import { credentialAtHand, getCredential, type CredentialFlags } from './credentials.ts';
 
 /** The CLI's side of opening a backup: where its credential comes from (see credentials.ts) and --remember-password. */
 
@@ -36,6 +37,7 @@ function credentialFor(ctx: CommandContext, backup: string, extra: { confirm?: b
 function cliFinder(ctx: CommandContext, backup: string): CredentialFinder {
   return {
     find: () => credentialFor(ctx, backup),
+    atHand: () => credentialAtHand(ctx.values as CredentialFlags, ctx.output, { backup, store: ctx.store(), secrets: ctx.secrets }),
     async afterStaleKeychain(err) {
       if (!process.stdin.isTTY) {
         throw rememberedPasswordWrong(`${err.message} (the password remembered in the keychain is wrong; run: dvom forget-password ${backup})`);
@@ -70,4 +72,9 @@ export async function openOrCreate(ctx: CommandContext, name: string, encrypt: b
   });
   await rememberIfAsked(ctx, name, found);
   return repo;
+}
+
+/** For listings: unlocks an encrypted backup with a credential at hand (flags, environment, keychain), never asking. */
+export function listingUnlock(ctx: CommandContext): ListingUnlock {
+  return listingUnlocker(ctx.store(), (backup) => cliFinder(ctx, backup));
 }

@@ -1,5 +1,5 @@
 import { usageError } from '../engine/errors.ts';
-import type { ScryptParams } from '../engine/crypto/key-file.ts';
+import { SCRYPT_LIMITS, type ScryptParams } from '../engine/crypto/key-file.ts';
 
 /**
  * scrypt cost for new keys. DVOM_SCRYPT_N lowers it for tests and very slow
@@ -9,8 +9,9 @@ export function scryptFromEnv(warn: (text: string) => void): ScryptParams | unde
   const raw = process.env.DVOM_SCRYPT_N;
   if (!raw) return undefined;
   const N = Number(raw);
-  if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 24) {
-    throw usageError(`DVOM_SCRYPT_N must be a power of two between 2 and 2^24, got '${raw}'`);
+  // r=8: the limits' 1 MiB floor and 1 GiB cap are N=2^10 and N=2^20.
+  if (!Number.isInteger(N) || N < SCRYPT_LIMITS.minN || (N & (N - 1)) !== 0 || N > SCRYPT_LIMITS.maxN) {
+    throw usageError(`DVOM_SCRYPT_N must be a power of two between 1024 (2^10) and 1048576 (2^20), got '${raw}'`);
   }
   if (N < 2 ** 17) warn(`DVOM_SCRYPT_N=${N} is below the default 131072: passwords are cheaper to guess`);
   return { N, r: 8, p: 1 };

@@ -1,17 +1,83 @@
 import type Docker from 'dockerode';
 import type { VolumeDto } from '../../shared/api/dto.ts';
 import { listVolumes } from '../docker/volumes.ts';
-import { lastBackupOfVolumes, versionsOf } from '../engine/ops/catalog.ts';
+import { isDvomError } from '../engine/errors.ts';
+import { listBackupNames, versionsOf } from '../engine/ops/catalog.ts';
 import { Layout } from '../engine/repo/layout.ts';
+import { readRepoConfig, type Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { readVerifications } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { openBackup, passwordFinder, type CredentialFinder } from './open-backup.ts';
+import { rememberedPassword } from './passwords.ts';
 
-/** What `dvom volumes`/`dvom versions` and the app's lists show; none of it needs a password. */
+/**
+ * What `dvom volumes`/`dvom versions` and the app's lists show. None of it
+ * needs a password; but an encrypted backup's version and verification
+ * records carry seals only its key can check. With a credential at hand
+ * (given, in the environment, remembered; never asked for) they are checked,
+ * and a record whose seal fails is not shown as verified. Without one, what
+ * is listed is the store's word: marked `checked: false`.
+ */
+
+/** How a listing gets a backup's keys: undefined when it stays locked (plain, or no credential at hand). */
+export type ListingUnlock = (backup: string) => Promise<Repository | undefined>;
+
+/**
+ * Unlocks encrypted backups with the credential each finder has at hand. A
+ * wrong one (a stale remembered password) leaves the backup locked; a store
+ * that fails the checks of opening (open-backup.ts) fails the listing.
+ */
+export function listingUnlocker(store: StorageBackend, finderFor: (backup: string) => CredentialFinder): ListingUnlock {
+  return async (backup) => {
+    if (!(await readRepoConfig(store, backup)).encrypted) return undefined;
+    const found = await finderFor(backup).atHand();
+    if (!found) return undefined;
+    const only: CredentialFinder = {
+      atHand: async () => found,
+      find: async () => found,
+      afterStaleKeychain: (err) => Promise.reject(err),
+    };
+    try {
+      return (await openBackup(store, backup, only, { remember: false })).repo;
+    } catch (err) {
+      if (isDvomError(err, 'WRONG_PASSWORD')) return undefined;
+      throw err;
+    }
+  };
+}
+
+/** The app's listings: the passwords remembered in the keychain. */
+export function keychainUnlock(store: StorageBackend, secrets: SecretStore): ListingUnlock {
+  return listingUnlocker(store, (backup) => passwordFinder(backup, undefined, () => rememberedPassword(secrets, store, backup)));
+}
+
+export type ListedVersion = VersionSummary & {
+  /** When it was last verified (a test restore, or a verify that read all data); null: never. */
+  verifiedAt: string | null;
+  /** Its seals (and its verification's) were checked with the backup's key, or the backup is plain (checksums, checked). */
+  checked: boolean;
+};
+
+/** A backup's versions, oldest first, each with when it was last verified. */
+export async function versionsWithVerification(store: StorageBackend, backup: string, unlock: ListingUnlock): Promise<ListedVersion[]> {
+  const repo = await unlock(backup);
+  if (repo) {
+    const [versions, records] = await Promise.all([
+      repo.versions(),
+      readVerifications(store, repo.layout, { macKey: repo.keys!.metaMac, repoId: repo.config.id }),
+    ]);
+    return versions.map((v) => ({ ...v, verifiedAt: records.get(v.id)?.verifiedAt ?? null, checked: true }));
+  }
+  const checked = !(await readRepoConfig(store, backup)).encrypted;
+  const [versions, records] = await Promise.all([versionsOf(store, backup), readVerifications(store, new Layout(backup))]);
+  return versions.map((v) => ({ ...v, verifiedAt: records.get(v.id)?.verifiedAt ?? null, checked }));
+}
 
 /** Docker volumes with their size, the containers using them and the newest version that holds each. */
-export async function volumesWithLastBackup(docker: Docker, store: StorageBackend): Promise<VolumeDto[]> {
-  const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store)]);
+export async function volumesWithLastBackup(docker: Docker, store: StorageBackend, unlock: ListingUnlock): Promise<VolumeDto[]> {
+  const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store, unlock)]);
   return volumes.map((v) => ({
     name: v.name,
     driver: v.driver,
@@ -21,14 +87,21 @@ export async function volumesWithLastBackup(docker: Docker, store: StorageBacken
   }));
 }
 
-/** When each version was last verified (by a test restore or a verify that read all data), by version id. */
-export async function verifiedAt(store: StorageBackend, backup: string): Promise<Map<string, string>> {
-  const records = await readVerifications(store, new Layout(backup));
-  return new Map([...records].map(([id, record]) => [id, record.verifiedAt]));
-}
+type LastBackup = NonNullable<VolumeDto['lastBackup']>;
 
-/** A backup's versions, oldest first, each with when it was last verified (null: never). */
-export async function versionsWithVerification(store: StorageBackend, backup: string): Promise<(VersionSummary & { verifiedAt: string | null })[]> {
-  const [versions, verified] = await Promise.all([versionsOf(store, backup), verifiedAt(store, backup)]);
-  return versions.map((v) => ({ ...v, verifiedAt: verified.get(v.id) ?? null }));
+/** When each volume was last backed up, across all backups in the store. */
+async function lastBackupOfVolumes(store: StorageBackend, unlock: ListingUnlock): Promise<Map<string, LastBackup>> {
+  const last = new Map<string, LastBackup>();
+  for (const name of await listBackupNames(store)) {
+    const repo = await unlock(name);
+    const versions = repo ? await repo.versions() : await versionsOf(store, name);
+    const checked = !!repo || !(await readRepoConfig(store, name)).encrypted;
+    for (const v of versions) {
+      for (const volume of v.volumes) {
+        const seen = last.get(volume);
+        if (!seen || seen.at < v.createdAt) last.set(volume, { at: v.createdAt, backup: name, checked });
+      }
+    }
+  }
+  return last;
 }

@@ -1,7 +1,9 @@
+import { readKnownBackup } from '../config/known-backups.ts';
 import { scryptFromEnv } from '../config/scrypt-env.ts';
 import { usageError } from '../engine/errors.ts';
 import { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
+import { checkKnownBackup, checkNotVanished, rememberBackup } from './backup-identity.ts';
 import { existingRepoConfig, openBackup, type CredentialFinder, type FoundCredential } from './open-backup.ts';
 
 export interface CreateOrOpenOptions {
@@ -28,19 +30,27 @@ export interface CreatedOrOpened {
 
 /** Opens the named backup, creating it on first use with the requested encryption (the CLI's backup and the app's jobs.startBackup). */
 export async function createOrOpenBackup(store: StorageBackend, backup: string, options: CreateOrOpenOptions): Promise<CreatedOrOpened> {
+  const known = await readKnownBackup(store.location, backup);
   const existing = await existingRepoConfig(store, backup);
   if (existing) {
+    // Before the encryption check below: a backup this machine knew as encrypted that now says plain is tampering, not a usage error.
+    checkKnownBackup(store, backup, existing, known);
     if (options.encrypt && !existing.encrypted) {
       throw usageError(`backup '${backup}' exists and is not encrypted; encryption is chosen when a backup is created${options.refusalHint ?? ''}`);
     }
     return openBackup(store, backup, options.finder);
   }
+  checkNotVanished(store, backup, known);
+  let created: CreatedOrOpened;
   if (!options.encrypt) {
     options.beforeCreatePlain?.();
-    return { repo: await Repository.create(store, backup, { encrypted: false }), found: undefined };
+    created = { repo: await Repository.create(store, backup, { encrypted: false }), found: undefined };
+  } else {
+    const found = await options.newCredential();
+    const scrypt = scryptFromEnv(options.warn);
+    options.onCreateEncrypted?.();
+    created = { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found };
   }
-  const found = await options.newCredential();
-  const scrypt = scryptFromEnv(options.warn);
-  options.onCreateEncrypted?.();
-  return { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found };
+  await rememberBackup(store, created.repo, undefined);
+  return created;
 }

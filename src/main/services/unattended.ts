@@ -11,7 +11,7 @@ import { readRememberedPassword, rememberedPassword } from './passwords.ts';
 /** What a scheduled run needs to open its backup without asking anyone. */
 export interface BackupAccess {
   store: StorageBackend;
-  /** From the keychain, for an encrypted backup. */
+  /** From the keychain (for an encrypted backup, or one whose config says plain but has one remembered). */
   password: string | undefined;
 }
 
@@ -32,7 +32,8 @@ export async function requireBackup(store: StorageBackend, backup: string): Prom
  */
 export async function backupAccess(store: StorageBackend, secrets: SecretStore, backup: string): Promise<BackupAccess> {
   const config = await requireBackup(store, backup);
-  if (!config.encrypted) return { store, password: undefined };
+  // A remembered password goes along even when the config says plain: opening then refuses a downgraded config (open-backup.ts).
+  if (!config.encrypted) return { store, password: await rememberedPassword(secrets, store, backup) };
   let password: string | undefined;
   try {
     password = await readRememberedPassword(secrets, store, backup);

@@ -24,8 +24,12 @@ export interface VolumeDto {
   /** Bytes, or null when the engine cannot tell. */
   size: number | null;
   usedBy: VolumeUserDto[];
-  /** ISO time of the newest version containing this volume, and which backup. */
-  lastBackup: { at: string; backup: string } | null;
+  /**
+   * ISO time of the newest version containing this volume, and which backup;
+   * `checked`: its record's seal was checked with the backup's key (or the
+   * backup is plain), false when an encrypted backup was listed without it.
+   */
+  lastBackup: { at: string; backup: string; checked: boolean } | null;
 }
 
 export interface VersionStatsDto {
@@ -46,6 +50,12 @@ export interface VersionDto {
   stats: VersionStatsDto;
   /** When this version was last verified: a test restore passed, or a verify that read all data (--read-data). */
   verifiedAt: string | null;
+  /**
+   * This record and its verification were checked with the backup's key (or
+   * the backup is plain). False: an encrypted backup listed without a
+   * password at hand, so `verifiedAt` is the store's unchecked word.
+   */
+  checked: boolean;
 }
 
 /** One entry of a version's file tree, for choosing what to restore. */

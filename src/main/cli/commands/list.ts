@@ -1,6 +1,7 @@
 import { isDamaged, listBackups, overview, type BackupOverview } from '../../engine/index.ts';
 import { versionsWithVerification } from '../../services/catalog.ts';
-import { COMMON_OPTIONS, type Command } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, type Command } from '../command.ts';
+import { listingUnlock } from '../open-backup.ts';
 import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
@@ -85,13 +86,19 @@ export const infoCommand: Command = {
 
 export const versionsCommand: Command = {
   name: 'versions',
-  summary: 'list the versions of a backup (no password needed)',
-  usage: 'dvom versions NAME [--json]',
-  options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+  summary: 'list the versions of a backup (no password needed; with one at hand, its records are checked)',
+  usage: 'dvom versions NAME [--json] [--password=P | --key-file=F]',
+  options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, ...JSON_OPTION },
   positionals: [1, 1],
   async run(ctx) {
     const name = ctx.positionals[0]!;
-    const versions = await versionsWithVerification(ctx.store(), name);
+    const versions = await versionsWithVerification(ctx.store(), name, listingUnlock(ctx));
+    if (versions.some((v) => !v.checked)) {
+      ctx.output.warn(
+        `backup '${name}' is encrypted and no password or key is at hand: its versions and verified dates are listed unchecked ` +
+          '(set DVOM_PASSWORD, use --key-file, or remember the password to check them)',
+      );
+    }
     if (ctx.values.json) {
       const rows = versions.map(({ root: _r, ...v }) => v);
       return void ctx.output.out(JSON.stringify(rows, null, 2));
@@ -106,7 +113,7 @@ export const versionsCommand: Command = {
           String(v.stats.files),
           formatBytes(v.stats.bytes),
           formatBytes(v.stats.addedStoredBytes),
-          v.verifiedAt ? formatDate(v.verifiedAt) : 'never',
+          v.verifiedAt ? formatDate(v.verifiedAt) + (v.checked ? '' : ' (unchecked)') : 'never',
           v.volumes.join(',') || '-',
         ]),
       ),

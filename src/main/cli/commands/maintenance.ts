@@ -1,6 +1,5 @@
 import {
   RETENTION_RULES,
-  deleteBackup,
   deleteVersion,
   forget,
   prune,
@@ -12,6 +11,7 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type OptionSpec 
 import { formatBytes, formatDate } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
 import { verifyBackup } from '../../services/checks.ts';
+import { deleteWholeBackup } from '../../services/backup-identity.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const verifyCommand: Command = {
@@ -54,7 +54,7 @@ export const deleteCommand: Command = {
       throw usageError(`this deletes ${what} for good; add --force to confirm`);
     }
     if (!versionRef) {
-      const removed = await deleteBackup(ctx.store(), name);
+      const removed = await deleteWholeBackup(ctx.store(), name);
       ctx.output.out(`Deleted backup '${name}' (${removed} objects)`);
       return;
     }

@@ -1,5 +1,6 @@
 import { volumesWithLastBackup } from '../../services/catalog.ts';
 import { COMMON_OPTIONS, type Command } from '../command.ts';
+import { listingUnlock } from '../open-backup.ts';
 import { dockerFor } from '../docker-session.ts';
 import { formatBytes, formatDate, formatTable } from '../../../shared/format.ts';
 
@@ -10,9 +11,9 @@ export const volumesCommand: Command = {
   options: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
   positionals: [0, 0],
   async run(ctx) {
-    const volumes = await volumesWithLastBackup(await dockerFor(ctx), ctx.store());
+    const volumes = await volumesWithLastBackup(await dockerFor(ctx), ctx.store(), listingUnlock(ctx));
     if (ctx.values.json) {
-      const rows = volumes.map(({ lastBackup, ...v }) => ({ ...v, lastBackup: lastBackup?.at ?? null, lastBackupName: lastBackup?.backup ?? null }));
+      const rows = volumes.map(({ lastBackup, ...v }) => ({ ...v, lastBackup: lastBackup?.at ?? null, lastBackupName: lastBackup?.backup ?? null, lastBackupChecked: lastBackup?.checked ?? null }));
       return void ctx.output.out(JSON.stringify(rows, null, 2));
     }
     if (!volumes.length) return void ctx.output.out('No Docker volumes');
@@ -24,7 +25,7 @@ export const volumesCommand: Command = {
           v.driver,
           v.size === null ? 'unknown' : formatBytes(v.size),
           v.usedBy.map((u) => `${u.name}${u.running ? ' (running)' : ''}`).join(', ') || '-',
-          v.lastBackup ? `${formatDate(v.lastBackup.at)} (${v.lastBackup.backup})` : 'never',
+          v.lastBackup ? `${formatDate(v.lastBackup.at)} (${v.lastBackup.backup}${v.lastBackup.checked ? '' : ', unchecked'})` : 'never',
         ]),
       ),
     );

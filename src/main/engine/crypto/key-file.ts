@@ -1,6 +1,6 @@
 import { argon2, createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
-import { integrityError, usageError } from '../errors.ts';
+import { integrityError, isDvomError, usageError } from '../errors.ts';
 import { MASTER_KEY_SIZE } from './subkeys.ts';
 
 const scryptAsync = promisify(scrypt) as (
@@ -65,11 +65,40 @@ function aad(repoId: string, keyId: string, kdf: KdfParams): Buffer {
   return Buffer.from(JSON.stringify(['dvom key v1', repoId, keyId, kdf]));
 }
 
+/**
+ * Fixed bounds for scrypt parameters read from a key file (or asked for by
+ * DVOM_SCRYPT_N). Memory is 128·N·r bytes and work grows with N·r·p: the caps
+ * keep a hostile key file from making an unlock allocate or compute for long
+ * (the default, N=2^17 r=8 p=1, is 128 MiB); the floor (1 MiB, N=2^10 r=8)
+ * refuses degenerate parameters that make a password nearly free to guess.
+ */
+export const SCRYPT_LIMITS = {
+  minN: 2 ** 10,
+  maxN: 2 ** 20,
+  maxR: 32,
+  maxP: 16,
+  minMemoryBytes: 1024 * 1024,
+  maxMemoryBytes: 1024 * 1024 * 1024,
+  /** 128·N·r·p: sixteen times the default's work. */
+  maxWorkBytes: 16 * 128 * 1024 * 1024,
+};
+
+/** The fixed memory limit handed to scrypt: above every accepted parameter set, never computed from the file. */
+const SCRYPT_MAXMEM = SCRYPT_LIMITS.maxMemoryBytes + 16 * 1024 * 1024;
+
 export function validateScryptParams(p: ScryptParams): void {
-  const ok =
-    Number.isInteger(p.N) && p.N >= 2 && (p.N & (p.N - 1)) === 0 && p.N <= 2 ** 24 &&
-    Number.isInteger(p.r) && p.r >= 1 && p.r <= 64 && Number.isInteger(p.p) && p.p >= 1 && p.p <= 16;
-  if (!ok) throw integrityError(`invalid scrypt parameters N=${p.N} r=${p.r} p=${p.p}`);
+  const memory = 128 * p.N * p.r;
+  const problem =
+    !(Number.isInteger(p.N) && (p.N & (p.N - 1)) === 0 && Number.isInteger(p.r) && p.r >= 1 && Number.isInteger(p.p) && p.p >= 1)
+      ? 'are invalid (N must be a power of two, r and p positive integers)'
+      : p.N < SCRYPT_LIMITS.minN || memory < SCRYPT_LIMITS.minMemoryBytes
+        ? 'are below the floor (N >= 2^10 and at least 1 MiB of memory)'
+        : p.N > SCRYPT_LIMITS.maxN || p.r > SCRYPT_LIMITS.maxR || p.p > SCRYPT_LIMITS.maxP
+          ? `exceed the caps (N <= 2^20, r <= ${SCRYPT_LIMITS.maxR}, p <= ${SCRYPT_LIMITS.maxP})`
+          : memory > SCRYPT_LIMITS.maxMemoryBytes || memory * p.p > SCRYPT_LIMITS.maxWorkBytes
+            ? 'exceed the memory or work limit (1 GiB of memory, 16 times the default work)'
+            : undefined;
+  if (problem) throw integrityError(`scrypt parameters N=${p.N} r=${p.r} p=${p.p} ${problem}`);
 }
 
 export function validateArgon2Params(p: Argon2Params): void {
@@ -107,13 +136,7 @@ async function deriveKek(credential: Credential, kdf: KdfParams): Promise<Buffer
     return argon2id(passwordBytes(credential), salt, kdf);
   }
   validateScryptParams(kdf);
-  const maxmem = 128 * kdf.N * kdf.r * kdf.p + 64 * 1024 * 1024;
-  return scryptAsync(passwordBytes(credential), salt, 32, {
-    N: kdf.N,
-    r: kdf.r,
-    p: kdf.p,
-    maxmem,
-  });
+  return scryptAsync(passwordBytes(credential), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT_MAXMEM });
 }
 
 export async function wrapMasterKey(
@@ -149,7 +172,11 @@ export async function wrapMasterKey(
 
 /** Returns the master key, or undefined if the credential does not open this key file. */
 export async function unwrapMasterKey(file: KeyFile, credential: Credential, repoId: string): Promise<Buffer | undefined> {
-  const kek = await deriveKek(credential, file.kdf);
+  const kek = await deriveKek(credential, file.kdf).catch((err: unknown) => {
+    // Parameters out of bounds: say which key file, so it can be removed.
+    if (isDvomError(err, 'INTEGRITY')) throw integrityError(`key ${file.id}: ${err.message}`);
+    throw err;
+  });
   if (kek.length === 0) return undefined;
   const wrapped = Buffer.from(file.wrapped, 'base64');
   if (wrapped.length !== 12 + MASTER_KEY_SIZE + 16) throw integrityError(`key ${file.id}: wrapped key has the wrong size`);

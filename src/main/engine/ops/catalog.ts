@@ -118,17 +118,3 @@ export async function versionsOf(backend: StorageBackend, name: string): Promise
   await readRepoConfig(backend, name);
   return readVersionSummaries(backend, new Layout(name));
 }
-
-/** When each volume was last backed up, across all backups in the store. */
-export async function lastBackupOfVolumes(backend: StorageBackend): Promise<Map<string, { at: string; backup: string }>> {
-  const last = new Map<string, { at: string; backup: string }>();
-  for (const name of await listBackupNames(backend)) {
-    for (const v of await readVersionSummaries(backend, new Layout(name))) {
-      for (const volume of v.volumes) {
-        const seen = last.get(volume);
-        if (!seen || seen.at < v.createdAt) last.set(volume, { at: v.createdAt, backup: name });
-      }
-    }
-  }
-  return last;
-}

@@ -5,6 +5,7 @@ import { usageError } from '../errors.ts';
  *
  *   backups/<name>/config.json        plaintext, authenticated repository config
  *   backups/<name>/keys/<id>.json     master key wrapped per password / raw key
+ *   backups/<name>/keyring.json       sealed list of the key ids that may unlock it
  *   backups/<name>/versions/<id>.json plaintext, authenticated version summaries
  *   backups/<name>/index/<id>         encrypted blob → pack index
  *   backups/<name>/packs/<xx>/<id>    encrypted packs of chunks and metadata
@@ -36,6 +37,9 @@ export class Layout {
   }
   get keysPrefix() {
     return `${this.root}/keys/`;
+  }
+  get keyring() {
+    return `${this.root}/keyring.json`;
   }
   key(id: string) {
     return `${this.root}/keys/${id}.json`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DvomError, ObjectNotFoundError, integrityError, notFound, usageError, wrongPassword } from '../errors.ts';
+import { DvomError, ObjectNotFoundError, integrityError, isDvomError, notFound, usageError, wrongPassword } from '../errors.ts';
 import { DEFAULT_CHUNKER_PARAMS, FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
@@ -13,7 +13,8 @@ import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
 import { Layout, idFromKey } from './layout.ts';
 import { withLock } from './lock.ts';
 import { ObjectCodec } from './object-codec.ts';
-import { parseRepoConfig, type RepoConfig } from './repo-config.ts';
+import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
+import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
 import { newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
 import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
@@ -24,6 +25,17 @@ export interface CreateOptions {
   scrypt?: ScryptParams;
   chunker?: ChunkerParams;
 }
+
+export interface OpenOptions {
+  /**
+   * The newest key-list generation this machine has seen for the backup: an
+   * older list, or none at all, means the list was rolled back or removed.
+   */
+  minKeyringGeneration?: number;
+}
+
+/** How many key files one unlock tries: each costs a key derivation, and a store must not make an unlock take hours. */
+export const MAX_KEY_FILES = 16;
 
 export interface KeyInfo {
   id: string;
@@ -81,14 +93,17 @@ export class Repository {
   readonly config: RepoConfig;
   readonly codec: ObjectCodec;
   private readonly master: Buffer | undefined;
-  private readonly openedWith: string | undefined;
+  private openedWith: string | undefined;
+  /** The generation of the key list this backup was opened with or last wrote (0: none, as in a plain backup). */
+  keyringGeneration: number;
 
-  private constructor(backend: StorageBackend, config: RepoConfig, master: Buffer | undefined, openedWith: string | undefined) {
+  private constructor(backend: StorageBackend, config: RepoConfig, master: Buffer | undefined, openedWith: string | undefined, keyringGeneration = 0) {
     this.backend = backend;
     this.layout = new Layout(config.name);
     this.config = config;
     this.master = master;
     this.openedWith = openedWith;
+    this.keyringGeneration = keyringGeneration;
     this.codec = new ObjectCodec(backend, master ? deriveSubkeys(master) : undefined);
   }
 
@@ -105,7 +120,7 @@ export class Repository {
     if (await backend.stat(layout.config)) throw new DvomError('ALREADY_EXISTS', `backup '${name}' already exists`);
     if (options.encrypted && !options.credential) throw usageError('an encrypted backup needs a password or key');
     const config: RepoConfig = {
-      format: 1,
+      format: REPO_FORMAT,
       id: randomBytes(16).toString('hex'),
       name,
       createdAt: new Date().toISOString(),
@@ -121,15 +136,17 @@ export class Repository {
         ...(options.scrypt ? { scrypt: options.scrypt } : {}),
       });
       await backend.put(layout.key(file.id), Buffer.from(JSON.stringify(file, null, 2)));
+      const keyring: Keyring = { format: 1, type: 'keyring', repoId: config.id, generation: 1, keys: [file.id] };
+      await writeKeyring(backend, layout, deriveSubkeys(master).metaMac, keyring, false);
       keyId = file.id;
     }
     const macKey = master ? deriveSubkeys(master).metaMac : undefined;
     // The config is written last: until it exists, the backup does not.
     await backend.put(layout.config, Buffer.from(JSON.stringify(sealJson(config, macKey), null, 2)));
-    return new Repository(backend, config, master, keyId);
+    return new Repository(backend, config, master, keyId, master ? 1 : 0);
   }
 
-  static async open(backend: StorageBackend, name: string, credential?: Credential): Promise<Repository> {
+  static async open(backend: StorageBackend, name: string, credential?: Credential, options: OpenOptions = {}): Promise<Repository> {
     const layout = new Layout(name);
     const sealed = parseRepoConfig(await backend.get(layout.config).catch((err: unknown) => {
       if (err instanceof ObjectNotFoundError) throw notFound(`backup '${name}' not found in ${backend.location}`);
@@ -150,21 +167,81 @@ export class Repository {
       return new Repository(backend, checkSeal(sealed, undefined, `config of backup '${name}'`), undefined, undefined);
     }
     if (!credential) throw wrongPassword(`backup '${name}' is encrypted: a password or key is needed`);
+    if (keyFiles.length > MAX_KEY_FILES) {
+      throw integrityError(
+        `backup '${name}' has more than ${MAX_KEY_FILES} key files, more than one unlock tries; ` +
+          `remove the ones not in use from ${layout.keysPrefix} in the store`,
+      );
+    }
+    let revoked: string | undefined;
     for (const file of keyFiles) {
       const master = await unwrapMasterKey(file, credential, sealed.id);
       if (!master) continue;
-      const config = checkSeal(sealed, deriveSubkeys(master).metaMac, `config of backup '${name}'`);
-      return new Repository(backend, config, master, file.id);
+      const macKey = deriveSubkeys(master).metaMac;
+      const config = checkSeal(sealed, macKey, `config of backup '${name}'`);
+      const keyring = await Repository.checkedKeyring(backend, layout, config, macKey, keyFiles, options);
+      if (!keyring.keys.includes(file.id)) {
+        revoked = file.id;
+        continue;
+      }
+      return new Repository(backend, config, master, file.id, keyring.generation);
     }
     if (!keyFiles.length) throw integrityError(`backup '${name}' is encrypted but has no key files`);
+    if (revoked) {
+      throw integrityError(
+        `key ${revoked} of backup '${name}' was removed from the backup (it is not in its sealed key list), ` +
+          'but its key file is back in the store: refusing it (an old password or key was put back)',
+      );
+    }
     throw wrongPassword(
       credential.kind === 'password' ? `wrong password for backup '${name}'` : `wrong key for backup '${name}'`,
     );
   }
 
+  /**
+   * The backup's key list, checked against the newest this machine saw. A
+   * format 1 backup without one gets one now, listing its current key files
+   * (create-only: a list another process wrote first wins); a store that
+   * refuses the write keeps opening without one (generation 0).
+   */
+  private static async checkedKeyring(
+    backend: StorageBackend,
+    layout: Layout,
+    config: RepoConfig,
+    macKey: Buffer,
+    keyFiles: KeyFile[],
+    options: OpenOptions,
+  ): Promise<Keyring> {
+    const min = options.minKeyringGeneration ?? 0;
+    let keyring = await readKeyring(backend, layout, macKey, config.id);
+    if (!keyring && (config.format >= 2 || min > 0)) {
+      throw integrityError(`backup '${layout.name}' has lost its sealed key list (keyring.json): refusing to trust its key files`);
+    }
+    if (!keyring) {
+      const first: Keyring = { format: 1, type: 'keyring', repoId: config.id, generation: 1, keys: keyFiles.map((f) => f.id) };
+      try {
+        await writeKeyring(backend, layout, macKey, first, false);
+        keyring = first;
+      } catch (err) {
+        if (!isDvomError(err, 'ALREADY_EXISTS')) return { ...first, generation: 0 };
+        keyring = await readKeyring(backend, layout, macKey, config.id);
+        if (!keyring) throw err;
+      }
+    }
+    if (keyring.generation < min) {
+      throw integrityError(
+        `the key list of backup '${layout.name}' is older than one this machine has seen (generation ${keyring.generation} < ${min}): ` +
+          'it was rolled back, which would bring back removed passwords; refusing it',
+      );
+    }
+    return keyring;
+  }
+
   private static async readKeyFiles(backend: StorageBackend, layout: Layout): Promise<KeyFile[]> {
     const files: KeyFile[] = [];
     for await (const obj of backend.list(layout.keysPrefix)) {
+      // One past the limit is enough to refuse: a store must not make an unlock read thousands.
+      if (files.length > MAX_KEY_FILES) break;
       const name = `${idFromKey(obj.key)} of backup '${layout.name}'`;
       const file = parseKeyFile(await backend.get(obj.key), name);
       if (file.id !== idFromKey(obj.key)) throw integrityError(`key file ${name} was renamed`);
@@ -276,11 +353,16 @@ export class Repository {
     }));
   }
 
-  /** Adds a password or raw key that unlocks this backup. Only the new key file is written. */
+  /** Adds a password or raw key that unlocks this backup: its key file, then the key list. Call under the exclusive lock. */
   async addKey(credential: Credential, label: string, scrypt?: ScryptParams): Promise<KeyInfo> {
     if (!this.master) throw usageError(`backup '${this.name}' is not encrypted: it has no keys`);
+    if ((await this.listKeys()).length >= MAX_KEY_FILES) {
+      throw usageError(`backup '${this.name}' has ${MAX_KEY_FILES} keys, as many as an unlock tries: remove one first (dvom key remove)`);
+    }
     const file = await wrapMasterKey(this.master, credential, this.config.id, { label, ...(scrypt ? { scrypt } : {}) });
     await this.backend.put(this.layout.key(file.id), Buffer.from(JSON.stringify(file, null, 2)));
+    // Written after the key file: a crash in between leaves a key that is refused, never one that cannot be revoked.
+    await this.updateKeyring((ids) => [...ids, file.id]);
     return { id: file.id, label, createdAt: file.createdAt, kind: credential.kind, current: false };
   }
 
@@ -289,14 +371,35 @@ export class Repository {
     const key = keys.find((k) => k.id === id);
     if (!key) throw notFound(`backup '${this.name}' has no key '${id}'`);
     if (keys.length === 1) throw usageError(`key '${id}' is the only key of backup '${this.name}'; removing it would lose the data`);
+    // Off the list first: from then on its key file no longer unlocks, even if it comes back.
+    await this.updateKeyring((ids) => ids.filter((k) => k !== id));
     await this.backend.delete(this.layout.key(id));
   }
 
   /** Replaces the key this backup was opened with by a new one (password change). */
   async changeCredential(credential: Credential, scrypt?: ScryptParams): Promise<KeyInfo> {
     if (!this.openedWith) throw usageError(`backup '${this.name}' is not encrypted: it has no password`);
+    const old = this.openedWith;
     const added = await this.addKey(credential, `changed on ${hostname()}`, scrypt);
-    await this.backend.delete(this.layout.key(this.openedWith));
-    return added;
+    await this.updateKeyring((ids) => ids.filter((k) => k !== old));
+    await this.backend.delete(this.layout.key(old));
+    this.openedWith = added.id;
+    return { ...added, current: true };
+  }
+
+  /** Rewrites the sealed key list (read again: another process may have changed it since this one opened). */
+  private async updateKeyring(change: (ids: string[]) => string[]): Promise<void> {
+    const macKey = this.keys!.metaMac;
+    const current = await readKeyring(this.backend, this.layout, macKey, this.config.id);
+    const base = current?.keys ?? (await Repository.readKeyFiles(this.backend, this.layout)).map((f) => f.id);
+    const next: Keyring = {
+      format: 1,
+      type: 'keyring',
+      repoId: this.config.id,
+      generation: (current?.generation ?? 0) + 1,
+      keys: [...new Set(change(base))],
+    };
+    await writeKeyring(this.backend, this.layout, macKey, next, true);
+    this.keyringGeneration = next.generation;
   }
 }

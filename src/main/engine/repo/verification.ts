@@ -31,14 +31,23 @@ export async function recordVerification(
   return record;
 }
 
-/** The latest verification per version id. Unreadable records are skipped: they only inform. */
-export async function readVerifications(backend: StorageBackend, layout: Layout, metaMac?: Buffer): Promise<Map<string, VerificationRecord>> {
+/**
+ * The latest verification per version id. Unreadable records are skipped:
+ * they only inform. With the backup's key (`check`), a record whose seal
+ * fails, or that belongs to another backup, is skipped too.
+ */
+export async function readVerifications(
+  backend: StorageBackend,
+  layout: Layout,
+  check?: { macKey: Buffer; repoId: string },
+): Promise<Map<string, VerificationRecord>> {
   const out = new Map<string, VerificationRecord>();
   for await (const obj of backend.list(layout.verifiedPrefix)) {
     try {
       const doc = parseJsonObject(await backend.get(obj.key), `verification ${idFromKey(obj.key)}`) as unknown as Sealed<VerificationRecord>;
-      const record = checkSeal(doc, metaMac, `verification record ${idFromKey(obj.key)}`);
+      const record = checkSeal(doc, check?.macKey, `verification record ${idFromKey(obj.key)}`);
       if (record.versionId !== idFromKey(obj.key) || typeof record.verifiedAt !== 'string') throw integrityError('mismatched record');
+      if (check && record.repoId !== check.repoId) throw integrityError('record of another backup');
       out.set(record.versionId, record);
     } catch {
       continue;

@@ -201,6 +201,18 @@ else
       }
     });
 
+    it("a verification listed without the backup's password says it is unchecked", async () => {
+      const h = await open({ 'backups.versions': [{ when: { backup: 'nightly' }, result: [V_NEW, { ...V_OLD, checked: false }] }] });
+      try {
+        await rowOf(h, 'nightly').waitFor();
+        await openVersions(h, 'nightly');
+        const row = versionsOf(h, 'nightly').getByRole('row').nth(2);
+        await row.getByText(/^Verified .* \(unchecked\)$/).waitFor();
+      } finally {
+        await h.close();
+      }
+    });
+
     it('a failed test restore says why, at the version', async () => {
       const JOB = 'job-00000000000b';
       const h = await open({ 'jobs.startTestRestore': [{ result: { jobId: JOB } }] });

@@ -274,6 +274,14 @@ function VerifiedCell({ version, test, testing }: { version: VersionDto; test: J
       </span>
     );
   }
+  if (version.verifiedAt && !version.checked) {
+    // Listed without the backup's password: the store says so, nobody checked.
+    return (
+      <span className="br-verified muted" title="The store records a verification, but without this backup's password its seal cannot be checked">
+        Verified {when(version.verifiedAt)} (unchecked)
+      </span>
+    );
+  }
   if (version.verifiedAt) {
     return (
       <span className="br-verified br-verified-yes" title={`Proven restorable on ${formatDate(version.verifiedAt)}`}>
