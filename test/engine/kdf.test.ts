@@ -21,7 +21,7 @@ test('new password keys use Argon2id (32 MiB, 4 passes) and open with the passwo
   assert.deepEqual(await unwrapMasterKey(parsed, password(), REPO_ID), master);
   assert.equal(await unwrapMasterKey(parsed, password('wrong'), REPO_ID), undefined);
   // The parameters are bound to the wrapped key: a weakened copy does not open.
-  const weakened = { ...parsed, kdf: { ...parsed.kdf, passes: 1 } };
+  const weakened = { ...parsed, kdf: { ...parsed.kdf, passes: 3 } };
   assert.equal(await unwrapMasterKey(weakened, password(), REPO_ID), undefined);
 });
 
@@ -32,13 +32,15 @@ test('scrypt keys of earlier versions still open', async () => {
   assert.deepEqual(await unwrapMasterKey(parseKeyFile(Buffer.from(JSON.stringify(file)), 'old'), password(), REPO_ID), master);
 });
 
-test('Argon2id parameters beyond fixed bounds are refused before any work', async () => {
+test('Argon2id parameters beyond fixed bounds or below OWASP\'s minimum are refused before any work', async () => {
   const file = await wrapMasterKey(randomBytes(32), password(), REPO_ID, { label: 'x' });
   for (const kdf of [
     { memoryKiB: 64 * 1024 * 1024 }, // 64 GiB
     { passes: 1_000_000 },
     { parallelism: 1024 },
     { memoryKiB: 0 },
+    { memoryKiB: 19 * 1024 - 1 }, // below OWASP's 19 MiB
+    { passes: 1 },
   ]) {
     const hostile = { ...file, kdf: { ...file.kdf, ...kdf } };
     await assertDvomError(unwrapMasterKey(hostile, password(), REPO_ID), 'INTEGRITY');

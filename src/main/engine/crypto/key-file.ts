@@ -40,9 +40,10 @@ export const DEFAULT_ARGON2: Argon2Params = { memoryKiB: 32 * 1024, passes: 4, p
 
 /**
  * Fixed bounds for parameters read from a key file: a hostile store must not
- * make an unlock allocate gigabytes or run for hours.
+ * make an unlock allocate gigabytes or run for hours, and no key may be weaker
+ * than OWASP's Argon2id minimum (19 MiB, 2 passes).
  */
-const ARGON2_LIMITS = { maxMemoryKiB: 1024 * 1024, maxPasses: 64, maxParallelism: 16 };
+const ARGON2_LIMITS = { minMemoryKiB: 19 * 1024, maxMemoryKiB: 1024 * 1024, minPasses: 2, maxPasses: 64, maxParallelism: 16 };
 
 export type KdfParams =
   | ({ type: 'scrypt' } & ScryptParams & { salt: string })
@@ -105,8 +106,8 @@ export function validateArgon2Params(p: Argon2Params): void {
   const ok =
     Number.isInteger(p.memoryKiB) && Number.isInteger(p.passes) && Number.isInteger(p.parallelism) &&
     p.parallelism >= 1 && p.parallelism <= ARGON2_LIMITS.maxParallelism &&
-    p.memoryKiB >= 8 * p.parallelism && p.memoryKiB <= ARGON2_LIMITS.maxMemoryKiB &&
-    p.passes >= 1 && p.passes <= ARGON2_LIMITS.maxPasses;
+    p.memoryKiB >= Math.max(ARGON2_LIMITS.minMemoryKiB, 8 * p.parallelism) && p.memoryKiB <= ARGON2_LIMITS.maxMemoryKiB &&
+    p.passes >= ARGON2_LIMITS.minPasses && p.passes <= ARGON2_LIMITS.maxPasses;
   if (!ok) throw integrityError(`invalid Argon2id parameters m=${p.memoryKiB} KiB t=${p.passes} p=${p.parallelism}`);
 }
 
