@@ -23,6 +23,13 @@ test('new password keys use Argon2id (32 MiB, 4 passes) and open with the passwo
   // The parameters are bound to the wrapped key: a weakened copy does not open.
   const weakened = { ...parsed, kdf: { ...parsed.kdf, passes: 3 } };
   assert.equal(await unwrapMasterKey(weakened, password(), REPO_ID), undefined);
+  // A reformatted file (members sorted, as `jq -S` writes them) still opens.
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)]))
+      : v;
+  const reformatted = parseKeyFile(Buffer.from(JSON.stringify(sorted(file))), 'new');
+  assert.deepEqual(await unwrapMasterKey(reformatted, password(), REPO_ID), master);
 });
 
 test('scrypt keys of earlier versions still open', async () => {

@@ -61,9 +61,20 @@ export interface KeyFile {
   wrapped: string;
 }
 
+/**
+ * The KDF parameters in the order new keys have always written them, whatever
+ * order the file has now: a tool that reformats the JSON (sorted members) must
+ * not make a key unopenable.
+ */
+function canonicalKdf(kdf: KdfParams): KdfParams {
+  if (kdf.type === 'scrypt') return { type: kdf.type, N: kdf.N, r: kdf.r, p: kdf.p, salt: kdf.salt };
+  if (kdf.type === 'argon2id') return { type: kdf.type, memoryKiB: kdf.memoryKiB, passes: kdf.passes, parallelism: kdf.parallelism, salt: kdf.salt };
+  return { type: kdf.type, salt: kdf.salt };
+}
+
 function aad(repoId: string, keyId: string, kdf: KdfParams): Buffer {
   // Binds the wrapped key to its backup, key id and KDF parameters: editing any of them fails the unwrap.
-  return Buffer.from(JSON.stringify(['dvom key v1', repoId, keyId, kdf]));
+  return Buffer.from(JSON.stringify(['dvom key v1', repoId, keyId, canonicalKdf(kdf)]));
 }
 
 /**
