@@ -44,11 +44,17 @@ export async function testRestoreVersion(
   return result;
 }
 
-/** Verifies a backup's stored data; with readData every byte is decrypted and checked, and every version recorded as verified. */
+/**
+ * Verifies a backup's stored data; with readData every byte is decrypted and
+ * checked, and the versions it checked are recorded as verified (not one a
+ * backup committed meanwhile, whose data this run may not have read).
+ */
 export async function verifyBackup(repo: Repository, options: Progress & { readData: boolean }): Promise<VerifyReport> {
   const report = await verify(repo, options);
   if (options.readData && !report.errors.length) {
+    const checked = new Set(report.versionIds);
     for (const v of await repo.versions()) {
+      if (!checked.has(v.id)) continue;
       await recordVerification(repo, { versionId: v.id, method: 'read-data', files: v.stats.files, bytes: v.stats.bytes });
     }
   }

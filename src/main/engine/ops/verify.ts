@@ -16,6 +16,8 @@ export interface VerifyOptions {
 
 export interface VerifyReport {
   versions: number;
+  /** The versions this run checked (one committed meanwhile is not among them). */
+  versionIds: string[];
   packs: number;
   blobs: number;
   bytesRead: number;
@@ -36,7 +38,7 @@ function describe(err: unknown): string {
  */
 export async function verify(repo: Repository, options: VerifyOptions = {}): Promise<VerifyReport> {
   return repo.locked('verify', false, async () => {
-    const report: VerifyReport = { versions: 0, packs: 0, blobs: 0, bytesRead: 0, errors: [], notes: [] };
+    const report: VerifyReport = { versions: 0, versionIds: [], packs: 0, blobs: 0, bytesRead: 0, errors: [], notes: [] };
     const meter = new ProgressMeter(options.onProgress, 'verifying');
     const { index } = await repo.loadIndex();
     const versions = await repo.versions();
@@ -56,6 +58,7 @@ export async function verify(repo: Repository, options: VerifyOptions = {}): Pro
         report.errors.push(`version ${version.id}: ${describe(err)}`);
       }
       report.versions++;
+      report.versionIds.push(version.id);
     }
     const stored = new Map<string, number>();
     for await (const obj of repo.backend.list(repo.layout.packsPrefix)) stored.set(idFromKey(obj.key), obj.size);
