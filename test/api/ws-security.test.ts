@@ -154,6 +154,10 @@ describe('dvom serve: WebSocket and HTTP security', () => {
     const made = await httpGet(h.server.port, '/restore?code=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&x=1');
     assert.equal(made.headers['set-cookie'], undefined);
     assert.equal(made.headers.location, '/restore?x=1');
+    // Never a redirect to another site.
+    for (const [sneaky, location] of [['/.//evil.example/?code=x', '/evil.example/'], ['/a/..//evil.example?code=x', '/evil.example']]) {
+      assert.equal((await httpGet(h.server.port, sneaky!)).headers.location, location, sneaky);
+    }
   });
 
   it('refuses an upgrade without a session (401), also with a made-up or old-style credential', async () => {

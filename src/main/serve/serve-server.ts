@@ -39,7 +39,8 @@ function login(sessions: Sessions, req: IncomingMessage, res: ServerResponse, or
   const session = req.method === 'GET' ? sessions.redeem(code) : undefined;
   url.searchParams.delete('code');
   res.writeHead(303, {
-    Location: url.pathname + url.search,
+    // Leading slashes collapsed: '//host' would send the browser to another site.
+    Location: url.pathname.replace(/^\/+/, '/') + url.search,
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     ...(session ? { 'Set-Cookie': sessions.cookie(session) } : {}),
