@@ -46,7 +46,8 @@ test('a crafted tree cannot create folders or links outside the target through a
   for (const [label, below, refusal] of [
     ['symlink below', symlink('a/b/file', 'x'), /'a\/b\/file' would be written through a symbolic link/],
     ['symlink deeper', symlink('a/b/c/d', 'x'), /through a symbolic link/],
-    // A hard link's folders are made in the first pass, before any symlink: the symlink then clashes.
+    // Files' and hard links' folders are made in the first pass, before any symlink: the symlink then clashes.
+    ['file below', file('a/b/file', Buffer.from('x')), /'a' clashes with another entry/],
     ['hard link below', hardlink('a/c/h', 'f'), /'a' clashes with another entry/],
   ] as const) {
     const { repo, version, target } = await craftedVersion(t, 'escape', [dir('.'), file('f', Buffer.from('data\n')), symlink('a', outside), below]);
