@@ -64,7 +64,7 @@ function body() {
     container = await fx.startContainer('db', volume);
     served = await startServer({ backupDir: fx.store });
     browser = await launchChromium();
-    page = await openApp(browser, served.server.url);
+    page = await openApp(browser, served.server.newLoginUrl());
   });
 
   after(() => closeAll({ browser, served, tmp }).finally(restoreEnv));
@@ -171,7 +171,7 @@ function body() {
   });
 
   it('looks right in the dark theme', async () => {
-    const dark = await openApp(browser, served.server.url, 'dark');
+    const dark = await openApp(browser, served.server.newLoginUrl(), 'dark');
     try {
       await dark.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Activity' }).click();
       await dark.getByRole('list', { name: 'Jobs' }).waitFor();

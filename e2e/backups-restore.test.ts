@@ -61,7 +61,7 @@ function body() {
   async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme });
     const page = await context.newPage();
-    await page.goto(served.server.url);
+    await page.goto(served.server.newLoginUrl());
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Backups' }).click();
     await page.getByRole('heading', { name: 'Backups', level: 1 }).waitFor();
     return page;

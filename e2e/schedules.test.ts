@@ -59,7 +59,7 @@ function body() {
     // As `dvom serve` does: the scheduler runs in the serving process.
     await served.app.scheduler.start();
     browser = await launchChromium();
-    page = await openApp(browser, served.server.url);
+    page = await openApp(browser, served.server.newLoginUrl());
   });
 
   after(() => closeAll({ browser, served, tmp }).finally(restoreEnv));
@@ -146,7 +146,7 @@ function body() {
   });
 
   it('looks right in dark mode, list and editor', async () => {
-    const dark = await openApp(browser, served.server.url, 'dark');
+    const dark = await openApp(browser, served.server.newLoginUrl(), 'dark');
     try {
       await nav(dark, 'Schedules').click();
       await card(dark).waitFor();

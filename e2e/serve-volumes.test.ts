@@ -56,10 +56,10 @@ function body() {
     page.getByRole('table', { name: 'Volumes' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: volume, exact: true }) });
 
   it('lists the engine’s volumes with their users and last backup', async () => {
-    const page = await openPage(served.server.url);
+    const page = await openPage(served.server.newLoginUrl());
     try {
       await rowOf(page, backedUp).waitFor();
-      assert.ok(!page.url().includes('token'), `the token must leave the address bar, got ${page.url()}`);
+      assert.ok(!page.url().includes('code'), `the one-time code must leave the address bar, got ${page.url()}`);
 
       const backedUpRow = (await rowOf(page, backedUp).innerText()).replace(/\s+/g, ' ');
       assert.match(backedUpRow, /local/);
@@ -76,7 +76,7 @@ function body() {
       assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Volumes' }).getAttribute('aria-current'), 'page');
       await page.screenshot({ path: await screenshotPath('volumes.png') });
 
-      // A reload keeps working: the token stayed in this tab's sessionStorage.
+      // A reload keeps working: the session is a cookie of this browser.
       await page.reload();
       await rowOf(page, inUse).waitFor();
     } finally {
@@ -85,7 +85,7 @@ function body() {
   });
 
   it('looks right in dark mode', async () => {
-    const page = await openPage(served.server.url, 'dark');
+    const page = await openPage(served.server.newLoginUrl(), 'dark');
     try {
       await rowOf(page, inUse).waitFor();
       await page.screenshot({ path: await screenshotPath('volumes-dark.png') });
@@ -95,7 +95,7 @@ function body() {
   });
 
   it('Refresh shows a volume created after the page loaded', async () => {
-    const page = await openPage(served.server.url);
+    const page = await openPage(served.server.newLoginUrl());
     try {
       await rowOf(page, inUse).waitFor();
       const late = await fx.volume('late');
@@ -109,40 +109,39 @@ function body() {
     }
   });
 
-  it('without the token in the link, says it is not connected', async () => {
-    const page = await openPage(`${served.server.origin}/`);
+  it('a login link works once: opened again in another browser, it gets no session; the page says how to get one and offers Retry', async () => {
+    const link = served.server.newLoginUrl();
+    const first = await openPage(link);
     try {
-      const alert = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'Not connected' }) });
-      await alert.waitFor();
-      assert.match(await alert.innerText(), /access token/);
-      assert.match(await alert.innerText(), /dvom serve/);
-      await page.screenshot({ path: await screenshotPath('not-connected.png') });
+      await rowOf(first, inUse).waitFor();
     } finally {
-      await page.context().close();
+      await first.context().close();
     }
-  });
-
-  it('with a wrong token, explains that the link may be out of date and offers Retry', async () => {
-    const page = await openPage(`${served.server.origin}/?token=not-the-token`);
-    try {
-      const alert = page.getByRole('alert', { name: 'Cannot list volumes' });
-      await alert.waitFor();
-      const text = await alert.innerText();
-      assert.match(text, /Cannot connect to the DVOM server/);
-      assert.match(text, /link/);
-      assert.doesNotMatch(text, /\bat .*:\d+:\d+/, 'no stack trace');
-      await page.screenshot({ path: await screenshotPath('connection-refused.png') });
-      await alert.getByRole('button', { name: 'Retry' }).click();
-      await alert.getByRole('button', { name: 'Retry' }).waitFor();
-      assert.match(await alert.innerText(), /Cannot connect to the DVOM server/);
-    } finally {
-      await page.context().close();
+    for (const url of [link, `${served.server.origin}/`, `${served.server.origin}/?code=not-the-code`]) {
+      const page = await openPage(url);
+      try {
+        assert.ok(!page.url().includes('code'), `the code left the address bar: ${page.url()}`);
+        const alert = page.getByRole('alert', { name: 'Cannot list volumes' });
+        await alert.waitFor();
+        const text = await alert.innerText();
+        assert.match(text, /Cannot connect to the DVOM server/);
+        assert.match(text, /link dvom serve prints logs one browser in, once/);
+        assert.doesNotMatch(text, /\bat .*:\d+:\d+/, 'no stack trace');
+        if (url === link) {
+          await page.screenshot({ path: await screenshotPath('connection-refused.png') });
+          await alert.getByRole('button', { name: 'Retry' }).click();
+          await alert.getByRole('button', { name: 'Retry' }).waitFor();
+          assert.match(await alert.innerText(), /Cannot connect to the DVOM server/);
+        }
+      } finally {
+        await page.context().close();
+      }
     }
   });
 
   it('shows the engine’s error in words when the store cannot be opened', async () => {
     const broken = await startServer({ target: 'no-such-target' });
-    const page = await openPage(broken.server.url);
+    const page = await openPage(broken.server.newLoginUrl());
     try {
       const alert = page.getByRole('alert', { name: 'Cannot list volumes' });
       await alert.waitFor();

@@ -81,7 +81,7 @@ function body() {
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, colorScheme: 'light' });
     page = await context.newPage();
-    await page.goto(served.server.url);
+    await page.goto(served.server.newLoginUrl());
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   });
@@ -230,7 +230,7 @@ function body() {
     assert.notEqual(await background(), light);
     await screenshot('settings-e2e-dark.png');
 
-    // Remembered: a reload (the token stays in this tab) opens dark.
+    // Remembered: a reload (the session cookie stays) opens dark.
     await page.reload();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();

@@ -199,9 +199,23 @@ export interface WsHarness extends ApiHarness {
 
 export const INDEX_HTML = '<!doctype html><title>DVOM test page</title><p>dvom-api-test-index</p>\n';
 
-/** The WebSocket URL of a running server's API, with its token. */
-export function apiUrl(server: RunningServer, token = server.token): string {
-  return `ws://127.0.0.1:${server.port}/api?token=${encodeURIComponent(token)}`;
+/** The WebSocket URL of a running server's API (the session goes in a cookie). */
+export function apiUrl(server: RunningServer): string {
+  return `ws://127.0.0.1:${server.port}/api`;
+}
+
+/** Logs in as a browser does: opens a one-time link (a new one by default) and returns its session cookie, "name=value". */
+export async function loginCookie(server: RunningServer, link = server.newLoginUrl()): Promise<string> {
+  const res = await fetch(link, { redirect: 'manual' });
+  await res.body?.cancel();
+  const set = res.headers.get('set-cookie');
+  if (!set) throw new Error(`opening ${link} gave no session (status ${res.status})`);
+  return set.split(';')[0]!;
+}
+
+/** Sockets for a WebSocketTransport that connect as this server's page does: its Origin, and a session cookie. */
+export function socketFactory(server: RunningServer, cookie?: string): (url: string) => WebSocket {
+  return (u) => new WS(u, { origin: server.origin, ...(cookie ? { headers: { cookie } } : {}) }) as unknown as WebSocket;
 }
 
 export async function createWsHarness(): Promise<WsHarness> {
@@ -210,7 +224,7 @@ export async function createWsHarness(): Promise<WsHarness> {
   await fs.mkdir(rendererDir);
   await fs.writeFile(path.join(rendererDir, 'index.html'), INDEX_HTML);
   const server = await startServeServer({ app, rendererDir, port: 0 });
-  const socketTransport = new WebSocketTransport(apiUrl(server), (u) => new WS(u, { origin: server.origin }) as unknown as WebSocket);
+  const socketTransport = new WebSocketTransport(apiUrl(server), socketFactory(server, await loginCookie(server)));
   return {
     client: new ApiClient(socketTransport),
     app,

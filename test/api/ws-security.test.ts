@@ -1,6 +1,7 @@
 /**
- * `dvom serve` against raw WebSocket and HTTP clients: the token and the
- * Origin check guard every upgrade, bad messages get error replies without
+ * `dvom serve` against raw WebSocket and HTTP clients: one-time login links
+ * give a session cookie; the Host header, the session and the Origin check
+ * guard every upgrade, bad messages get error replies without
  * hurting the server, oversized messages close only their connection, the
  * server listens on 127.0.0.1 only, and static files come with a CSP and no
  * way out of the renderer folder.
@@ -15,7 +16,7 @@ import WS from 'ws';
 import { ApiClient, ApiError } from '../../src/shared/api/client.ts';
 import { MAX_MESSAGE_BYTES } from '../../src/shared/api/protocol.ts';
 import { WebSocketTransport } from '../../src/shared/api/ws-transport.ts';
-import { apiUrl, createWsHarness, INDEX_HTML, isolateEnvironment, type WsHarness } from './transports.ts';
+import { apiUrl, createWsHarness, INDEX_HTML, isolateEnvironment, loginCookie, socketFactory, type WsHarness } from './transports.ts';
 
 const envDir = isolateEnvironment();
 after(() => fs.rm(envDir, { recursive: true, force: true }));
@@ -24,9 +25,9 @@ type Refusal = { refused: number };
 type Opened = { socket: WS };
 
 /** Connects a raw client; resolves with the open socket or the HTTP status the upgrade was refused with. */
-function connect(url: string, origin?: string): Promise<Opened | Refusal> {
+function connect(url: string, origin?: string, headers: Record<string, string> = {}): Promise<Opened | Refusal> {
   return new Promise((resolve, reject) => {
-    const socket = new WS(url, origin === undefined ? {} : { origin });
+    const socket = new WS(url, { ...(origin === undefined ? {} : { origin }), headers });
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_req, res) => {
       resolve({ refused: res.statusCode ?? 0 });
@@ -37,8 +38,8 @@ function connect(url: string, origin?: string): Promise<Opened | Refusal> {
   });
 }
 
-async function open(url: string, origin: string): Promise<WS> {
-  const r = await connect(url, origin);
+async function open(url: string, origin: string, cookie: string): Promise<WS> {
+  const r = await connect(url, origin, { cookie });
   assert.ok('socket' in r, `expected to connect, was refused with ${(r as Refusal).refused}`);
   return r.socket;
 }
@@ -83,9 +84,14 @@ function closed(socket: WS): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 }
 
-function httpGet(port: number, rawPath: string, host = '127.0.0.1'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function httpGet(
+  port: number,
+  rawPath: string,
+  headers: http.OutgoingHttpHeaders = {},
+  method = 'GET',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, path: rawPath, method: 'GET', agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method, agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -100,10 +106,13 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   let h: WsHarness;
   const sockets: WS[] = [];
   let passwd = '';
+  /** A session of this server, as a browser holds it after opening a link. */
+  let cookie = '';
 
   before(async () => {
     h = await createWsHarness();
     passwd = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+    cookie = await loginCookie(h.server);
   });
   after(async () => {
     for (const s of sockets) s.terminate();
@@ -116,48 +125,96 @@ describe('dvom serve: WebSocket and HTTP security', () => {
     return s;
   };
 
-  it('refuses an upgrade without a token (401)', async () => {
-    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/api`, h.server.origin), { refused: 401 });
-    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/api?token=`, h.server.origin), { refused: 401 });
-  });
+  it('a login link gives one session cookie (HttpOnly, SameSite=Strict, per port) and then no more', async () => {
+    const link = h.server.newLoginUrl();
+    const path = link.slice(h.server.origin.length);
+    assert.match(path, /^\/\?code=[A-Za-z0-9_-]{32}$/);
+    // A HEAD (a link checker) does not use the code up.
+    const head = await httpGet(h.server.port, path, {}, 'HEAD');
+    assert.equal(head.headers['set-cookie'], undefined);
 
-  it('refuses a wrong token (401), also one differing only in length or case', async () => {
-    const token = h.server.token;
-    for (const wrong of ['wrong', token.slice(0, -1), `${token}x`, token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase()]) {
-      assert.deepEqual(await connect(apiUrl(h.server, wrong), h.server.origin), { refused: 401 }, `token ${wrong}`);
+    const first = await httpGet(h.server.port, path);
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, '/', 'the code leaves the address bar');
+    assert.equal(first.headers['cache-control'], 'no-store');
+    const [setCookie, ...more] = first.headers['set-cookie'] ?? [];
+    assert.equal(more.length, 0);
+    const attributes = setCookie!.split(';').map((a) => a.trim());
+    assert.match(attributes[0]!, new RegExp(`^dvom_session_${h.server.port}=[A-Za-z0-9_-]{43}$`));
+    assert.deepEqual(attributes.slice(1).sort(), ['HttpOnly', 'Path=/', 'SameSite=Strict'], 'no Expires/Max-Age: gone when the browser closes');
+    const s = track(await open(good(), h.server.origin, attributes[0]!));
+    assert.equal((await call(s, { type: 'call', id: 1, method: 'app.info', params: {} })).type, 'result');
+
+    // The same link again (from history, a log, a command line): no session.
+    const second = await httpGet(h.server.port, path);
+    assert.equal(second.status, 303);
+    assert.equal(second.headers['set-cookie'], undefined);
+    await assert.rejects(loginCookie(h.server, link), /gave no session/);
+    // Nor does a made-up code; other query parameters and the path survive the redirect.
+    const made = await httpGet(h.server.port, '/restore?code=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&x=1');
+    assert.equal(made.headers['set-cookie'], undefined);
+    assert.equal(made.headers.location, '/restore?x=1');
+    // Never a redirect to another site.
+    for (const [sneaky, location] of [['/.//evil.example/?code=x', '/evil.example/'], ['/a/..//evil.example?code=x', '/evil.example']]) {
+      assert.equal((await httpGet(h.server.port, sneaky!)).headers.location, location, sneaky);
     }
   });
 
-  it('refuses the right token from a foreign Origin (403)', async () => {
-    assert.deepEqual(await connect(good(), 'http://evil.example'), { refused: 403 });
-    assert.deepEqual(await connect(good(), `http://127.0.0.1:${h.server.port + 1}`), { refused: 403 });
-    assert.deepEqual(await connect(good(), `https://127.0.0.1:${h.server.port}`), { refused: 403 });
-    assert.deepEqual(await connect(good(), 'null'), { refused: 403 });
+  it('refuses an upgrade without a session (401), also with a made-up or old-style credential', async () => {
+    assert.deepEqual(await connect(good(), h.server.origin), { refused: 401 });
+    const name = cookie.split('=')[0]!;
+    for (const wrong of [`${name}=nope`, `${name}=`, `dvom_session_${h.server.port + 1}=${cookie.split('=')[1]}`, 'token=x']) {
+      assert.deepEqual(await connect(good(), h.server.origin, { cookie: wrong }), { refused: 401 }, wrong);
+    }
+    const code = new URL(h.server.newLoginUrl()).searchParams.get('code')!;
+    assert.deepEqual(await connect(`${good()}?token=${code}`, h.server.origin), { refused: 401 }, 'a login code is no API credential');
+    assert.deepEqual(await connect(`${good()}?code=${code}`, h.server.origin), { refused: 401 });
   });
 
-  it('refuses the right token without an Origin header', async () => {
-    const r = await connect(good());
+  it('refuses a session from a foreign Origin (403)', async () => {
+    assert.deepEqual(await connect(good(), 'http://evil.example', { cookie }), { refused: 403 });
+    assert.deepEqual(await connect(good(), `http://127.0.0.1:${h.server.port + 1}`, { cookie }), { refused: 403 });
+    assert.deepEqual(await connect(good(), `https://127.0.0.1:${h.server.port}`, { cookie }), { refused: 403 });
+    assert.deepEqual(await connect(good(), 'null', { cookie }), { refused: 403 });
+  });
+
+  it('refuses a session without an Origin header', async () => {
+    const r = await connect(good(), undefined, { cookie });
     assert.ok('refused' in r, 'a client without Origin connected');
     assert.equal(r.refused, 403);
   });
 
-  it('refuses upgrades on other paths (404)', async () => {
-    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/?token=${h.server.token}`, h.server.origin), { refused: 404 });
-    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/api/x?token=${h.server.token}`, h.server.origin), { refused: 404 });
+  it('refuses requests naming another host (DNS rebinding): pages, login links and upgrades (421)', async () => {
+    for (const host of ['evil.example', `evil.example:${h.server.port}`, `127.0.0.1:${h.server.port + 1}`, `127.0.0.2:${h.server.port}`, `localhost.evil.example:${h.server.port}`]) {
+      assert.equal((await httpGet(h.server.port, '/', { host })).status, 421, host);
+      const link = h.server.newLoginUrl().slice(h.server.origin.length);
+      const login = await httpGet(h.server.port, link, { host });
+      assert.equal(login.status, 421, `login via ${host}`);
+      assert.equal(login.headers['set-cookie'], undefined);
+      assert.deepEqual(await connect(good(), h.server.origin, { cookie, host }), { refused: 421 }, `upgrade via ${host}`);
+    }
+    for (const host of [`127.0.0.1:${h.server.port}`, `localhost:${h.server.port}`, `LOCALHOST:${h.server.port}`, `[::1]:${h.server.port}`]) {
+      assert.equal((await httpGet(h.server.port, '/', { host })).status, 200, host);
+    }
   });
 
-  it('accepts the right token from its own Origin (127.0.0.1 and localhost) and answers calls', async () => {
-    const s = track(await open(good(), h.server.origin));
+  it('refuses upgrades on other paths (404)', async () => {
+    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/`, h.server.origin, { cookie }), { refused: 404 });
+    assert.deepEqual(await connect(`ws://127.0.0.1:${h.server.port}/api/x`, h.server.origin, { cookie }), { refused: 404 });
+  });
+
+  it('accepts a session from its own Origin (127.0.0.1 and localhost) and answers calls', async () => {
+    const s = track(await open(good(), h.server.origin, cookie));
     const reply = await call(s, { type: 'call', id: 7, method: 'app.info', params: {} });
     assert.equal(reply.type, 'result');
     assert.equal(reply.id, 7);
     assert.equal((reply.result as { storeLocation: string }).storeLocation, h.backupDir);
-    const s2 = track(await open(good(), `http://localhost:${h.server.port}`));
+    const s2 = track(await open(good(), `http://localhost:${h.server.port}`, cookie));
     assert.equal((await call(s2, { type: 'call', id: 1, method: 'app.info', params: {} })).type, 'result');
   });
 
   it('answers malformed JSON with BAD_REQUEST and keeps serving the connection', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     const bad = await call(s, '{"type":"call", nope');
     assert.equal(bad.type, 'error');
     assert.equal(bad.id, null);
@@ -168,7 +225,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('answers messages that are not calls with BAD_REQUEST', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     for (const message of [
       'null',
       '42',
@@ -188,7 +245,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('answers a binary message with BAD_REQUEST', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     const reply = nextReply(s);
     s.send(Buffer.from(JSON.stringify({ type: 'call', id: 1, method: 'app.info', params: {} })), { binary: true });
     const r = await reply;
@@ -198,7 +255,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('answers an unknown method with UNKNOWN_METHOD and the call id, also for Object.prototype names', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     for (const [id, method] of [[1, 'nope'], [2, 'toString'], [3, '__proto__'], [4, 'constructor'], [5, 'hasOwnProperty']] as const) {
       const reply = await call(s, { type: 'call', id, method });
       assert.equal(reply.type, 'error');
@@ -208,14 +265,14 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('answers invalid params with INVALID_ARGUMENT naming the field', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     const reply = await call(s, { type: 'call', id: 9, method: 'backups.versions', params: { backup: '../../etc' } });
     assert.equal(reply.error!.code, 'INVALID_ARGUMENT');
     assert.match(reply.error!.message, /backup/);
   });
 
   it('closes a connection sending more than 1 MiB (1009) and keeps serving new connections', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     const done = closed(s);
     s.on('error', () => undefined);
     const big = JSON.stringify({ type: 'call', id: 1, method: 'app.info', params: { pad: 'x'.repeat(MAX_MESSAGE_BYTES + 16) } });
@@ -223,12 +280,12 @@ describe('dvom serve: WebSocket and HTTP security', () => {
     const { code } = await done;
     assert.equal(code, 1009, `closed with ${code}, expected 1009 (message too big)`);
 
-    const s2 = track(await open(good(), h.server.origin));
+    const s2 = track(await open(good(), h.server.origin, cookie));
     assert.equal((await call(s2, { type: 'call', id: 1, method: 'app.info', params: {} })).type, 'result');
   });
 
   it('accepts a message just under 1 MiB (it is answered, not dropped)', async () => {
-    const s = track(await open(good(), h.server.origin));
+    const s = track(await open(good(), h.server.origin, cookie));
     const base = JSON.stringify({ type: 'call', id: 5, method: 'app.info', params: { pad: '' } });
     const message = JSON.stringify({ type: 'call', id: 5, method: 'app.info', params: { pad: 'x'.repeat(MAX_MESSAGE_BYTES - base.length) } });
     assert.equal(Buffer.byteLength(message), MAX_MESSAGE_BYTES);
@@ -238,8 +295,8 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('pushes events to every connected client', async () => {
-    const a = track(await open(good(), h.server.origin));
-    const b = track(await open(good(), h.server.origin));
+    const a = track(await open(good(), h.server.origin, cookie));
+    const b = track(await open(good(), h.server.origin, cookie));
     const got = (s: WS) =>
       new Promise<unknown>((resolve) =>
         s.on('message', (d) => {
@@ -256,7 +313,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
 
   it('listens on 127.0.0.1 only', async () => {
     assert.equal(new URL(h.server.origin).hostname, '127.0.0.1');
-    assert.ok(h.server.url.startsWith(`http://127.0.0.1:${h.server.port}/?token=`));
+    assert.ok(h.server.url.startsWith(`http://127.0.0.1:${h.server.port}/?code=`));
     // Every other address of this machine (link-local IPv6 with its interface), and IPv6 loopback.
     const others = Object.entries(os.networkInterfaces()).flatMap(([ifname, list]) =>
       (list ?? []).filter((a) => !a.internal).map((a) => (a.family === 'IPv6' && a.address.startsWith('fe80:') ? `${a.address}%${ifname}` : a.address)),
@@ -324,7 +381,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
   });
 
   it('the WebSocketTransport reports a refused connection as DISCONNECTED', async () => {
-    const transport = new WebSocketTransport(apiUrl(h.server, 'wrong'), (u) => new WS(u, { origin: h.server.origin }) as unknown as WebSocket);
+    const transport = new WebSocketTransport(apiUrl(h.server), socketFactory(h.server, `dvom_session_${h.server.port}=wrong`));
     const client = new ApiClient(transport);
     await assert.rejects(client.call('app.info', {}), (err: unknown) => err instanceof ApiError && err.code === 'DISCONNECTED');
     transport.close();
@@ -343,7 +400,7 @@ describe('dvom serve: WebSocket and HTTP security', () => {
     const other = await createWsHarness();
     const url = apiUrl(other.server);
     const origin = other.server.origin;
-    const s = await open(url, origin);
+    const s = await open(url, origin, await loginCookie(other.server));
     const gone = closed(s);
     await other.close();
     await gone;

@@ -15,7 +15,7 @@ import {
   tempDir,
 } from './run-dvom.ts';
 
-const COMMANDS = ['backup', 'restore', 'list', 'info', 'versions', 'verify', 'delete', 'forget', 'prune', 'passwd', 'key'];
+const COMMANDS = ['backup', 'restore', 'list', 'info', 'versions', 'verify', 'delete', 'forget', 'prune', 'unlock', 'passwd', 'key'];
 const HEADER = /^BACKUP NAME\s+LATEST VERSION\s+SIZE\s+VERSIONS\s+ENCRYPTED\s+VOLUME$/;
 
 describe('dvom usage errors', { concurrency: true }, () => {

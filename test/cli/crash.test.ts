@@ -294,6 +294,10 @@ test('a backup killed with SIGKILL at random points never leaves a broken versio
     assert.ok(fromKilledRuns >= completedBeforeKill && fromKilledRuns <= ROUNDS);
     assert.deepEqual(versions, [...expected.keys()].sort(), 'every version is accounted for');
 
+    // The killed runs' packs are old by now (no writer is alive): prune spares only packs younger than the lock timeout.
+    const packsDir = path.join(root, 'packs');
+    const longAgo = new Date(Date.now() - 3600_000);
+    for (const p of await listFiles(packsDir)) await fs.utimes(path.join(packsDir, p), longAgo, longAgo);
     const pruned = await runOk(['prune', NAME], opts);
     assert.match(pruned.stdout, /^Pruned backup 'crashy': \d+ packs deleted/);
     const finalVerify = await runOk(['verify', NAME, '--read-data'], opts);

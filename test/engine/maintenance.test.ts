@@ -223,8 +223,13 @@ test('prune removes the packs of an interrupted backup; no version appears; the 
   assert.ok(noted.notes.some((n) => n.startsWith(`${orphans.length} pack(s) are not referenced`)), JSON.stringify(noted.notes));
 
   const v2 = await backup(repo, folderSource(src), { sourceKind: 'path', writer: { packSize: 64 * KiB } });
+  // Packs no index names, younger than the lock timeout, may belong to a writer still running elsewhere: kept.
+  const young = await prune(repo);
+  assert.equal(young.packsSpared, orphans.length, JSON.stringify(young));
+  for (const p of orphans) assert.ok(fs.existsSync(path.join(storeDir, p)), `young orphan ${p} kept`);
+  ageFiles(storeDir, orphans, STALE_LOCK_MS + 60_000);
   const report = await prune(repo);
-  assert.ok(report.packsDeleted >= orphans.length, JSON.stringify(report));
+  assert.ok(report.packsDeleted >= orphans.length && report.packsSpared === 0, JSON.stringify(report));
   for (const p of orphans) assert.ok(!fs.existsSync(path.join(storeDir, p)), `orphan ${p} removed`);
   await assertClean(repo);
   const out = path.join(base, 'out');
@@ -285,6 +290,12 @@ test('backup names that could escape the store are refused', async (t) => {
 
 function lockFiles(storeDir: string): string[] {
   return listFiles(storeDir).filter((f) => f.startsWith('backups/test/locks/'));
+}
+
+/** Sets the files' modification time back, as the store reports an object's age. */
+function ageFiles(storeDir: string, rels: string[], byMs: number): void {
+  const then = new Date(Date.now() - byMs);
+  for (const rel of rels) fs.utimesSync(path.join(storeDir, rel), then, then);
 }
 
 function writeLock(storeDir: string, doc: Record<string, unknown>): string {

@@ -87,7 +87,8 @@ for (const encrypted of [true, false]) {
     // A fresh instance: nothing may come from the writer's memory.
     const reopened = encrypted ? await Repository.open(store, 'tricky', password()) : await Repository.open(store, 'tricky');
     const out = path.join(base, 'out');
-    await restoreToFolder(reopened, await reopened.version('latest'), out, { force: false });
+    // keepSetuid: the tree's setuid/setgid files must come back exactly too (dropped by default).
+    await restoreToFolder(reopened, await reopened.version('latest'), out, { force: false, keepSetuid: true });
     await assertSameTree(src, out);
 
     const report = await verify(reopened, { readData: true });
@@ -300,13 +301,13 @@ test('an older version restores exactly after newer ones were added', async (t) 
   assert.equal((await repo.version('latest')).id, v3.id);
 
   const out1 = path.join(base, 'out1');
-  await restoreToFolder(repo, await repo.version(v1.id), out1);
+  await restoreToFolder(repo, await repo.version(v1.id), out1, { keepSetuid: true });
   assert.deepEqual(snapshotDifferences(snap1, await snapshotTree(out1)), []);
   const out2 = path.join(base, 'out2');
-  await restoreToFolder(repo, await repo.version(v2.id.slice(0, 22)), out2); // unique prefix
+  await restoreToFolder(repo, await repo.version(v2.id.slice(0, 22)), out2, { keepSetuid: true }); // unique prefix
   assert.deepEqual(snapshotDifferences(snap2, await snapshotTree(out2)), []);
   const out3 = path.join(base, 'out3');
-  await restoreToFolder(repo, v3, out3);
+  await restoreToFolder(repo, v3, out3, { keepSetuid: true });
   await assertSameTree(src, out3);
 });
 

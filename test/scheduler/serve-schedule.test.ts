@@ -20,7 +20,6 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import WS from 'ws';
 import { ApiClient } from '../../src/shared/api/client.ts';
 import type { JobDto } from '../../src/shared/api/dto.ts';
 import { WebSocketTransport } from '../../src/shared/api/ws-transport.ts';
@@ -34,7 +33,7 @@ import { whenKey } from '../../src/main/scheduler/schedule-entry.ts';
 import { collectOutput } from '../support/processes.ts';
 import { startServeServer, type RunningServer } from '../../src/main/serve/serve-server.ts';
 import { acquireDockerLock, DockerScope, dockerSkipReason, dvomLeftovers, ensureEmptyImage } from '../api/docker-helpers.ts';
-import { apiUrl, isolateEnvironment, MemorySecretStore } from '../api/transports.ts';
+import { apiUrl, isolateEnvironment, loginCookie, MemorySecretStore, socketFactory } from '../api/transports.ts';
 
 const envDir = isolateEnvironment();
 const skip = await dockerSkipReason();
@@ -67,7 +66,7 @@ before(async () => {
   app = new DvomApp({ secrets: new MemorySecretStore(), storeSelection: { backupDir: storeDir }, scheduler: { clock } });
   server = await startServeServer({ app, rendererDir: path.join(root, 'renderer'), port: 0 });
   await app.scheduler.start(); // as `dvom serve` does once it listens
-  client = new ApiClient(new WebSocketTransport(apiUrl(server), (u) => new WS(u, { origin: server.origin }) as unknown as WebSocket));
+  client = new ApiClient(new WebSocketTransport(apiUrl(server), socketFactory(server, await loginCookie(server))));
   client.on('job.updated', (job) => jobs.set(job.id, job));
   client.on('schedules.changed', () => scheduleEvents++);
 });

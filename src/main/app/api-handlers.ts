@@ -4,6 +4,7 @@ import { createBackupHandlers } from './backup-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 import { createJobHandlers } from './job-handlers.ts';
+import { createLockHandlers } from './lock-handlers.ts';
 import { createPasswordHandlers } from './password-handlers.ts';
 import { createScheduleHandlers } from './schedule-handlers.ts';
 import { createTargetHandlers } from './target-handlers.ts';
@@ -22,6 +23,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     },
 
     ...createBackupHandlers(app),
+    ...createLockHandlers(app),
     ...createJobHandlers(app),
     ...createPasswordHandlers(app),
     ...createTargetHandlers(app),

@@ -12,6 +12,7 @@ import { keyCommand, passwdCommand } from './commands/keys.ts';
 import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { unlockCommand } from './commands/unlock.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
@@ -30,6 +31,7 @@ const COMMANDS: Command[] = [
   deleteCommand,
   forgetCommand,
   pruneCommand,
+  unlockCommand,
   passwdCommand,
   keyCommand,
   forgetPasswordCommand,

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INTEGRITY'
   | 'LOCKED'
+  | 'LOCK_LOST'
   | 'ALREADY_EXISTS'
   | 'CANCELLED'
   | 'DOCKER_UNAVAILABLE';
@@ -22,6 +23,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   NOT_FOUND: 4,
   INTEGRITY: 5,
   LOCKED: 1,
+  LOCK_LOST: 1,
   ALREADY_EXISTS: 1,
   CANCELLED: 130,
   DOCKER_UNAVAILABLE: 1,

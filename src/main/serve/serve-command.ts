@@ -1,16 +1,11 @@
-import { spawn } from 'node:child_process';
 import { usageError } from '../engine/index.ts';
+import { openBrowser } from './open-browser.ts';
 import { rendererDir } from './renderer-dir.ts';
 import { COMMON_OPTIONS, namedStoreSelection, str, type Command } from '../cli/command.ts';
 
-function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  spawn(command, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
-}
-
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the DVOM app in a browser on this host (127.0.0.1 only, token-protected), and its scheduled backups',
+  summary: 'run the DVOM app in a browser on this host (127.0.0.1 only, one-time login links), and its scheduled backups',
   usage: 'dvom serve [--port=N] [--open]',
   options: { ...COMMON_OPTIONS, port: { type: 'string' }, open: { type: 'boolean' } },
   positionals: [0, 0],
@@ -29,16 +24,26 @@ export const serveCommand: Command = {
     });
     await app.store(); // fail now, not on the first request, if the store is misconfigured
     const server = await startServeServer({ app, rendererDir: rendererDir(), port });
-    // The URL carries the token: it goes to stdout (for scripts), never to a log.
+    // The link logs one browser in, once: it goes to stdout (for scripts), never to a log.
     ctx.output.out(server.url);
-    ctx.output.info(`DVOM is serving on ${server.origin} (only this computer can connect). Press Ctrl-C to stop.`);
-    if (ctx.values.open) openBrowser(server.url);
-    // Scheduled backups run here while serving (stopped by app.shutdown()).
-    await app.scheduler.start();
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) return resolve();
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    ctx.output.info(
+      `DVOM is serving on ${server.origin} (only this computer can connect). Each link works once; ` +
+        `for another, send SIGUSR1 (kill -USR1 ${process.pid}). Press Ctrl-C to stop.`,
+    );
+    const printLink = () => ctx.output.out(server.newLoginUrl());
+    process.on('SIGUSR1', printLink);
+    const removeOpener = ctx.values.open ? await openBrowser(server.url) : undefined;
+    try {
+      // Scheduled backups run here while serving (stopped by app.shutdown()).
+      await app.scheduler.start();
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) return resolve();
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      process.off('SIGUSR1', printLink);
+      await removeOpener?.();
+    }
     await app.shutdown();
     await server.close();
   },

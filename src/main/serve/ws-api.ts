@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,19 +6,13 @@ import type { Dispatcher } from '../app/dispatcher.ts';
 import type { EventHub } from '../services/event-hub.ts';
 
 export interface WsApiOptions {
-  token: string;
+  /** Whether the upgrade request carries a live session (its cookie). */
+  authorized(req: IncomingMessage): boolean;
   /** Origins a browser page may connect from (this server's own). */
   allowedOrigins: string[];
   dispatcher: Dispatcher;
   events: EventHub;
   log?: (message: string) => void;
-}
-
-function sameToken(given: string | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function isCall(value: unknown): value is CallMessage {
@@ -28,8 +21,8 @@ function isCall(value: unknown): value is CallMessage {
 }
 
 /**
- * The app API over a WebSocket at /api. Every upgrade must carry the token
- * (?token=) and come from an allowed Origin; anything else is refused before
+ * The app API over a WebSocket at /api. Every upgrade must carry a session
+ * (its cookie) and come from an allowed Origin; anything else is refused before
  * a socket exists. Bad messages get an error reply; the server keeps running.
  */
 export class WsApi {
@@ -50,7 +43,7 @@ export class WsApi {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
-    if (!sameToken(url.searchParams.get('token'), this.options.token)) return refuse(401, 'Unauthorized');
+    if (!this.options.authorized(req)) return refuse(401, 'Unauthorized');
     const origin = req.headers.origin;
     if (!origin || !this.options.allowedOrigins.includes(origin)) return refuse(403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupDto, JobDto, VersionDto } from '../../shared/api/dto.ts';
+import type { BackupDto, JobDto, LockDto, VersionDto } from '../../shared/api/dto.ts';
 import { api } from '../api/api.ts';
 import { errorText } from '../api/error-text.ts';
 
@@ -44,6 +44,8 @@ export interface BackupsState {
   startTestRestore(backup: string, version: string, password?: string): Promise<string>;
   startVerify(backup: string, password?: string): Promise<string>;
   changePassword(backup: string, password: string | undefined, newPassword: string): Promise<void>;
+  /** Removes the backup's stale locks (live ones too with `force`); no password needed. */
+  unlock(backup: string, force: boolean): Promise<{ removed: number; live: LockDto[] }>;
   deleteBackup(backup: string): Promise<void>;
   deleteVersion(backup: string, version: string, password?: string): Promise<void>;
 }
@@ -137,6 +139,10 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
 
   async changePassword(backup, password, newPassword) {
     await api().call('backups.changePassword', { backup, newPassword, ...(password ? { password } : {}) });
+  },
+
+  unlock(backup, force) {
+    return api().call('backups.unlock', { backup, force });
   },
 
   async deleteBackup(backup) {

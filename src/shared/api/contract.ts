@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, BackupDto, JobDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
+import type { AppInfo, BackupDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
 import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
@@ -47,6 +47,8 @@ export const apiParams = {
     .strict(),
   'backups.delete': z.object({ backup: backupName, version: versionRef.optional(), password: password.optional(), target }).strict(),
   'backups.changePassword': z.object({ backup: backupName, password: password.optional(), newPassword: password, target }).strict(),
+  /** Removes stale locks (a crashed or vanished holder); live ones too with `force`. No password needed. */
+  'backups.unlock': z.object({ backup: backupName, force: z.boolean().default(false), target }).strict(),
   'jobs.list': none,
   'jobs.cancel': z.object({ jobId }).strict(),
   'jobs.startBackup': z
@@ -108,6 +110,8 @@ export interface ApiResults {
   'backups.tree': TreeNodeDto[];
   'backups.delete': { deleted: string };
   'backups.changePassword': { changed: true };
+  /** `live`: locks still held (and left in place) when not forced. */
+  'backups.unlock': { removed: number; live: LockDto[] };
   'jobs.list': JobDto[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.startBackup': { jobId: string };

@@ -118,3 +118,12 @@ export interface TargetDto {
     hasSecret?: boolean;
   };
 }
+
+/** A lock on a backup, as the Unlock action reports it. */
+export interface LockDto {
+  operation: string;
+  host: string;
+  pid: number;
+  exclusive: boolean;
+  createdAt: string;
+}

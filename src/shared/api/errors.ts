@@ -11,6 +11,8 @@ export const API_ERROR_CODES = [
   'NOT_FOUND',
   'INTEGRITY',
   'LOCKED',
+  /** A writer's lock vanished or could not be refreshed: it stopped before making anything visible. */
+  'LOCK_LOST',
   'ALREADY_EXISTS',
   'CANCELLED',
   'DOCKER_UNAVAILABLE',

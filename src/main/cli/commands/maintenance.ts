@@ -104,7 +104,8 @@ export const pruneCommand: Command = {
     const report = await prune(repo);
     ctx.output.out(
       `Pruned backup '${repo.name}': ${report.packsDeleted} packs deleted, ${report.packsRepacked} repacked, ` +
-        `${formatBytes(report.bytesFreed)} freed`,
+        `${formatBytes(report.bytesFreed)} freed` +
+        (report.packsSpared ? `; ${report.packsSpared} recent unreferenced packs kept (a backup may still be writing them; a later prune removes them)` : ''),
     );
   },
 };

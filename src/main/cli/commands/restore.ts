@@ -14,7 +14,8 @@ export const restoreCommand: Command = {
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
   usage:
     'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR | --dry-run) [--force]\n' +
-    '             [--volume=NAME] [--stop-containers=NAME,…] [--password=P | --key-file=F]',
+    '             [--volume=NAME] [--stop-containers=NAME,…] [--keep-setuid] [--password=P | --key-file=F]\n' +
+    '  --keep-setuid  with --target-dir: restore setuid/setgid bits of files (dropped by default)',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -25,6 +26,7 @@ export const restoreCommand: Command = {
     'target-volume': { type: 'string' },
     'target-dir': { type: 'string' },
     force: { type: 'boolean' },
+    'keep-setuid': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
   },
@@ -39,6 +41,7 @@ export const restoreCommand: Command = {
     if (destinations !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
     const sourceVolume = str(ctx.values, 'volume');
     const stopContainers = listOption(ctx.values['stop-containers']);
+    if (ctx.values['keep-setuid'] === true && !destinationDir) throw usageError('--keep-setuid goes with --target-dir');
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
@@ -72,8 +75,9 @@ export const restoreCommand: Command = {
         return;
       }
       if (stopContainers.length) throw usageError('--stop-containers goes with --target-volume');
+      const keepSetuid = ctx.values['keep-setuid'] === true;
       const { select } = sourceSelector(version, sourceVolume);
-      await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
+      await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, keepSetuid, ...(select ? { select } : {}) });
     } finally {
       bar.done();
     }

@@ -39,7 +39,7 @@ export interface BackupOptions {
  * leaves no version, only unreferenced packs that `prune` removes.
  */
 export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
-  return repo.locked('backup', true, async () => {
+  return repo.locked('backup', true, async (lock) => {
     const started = new Date();
     const sourceClockMs = options.sourceClockMs ?? started.getTime();
     const meter = new ProgressMeter(options.onProgress, 'preparing');
@@ -47,19 +47,23 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
     const parent = await parentOf(repo, options);
     const cache = options.forceRead || !parent ? undefined : await filesCacheFor(repo, index, parent, options);
     const writer = repo.blobWriter(index, options.writer);
+    // A lost lock stops the backup early (withLock reports it as LOCK_LOST).
+    const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
     meter.update({ phase: 'backing-up', ...(await totals(parent, options)) }, true);
     try {
       const result = await archive(source, writer, repo.newChunker(), {
         meter,
         sourceClockMs,
         ...(cache ? { cache } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal,
         ...(options.sourcePath ? { sourcePath: options.sourcePath } : {}),
       });
       meter.phase('finalizing');
       const packs = await writer.flush();
+      // An index naming packs a prune elsewhere already deleted would mislead later backups' dedup.
+      await lock.assertHeld();
       const indexBytes = await repo.writeIndex(packs);
-      const version = await repo.commitVersion({
+      const version = await repo.commitVersion(lock, {
         createdAt: started,
         sourceKind: options.sourceKind,
         volumes: options.volumes ?? [],

@@ -15,25 +15,27 @@ export async function forget(
   policy: RetentionPolicy,
   options: { prune?: boolean; dryRun?: boolean } = {},
 ): Promise<ForgetResult> {
-  return repo.locked('forget', true, async () => {
+  return repo.locked('forget', true, async (lock) => {
     const decision = applyRetention(await repo.versions(), policy);
     if (options.dryRun) return { decision };
+    await lock.assertHeld();
     for (const version of decision.remove) {
       await repo.backend.delete(repo.layout.version(version.id));
       await forgetVerification(repo, version.id);
     }
     const result: ForgetResult = { decision };
-    if (options.prune && decision.remove.length) result.pruned = await pruneLocked(repo);
+    if (options.prune && decision.remove.length) result.pruned = await pruneLocked(repo, lock);
     return result;
   });
 }
 
 /** Deletes one version and the data only it referenced. */
 export async function deleteVersion(repo: Repository, versionRef: string): Promise<{ version: VersionSummary; pruned: PruneReport }> {
-  return repo.locked('delete', true, async () => {
+  return repo.locked('delete', true, async (lock) => {
     const version = await repo.version(versionRef);
+    await lock.assertHeld();
     await repo.backend.delete(repo.layout.version(version.id));
     await forgetVerification(repo, version.id);
-    return { version, pruned: await pruneLocked(repo) };
+    return { version, pruned: await pruneLocked(repo, lock) };
   });
 }

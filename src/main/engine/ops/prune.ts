@@ -1,8 +1,11 @@
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
+import { integrityError, isDvomError } from '../errors.ts';
 import { BlobIndex } from '../repo/blob-index.ts';
 import { idFromKey } from '../repo/layout.ts';
+import { STALE_LOCK_MS, type RepoLock } from '../repo/lock.ts';
 import type { Repository } from '../repo/repository.ts';
+import type { VersionSummary } from '../repo/version-file.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
 export interface PruneReport {
@@ -10,6 +13,18 @@ export interface PruneReport {
   packsRepacked: number;
   bytesFreed: number;
   blobsRemoved: number;
+  /** Packs no index names that are younger than the lock timeout: a writer whose lock was lost may still need them. */
+  packsSpared: number;
+}
+
+export interface PruneOptions {
+  onProgress?: ProgressListener;
+  /**
+   * Packs no index names are deleted only once this old (by the store's clock).
+   * Defaults to the lock timeout: a backup uploads packs before its index, and
+   * one whose lock another host took for stale may still be running.
+   */
+  unindexedGraceMs?: number;
 }
 
 /** Repack a partly used pack only when at least this share of it is unused. */
@@ -17,19 +32,58 @@ const REPACK_THRESHOLD = 0.2;
 /** Leftovers of interrupted writes younger than this may belong to a live writer on another host. */
 const INCOMPLETE_AGE_MS = 60 * 60 * 1000;
 
-/** Removes data no version references. Caller must hold the exclusive lock. */
-export async function pruneLocked(repo: Repository, onProgress?: ProgressListener): Promise<PruneReport> {
-  const meter = new ProgressMeter(onProgress, 'pruning');
-  const { index, files } = await repo.loadIndex();
+/**
+ * Every blob the versions use. A blob missing from the index (a lost index
+ * object, a listing that lags) means prune cannot tell live packs from dead
+ * ones: it refuses (INTEGRITY), as restic does, before deleting anything.
+ */
+async function usedBlobs(repo: Repository, index: BlobIndex): Promise<Set<string>> {
   const reader = repo.blobReader(index);
   const used = new Set<string>();
+  let missing = 0;
+  let firstMissing: VersionSummary | undefined;
+  const need = (ids: Iterable<string>, version: VersionSummary): boolean => {
+    let all = true;
+    for (const id of ids) {
+      used.add(id);
+      if (index.has(id)) continue;
+      all = false;
+      missing++;
+      firstMissing ??= version;
+    }
+    return all;
+  };
   for (const version of await repo.versions()) {
-    used.add(version.root);
-    const root = await readTreeRoot(reader, version.root);
-    for (const id of root.tree) used.add(id);
-    for await (const entry of readTree(reader, root)) for (const id of entry.chunks ?? []) used.add(id);
+    if (!need([version.root], version)) continue;
+    try {
+      const root = await readTreeRoot(reader, version.root);
+      if (!need(root.tree, version)) continue;
+      for await (const entry of readTree(reader, root)) need(entry.chunks ?? [], version);
+    } catch (err) {
+      if (isDvomError(err, 'INTEGRITY')) throw refusal(repo, `version ${version.id} cannot be read (${err.message})`, err);
+      throw err;
+    }
   }
-  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0 };
+  if (firstMissing) throw refusal(repo, `${missing} blob(s) that version ${firstMissing.id}${missing > 1 ? ' and others' : ''} use are missing from the index`);
+  return used;
+}
+
+function refusal(repo: Repository, what: string, cause?: unknown) {
+  return integrityError(
+    `${what}; prune deleted nothing: it cannot tell which packs of backup '${repo.name}' are still in use ` +
+      `(an index object may be lost; run 'dvom verify ${repo.name}')`,
+    cause,
+  );
+}
+
+/** Removes data no version references. Caller must hold the exclusive lock and pass it. */
+export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
+  const meter = new ProgressMeter(options.onProgress, 'pruning');
+  const graceMs = options.unindexedGraceMs ?? STALE_LOCK_MS;
+  const { index, files } = await repo.loadIndex();
+  const reader = repo.blobReader(index);
+  const used = await usedBlobs(repo, index);
+  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0 };
   const kept = new BlobIndex();
   const drop = new Set<string>();
   const repack: [string, 'data' | 'meta'][] = [];
@@ -48,12 +102,19 @@ export async function pruneLocked(repo: Repository, onProgress?: ProgressListene
   }
   const writer = repo.blobWriter(kept);
   try {
-    for (const [id, type] of repack) await writer.add(type, await reader.read(id));
+    for (const [id, type] of repack) {
+      lock.throwIfLost();
+      await writer.add(type, await reader.read(id));
+    }
     await writer.flush();
   } catch (err) {
     await writer.abort(err); // ends the pack being written, so no put is left waiting
     throw err;
   }
+  // From here on prune deletes: only while the lock is still ours.
+  await lock.assertHeld();
+  // Ages are taken by the store's clock (our lock's time there), not this host's.
+  const storeNow = (await repo.backend.stat(repo.layout.lock(lock.id)))?.modified.getTime() ?? Date.now();
   // New index first, then old index files, then data: a crash at any step leaves every version readable.
   const allPacks = [...kept.byPack()].map(([id, blobs]) => ({ info: kept.packs.get(id)!, blobs }));
   await repo.writeIndex(allPacks);
@@ -61,9 +122,15 @@ export async function pruneLocked(repo: Repository, onProgress?: ProgressListene
   for await (const obj of repo.backend.list(repo.layout.packsPrefix)) {
     const id = idFromKey(obj.key);
     if (kept.packs.has(id)) continue;
+    const unindexed = !index.packs.has(id);
+    if (unindexed && storeNow - obj.modified.getTime() < graceMs) {
+      report.packsSpared++;
+      continue;
+    }
+    lock.throwIfLost();
     await repo.backend.delete(obj.key);
     report.bytesFreed += obj.size;
-    if (drop.has(id) || !index.packs.has(id)) report.packsDeleted++;
+    if (drop.has(id) || unindexed) report.packsDeleted++;
     meter.update({ bytesDone: report.bytesFreed });
   }
   await repo.backend.sweepIncomplete?.(repo.layout.root, INCOMPLETE_AGE_MS);
@@ -71,6 +138,6 @@ export async function pruneLocked(repo: Repository, onProgress?: ProgressListene
   return report;
 }
 
-export function prune(repo: Repository, onProgress?: ProgressListener): Promise<PruneReport> {
-  return repo.locked('prune', true, () => pruneLocked(repo, onProgress));
+export function prune(repo: Repository, options: PruneOptions = {}): Promise<PruneReport> {
+  return repo.locked('prune', true, (lock) => pruneLocked(repo, lock, options));
 }

@@ -100,7 +100,7 @@ export async function restoreToFolder(
   repo: Repository,
   version: VersionSummary,
   target: string,
-  options: RestoreOptions & { force?: boolean } = {},
+  options: RestoreOptions & { force?: boolean; keepSetuid?: boolean } = {},
 ): Promise<void> {
   const dest = path.resolve(target);
   const empty = await isEmptyDir(dest);
@@ -114,7 +114,10 @@ export async function restoreToFolder(
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
     try {
-      await writeToFolder(staging, opened.items(), opened.entries, meter, options.signal);
+      await writeToFolder(staging, opened.items(), opened.entries, meter, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.keepSetuid ? { keepSetuid: true } : {}),
+      });
       throwIfAborted(options.signal);
       meter.phase('finalizing');
       await swapInto(staging, dest, empty);

@@ -11,7 +11,7 @@ import { BlobReader } from './blob-reader.ts';
 import type { DecodePool } from './decode-pool.ts';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
 import { Layout, idFromKey } from './layout.ts';
-import { withLock } from './lock.ts';
+import { withLock, type RepoLock } from './lock.ts';
 import { ObjectCodec } from './object-codec.ts';
 import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
@@ -250,8 +250,8 @@ export class Repository {
     return files;
   }
 
-  /** Runs `fn` under the backup's lock (exclusive for writers). */
-  locked<T>(operation: string, exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` under the backup's lock (exclusive for writers); `fn` gets the lock to check it before visible steps. */
+  locked<T>(operation: string, exclusive: boolean, fn: (lock: RepoLock) => Promise<T>): Promise<T> {
     return withLock(this.backend, this.layout, operation, exclusive, fn);
   }
 
@@ -304,8 +304,12 @@ export class Repository {
     return this.codec.writeObject(this.layout.index(randomBytes(32).toString('hex')), encodeIndex(packs));
   }
 
-  /** Makes a version visible. Call only after everything it references is stored. */
-  async commitVersion(fields: {
+  /**
+   * Makes a version visible. Call only after everything it references is
+   * stored, holding `lock` (exclusive): a lock that was lost meanwhile means
+   * prune may be deleting those data, so no version is written (LOCK_LOST).
+   */
+  async commitVersion(lock: RepoLock, fields: {
     createdAt: Date;
     sourceKind: VersionSummary['sourceKind'];
     volumes: string[];
@@ -325,6 +329,7 @@ export class Repository {
       root: fields.root,
       ...(fields.private ? { private: this.sealPrivate(id, fields.private) } : {}),
     };
+    await lock.assertHeld();
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
     return summary;
   }

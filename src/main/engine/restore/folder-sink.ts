@@ -34,18 +34,29 @@ function allZero(buf: Buffer): boolean {
 }
 const ZERO = Buffer.alloc(64 * 1024);
 
+export interface FolderSinkOptions {
+  signal?: AbortSignal;
+  /** Restore setuid/setgid bits of files (off by default: a restore must not hand out privileges). */
+  keepSetuid?: boolean;
+}
+
+const SETUID_SETGID = 0o6000;
+
 /**
  * Writes a version into an empty folder. Symbolic links are created only
- * after every file is written, and only inside the target, so no entry can
- * write through a link to outside it. Owners are restored when running as root.
+ * after every file is written, and no entry is created below one, so no
+ * entry can write through a link to outside the target. Owners are restored
+ * when running as root; setuid/setgid bits of files only when asked.
  */
 export async function writeToFolder(
   target: string,
   items: AsyncIterable<RestoreItem>,
   replay: () => AsyncIterable<TreeEntry>,
   meter: ProgressMeter,
-  signal?: AbortSignal,
+  options: FolderSinkOptions = {},
 ): Promise<void> {
+  const { signal } = options;
+  const fileMode = (mode: number) => (options.keepSetuid ? mode : mode & ~SETUID_SETGID);
   const root = Buffer.from(path.resolve(target));
   const deferredLinks: number[] = [];
   // Entries come depth-first, so files mostly share the parent just made: one mkdir per folder, not per file.
@@ -69,8 +80,9 @@ export async function writeToFolder(
       madeParent = dest;
     } else if (entry.type === 'file') {
       await makeParent(dest);
-      if (entry.size <= SMALL_FILE) await writeSmallFile(files, dest, entry, content!, meter);
-      else await writeFile(dest, entry, content!, meter);
+      const file = { ...entry, mode: fileMode(entry.mode) };
+      if (entry.size <= SMALL_FILE) await writeSmallFile(files, dest, file, content!, meter);
+      else await writeFile(dest, file, content!, meter);
       meter.update({ filesDone: meter.state.filesDone + 1, current: displayPath(rel) });
     } else if (entry.type === 'hardlink') {
       const source = under(root, normalizeEntryPath(entry.linkTarget!, `hard link target of '${displayPath(rel)}'`));
@@ -162,22 +174,22 @@ async function applyOwnerAndMode(dest: Buffer, entry: TreeEntry, link: boolean):
 
 /** Second pass: symbolic links, deferred hard links, then directory modes and times. */
 async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry>, deferred: Set<number>) {
-  const realRoot = await fs.realpath(root);
   let index = 0;
   for await (const entry of replay()) {
     const rel = normalizeEntryPath(entry.path, `entry '${displayPath(entry.path)}'`);
     const dest = under(root, rel);
     if (entry.type === 'symlink' || (entry.type === 'hardlink' && deferred.has(index))) {
-      await fs.mkdir(parentOf(dest), { recursive: true });
-      await assertInside(realRoot, dest, rel);
+      // Symbolic links exist from here on: every folder on the way is checked before it is used or made.
+      await walkParents(root, rel, true);
       if (entry.type === 'symlink') {
-        await fs.symlink(entry.linkTarget!, dest);
+        await fs.symlink(entry.linkTarget!, dest).catch((err: NodeJS.ErrnoException) => {
+          // Only a crafted tree puts a link where a folder or file was already written.
+          throw err.code === 'EEXIST' ? integrityError(`entry '${displayPath(rel)}' clashes with another entry of the same path`) : err;
+        });
         if (isRoot) await fs.lchown(dest, entry.uid, entry.gid);
         await fs.lutimes(dest, fsTime(entry.mtimeMs), fsTime(entry.mtimeMs));
       } else {
-        const source = under(root, normalizeEntryPath(entry.linkTarget!, 'hard link target'));
-        await assertInside(realRoot, source, rel);
-        await fs.link(source, dest);
+        await linkTo(root, normalizeEntryPath(entry.linkTarget!, `hard link target of '${displayPath(rel)}'`), dest, rel);
       }
     }
     index++;
@@ -191,10 +203,47 @@ async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry
   }
 }
 
-/** Refuses to create `dest` if its parent resolves (through links) outside the target. */
-async function assertInside(realRoot: string, dest: Buffer, rel: Buffer): Promise<void> {
-  const realParent = await fs.realpath(parentOf(dest));
-  if (realParent !== realRoot && !realParent.startsWith(realRoot + path.sep)) {
-    throw integrityError(`entry '${displayPath(rel)}' would be written outside the target through a symbolic link`);
+function throughLink(rel: Buffer): Error {
+  return integrityError(`entry '${displayPath(rel)}' would be written through a symbolic link (possibly outside the target)`);
+}
+
+/**
+ * Makes (with `create`) or checks the folders leading to `rel`, one at a time
+ * from the target down, refusing any that is a symbolic link: nothing is
+ * created, and nothing resolved, through a link the version itself restored.
+ */
+async function walkParents(root: Buffer, rel: Buffer, create: boolean): Promise<void> {
+  let dir = root;
+  let start = 0;
+  for (let i = rel.indexOf(0x2f); i >= 0; i = rel.indexOf(0x2f, start)) {
+    dir = Buffer.concat([dir, SEP, rel.subarray(start, i)]);
+    start = i + 1;
+    let st;
+    try {
+      st = await fs.lstat(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw err;
+      await fs.mkdir(dir, { mode: 0o700 });
+      continue;
+    }
+    if (!st.isDirectory()) throw throughLink(rel);
   }
+}
+
+/**
+ * A deferred hard link. Its source is never followed: the folders leading to
+ * it must be real folders. A source that is itself a symbolic link is linked
+ * as such on Linux (link(2) does not follow it there); elsewhere link(2) may
+ * follow it, so it is recreated as a symbolic link instead.
+ */
+async function linkTo(root: Buffer, sourceRel: Buffer, dest: Buffer, rel: Buffer): Promise<void> {
+  try {
+    await walkParents(root, sourceRel, false);
+  } catch {
+    throw throughLink(rel);
+  }
+  const source = under(root, sourceRel);
+  const st = await fs.lstat(source);
+  if (st.isSymbolicLink() && process.platform !== 'linux') await fs.symlink(await fs.readlink(source), dest);
+  else await fs.link(source, dest);
 }

@@ -2,7 +2,7 @@
 /**
  * The Backups page over a fake engine, in Chromium: loading, empty, error,
  * long names and damaged backups, the versions panel, Test restore with a
- * password asked on demand, Verify, Change password and Delete.
+ * password asked on demand, Verify, Change password, Unlock and Delete.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -272,6 +272,31 @@ else
         await dialog.waitFor({ state: 'detached' });
         assert.deepEqual((await h.calls('backups.changePassword')).at(-1), { backup: 'nightly', password: 'old', newPassword: 'new-secret' });
         await h.page.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('Unlock removes stale locks, and live ones only after a second, explicit click', async () => {
+      const live = { operation: 'backup', host: 'nas', pid: 4242, exclusive: true, createdAt: ago(3) };
+      const h = await open({
+        'backups.unlock': [
+          { when: { force: false }, result: { removed: 1, live: [live] } },
+          { when: { force: true }, result: { removed: 1, live: [] } },
+        ],
+      });
+      try {
+        await rowOf(h, 'nightly').waitFor();
+        await openVersions(h, 'nightly');
+        await h.page.getByRole('button', { name: 'Unlock…' }).click();
+        await h.page.getByRole('dialog', { name: 'Unlock backup nightly?' }).getByRole('button', { name: 'Remove stale locks' }).click();
+        const still = h.page.getByRole('dialog', { name: 'Backup nightly is still in use' });
+        assert.match(await text(still), /backup on nas \(process 4242\)/);
+        assert.match(await text(still), /only if that process is gone for good/);
+        await still.getByRole('button', { name: 'Remove anyway' }).click();
+        await still.waitFor({ state: 'detached' });
+        assert.deepEqual(await h.calls('backups.unlock'), [{ backup: 'nightly', force: false }, { backup: 'nightly', force: true }]);
+        await h.page.getByRole('status').filter({ hasText: 'Removed 2 locks.' }).waitFor();
       } finally {
         await h.close();
       }

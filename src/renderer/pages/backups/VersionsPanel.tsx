@@ -8,6 +8,7 @@ import { DeleteDialog } from './DeleteDialog.tsx';
 import { friendlyError, friendlyJobError, needsPassword } from './errors.ts';
 import { CheckIcon, TrashIcon, WarningIcon } from '../../components/icons.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
+import { UnlockDialog } from './UnlockDialog.tsx';
 
 type Tone = 'info' | 'ok' | 'error';
 interface Notice {
@@ -20,7 +21,8 @@ interface Notice {
 type Dialog =
   | { kind: 'password'; purpose: string; submitLabel: string; run(password: string): Promise<unknown> }
   | { kind: 'delete'; version?: VersionDto }
-  | { kind: 'change-password' };
+  | { kind: 'change-password' }
+  | { kind: 'unlock' };
 
 /** The versions of one backup and what can be done with them. */
 export function VersionsPanel({ backup }: { backup: BackupDto }) {
@@ -80,6 +82,14 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
               Change password…
             </button>
           )}
+          <button
+            type="button"
+            className="button br-button-small"
+            onClick={() => setDialog({ kind: 'unlock' })}
+            title="Remove locks left by a backup or restore that crashed"
+          >
+            Unlock…
+          </button>
           <button type="button" className="button br-button-small br-button-danger-quiet" onClick={() => setDialog({ kind: 'delete' })}>
             Delete backup…
           </button>
@@ -118,6 +128,18 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
             } else {
               await store().deleteBackup(backup.name);
             }
+            setDialog(null);
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.kind === 'unlock' && (
+        <UnlockDialog
+          backup={backup.name}
+          onUnlock={(force) => store().unlock(backup.name, force)}
+          onDone={(removed) => {
+            const text = removed ? `Removed ${plural(removed, 'lock')}.` : 'The backup was not locked.';
+            setNotice({ tone: 'ok', text, afterJobs: store().tracked.length });
             setDialog(null);
           }}
           onClose={() => setDialog(null)}
