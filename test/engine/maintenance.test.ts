@@ -28,6 +28,7 @@ import {
   verify,
 } from '../../src/main/engine/index.ts';
 import type { RetentionPolicy, SourceEntry, VersionSummary } from '../../src/main/engine/index.ts';
+import { BlobIndex } from '../../src/main/engine/repo/blob-index.ts';
 import {
   assertDvomError,
   assertSameTree,
@@ -273,6 +274,36 @@ test('prune repacks a pack that is mostly dead and keeps one that is mostly live
     await restoreToFolder(repo, v3, out3);
     assert.ok(fs.readFileSync(path.join(out3, 'dead.bin')).equals(dead));
   }
+});
+
+test('prune drops packs that hold only second copies of blobs (a lost lock, an interrupted index write)', async (t) => {
+  const base = tempDir(t, 'dup-packs');
+  const src = path.join(base, 'src');
+  fs.mkdirSync(src);
+  const content = randomBytes(1 * KiB); // below the chunker's minimum: stored as one blob
+  fs.writeFileSync(path.join(src, 'small.bin'), content);
+  const storeDir = path.join(base, 'store');
+  const { repo } = await createRepo(storeDir);
+  const v1 = await backup(repo, folderSource(src), { sourceKind: 'path' });
+  // Two more packs, each in an index of its own, holding a second and a third copy of the file's blob:
+  // whichever copy the index picks, at least one of these packs holds nothing the index points at.
+  for (let i = 0; i < 2; i++) {
+    const copies = new BlobIndex();
+    const writer = repo.blobWriter(copies);
+    await writer.add('data', content);
+    await writer.flush();
+    await repo.writeIndex([...copies.byPack()].map(([id, blobs]) => ({ info: copies.packs.get(id)!, blobs })));
+  }
+  assert.equal(packFiles(storeDir).length, 3);
+  await prune(repo, { unindexedGraceMs: 0 });
+  const { index } = await repo.loadIndex();
+  const byPack = index.byPack();
+  for (const [pack, blobs] of byPack) assert.ok(blobs.length > 0, `pack ${pack} is kept although no blob of it is used`);
+  assert.equal(packFiles(storeDir).length, byPack.size, 'every pack left in the store is one the index uses');
+  await assertClean(repo);
+  const out = path.join(base, 'out');
+  await restoreToFolder(repo, v1, out);
+  assert.ok(fs.readFileSync(path.join(out, 'small.bin')).equals(content));
 });
 
 test('backup names that could escape the store are refused', async (t) => {

@@ -92,7 +92,8 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     const live = blobs.filter(([id]) => used.has(id));
     const deadBytes = blobs.filter(([id]) => !used.has(id)).reduce((s, [, b]) => s + b.length, 0);
     report.blobsRemoved += blobs.length - live.length;
-    if (live.length === blobs.length || (live.length && deadBytes < pack.length * REPACK_THRESHOLD)) {
+    // A pack no index entry points at (every blob in it has an earlier copy) holds nothing in use: dropped.
+    if (live.length && (live.length === blobs.length || deadBytes < pack.length * REPACK_THRESHOLD)) {
       kept.addPack(pack, live.length === blobs.length ? blobs : live);
       continue;
     }
