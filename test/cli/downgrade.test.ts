@@ -47,6 +47,10 @@ describe('dvom refuses a store edited to downgrade or replace a backup', { concu
     // Nothing at hand to give the password away: the memory of this machine is enough.
     const none = await runDvom(['backup', `--path=${src}`, '--name=vault'], { store });
     assert.equal(none.code, 5, none.stderr);
+    // Nor does a listing show the planted versions as checked: it says what happened.
+    const listed = await runDvom(['versions', 'vault'], { store });
+    assert.equal(listed.code, 5, listed.stderr);
+    assert.match(listed.stderr, /was encrypted when this machine last used it/);
     assert.deepEqual(await storeSnapshot(store), before, 'nothing was written to the store');
     assert.equal(await exists(packsOf(store)), false, 'no plaintext pack');
   });

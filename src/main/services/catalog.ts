@@ -9,6 +9,8 @@ import type { StorageBackend } from '../engine/storage/backend.ts';
 import { readVerifications } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { readKnownBackup } from '../config/known-backups.ts';
+import { checkKnownBackup } from './backup-identity.ts';
 import { openBackup, passwordFinder, type CredentialFinder } from './open-backup.ts';
 import { rememberedPassword } from './passwords.ts';
 
@@ -31,7 +33,12 @@ export type ListingUnlock = (backup: string) => Promise<Repository | undefined>;
  */
 export function listingUnlocker(store: StorageBackend, finderFor: (backup: string) => CredentialFinder): ListingUnlock {
   return async (backup) => {
-    if (!(await readRepoConfig(store, backup)).encrypted) return undefined;
+    const config = await readRepoConfig(store, backup);
+    if (!config.encrypted) {
+      // A plain config is listed unchecked only if this machine does not know the backup as encrypted (H1).
+      checkKnownBackup(store, backup, config, await readKnownBackup(store.location, backup));
+      return undefined;
+    }
     const found = await finderFor(backup).atHand();
     if (!found) return undefined;
     const only: CredentialFinder = {
