@@ -16,6 +16,7 @@ import {
   restoreToFolder,
   versionsOf,
 } from '../../src/main/engine/index.ts';
+import { coarseBytes } from '../../src/main/engine/repo/version-file.ts';
 import {
   assertSameTree,
   compressibleText,
@@ -123,6 +124,37 @@ test('a small change to one big file adds only a few chunks', async (t) => {
   }
 });
 
+test('an encrypted version shows only coarse sizes in the clear; the exact ones are in its encrypted part (L1)', async (t) => {
+  const base = tempDir(t, 'coarse');
+  const src = path.join(base, 'src');
+  fs.mkdirSync(src);
+  fs.writeFileSync(path.join(src, 'a.bin'), randomBytes(3 * MiB + 12_345));
+  fs.writeFileSync(path.join(src, 'log.txt'), compressibleText(MiB + 777));
+  for (const encrypted of [true, false]) {
+    const storeDir = path.join(base, `store-${encrypted}`);
+    const { store, repo } = await createRepo(storeDir, 'test', { encrypted });
+    const made = await backup(repo, folderSource(src), { sourceKind: 'path' });
+    const [file] = versionFiles(storeDir);
+    const plain = JSON.parse(fs.readFileSync(path.join(storeDir, file!), 'utf8')).stats;
+    const [listed] = await versionsOf(store, 'test');
+    const [unlocked] = await repo.versions();
+    assert.deepEqual(unlocked!.stats, made.stats, 'the key holder reads the exact stats');
+    assert.deepEqual(listed!.stats, plain);
+    if (!encrypted) {
+      assert.deepEqual(plain, made.stats, 'a plain backup keeps exact stats');
+      continue;
+    }
+    for (const k of ['files', 'dirs', 'links'] as const) assert.equal(plain[k], made.stats[k]);
+    for (const k of ['bytes', 'addedBytes', 'addedStoredBytes'] as const) {
+      assert.notEqual(plain[k], made.stats[k], `${k} is not exact in the clear`);
+      assert.ok(plain[k] >= made.stats[k] && plain[k] <= made.stats[k] * 1.07 + 4096, `${k}: ${plain[k]} for ${made.stats[k]}`);
+      assert.equal(plain[k] % 4096, 0);
+    }
+    assert.equal(plain.durationMs % 1000, 0);
+    assert.ok(!fs.readFileSync(path.join(storeDir, file!), 'utf8').includes(String(made.stats.addedBytes)), 'the exact size is nowhere in the clear');
+  }
+});
+
 const MARKER = 'ZEBRA-MARKER-8f3a';
 
 /** A source tree with the marker in folder, file and link names, in text and in incompressible content. */
@@ -169,7 +201,7 @@ test('an encrypted store contains no file name, content or source path in the cl
   assert.deepEqual(info.volumes, ['pgdata']);
   assert.equal(info.sourceKind, 'volume');
   assert.equal(info.kdf, 'scrypt N=1024 r=8 p=1');
-  assert.equal(info.totalVersionBytes, 2 * v.stats.bytes);
+  assert.equal(info.totalVersionBytes, 2 * coarseBytes(v.stats.bytes), 'listing sees the coarse sizes (L1)');
   assert.ok(info.storedBytes > 200_000);
   assert.deepEqual((await listBackups(store)).map((b) => b.name), ['db']);
   assert.deepEqual((await versionsOf(store, 'db')).map((x) => x.volumes), [['pgdata'], ['pgdata']]);

@@ -16,7 +16,7 @@ import { ObjectCodec } from './object-codec.ts';
 import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
-import { newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
+import { coarseStats, newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
 import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
 
 export interface CreateOptions {
@@ -260,12 +260,17 @@ export class Repository {
     return new FastCdcChunker(gearTableFromSeed(seed), this.config.chunker);
   }
 
+  /** The versions, oldest first; unlocked, with the exact stats of their private parts. */
   async versions(): Promise<VersionSummary[]> {
     const list = await readVersionSummaries(this.backend, this.layout, this.keys?.metaMac);
     for (const v of list) {
       if (v.repoId !== this.config.id) throw integrityError(`version ${v.id} belongs to another backup (moved in?)`);
     }
-    return list;
+    if (!this.keys) return list;
+    return Promise.all(list.map(async (v) => {
+      const exact = (await this.versionPrivate(v))?.stats;
+      return exact ? { ...v, stats: exact } : v;
+    }));
   }
 
   /** Finds a version by id, unique id prefix, or 'latest'. */
@@ -315,9 +320,11 @@ export class Repository {
     volumes: string[];
     stats: VersionStats;
     root: string;
-    private?: VersionPrivate;
+    private: VersionPrivate;
   }): Promise<VersionSummary> {
     const id = newVersionId(fields.createdAt);
+    // Encrypted: exact sizes only in the private part (finding L1).
+    const secret = this.keys !== undefined;
     const summary: VersionSummary = {
       format: 1,
       id,
@@ -325,13 +332,13 @@ export class Repository {
       createdAt: fields.createdAt.toISOString(),
       sourceKind: fields.sourceKind,
       volumes: fields.volumes,
-      stats: fields.stats,
+      stats: secret ? coarseStats(fields.stats) : fields.stats,
       root: fields.root,
-      ...(fields.private ? { private: this.sealPrivate(id, fields.private) } : {}),
+      private: this.sealPrivate(id, secret ? { ...fields.private, stats: fields.stats } : fields.private),
     };
     await lock.assertHeld();
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
-    return summary;
+    return { ...summary, stats: fields.stats };
   }
 
   /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */

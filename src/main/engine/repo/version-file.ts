@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { integrityError } from '../errors.ts';
 import { parseJsonObject, type Sealed } from './sealed-json.ts';
 
-/** Counters a version records; all plaintext, all needed by `list` and `info`. */
+/**
+ * Counters a version records, needed by `list` and `info`. Plaintext as they
+ * are for plain backups; for encrypted ones the plaintext copy is coarse and
+ * the exact one is in the encrypted private part.
+ */
 export interface VersionStats {
   files: number;
   dirs: number;
@@ -41,14 +45,48 @@ export interface VersionPrivate {
   horizonMs: number;
   /** Files cache: which slot of files this version read again although cached. */
   rereadSlot: number;
+  /** The exact stats of an encrypted backup's version; its plaintext ones are coarse (coarseStats). */
+  stats?: VersionStats;
+}
+
+const STAT_KEYS = ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'] as const;
+
+function isStats(s: unknown): s is VersionStats {
+  const r = s as Record<string, unknown> | null;
+  return typeof r === 'object' && r !== null && STAT_KEYS.every((k) => Number.isSafeInteger(r[k]) && (r[k] as number) >= 0);
 }
 
 export function parseVersionPrivate(raw: Buffer, what: string): VersionPrivate {
   const v = parseJsonObject(raw, what);
-  if (typeof v.horizonMs !== 'number' || !Number.isFinite(v.horizonMs) || !Number.isSafeInteger(v.rereadSlot) || (v.rereadSlot as number) < 0) {
+  if (typeof v.horizonMs !== 'number' || !Number.isFinite(v.horizonMs) || !Number.isSafeInteger(v.rereadSlot) || (v.rereadSlot as number) < 0 ||
+    (v.stats !== undefined && !isStats(v.stats))) {
     throw integrityError(`${what} is malformed`);
   }
-  return { horizonMs: v.horizonMs, rereadSlot: v.rereadSlot as number };
+  return { horizonMs: v.horizonMs, rereadSlot: v.rereadSlot as number, ...(v.stats ? { stats: v.stats as VersionStats } : {}) };
+}
+
+/**
+ * A size as anyone who can list the store sees it for an encrypted backup:
+ * rounded up to 1/32 of its power of two (at least 4 KiB), so an exact
+ * changed-chunk size or compression ratio does not show (finding L1).
+ */
+export function coarseBytes(n: number): number {
+  if (n <= 0) return 0;
+  const step = Math.max(4096, 2 ** Math.floor(Math.log2(n)) / 32);
+  return Math.ceil(n / step) * step;
+}
+
+/** The plaintext stats of an encrypted backup's version: counts as they are, sizes coarse, time in whole seconds. */
+export function coarseStats(s: VersionStats): VersionStats {
+  return {
+    files: s.files,
+    dirs: s.dirs,
+    links: s.links,
+    bytes: coarseBytes(s.bytes),
+    addedBytes: coarseBytes(s.addedBytes),
+    addedStoredBytes: coarseBytes(s.addedStoredBytes),
+    durationMs: Math.round(s.durationMs / 1000) * 1000,
+  };
 }
 
 /** Version ids sort by creation time: yyyymmddThhmmssZ-<random>. */
@@ -69,9 +107,7 @@ export function parseVersionFile(raw: Buffer, what: string): Sealed<VersionSumma
     Array.isArray(v.volumes) && v.volumes.every((x) => typeof x === 'string') &&
     typeof v.root === 'string' && typeof v.seal === 'string' && s &&
     (v.private === undefined || (typeof v.private === 'string' && v.private.length <= 4096)) &&
-    ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'].every(
-      (k) => typeof s[k] === 'number' && (s[k] as number) >= 0,
-    );
+    STAT_KEYS.every((k) => typeof s[k] === 'number' && (s[k] as number) >= 0);
   if (!ok) throw integrityError(`${what} is malformed`);
   return v as unknown as Sealed<VersionSummary>;
 }
