@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
-import { DvomError, usageError } from '../engine/errors.ts';
+import { DvomError } from '../engine/errors.ts';
 import { restoreToTar, type RestoreCounts } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
-import { clearVolume, copyVolume, intoVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
+import { clearVolume, copyVolume, intoVolumeArchive, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
-import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
-import { destinationNotEmpty } from '../platform/detailed-error.ts';
+import { createVolume, removeVolume } from '../docker/volumes.ts';
+import { planVolumeRestore } from './restore-plan.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
 
 export interface VolumeRestoreOptions {
@@ -78,22 +78,11 @@ export async function restoreVolume(
   version: VersionSummary,
   options: VolumeRestoreOptions,
 ): Promise<VolumeRestoreResult> {
-  const destination = checkVolumeName(options.targetVolume);
-  sourceSelector(version, options.sourceVolume); // fail on a bad --volume before touching anything
   const log = options.log ?? (() => undefined);
   const stop = options.stopContainers ?? [];
-  const exists = await volumeExists(docker, destination);
-  const empty = exists ? await isVolumeEmpty(docker, destination) : true;
-  if (!empty && !options.force) {
-    throw destinationNotEmpty(`volume '${destination}' is not empty; use --force to replace its contents`);
-  }
-  if (exists) {
-    const running = (await containersUsing(docker, destination)).filter((c) => c.running && !stop.includes(c.name));
-    if (running.length) {
-      const names = running.map((c) => c.name).join(',');
-      throw usageError(`volume '${destination}' is in use by running container(s) ${names}; stop them first or pass --stop-containers=${names}`);
-    }
-  }
+  const { destination, action } = await planVolumeRestore(docker, version, options);
+  const exists = action !== 'create';
+  const empty = action !== 'replace';
   const write = (volume: string) =>
     writeVersionToVolume(repo, docker, version, volume, {
       sourceVolume: options.sourceVolume,

@@ -6,15 +6,20 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../comman
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
-import { logTo } from '../output.ts';
+import { logTo, type Output } from '../output.ts';
+import { previewRestore, type RestorePreview, type RestorePreviewDestination } from '../../services/restore-preview.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
   usage:
-    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR | --dry-run) [--force]\n' +
-    '             [--volume=NAME] [--stop-containers=NAME,…] [--password=P | --key-file=F]',
+    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR) [--dry-run] [--force]\n' +
+    '             [--volume=NAME] [--stop-containers=NAME,…] [--password=P | --key-file=F]\n' +
+    '  --dry-run alone: test restore into a scratch volume (or, for a folder backup, read and check every file).\n' +
+    '  --dry-run with a destination: the same test restore, plus what the restore would do to that volume or folder\n' +
+    '  (create it, fill it, replace its contents with --force, stop containers, or why it would refuse); it is not touched.\n' +
+    'Example: dvom restore --snapshot=prod-backup --target-volume=test-restore --dry-run',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -35,10 +40,13 @@ export const restoreCommand: Command = {
     const destinationDir = str(ctx.values, 'target-dir');
     const destinationVolume = str(ctx.values, 'target-volume');
     const dryRun = ctx.values['dry-run'] === true;
-    const destinations = [destinationDir, destinationVolume, dryRun || undefined].filter((d) => d !== undefined).length;
-    if (destinations !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    if (destinationDir !== undefined && destinationVolume !== undefined) throw usageError('give either --target-volume=NAME or --target-dir=DIR, not both');
+    if (destinationDir === undefined && destinationVolume === undefined && !dryRun) {
+      throw usageError('give one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    }
     const sourceVolume = str(ctx.values, 'volume');
     const stopContainers = listOption(ctx.values['stop-containers']);
+    if (stopContainers.length && destinationVolume === undefined) throw usageError('--stop-containers goes with --target-volume');
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
@@ -46,6 +54,18 @@ export const restoreCommand: Command = {
     const bar = progressBar(ctx.output.interactive, dryRun ? `test restore ${name}` : `restore ${name}`);
     const progress = { signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) };
     try {
+      if (dryRun && (destinationVolume !== undefined || destinationDir !== undefined)) {
+        const destination: RestorePreviewDestination =
+          destinationVolume !== undefined ? { kind: 'volume', volume: destinationVolume, stopContainers } : { kind: 'folder', dir: destinationDir! };
+        const preview = await previewRestore(repo, version, docker, destination, {
+          ...progress,
+          force: ctx.values.force === true,
+          ...(sourceVolume ? { sourceVolume } : {}),
+        });
+        bar.done();
+        reportPreview(ctx.output, name, version.id, destination, preview);
+        return;
+      }
       if (dryRun) {
         const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) });
         bar.done();
@@ -71,7 +91,6 @@ export const restoreCommand: Command = {
         );
         return;
       }
-      if (stopContainers.length) throw usageError('--stop-containers goes with --target-volume');
       const { select } = sourceSelector(version, sourceVolume);
       await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
     } finally {
@@ -80,3 +99,20 @@ export const restoreCommand: Command = {
     ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
   },
 };
+
+/** The dry run's report: the test restore's result, then what the restore would do to the destination. */
+function reportPreview(output: Output, name: string, versionId: string, destination: RestorePreviewDestination, p: RestorePreview): void {
+  const o = p.outcome;
+  output.out(
+    `Test restore of ${name} version ${versionId} passed: ${o.files} files, ${formatBytes(o.bytes)}, ` +
+      `every size and SHA-256 verified in ${formatDuration(o.durationMs / 1000)}`,
+  );
+  const where = destination.kind === 'volume' ? `volume '${destination.volume}'` : `folder '${destination.dir}'`;
+  const what = `${o.files} files (${formatBytes(o.bytes)})`;
+  const action =
+    p.action === 'create' ? `create ${where} and write ${what} into it`
+      : p.action === 'fill' ? `write ${what} into the empty ${where}`
+        : `replace the contents of ${where} with ${what} (restored and verified in a temporary copy first)`;
+  const stops = p.stops.length ? `, stopping container(s) ${p.stops.join(', ')} and starting them again afterwards` : '';
+  output.out(`Dry run: the restore would ${action}${stops}. Nothing was written to ${where}.`);
+}
