@@ -12,6 +12,8 @@ import { keyCommand, passwdCommand } from './commands/keys.ts';
 import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { diffCommand, dumpCommand, findCommand, lsCommand } from './commands/files.ts';
+import { statsCommand } from './commands/stats.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
@@ -26,6 +28,11 @@ const COMMANDS: Command[] = [
   listCommand,
   infoCommand,
   versionsCommand,
+  lsCommand,
+  diffCommand,
+  dumpCommand,
+  findCommand,
+  statsCommand,
   verifyCommand,
   deleteCommand,
   forgetCommand,
