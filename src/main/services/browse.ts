@@ -85,8 +85,9 @@ export async function listVersion(
   path: string | undefined,
   onRow: (row: EntryRow) => void | Promise<void>,
   options: Common = {},
-): Promise<{ version: VersionSummary; entries: number }> {
+): Promise<{ version: VersionSummary; entries: number; exclusions: string[] }> {
   const version = await repo.version(versionRef);
+  const exclusions = repo.versionExclusions(version);
   const base = entryPathFromUser(path ?? '/');
   return repo.locked('ls', false, async () => {
     const trees = await openTrees(repo);
@@ -97,7 +98,7 @@ export async function listVersion(
       await onRow(entryRow(e));
     }
     if (!entries) throw notFound(`version ${version.id} of backup '${repo.name}' has no '${shownPath(base)}'`);
-    return { version, entries };
+    return { version, entries, exclusions };
   });
 }
 

@@ -4,6 +4,7 @@ import { DvomError } from '../engine/errors.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { ProgressListener } from '../../shared/progress.ts';
+import type { PathRules } from '../engine/tree/path-filter.ts';
 import { destinationNotEmpty } from '../platform/detailed-error.ts';
 import { planVolumeRestore, type VolumeRestorePlan } from '../volumes/restore-plan.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
@@ -32,7 +33,7 @@ export async function previewRestore(
   version: VersionSummary,
   docker: Docker | undefined,
   destination: RestorePreviewDestination,
-  options: { force?: boolean; sourceVolume?: string; signal?: AbortSignal; onProgress?: ProgressListener } = {},
+  options: { force?: boolean; sourceVolume?: string; rules?: PathRules; signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<RestorePreview> {
   const { force, ...rest } = options;
   let plan: Pick<VolumeRestorePlan, 'action' | 'stops'>;

@@ -8,6 +8,7 @@ import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { clearVolume, copyVolume, intoVolumeArchive, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
+import { hasRules, pathFilter, type EntryFilter, type PathRules } from '../engine/tree/path-filter.ts';
 import { createVolume, removeVolume } from '../docker/volumes.ts';
 import { planVolumeRestore } from './restore-plan.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
@@ -19,6 +20,8 @@ export interface VolumeRestoreOptions {
   sourceVolume?: string;
   /** Restore only these files and folders (relative to the volume); default: everything. */
   paths?: string[];
+  /** --include / --exclude patterns, relative to the volume (see engine/tree/path-filter.ts). */
+  rules?: PathRules;
   /** Replace a non-empty destination's contents. */
   force?: boolean;
   stopContainers?: string[];
@@ -45,20 +48,24 @@ export async function writeVersionToVolume(
   options: {
     sourceVolume?: string | undefined;
     paths?: string[] | undefined;
+    rules?: PathRules | undefined;
     onProgress?: ProgressListener | undefined;
     signal?: AbortSignal | undefined;
   },
 ): Promise<RestoreCounts> {
   const source = sourceSelector(version, options.sourceVolume).select;
   const select = options.paths?.length ? selectPaths(source, options.paths) : source;
+  // Patterns see paths relative to the volume, so the move into the archive's layout comes after them.
+  const filter = hasRules(options.rules) ? intoArchiveAfter(pathFilter(options.rules!)) : undefined;
   const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
     const picked = select ? select(entry) : entry;
-    return picked && intoVolumeArchive(picked);
+    return picked && (filter ? picked : intoVolumeArchive(picked));
   };
   let counts: RestoreCounts = { files: 0, bytes: 0 };
   await writeVolume(docker, volume, async (out) => {
     counts = await restoreToTar(repo, version, out, {
       select: toArchive,
+      ...(filter ? { filter } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -87,6 +94,7 @@ export async function restoreVolume(
     writeVersionToVolume(repo, docker, version, volume, {
       sourceVolume: options.sourceVolume,
       paths: options.paths,
+      rules: options.rules,
       onProgress: options.onProgress,
       signal: options.signal,
     });
@@ -135,4 +143,11 @@ export async function restoreVolume(
     },
     log,
   );
+}
+
+/** A filter whose output is moved into the volume archive's layout (see intoVolumeArchive). */
+function intoArchiveAfter(filter: EntryFilter): EntryFilter {
+  return async function* (entries) {
+    for await (const e of filter(entries)) yield intoVolumeArchive(e);
+  };
 }

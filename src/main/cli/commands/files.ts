@@ -26,10 +26,11 @@ export const lsCommand: Command = {
     const [name, path] = ctx.positionals as [string, string | undefined];
     const repo = await openBackup(ctx, name);
     const json = ctx.values.json === true;
-    const { version } = await listVersion(repo, str(ctx.values, 'version'), path, (row) => ctx.output.out(json ? JSON.stringify(row) : longLine(row)), {
+    const { version, exclusions } = await listVersion(repo, str(ctx.values, 'version'), path, (row) => ctx.output.out(json ? JSON.stringify(row) : longLine(row)), {
       signal: ctx.signal,
     });
-    ctx.output.info(`(version ${version.id} of backup '${name}', ${formatDate(version.createdAt)})`);
+    const excluded = exclusions.length ? `; backed up with --exclude ${exclusions.map((p) => `'${p}'`).join(' ')}` : '';
+    ctx.output.info(`(version ${version.id} of backup '${name}', ${formatDate(version.createdAt)}${excluded})`);
   },
 };
 

@@ -6,6 +6,8 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../comman
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
+import { compilePatterns } from '../../engine/tree/path-pattern.ts';
+import { hasRules, pathFilter, type PathRules } from '../../engine/tree/path-filter.ts';
 import { logTo, type Output } from '../output.ts';
 import { previewRestore, type RestorePreview, type RestorePreviewDestination } from '../../services/restore-preview.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -15,7 +17,10 @@ export const restoreCommand: Command = {
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
   usage:
     'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR) [--dry-run] [--force]\n' +
-    '             [--volume=NAME] [--stop-containers=NAME,…] [--password=P | --key-file=F]\n' +
+    '             [--volume=NAME] [--stop-containers=NAME,…] [--include=PATTERN…] [--exclude=PATTERN…] [--password=P | --key-file=F]\n' +
+    '  --include / --exclude: restore only what matches (and the folders leading to it) / everything but what matches;\n' +
+    '  patterns are relative to the volume or folder restored: * and ? within a name, ** across folders, a leading /\n' +
+    '  anchors at its root. A folder that matches brings (or leaves out) everything below it.\n' +
     '  --dry-run alone: test restore into a scratch volume (or, for a folder backup, read and check every file).\n' +
     '  --dry-run with a destination: the same test restore, plus what the restore would do to that volume or folder\n' +
     '  (create it, fill it, replace its contents with --force, stop containers, or why it would refuse); it is not touched.\n' +
@@ -32,6 +37,8 @@ export const restoreCommand: Command = {
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
+    include: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
   },
   positionals: [0, 0],
   async run(ctx) {
@@ -47,6 +54,7 @@ export const restoreCommand: Command = {
     const sourceVolume = str(ctx.values, 'volume');
     const stopContainers = listOption(ctx.values['stop-containers']);
     if (stopContainers.length && destinationVolume === undefined) throw usageError('--stop-containers goes with --target-volume');
+    const rules = restoreRules(ctx.values);
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
@@ -60,6 +68,7 @@ export const restoreCommand: Command = {
         const preview = await previewRestore(repo, version, docker, destination, {
           ...progress,
           force: ctx.values.force === true,
+          ...(rules ? { rules } : {}),
           ...(sourceVolume ? { sourceVolume } : {}),
         });
         bar.done();
@@ -67,10 +76,11 @@ export const restoreCommand: Command = {
         return;
       }
       if (dryRun) {
-        const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) });
+        const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(rules ? { rules } : {}), ...(sourceVolume ? { sourceVolume } : {}) });
         bar.done();
         ctx.output.out(
-          `Test restore of ${name} version ${version.id} passed: ${result.files} files, ${formatBytes(result.bytes)}, ` +
+          `Test restore of ${name} version ${version.id}${rules ? ' (the selected files only; not recorded as verified)' : ''} passed: ` +
+            `${result.files} files, ${formatBytes(result.bytes)}, ` +
             `every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
         );
         return;
@@ -81,6 +91,7 @@ export const restoreCommand: Command = {
           targetVolume: destinationVolume,
           force: ctx.values.force === true,
           stopContainers,
+          ...(rules ? { rules } : {}),
           log: logTo(ctx.output),
           ...(sourceVolume ? { sourceVolume } : {}),
         });
@@ -92,11 +103,17 @@ export const restoreCommand: Command = {
         return;
       }
       const { select } = sourceSelector(version, sourceVolume);
-      await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, ...(select ? { select } : {}) });
+      await restoreToFolder(repo, version, destinationDir!, {
+        ...progress,
+        force: ctx.values.force === true,
+        ...(select ? { select } : {}),
+        ...(rules ? { filter: pathFilter(rules) } : {}),
+      });
     } finally {
       bar.done();
     }
-    ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
+    const counts = rules ? 'the selected files' : `${version.stats.files} files, ${formatBytes(version.stats.bytes)}`;
+    ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${counts}`);
   },
 };
 
@@ -115,4 +132,15 @@ function reportPreview(output: Output, name: string, versionId: string, destinat
         : `replace the contents of ${where} with ${what} (restored and verified in a temporary copy first)`;
   const stops = p.stops.length ? `, stopping container(s) ${p.stops.join(', ')} and starting them again afterwards` : '';
   output.out(`Dry run: the restore would ${action}${stops}. Nothing was written to ${where}.`);
+}
+
+/** --include / --exclude, checked before anything is opened (a malformed pattern is a usage error). */
+function restoreRules(values: Record<string, unknown>): PathRules | undefined {
+  const rules: PathRules = { include: listOf(values.include), exclude: listOf(values.exclude) };
+  compilePatterns([...rules.include!, ...rules.exclude!]);
+  return hasRules(rules) ? rules : undefined;
+}
+
+function listOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
 }

@@ -15,7 +15,7 @@ import { withLock } from './lock.ts';
 import { ObjectCodec } from './object-codec.ts';
 import { parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
-import { newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
+import { newVersionId, parseExclusions, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
 import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
 
 export interface CreateOptions {
@@ -36,6 +36,11 @@ export interface KeyInfo {
 /** The name the private part of a version is encrypted under (never stored as an object of its own). */
 function privatePath(layout: Layout, versionId: string): string {
   return `${layout.version(versionId)}#private`;
+}
+
+/** The name a version's exclusions are encrypted under. */
+function exclusionsPath(layout: Layout, versionId: string): string {
+  return `${layout.version(versionId)}#exclusions`;
 }
 
 /** Reads a backup's config without unlocking it (listing needs no password). */
@@ -235,6 +240,8 @@ export class Repository {
     stats: VersionStats;
     root: string;
     private?: VersionPrivate;
+    /** --exclude patterns, recorded encrypted. */
+    exclusions?: string[];
   }): Promise<VersionSummary> {
     const id = newVersionId(fields.createdAt);
     const summary: VersionSummary = {
@@ -247,6 +254,9 @@ export class Repository {
       stats: fields.stats,
       root: fields.root,
       ...(fields.private ? { private: this.sealPrivate(id, fields.private) } : {}),
+      ...(fields.exclusions?.length
+        ? { exclusions: this.encrypt(exclusionsPath(this.layout, id), { patterns: fields.exclusions }) }
+        : {}),
     };
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
     return summary;
@@ -254,7 +264,18 @@ export class Repository {
 
   /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */
   private sealPrivate(versionId: string, value: VersionPrivate): string {
-    return encodeAll(this.codec.encoder(privatePath(this.layout, versionId)), Buffer.from(JSON.stringify(value))).toString('base64');
+    return this.encrypt(privatePath(this.layout, versionId), value);
+  }
+
+  private encrypt(name: string, value: unknown): string {
+    return encodeAll(this.codec.encoder(name), Buffer.from(JSON.stringify(value))).toString('base64');
+  }
+
+  /** The --exclude patterns the version was made with (none recorded: an empty list). */
+  versionExclusions(version: VersionSummary): string[] {
+    if (version.exclusions === undefined) return [];
+    const raw = decodeAll(this.codec.decoder(exclusionsPath(this.layout, version.id)), Buffer.from(version.exclusions, 'base64'));
+    return parseExclusions(raw, `exclusions of version ${version.id}`);
   }
 
   /** A version's private part; undefined for versions written before it existed. */
