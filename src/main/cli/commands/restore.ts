@@ -12,6 +12,8 @@ import { logTo, type Output } from '../output.ts';
 import { previewRestore, type RestorePreview, type RestorePreviewDestination } from '../../services/restore-preview.ts';
 import { progressBar } from '../progress-bar.ts';
 
+const SELECTION_NOTE = ' (the selected files only; not recorded as verified)';
+
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
@@ -72,14 +74,14 @@ export const restoreCommand: Command = {
           ...(sourceVolume ? { sourceVolume } : {}),
         });
         bar.done();
-        reportPreview(ctx.output, name, version.id, destination, preview);
+        reportPreview(ctx.output, name, version.id, destination, preview, rules !== undefined);
         return;
       }
       if (dryRun) {
         const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(rules ? { rules } : {}), ...(sourceVolume ? { sourceVolume } : {}) });
         bar.done();
         ctx.output.out(
-          `Test restore of ${name} version ${version.id}${rules ? ' (the selected files only; not recorded as verified)' : ''} passed: ` +
+          `Test restore of ${name} version ${version.id}${rules ? SELECTION_NOTE : ''} passed: ` +
             `${result.files} files, ${formatBytes(result.bytes)}, ` +
             `every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
         );
@@ -118,10 +120,17 @@ export const restoreCommand: Command = {
 };
 
 /** The dry run's report: the test restore's result, then what the restore would do to the destination. */
-function reportPreview(output: Output, name: string, versionId: string, destination: RestorePreviewDestination, p: RestorePreview): void {
+function reportPreview(
+  output: Output,
+  name: string,
+  versionId: string,
+  destination: RestorePreviewDestination,
+  p: RestorePreview,
+  selection: boolean,
+): void {
   const o = p.outcome;
   output.out(
-    `Test restore of ${name} version ${versionId} passed: ${o.files} files, ${formatBytes(o.bytes)}, ` +
+    `Test restore of ${name} version ${versionId}${selection ? SELECTION_NOTE : ''} passed: ${o.files} files, ${formatBytes(o.bytes)}, ` +
       `every size and SHA-256 verified in ${formatDuration(o.durationMs / 1000)}`,
   );
   const where = destination.kind === 'volume' ? `volume '${destination.volume}'` : `folder '${destination.dir}'`;
