@@ -74,6 +74,9 @@ export function entryPathFromUser(input: string): Buffer {
   }
 }
 
+/** ls, diff, find and dump's lookup read trees only: their index leaves out content chunks. */
+const TREES_ONLY = { treesOnly: true };
+
 interface Common {
   signal?: AbortSignal;
 }
@@ -90,7 +93,7 @@ export async function listVersion(
   const exclusions = repo.versionExclusions(version);
   const base = entryPathFromUser(path ?? '/');
   return repo.locked('ls', false, async () => {
-    const trees = await openTrees(repo);
+    const trees = await openTrees(repo, TREES_ONLY);
     let entries = 0;
     for await (const e of entriesUnder(trees.entries(version), base)) {
       throwIfAborted(options.signal);
@@ -146,7 +149,7 @@ export async function diffVersions(
   const from = await repo.version(fromRef);
   const to = await repo.version(toRef);
   return repo.locked('diff', false, async () => {
-    const trees = await openTrees(repo);
+    const trees = await openTrees(repo, TREES_ONLY);
     const summary: DiffSummary = {
       from,
       to,
@@ -192,7 +195,7 @@ export async function findInVersions(
   const matcher = compilePattern(pattern);
   const versions = await repo.versions();
   return repo.locked('find', false, async () => {
-    const trees = await openTrees(repo);
+    const trees = await openTrees(repo, TREES_ONLY);
     let hit = 0;
     let matches = 0;
     for (const version of versions) {
@@ -260,7 +263,7 @@ export async function dumpPath(
 ): Promise<{ version: VersionSummary; kind: 'file' | 'tar' }> {
   const version = await repo.version(versionRef);
   const wanted = entryPathFromUser(path);
-  const entry = await repo.locked('dump', false, async () => findEntry((await openTrees(repo)).entries(version), wanted));
+  const entry = await repo.locked('dump', false, async () => findEntry((await openTrees(repo, TREES_ONLY)).entries(version), wanted));
   const isFolder = wanted.equals(Buffer.from('.')) || entry?.type === 'dir';
   if (!entry && !isFolder) throw notFound(`version ${version.id} of backup '${repo.name}' has no '${shownPath(wanted)}'`);
   if (isFolder) {

@@ -8,6 +8,12 @@ import { openBackup } from '../open-backup.ts';
 /** ls, diff, dump, find: one file (or a few) out of a backup, without restoring it all. */
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
+
+/** A result line on stdout, waiting when the reader is slower than the listing (memory stays flat on any platform). */
+function writeLine(text: string): Promise<void> | void {
+  if (process.stdout.write(`${text}\n`)) return;
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
 const VERSION_OPTION = { version: { type: 'string' as const } };
 
 export const lsCommand: Command = {
@@ -26,7 +32,7 @@ export const lsCommand: Command = {
     const [name, path] = ctx.positionals as [string, string | undefined];
     const repo = await openBackup(ctx, name);
     const json = ctx.values.json === true;
-    const { version, exclusions } = await listVersion(repo, str(ctx.values, 'version'), path, (row) => ctx.output.out(json ? JSON.stringify(row) : longLine(row)), {
+    const { version, exclusions } = await listVersion(repo, str(ctx.values, 'version'), path, (row) => writeLine(json ? JSON.stringify(row) : longLine(row)), {
       signal: ctx.signal,
     });
     const excluded = exclusions.length ? `; backed up with --exclude ${exclusions.map((p) => `'${p}'`).join(' ')}` : '';
@@ -60,7 +66,7 @@ export const diffCommand: Command = {
     const [name, v1, v2] = ctx.positionals as [string, string, string];
     const repo = await openBackup(ctx, name);
     const json = ctx.values.json === true;
-    const s = await diffVersions(repo, v1, v2, (row) => ctx.output.out(json ? JSON.stringify(row) : changeLine(row)), {
+    const s = await diffVersions(repo, v1, v2, (row) => writeLine(json ? JSON.stringify(row) : changeLine(row)), {
       signal: ctx.signal,
       metadata: ctx.values.metadata === true,
     });
@@ -130,12 +136,12 @@ export const findCommand: Command = {
       repo,
       pattern,
       (version, row) => {
-        if (json) return void ctx.output.out(JSON.stringify({ version: version.id, createdAt: version.createdAt, ...row }));
+        if (json) return writeLine(JSON.stringify({ version: version.id, createdAt: version.createdAt, ...row }));
         if (current !== version.id) {
           current = version.id;
-          ctx.output.out(`Version ${version.id} (${formatDate(version.createdAt)}):`);
+          void writeLine(`Version ${version.id} (${formatDate(version.createdAt)}):`);
         }
-        ctx.output.out(`  ${longLine(row)}`);
+        return writeLine(`  ${longLine(row)}`);
       },
       { signal: ctx.signal },
     );

@@ -24,9 +24,13 @@ export interface VersionTrees {
   treeBlobs(version: VersionSummary): Promise<string[]>;
 }
 
-/** Loads the index once; walks any version of the backup. */
-export async function openTrees(repo: Repository): Promise<VersionTrees> {
-  const { index } = await repo.loadIndex();
+/**
+ * Loads the index once; walks any version of the backup. With `treesOnly`
+ * the index holds only tree blobs, so its size does not grow with the
+ * number of content chunks (ls, diff, find); stats needs them all.
+ */
+export async function openTrees(repo: Repository, options: { treesOnly?: boolean } = {}): Promise<VersionTrees> {
+  const { index } = await repo.loadIndex(options.treesOnly ? 'meta' : undefined);
   const reader = repo.blobReader(index);
   return {
     index,

@@ -6,7 +6,7 @@ import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
 import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.ts';
 import type { StorageBackend } from '../storage/backend.ts';
-import { BlobIndex, decodeIndexInto, encodeIndex } from './blob-index.ts';
+import { BlobIndex, decodeIndexInto, encodeIndex, type BlobType } from './blob-index.ts';
 import { BlobReader } from './blob-reader.ts';
 import type { DecodePool } from './decode-pool.ts';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
@@ -207,12 +207,16 @@ export class Repository {
     throw usageError(`version '${ref}' is ambiguous in backup '${this.name}': ${matches.map((v) => v.id).join(', ')}`);
   }
 
-  /** Loads every index file; `files` lists the index objects read (prune rewrites them). */
-  async loadIndex(): Promise<{ index: BlobIndex; files: string[] }> {
+  /**
+   * Loads every index file; `files` lists the index objects read (prune rewrites them).
+   * With `only`, the index holds just the blobs of that type ('meta': enough to walk trees,
+   * and small however many content chunks there are).
+   */
+  async loadIndex(only?: BlobType): Promise<{ index: BlobIndex; files: string[] }> {
     const index = new BlobIndex();
     const files: string[] = [];
     for await (const obj of this.backend.list(this.layout.indexPrefix)) {
-      decodeIndexInto(index, await this.codec.readObject(obj.key), `index ${idFromKey(obj.key)}`);
+      decodeIndexInto(index, await this.codec.readObject(obj.key), `index ${idFromKey(obj.key)}`, only);
       files.push(obj.key);
     }
     return { index, files };
