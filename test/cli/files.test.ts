@@ -159,6 +159,17 @@ describe('dvom ls, diff, dump, find, stats (folder backups)', () => {
     assert.equal((await dvomBytes(['dump', 'box', '/../etc/passwd'], store)).code, 2);
   });
 
+  test('a reader that goes away (dvom dump … | head -c 1) ends dump quietly, leaving no lock', async () => {
+    const child = spawnDvom(['dump', 'box', '/sub/deeper/random.bin'], { store, env: PW });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /Error|EPIPE/);
+    assert.deepEqual(await listFiles(path.join(store, 'backups', 'box', 'locks')), []);
+  });
+
   test('dump exits 5 and stops when the stored data was tampered with', async () => {
     const { store: copy } = await storeCopy(store, 'files-tamper', dirs);
     const packsDir = path.join(copy, 'backups', 'box', 'packs');

@@ -115,6 +115,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader of stdout went away (`dvom ls … | head`): stop the command, releasing its lock, and end quietly.
+  let outputClosed = false;
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') return;
+    outputClosed = true;
+    controller.abort();
+  };
+  process.stdout.on('error', onStdoutError);
   try {
     const config = await readConfig();
     const secrets = new OsKeychain();
@@ -133,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     return code ?? 0;
   } catch (err) {
+    if (outputClosed) return 0;
     return reportError(err);
   } finally {
     process.off('SIGINT', onSignal);

@@ -12,7 +12,18 @@ const JSON_OPTION = { json: { type: 'boolean' as const } };
 /** A result line on stdout, waiting when the reader is slower than the listing (memory stays flat on any platform). */
 function writeLine(text: string): Promise<void> | void {
   if (process.stdout.write(`${text}\n`)) return;
-  return new Promise((resolve) => process.stdout.once('drain', resolve));
+  return new Promise((resolve) => {
+    // A closed stdout never drains: dvom.ts cancels the command then (the walk checks the signal).
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('close', done);
+    process.stdout.on('error', done);
+  });
 }
 const VERSION_OPTION = { version: { type: 'string' as const } };
 
@@ -112,6 +123,8 @@ export const dumpCommand: Command = {
     const [name, path] = ctx.positionals as [string, string];
     const repo = await openBackup(ctx, name);
     const sink = stdoutSink();
+    // Its errors (a closed stdout) reach the dump through its writes; this only keeps them from being unhandled.
+    sink.on('error', () => undefined);
     const { version, kind } = await dumpPath(repo, str(ctx.values, 'version'), path, sink, { signal: ctx.signal });
     ctx.output.info(`(${kind === 'tar' ? 'tar stream of' : 'file'} ${path}, version ${version.id} of backup '${name}')`);
   },

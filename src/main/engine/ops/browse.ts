@@ -222,6 +222,8 @@ function describeType(e: TreeEntry): string {
 }
 
 function drained(out: Writable, signal?: AbortSignal): Promise<void> {
+  if (out.errored) return Promise.reject(out.errored);
+  if (out.destroyed) return Promise.reject(new DvomError('ERROR', 'the output was closed'));
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       out.off('drain', onDrain);
