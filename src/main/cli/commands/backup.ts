@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DvomError, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type Values } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
@@ -98,9 +98,8 @@ export const backupCommand: Command = {
 
 /** --exclude patterns, then those of each --exclude-file; all checked before anything is read. */
 function exclusions(values: Values): string[] {
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
-  const patterns = list(values.exclude);
-  for (const file of list(values['exclude-file'])) {
+  const patterns = strings(values, 'exclude');
+  for (const file of strings(values, 'exclude-file')) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

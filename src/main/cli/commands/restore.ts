@@ -2,7 +2,7 @@ import { restoreToFolder, usageError } from '../../engine/index.ts';
 import { testRestoreNeedsDocker, testRestoreVersion } from '../../services/checks.ts';
 import { restoreVolume } from '../../volumes/restore-volume.ts';
 import { sourceSelector } from '../../volumes/volume-paths.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
@@ -11,8 +11,6 @@ import { hasRules, pathFilter, type PathRules } from '../../engine/tree/path-fil
 import { logTo, type Output } from '../output.ts';
 import { previewRestore, type RestorePreview, type RestorePreviewDestination } from '../../services/restore-preview.ts';
 import { progressBar } from '../progress-bar.ts';
-
-const SELECTION_NOTE = ' (the selected files only; not recorded as verified)';
 
 export const restoreCommand: Command = {
   name: 'restore',
@@ -80,11 +78,7 @@ export const restoreCommand: Command = {
       if (dryRun) {
         const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(rules ? { rules } : {}), ...(sourceVolume ? { sourceVolume } : {}) });
         bar.done();
-        ctx.output.out(
-          `Test restore of ${name} version ${version.id}${rules ? SELECTION_NOTE : ''} passed: ` +
-            `${result.files} files, ${formatBytes(result.bytes)}, ` +
-            `every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
-        );
+        ctx.output.out(passedLine(name, version.id, rules !== undefined, result));
         return;
       }
       if (destinationVolume) {
@@ -129,10 +123,7 @@ function reportPreview(
   selection: boolean,
 ): void {
   const o = p.outcome;
-  output.out(
-    `Test restore of ${name} version ${versionId}${selection ? SELECTION_NOTE : ''} passed: ${o.files} files, ${formatBytes(o.bytes)}, ` +
-      `every size and SHA-256 verified in ${formatDuration(o.durationMs / 1000)}`,
-  );
+  output.out(passedLine(name, versionId, selection, o));
   const where = destination.kind === 'volume' ? `volume '${destination.volume}'` : `folder '${destination.dir}'`;
   const what = `${o.files} files (${formatBytes(o.bytes)})`;
   const action =
@@ -144,12 +135,16 @@ function reportPreview(
 }
 
 /** --include / --exclude, checked before anything is opened (a malformed pattern is a usage error). */
-function restoreRules(values: Record<string, unknown>): PathRules | undefined {
-  const rules: PathRules = { include: listOf(values.include), exclude: listOf(values.exclude) };
+function restoreRules(values: Values): PathRules | undefined {
+  const rules: PathRules = { include: strings(values, 'include'), exclude: strings(values, 'exclude') };
   compilePatterns([...rules.include!, ...rules.exclude!]);
   return hasRules(rules) ? rules : undefined;
 }
 
-function listOf(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+/** The line a passed test restore prints (the dry run's first). */
+function passedLine(name: string, versionId: string, selection: boolean, o: { files: number; bytes: number; durationMs: number }): string {
+  return (
+    `Test restore of ${name} version ${versionId}${selection ? ' (the selected files only; not recorded as verified)' : ''} passed: ` +
+    `${o.files} files, ${formatBytes(o.bytes)}, every size and SHA-256 verified in ${formatDuration(o.durationMs / 1000)}`
+  );
 }
