@@ -116,7 +116,7 @@ export const dumpCommand: Command = {
     'dvom dump BACKUP PATH [--version=ID]\n' +
     '  The content is checked against its SHA-256 as it streams; a folder (or /) comes out as a tar archive.\n' +
     'Examples: dvom dump mydata /pgdata/postgresql.conf > postgresql.conf\n' +
-    '          dvom dump mydata /pgdata/base --version=2024 | tar -x',
+    '          dvom dump mydata /pgdata/base --version=20240627T0230 | tar -x',
   options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, ...VERSION_OPTION },
   positionals: [2, 2],
   async run(ctx) {
