@@ -58,6 +58,12 @@ export function str(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A repeatable option's values, as given (no splitting at commas: patterns may hold them). */
+export function strings(values: Values, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+}
+
 /** --target and --backup-dir, as far as given (see config/open-store.ts for the order). */
 export function namedStoreSelection(values: Values): StoreSelection {
   const target = str(values, 'target');

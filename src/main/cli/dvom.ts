@@ -13,6 +13,8 @@ import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { unlockCommand } from './commands/unlock.ts';
+import { diffCommand, dumpCommand, findCommand, lsCommand } from './commands/files.ts';
+import { statsCommand } from './commands/stats.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
@@ -27,6 +29,11 @@ const COMMANDS: Command[] = [
   listCommand,
   infoCommand,
   versionsCommand,
+  lsCommand,
+  diffCommand,
+  dumpCommand,
+  findCommand,
+  statsCommand,
   verifyCommand,
   deleteCommand,
   forgetCommand,
@@ -110,6 +117,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader of stdout went away (`dvom ls … | head`): stop the command, releasing its lock, and end quietly.
+  let outputClosed = false;
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') return;
+    outputClosed = true;
+    controller.abort();
+  };
+  process.stdout.on('error', onStdoutError);
   try {
     const config = await readConfig();
     const secrets = new OsKeychain();
@@ -128,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     return code ?? 0;
   } catch (err) {
+    if (outputClosed) return 0;
     return reportError(err);
   } finally {
     process.off('SIGINT', onSignal);

@@ -4,8 +4,9 @@ export function promptHidden(question: string): Promise<string> {
   if (!input.isTTY) return Promise.reject(new Error('cannot prompt for a password: standard input is not a terminal'));
   return new Promise((resolve, reject) => {
     let value = '';
-    process.stderr.write(question);
+    // Echo goes off before the question shows, so an answer typed (or sent) as soon as it appears is never echoed.
     input.setRawMode(true);
+    process.stderr.write(question);
     input.resume();
     input.setEncoding('utf8');
     const finish = (err?: Error) => {

@@ -6,6 +6,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import { recordVerification } from '../engine/repo/verification.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { testRestore } from '../volumes/test-restore.ts';
+import { hasRules, pathFilter, type PathRules } from '../engine/tree/path-filter.ts';
 
 /**
  * The two ways to prove a backup (see the README's glossary): a test restore
@@ -34,13 +35,15 @@ export async function testRestoreVersion(
   repo: Repository,
   version: VersionSummary,
   docker: Docker | undefined,
-  options: Progress & { sourceVolume?: string } = {},
+  options: Progress & { sourceVolume?: string; rules?: PathRules } = {},
 ): Promise<TestRestoreOutcome> {
-  const { sourceVolume, ...progress } = options;
+  const { sourceVolume, rules, ...progress } = options;
+  const selected = hasRules(rules) ? { rules: rules! } : {};
   const result = docker
-    ? await testRestore(repo, docker, version, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) })
-    : await checkVersionContent(repo, version, progress);
-  await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.files, bytes: result.bytes });
+    ? await testRestore(repo, docker, version, { ...progress, ...selected, ...(sourceVolume ? { sourceVolume } : {}) })
+    : await checkVersionContent(repo, version, { ...progress, ...(hasRules(rules) ? { filter: pathFilter(rules!) } : {}) });
+  // Only a whole version counts as verified; a test restore of a selection proves just that part.
+  if (!hasRules(rules)) await recordVerification(repo, { versionId: version.id, method: 'test-restore', files: result.files, bytes: result.bytes });
   return result;
 }
 

@@ -10,6 +10,7 @@ import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
 import { underVolume } from './volume-paths.ts';
+import { excludeSourceEntries } from '../engine/tree/path-filter.ts';
 
 export interface VolumeBackupOptions {
   volumes: string[];
@@ -21,10 +22,15 @@ export interface VolumeBackupOptions {
   log?: (message: string) => void;
   /** Read every file, trusting nothing from the previous version (--force-read). */
   forceRead?: boolean;
+  /** --exclude patterns, relative to each volume's root; recorded in the version. */
+  exclude?: string[];
 }
 
-async function* allVolumes(docker: Docker, volumes: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
-  for (const volume of volumes) yield* underVolume(volume, readVolume(docker, volume, signal));
+async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+  for (const volume of volumes) {
+    const entries = readVolume(docker, volume, signal);
+    yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude) : entries);
+  }
 }
 
 /** Backs up one or more Docker volumes as a new version. */
@@ -51,9 +57,10 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
     docker,
     stop,
     async () =>
-      backup(repo, allVolumes(docker, volumes, options.signal), {
+      backup(repo, allVolumes(docker, volumes, options.exclude ?? [], options.signal), {
         sourceKind: 'volume',
         volumes,
+        ...(options.exclude?.length ? { exclusions: options.exclude } : {}),
         sourceClockMs: await daemonClockMs(docker),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),

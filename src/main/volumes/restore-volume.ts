@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
-import { DvomError, usageError } from '../engine/errors.ts';
+import { DvomError } from '../engine/errors.ts';
 import { restoreToTar, type RestoreCounts } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
-import { clearVolume, copyVolume, intoVolumeArchive, isVolumeEmpty, writeVolume } from '../docker/volume-archive.ts';
+import { clearVolume, copyVolume, intoVolumeArchive, writeVolume } from '../docker/volume-archive.ts';
 import type { TreeEntry } from '../engine/tree/tree-entry.ts';
-import { checkVolumeName, containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
-import { destinationNotEmpty } from '../platform/detailed-error.ts';
+import { hasRules, pathFilter, type EntryFilter, type PathRules } from '../engine/tree/path-filter.ts';
+import { createVolume, removeVolume } from '../docker/volumes.ts';
+import { planVolumeRestore } from './restore-plan.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
 
 export interface VolumeRestoreOptions {
@@ -19,6 +20,8 @@ export interface VolumeRestoreOptions {
   sourceVolume?: string;
   /** Restore only these files and folders (relative to the volume); default: everything. */
   paths?: string[];
+  /** --include / --exclude patterns, relative to the volume (see engine/tree/path-filter.ts). */
+  rules?: PathRules;
   /** Replace a non-empty destination's contents. */
   force?: boolean;
   stopContainers?: string[];
@@ -45,20 +48,24 @@ export async function writeVersionToVolume(
   options: {
     sourceVolume?: string | undefined;
     paths?: string[] | undefined;
+    rules?: PathRules | undefined;
     onProgress?: ProgressListener | undefined;
     signal?: AbortSignal | undefined;
   },
 ): Promise<RestoreCounts> {
   const source = sourceSelector(version, options.sourceVolume).select;
   const select = options.paths?.length ? selectPaths(source, options.paths) : source;
+  // Patterns see paths relative to the volume, so the move into the archive's layout comes after them.
+  const filter = hasRules(options.rules) ? intoArchiveAfter(pathFilter(options.rules!)) : undefined;
   const toArchive = (entry: TreeEntry): TreeEntry | undefined => {
     const picked = select ? select(entry) : entry;
-    return picked && intoVolumeArchive(picked);
+    return picked && (filter ? picked : intoVolumeArchive(picked));
   };
   let counts: RestoreCounts = { files: 0, bytes: 0 };
   await writeVolume(docker, volume, async (out) => {
     counts = await restoreToTar(repo, version, out, {
       select: toArchive,
+      ...(filter ? { filter } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -78,26 +85,16 @@ export async function restoreVolume(
   version: VersionSummary,
   options: VolumeRestoreOptions,
 ): Promise<VolumeRestoreResult> {
-  const destination = checkVolumeName(options.targetVolume);
-  sourceSelector(version, options.sourceVolume); // fail on a bad --volume before touching anything
   const log = options.log ?? (() => undefined);
   const stop = options.stopContainers ?? [];
-  const exists = await volumeExists(docker, destination);
-  const empty = exists ? await isVolumeEmpty(docker, destination) : true;
-  if (!empty && !options.force) {
-    throw destinationNotEmpty(`volume '${destination}' is not empty; use --force to replace its contents`);
-  }
-  if (exists) {
-    const running = (await containersUsing(docker, destination)).filter((c) => c.running && !stop.includes(c.name));
-    if (running.length) {
-      const names = running.map((c) => c.name).join(',');
-      throw usageError(`volume '${destination}' is in use by running container(s) ${names}; stop them first or pass --stop-containers=${names}`);
-    }
-  }
+  const { destination, action } = await planVolumeRestore(docker, version, options);
+  const exists = action !== 'create';
+  const empty = action !== 'replace';
   const write = (volume: string) =>
     writeVersionToVolume(repo, docker, version, volume, {
       sourceVolume: options.sourceVolume,
       paths: options.paths,
+      rules: options.rules,
       onProgress: options.onProgress,
       signal: options.signal,
     });
@@ -146,4 +143,11 @@ export async function restoreVolume(
     },
     log,
   );
+}
+
+/** A filter whose output is moved into the volume archive's layout (see intoVolumeArchive). */
+function intoArchiveAfter(filter: EntryFilter): EntryFilter {
+  return async function* (entries) {
+    for await (const e of filter(entries)) yield intoVolumeArchive(e);
+  };
 }

@@ -6,6 +6,7 @@ import { openVersion } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { displayPath } from '../engine/tree/tree-entry.ts';
+import { hasRules, pathFilter, type EntryFilter, type PathRules } from '../engine/tree/path-filter.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { createVolume, removeVolume } from '../docker/volumes.ts';
 import { writeVersionToVolume } from './restore-volume.ts';
@@ -41,7 +42,7 @@ export async function testRestore(
   repo: Repository,
   docker: Docker,
   version: VersionSummary,
-  options: { sourceVolume?: string; onProgress?: ProgressListener; signal?: AbortSignal } = {},
+  options: { sourceVolume?: string; rules?: PathRules; onProgress?: ProgressListener; signal?: AbortSignal } = {},
 ): Promise<TestRestoreResult> {
   const started = Date.now();
   const { select } = sourceSelector(version, options.sourceVolume);
@@ -49,10 +50,11 @@ export async function testRestore(
   await createVolume(docker, scratch, true);
   try {
     await writeVersionToVolume(repo, docker, version, scratch, options);
-    const expected = await expectedFacts(repo, version, select);
+    const filter = hasRules(options.rules) ? pathFilter(options.rules!) : undefined;
+    const expected = await expectedFacts(repo, version, select, filter);
     const actual = await volumeFacts(docker, scratch, options.signal);
     if (actual.files !== expected.files || actual.bytes !== expected.bytes || actual.digest !== expected.digest) {
-      const culprit = await findDifference(repo, version, select, docker, scratch);
+      const culprit = await findDifference(repo, version, select, filter, docker, scratch);
       throw integrityError(`test restore of version ${version.id} failed: ${culprit}`);
     }
     return { version: version.id, files: actual.files, bytes: actual.bytes, durationMs: Date.now() - started };
@@ -61,9 +63,14 @@ export async function testRestore(
   }
 }
 
-async function expectedFacts(repo: Repository, version: VersionSummary, select: Parameters<typeof openVersion>[2]): Promise<FileFacts> {
+async function expectedFacts(
+  repo: Repository,
+  version: VersionSummary,
+  select: Parameters<typeof openVersion>[2],
+  filter: EntryFilter | undefined,
+): Promise<FileFacts> {
   const facts: FileFacts = { files: 0, bytes: 0, digest: 0n };
-  const opened = await openVersion(repo, version, select);
+  const opened = await openVersion(repo, version, select, undefined, filter);
   for await (const e of opened.entries()) {
     if (e.type !== 'file') continue;
     facts.files++;
@@ -101,11 +108,12 @@ async function findDifference(
   repo: Repository,
   version: VersionSummary,
   select: Parameters<typeof openVersion>[2],
+  filter: EntryFilter | undefined,
   docker: Docker,
   volume: string,
 ): Promise<string> {
   const expected = new Map<string, { size: number; sha256: string }>();
-  const opened = await openVersion(repo, version, select);
+  const opened = await openVersion(repo, version, select, undefined, filter);
   for await (const e of opened.entries()) if (e.type === 'file') expected.set(e.path.toString('latin1'), { size: e.size, sha256: e.sha256! });
   for await (const f of volumeFiles(docker, volume)) {
     const key = f.path.toString('latin1');

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DvomError, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
@@ -9,14 +10,20 @@ import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
 import { checkVolumeName, requireVolume } from '../../docker/volumes.ts';
+import { excludeSourceEntries, parsePatternFile } from '../../engine/tree/path-filter.ts';
+import { compilePatterns } from '../../engine/tree/path-pattern.ts';
 
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up Docker volumes (or a folder) as a new version of a backup',
   usage:
     'dvom backup (--volume=NAME [--volume=NAME…] | --path=DIR) --name=BACKUP [--encrypt] [--password=P | --key-file=F]\n' +
-    '            [--stop-containers=NAME,…] [--force-read] [--quiet]\n' +
-    '  --force-read  read every file, even those unchanged since the last version (which are otherwise reused)',
+    '            [--stop-containers=NAME,…] [--force-read] [--exclude=PATTERN…] [--exclude-file=F…] [--quiet]\n' +
+    '  --force-read    read every file, even those unchanged since the last version (which are otherwise reused)\n' +
+    '  --exclude       leave out what matches (a folder with everything below it); relative to each volume\'s (or the\n' +
+    '                  folder\'s) root: * and ? within a name, ** across folders, a leading / anchors at that root\n' +
+    '  --exclude-file  patterns from a file, one per line (# comments). The patterns are recorded, encrypted, in the version.\n' +
+    'Example: dvom backup --volume=pgdata --name=db --encrypt --exclude=\'*.tmp\' --exclude=/pg_wal',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -26,6 +33,8 @@ export const backupCommand: Command = {
     encrypt: { type: 'boolean' },
     'force-read': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    'exclude-file': { type: 'string', multiple: true },
   },
   positionals: [0, 0],
   async run(ctx) {
@@ -37,6 +46,7 @@ export const backupCommand: Command = {
     if (!name) throw usageError('--name=NAME is required (the backup to add a version to)');
     const stopContainers = listOption(ctx.values['stop-containers']);
     if (dir && stopContainers.length) throw usageError('--stop-containers goes with --volume');
+    const exclude = exclusions(ctx.values);
     let docker;
     let source: string | undefined;
     if (dir) {
@@ -56,13 +66,16 @@ export const backupCommand: Command = {
           volumes,
           stopContainers,
           forceRead: ctx.values['force-read'] === true,
+          ...(exclude.length ? { exclude } : {}),
           signal: ctx.signal,
           log: logTo(ctx.output),
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       } else {
-        version = await backup(repo, folderSource(source!, { onWarning: (m) => ctx.output.warn(m) }), {
+        const entries = folderSource(source!, { onWarning: (m) => ctx.output.warn(m) });
+        version = await backup(repo, exclude.length ? excludeSourceEntries(entries, exclude) : entries, {
           sourceKind: 'path',
+          ...(exclude.length ? { exclusions: exclude } : {}),
           sourcePath: source!,
           countSource: () => folderSize(source!),
           forceRead: ctx.values['force-read'] === true,
@@ -82,3 +95,19 @@ export const backupCommand: Command = {
     ctx.output.out(version.id);
   },
 };
+
+/** --exclude patterns, then those of each --exclude-file; all checked before anything is read. */
+function exclusions(values: Values): string[] {
+  const patterns = strings(values, 'exclude');
+  for (const file of strings(values, 'exclude-file')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw usageError(`cannot read exclude file '${file}': ${(err as Error).message}`);
+    }
+    patterns.push(...parsePatternFile(text));
+  }
+  compilePatterns(patterns);
+  return patterns;
+}

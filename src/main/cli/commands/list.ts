@@ -100,7 +100,7 @@ export const versionsCommand: Command = {
       );
     }
     if (ctx.values.json) {
-      const rows = versions.map(({ root: _r, ...v }) => v);
+      const rows = versions.map(({ root: _r, private: _p, exclusions: _e, ...v }) => v); // encrypted parts mean nothing here
       return void ctx.output.out(JSON.stringify(rows, null, 2));
     }
     if (!versions.length) return void ctx.output.out(`Backup '${name}' has no versions yet`);

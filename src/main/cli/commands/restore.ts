@@ -2,20 +2,31 @@ import { restoreToFolder, usageError } from '../../engine/index.ts';
 import { testRestoreNeedsDocker, testRestoreVersion } from '../../services/checks.ts';
 import { restoreVolume } from '../../volumes/restore-volume.ts';
 import { sourceSelector } from '../../volumes/volume-paths.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
-import { logTo } from '../output.ts';
+import { compilePatterns } from '../../engine/tree/path-pattern.ts';
+import { hasRules, pathFilter, type PathRules } from '../../engine/tree/path-filter.ts';
+import { logTo, type Output } from '../output.ts';
+import { previewRestore, type RestorePreview, type RestorePreviewDestination } from '../../services/restore-preview.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
   usage:
-    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR | --dry-run) [--force]\n' +
-    '             [--volume=NAME] [--stop-containers=NAME,…] [--keep-setuid] [--password=P | --key-file=F]\n' +
-    '  --keep-setuid  with --target-dir: restore setuid/setgid bits of files (dropped by default)',
+    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR) [--dry-run] [--force]\n' +
+    '             [--volume=NAME] [--stop-containers=NAME,…] [--include=PATTERN…] [--exclude=PATTERN…] [--keep-setuid]\n' +
+    '             [--password=P | --key-file=F]\n' +
+    '  --include / --exclude: restore only what matches (and the folders leading to it) / everything but what matches;\n' +
+    '  patterns are relative to the volume or folder restored: * and ? within a name, ** across folders, a leading /\n' +
+    '  anchors at its root. A folder that matches brings (or leaves out) everything below it.\n' +
+    '  --dry-run alone: test restore into a scratch volume (or, for a folder backup, read and check every file).\n' +
+    '  --dry-run with a destination: the same test restore, plus what the restore would do to that volume or folder\n' +
+    '  (create it, fill it, replace its contents with --force, stop containers, or why it would refuse); it is not touched.\n' +
+    '  --keep-setuid: with --target-dir, restore setuid/setgid bits of files (dropped by default)\n' +
+    'Example: dvom restore --snapshot=prod-backup --target-volume=test-restore --dry-run',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -29,6 +40,8 @@ export const restoreCommand: Command = {
     'keep-setuid': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
+    include: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
   },
   positionals: [0, 0],
   async run(ctx) {
@@ -37,11 +50,15 @@ export const restoreCommand: Command = {
     const destinationDir = str(ctx.values, 'target-dir');
     const destinationVolume = str(ctx.values, 'target-volume');
     const dryRun = ctx.values['dry-run'] === true;
-    const destinations = [destinationDir, destinationVolume, dryRun || undefined].filter((d) => d !== undefined).length;
-    if (destinations !== 1) throw usageError('give exactly one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    if (destinationDir !== undefined && destinationVolume !== undefined) throw usageError('give either --target-volume=NAME or --target-dir=DIR, not both');
+    if (destinationDir === undefined && destinationVolume === undefined && !dryRun) {
+      throw usageError('give one of --target-volume=NAME, --target-dir=DIR or --dry-run');
+    }
     const sourceVolume = str(ctx.values, 'volume');
     const stopContainers = listOption(ctx.values['stop-containers']);
+    if (stopContainers.length && destinationVolume === undefined) throw usageError('--stop-containers goes with --target-volume');
     if (ctx.values['keep-setuid'] === true && !destinationDir) throw usageError('--keep-setuid goes with --target-dir');
+    const rules = restoreRules(ctx.values);
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
@@ -49,13 +66,23 @@ export const restoreCommand: Command = {
     const bar = progressBar(ctx.output.interactive, dryRun ? `test restore ${name}` : `restore ${name}`);
     const progress = { signal: ctx.signal, ...(bar.listener ? { onProgress: bar.listener } : {}) };
     try {
-      if (dryRun) {
-        const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(sourceVolume ? { sourceVolume } : {}) });
+      if (dryRun && (destinationVolume !== undefined || destinationDir !== undefined)) {
+        const destination: RestorePreviewDestination =
+          destinationVolume !== undefined ? { kind: 'volume', volume: destinationVolume, stopContainers } : { kind: 'folder', dir: destinationDir! };
+        const preview = await previewRestore(repo, version, docker, destination, {
+          ...progress,
+          force: ctx.values.force === true,
+          ...(rules ? { rules } : {}),
+          ...(sourceVolume ? { sourceVolume } : {}),
+        });
         bar.done();
-        ctx.output.out(
-          `Test restore of ${name} version ${version.id} passed: ${result.files} files, ${formatBytes(result.bytes)}, ` +
-            `every size and SHA-256 verified in ${formatDuration(result.durationMs / 1000)}`,
-        );
+        reportPreview(ctx.output, name, version.id, destination, preview, rules !== undefined);
+        return;
+      }
+      if (dryRun) {
+        const result = await testRestoreVersion(repo, version, docker, { ...progress, ...(rules ? { rules } : {}), ...(sourceVolume ? { sourceVolume } : {}) });
+        bar.done();
+        ctx.output.out(passedLine(name, version.id, rules !== undefined, result));
         return;
       }
       if (destinationVolume) {
@@ -64,6 +91,7 @@ export const restoreCommand: Command = {
           targetVolume: destinationVolume,
           force: ctx.values.force === true,
           stopContainers,
+          ...(rules ? { rules } : {}),
           log: logTo(ctx.output),
           ...(sourceVolume ? { sourceVolume } : {}),
         });
@@ -74,13 +102,54 @@ export const restoreCommand: Command = {
         );
         return;
       }
-      if (stopContainers.length) throw usageError('--stop-containers goes with --target-volume');
-      const keepSetuid = ctx.values['keep-setuid'] === true;
       const { select } = sourceSelector(version, sourceVolume);
-      await restoreToFolder(repo, version, destinationDir!, { ...progress, force: ctx.values.force === true, keepSetuid, ...(select ? { select } : {}) });
+      await restoreToFolder(repo, version, destinationDir!, {
+        ...progress,
+        force: ctx.values.force === true,
+        keepSetuid: ctx.values['keep-setuid'] === true,
+        ...(select ? { select } : {}),
+        ...(rules ? { filter: pathFilter(rules) } : {}),
+      });
     } finally {
       bar.done();
     }
-    ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${version.stats.files} files, ${formatBytes(version.stats.bytes)}`);
+    const counts = rules ? 'the selected files' : `${version.stats.files} files, ${formatBytes(version.stats.bytes)}`;
+    ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${counts}`);
   },
 };
+
+/** The dry run's report: the test restore's result, then what the restore would do to the destination. */
+function reportPreview(
+  output: Output,
+  name: string,
+  versionId: string,
+  destination: RestorePreviewDestination,
+  p: RestorePreview,
+  selection: boolean,
+): void {
+  const o = p.outcome;
+  output.out(passedLine(name, versionId, selection, o));
+  const where = destination.kind === 'volume' ? `volume '${destination.volume}'` : `folder '${destination.dir}'`;
+  const what = `${o.files} files (${formatBytes(o.bytes)})`;
+  const action =
+    p.action === 'create' ? `create ${where} and write ${what} into it`
+      : p.action === 'fill' ? `write ${what} into the empty ${where}`
+        : `replace the contents of ${where} with ${what} (restored and verified in a temporary copy first)`;
+  const stops = p.stops.length ? `, stopping container(s) ${p.stops.join(', ')} and starting them again afterwards` : '';
+  output.out(`Dry run: the restore would ${action}${stops}. Nothing was written to ${where}.`);
+}
+
+/** --include / --exclude, checked before anything is opened (a malformed pattern is a usage error). */
+function restoreRules(values: Values): PathRules | undefined {
+  const rules: PathRules = { include: strings(values, 'include'), exclude: strings(values, 'exclude') };
+  compilePatterns([...rules.include!, ...rules.exclude!]);
+  return hasRules(rules) ? rules : undefined;
+}
+
+/** The line a passed test restore prints (the dry run's first). */
+function passedLine(name: string, versionId: string, selection: boolean, o: { files: number; bytes: number; durationMs: number }): string {
+  return (
+    `Test restore of ${name} version ${versionId}${selection ? ' (the selected files only; not recorded as verified)' : ''} passed: ` +
+    `${o.files} files, ${formatBytes(o.bytes)}, every size and SHA-256 verified in ${formatDuration(o.durationMs / 1000)}`
+  );
+}

@@ -31,6 +31,8 @@ export interface BackupOptions {
   sourceClockMs?: number;
   /** Read every file, trusting nothing from the previous version (--force-read). */
   forceRead?: boolean;
+  /** The --exclude patterns the source was filtered with, recorded (encrypted) in the version. */
+  exclusions?: string[];
 }
 
 /**
@@ -69,6 +71,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
         volumes: options.volumes ?? [],
         root: result.root,
         private: { horizonMs: result.horizonMs, rereadSlot: result.rereadSlot },
+        ...(options.exclusions?.length ? { exclusions: options.exclusions } : {}),
         stats: {
           files: result.files,
           dirs: result.dirs,

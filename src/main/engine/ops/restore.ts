@@ -13,6 +13,7 @@ import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
 import { TarWriter } from '../tar/tar-writer.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
+import type { EntryFilter } from '../tree/path-filter.ts';
 
 /** Picks (and may rename) the entries to restore; undefined skips an entry. */
 export type EntrySelector = (entry: TreeEntry) => TreeEntry | undefined;
@@ -21,6 +22,8 @@ export interface RestoreOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   select?: EntrySelector;
+  /** Applied after `select`, to the whole stream (--include/--exclude: see tree/path-filter.ts). */
+  filter?: EntryFilter;
 }
 
 async function* selectEntries(entries: AsyncIterable<TreeEntry>, select: EntrySelector): AsyncGenerator<TreeEntry> {
@@ -34,11 +37,12 @@ async function* selectEntries(entries: AsyncIterable<TreeEntry>, select: EntrySe
  * A version's entries with verified content, plus a way to walk its tree
  * again. With a pool, decryption and decoding run on its threads.
  */
-export async function openVersion(repo: Repository, version: VersionSummary, select?: EntrySelector, pool?: DecodePool) {
+export async function openVersion(repo: Repository, version: VersionSummary, select?: EntrySelector, pool?: DecodePool, filter?: EntryFilter) {
   const { index } = await repo.loadIndex();
   const reader = repo.blobReader(index, pool);
   const root = await readTreeRoot(reader, version.root);
-  const entries = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
+  const selected = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
+  const entries = filter ? () => filter(selected()) : selected;
   return {
     root,
     entries,
@@ -60,7 +64,7 @@ async function meterFor(
   const meter = new ProgressMeter(options.onProgress, phase);
   let bytesTotal = version.stats.bytes;
   let filesTotal = version.stats.files;
-  if (options.select) {
+  if (options.select || options.filter) {
     bytesTotal = 0;
     filesTotal = 0;
     for await (const e of opened.entries()) {
@@ -108,7 +112,7 @@ export async function restoreToFolder(
     throw new DvomError('USAGE', `target folder '${target}' is not empty; use --force to replace its contents`);
   }
   await repo.locked('restore', false, () => withDecodePool(async (pool) => {
-    const opened = await openVersion(repo, version, options.select, pool);
+    const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'restoring', opened);
     const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
     await fs.mkdir(path.dirname(dest), { recursive: true });
@@ -159,7 +163,7 @@ export async function restoreToTar(
   options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
   return repo.locked('restore', false, () => withDecodePool(async (pool) => {
-    const opened = await openVersion(repo, version, options.select, pool);
+    const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'restoring', opened);
     const tar = new TarWriter(out);
     for await (const { entry, content } of opened.items()) {
@@ -194,7 +198,7 @@ export async function checkVersionContent(
 ): Promise<ContentCheck> {
   const started = Date.now();
   return repo.locked('check', false, () => withDecodePool(async (pool) => {
-    const opened = await openVersion(repo, version, options.select, pool);
+    const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'verifying', opened);
     for await (const { content } of opened.items()) {
       throwIfAborted(options.signal);

@@ -78,8 +78,8 @@ export function encodeIndex(packs: { info: PackInfo; blobs: [string, BlobLocatio
   return Buffer.from(JSON.stringify(doc));
 }
 
-/** Parses one decrypted index file into `index`, validating every field. */
-export function decodeIndexInto(index: BlobIndex, data: Buffer, what: string): void {
+/** Parses one decrypted index file into `index`, validating every field; with `only`, keeps just the blobs of that type. */
+export function decodeIndexInto(index: BlobIndex, data: Buffer, what: string, only?: BlobType): void {
   let doc: IndexDoc;
   try {
     doc = JSON.parse(data.toString('utf8')) as IndexDoc;
@@ -99,7 +99,9 @@ export function decodeIndexInto(index: BlobIndex, data: Buffer, what: string): v
         offset + length > p.length || (type !== 0 && type !== 1) || (compressed !== 0 && compressed !== 1)) {
         throw integrityError(`${what} has a malformed blob entry in pack ${p.id}`);
       }
-      blobs.push([id, { type: type === 1 ? 'meta' : 'data', offset, length, rawLength, compressed: compressed === 1 }]);
+      const kind: BlobType = type === 1 ? 'meta' : 'data';
+      if (only && kind !== only) continue;
+      blobs.push([id, { type: kind, offset, length, rawLength, compressed: compressed === 1 }]);
     }
     index.addPack({ id: p.id, size: p.size, length: p.length }, blobs);
   }

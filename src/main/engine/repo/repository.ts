@@ -6,7 +6,7 @@ import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
 import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.ts';
 import type { StorageBackend } from '../storage/backend.ts';
-import { BlobIndex, decodeIndexInto, encodeIndex } from './blob-index.ts';
+import { BlobIndex, decodeIndexInto, encodeIndex, type BlobType } from './blob-index.ts';
 import { BlobReader } from './blob-reader.ts';
 import type { DecodePool } from './decode-pool.ts';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
@@ -16,7 +16,7 @@ import { ObjectCodec } from './object-codec.ts';
 import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
-import { coarseStats, newVersionId, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
+import { coarseStats, newVersionId, parseExclusions, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
 import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
 
 export interface CreateOptions {
@@ -48,6 +48,11 @@ export interface KeyInfo {
 /** The name the private part of a version is encrypted under (never stored as an object of its own). */
 function privatePath(layout: Layout, versionId: string): string {
   return `${layout.version(versionId)}#private`;
+}
+
+/** The name a version's exclusions are encrypted under. */
+function exclusionsPath(layout: Layout, versionId: string): string {
+  return `${layout.version(versionId)}#exclusions`;
 }
 
 /** Reads a backup's config without unlocking it (listing needs no password). */
@@ -284,12 +289,16 @@ export class Repository {
     throw usageError(`version '${ref}' is ambiguous in backup '${this.name}': ${matches.map((v) => v.id).join(', ')}`);
   }
 
-  /** Loads every index file; `files` lists the index objects read (prune rewrites them). */
-  async loadIndex(): Promise<{ index: BlobIndex; files: string[] }> {
+  /**
+   * Loads every index file; `files` lists the index objects read (prune rewrites them).
+   * With `only`, the index holds just the blobs of that type ('meta': enough to walk trees,
+   * and small however many content chunks there are).
+   */
+  async loadIndex(only?: BlobType): Promise<{ index: BlobIndex; files: string[] }> {
     const index = new BlobIndex();
     const files: string[] = [];
     for await (const obj of this.backend.list(this.layout.indexPrefix)) {
-      decodeIndexInto(index, await this.codec.readObject(obj.key), `index ${idFromKey(obj.key)}`);
+      decodeIndexInto(index, await this.codec.readObject(obj.key), `index ${idFromKey(obj.key)}`, only);
       files.push(obj.key);
     }
     return { index, files };
@@ -321,6 +330,8 @@ export class Repository {
     stats: VersionStats;
     root: string;
     private: VersionPrivate;
+    /** --exclude patterns, recorded encrypted. */
+    exclusions?: string[];
   }): Promise<VersionSummary> {
     const id = newVersionId(fields.createdAt);
     // Encrypted: exact sizes only in the private part (finding L1).
@@ -335,6 +346,9 @@ export class Repository {
       stats: secret ? coarseStats(fields.stats) : fields.stats,
       root: fields.root,
       private: this.sealPrivate(id, secret ? { ...fields.private, stats: fields.stats } : fields.private),
+      ...(fields.exclusions?.length
+        ? { exclusions: this.encrypt(exclusionsPath(this.layout, id), { patterns: fields.exclusions }) }
+        : {}),
     };
     await lock.assertHeld();
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
@@ -343,7 +357,18 @@ export class Repository {
 
   /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */
   private sealPrivate(versionId: string, value: VersionPrivate): string {
-    return encodeAll(this.codec.encoder(privatePath(this.layout, versionId)), Buffer.from(JSON.stringify(value))).toString('base64');
+    return this.encrypt(privatePath(this.layout, versionId), value);
+  }
+
+  private encrypt(name: string, value: unknown): string {
+    return encodeAll(this.codec.encoder(name), Buffer.from(JSON.stringify(value))).toString('base64');
+  }
+
+  /** The --exclude patterns the version was made with (none recorded: an empty list). */
+  versionExclusions(version: VersionSummary): string[] {
+    if (version.exclusions === undefined) return [];
+    const raw = decodeAll(this.codec.decoder(exclusionsPath(this.layout, version.id)), Buffer.from(version.exclusions, 'base64'));
+    return parseExclusions(raw, `exclusions of version ${version.id}`);
   }
 
   /** A version's private part; undefined for versions written before it existed. */

@@ -37,6 +37,8 @@ export interface VersionSummary {
   root: string;
   /** VersionPrivate, encrypted (base64 of a stored-object encoding bound to the version's path). */
   private?: string;
+  /** The --exclude patterns of the backup that made it, encrypted like `private` (patterns name paths). */
+  exclusions?: string;
 }
 
 /** What a version keeps from listing: only an unlocked backup reads it. */
@@ -95,6 +97,15 @@ export function newVersionId(now: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** Bounds the encrypted exclusions (base64) a version file may carry. */
+const MAX_EXCLUSIONS_TEXT = 256 * 1024;
+
+export function parseExclusions(raw: Buffer, what: string): string[] {
+  const v = parseJsonObject(raw, what);
+  if (!Array.isArray(v.patterns) || !v.patterns.every((p) => typeof p === 'string')) throw integrityError(`${what} is malformed`);
+  return v.patterns as string[];
+}
+
 export const VERSION_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 
 export function parseVersionFile(raw: Buffer, what: string): Sealed<VersionSummary> {
@@ -107,6 +118,7 @@ export function parseVersionFile(raw: Buffer, what: string): Sealed<VersionSumma
     Array.isArray(v.volumes) && v.volumes.every((x) => typeof x === 'string') &&
     typeof v.root === 'string' && typeof v.seal === 'string' && s &&
     (v.private === undefined || (typeof v.private === 'string' && v.private.length <= 4096)) &&
+    (v.exclusions === undefined || (typeof v.exclusions === 'string' && v.exclusions.length <= MAX_EXCLUSIONS_TEXT)) &&
     STAT_KEYS.every((k) => typeof s[k] === 'number' && (s[k] as number) >= 0);
   if (!ok) throw integrityError(`${what} is malformed`);
   return v as unknown as Sealed<VersionSummary>;
