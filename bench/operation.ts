@@ -5,7 +5,7 @@
  * process. Either way the answer is a WorkerResult, so sections need not care;
  * figures the CLI cannot report (unlock time, the operation's own RSS) are NaN.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { dvomCli, runWorker, timeProcess } from './measure.ts';
 import type { S3Target, WorkerRequest, WorkerResult } from './protocol.ts';
@@ -57,6 +57,9 @@ export async function runCli(req: WorkerRequest, configDir: string): Promise<Wor
   if (!command || !('store' in req)) throw new Error(`runCli: '${req.op}' is not a dvom command`);
   if (req.writer || req.cpuProfile) throw new Error('runCli: writer options and CPU profiles need the worker');
   mkdirSync(configDir, { recursive: true });
+  // Runs delete their stores between repeats; this machine's memory of those backups would make dvom refuse
+  // to create one again where it "vanished" (finding H1), so a backup starts as on a machine that never saw it.
+  if (req.op === 'backup' || req.op === 'volume-backup') rmSync(path.join(configDir, 'known-backups'), { recursive: true, force: true });
   const p = await timeProcess(process.execPath, [dvomCli(), ...command, ...storeFlags(req.store), '--quiet'], { env: cliEnv(req, configDir) });
   return {
     op: req.op,

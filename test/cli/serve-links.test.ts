@@ -1,5 +1,5 @@
 /**
- * `dvom serve` as a process: the link it prints works once, SIGUSR1 prints a
+ * `dvom serve` as a process: the link it prints works once, SIGUSR2 prints a
  * new one, and --open hands the opener a private file, never the link itself
  * (command lines are visible to every user). The opener is a stand-in script
  * on PATH that records what it was given.
@@ -22,7 +22,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   throw new Error(`gave up waiting for ${what}`);
 }
 
-test('dvom serve --open: the opener never sees the link; each link logs in once; SIGUSR1 prints a new one', { skip: process.platform !== 'linux' && 'xdg-open stand-in is Linux only' }, async () => {
+test('dvom serve --open: the opener never sees the link; each link logs in once; SIGUSR2 prints a new one', { skip: process.platform !== 'linux' && 'xdg-open stand-in is Linux only' }, async () => {
   const work = await tempDir('serve-links');
   dirs.push(work);
   const bin = path.join(work, 'bin');
@@ -57,7 +57,7 @@ test('dvom serve --open: the opener never sees the link; each link logs in once;
     const again = await fetch(link!, { redirect: 'manual' });
     assert.equal(again.headers.get('set-cookie'), null, 'a second use of the link gets no session');
 
-    child.kill('SIGUSR1');
+    child.kill('SIGUSR2');
     const [, fresh] = await until('a second link', () => (lines().length > 1 ? lines() : undefined));
     assert.notEqual(fresh, link);
     assert.match((await fetch(fresh!, { redirect: 'manual' })).headers.get('set-cookie') ?? '', /^dvom_session_\d+=/);

@@ -28,10 +28,11 @@ export const serveCommand: Command = {
     ctx.output.out(server.url);
     ctx.output.info(
       `DVOM is serving on ${server.origin} (only this computer can connect). Each link works once; ` +
-        `for another, send SIGUSR1 (kill -USR1 ${process.pid}). Press Ctrl-C to stop.`,
+        `for another, send SIGUSR2 (kill -USR2 ${process.pid}). Press Ctrl-C to stop.`,
     );
     const printLink = () => ctx.output.out(server.newLoginUrl());
-    process.on('SIGUSR1', printLink);
+    // Not SIGUSR1: without a listener, Node opens its inspector on that one (code execution for any local user).
+    process.on('SIGUSR2', printLink);
     const removeOpener = ctx.values.open ? await openBrowser(server.url) : undefined;
     try {
       // Scheduled backups run here while serving (stopped by app.shutdown()).
@@ -41,7 +42,7 @@ export const serveCommand: Command = {
         ctx.signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } finally {
-      process.off('SIGUSR1', printLink);
+      process.off('SIGUSR2', printLink);
       await removeOpener?.();
     }
     await app.shutdown();

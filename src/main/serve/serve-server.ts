@@ -20,7 +20,7 @@ export interface RunningServer {
   url: string;
   origin: string;
   port: number;
-  /** Another one-time link (dvom serve prints one on SIGUSR1; tests log in with it). */
+  /** Another one-time link (dvom serve prints one on SIGUSR2; tests log in with it). */
   newLoginUrl(): string;
   close(): Promise<void>;
 }

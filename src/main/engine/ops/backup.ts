@@ -6,7 +6,7 @@ import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
 import type { Repository } from '../repo/repository.ts';
-import type { VersionSummary } from '../repo/version-file.ts';
+import { checkExclusionsFit, type VersionSummary } from '../repo/version-file.ts';
 import type { SourceEntry } from '../tree/tree-entry.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
@@ -41,6 +41,7 @@ export interface BackupOptions {
  * leaves no version, only unreferenced packs that `prune` removes.
  */
 export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
+  if (options.exclusions?.length) checkExclusionsFit(options.exclusions);
   return repo.locked('backup', true, async (lock) => {
     const started = new Date();
     const sourceClockMs = options.sourceClockMs ?? started.getTime();

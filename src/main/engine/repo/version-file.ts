@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { integrityError } from '../errors.ts';
+import { integrityError, usageError } from '../errors.ts';
+import { storedSize } from '../crypto/object-format.ts';
 import { parseJsonObject, type Sealed } from './sealed-json.ts';
 
 /**
@@ -99,6 +100,19 @@ export function newVersionId(now: Date): string {
 
 /** Bounds the encrypted exclusions (base64) a version file may carry. */
 const MAX_EXCLUSIONS_TEXT = 256 * 1024;
+
+/**
+ * Refuses --exclude patterns too many to record: checked before a backup
+ * starts, since a version file beyond the bound would be refused by every
+ * later read (the whole backup unusable).
+ */
+export function checkExclusionsFit(patterns: string[]): void {
+  const json = Buffer.byteLength(JSON.stringify({ patterns }));
+  const text = Math.ceil(storedSize(true, json) / 3) * 4; // base64 of the encrypted form (the larger of the two)
+  if (text > MAX_EXCLUSIONS_TEXT) {
+    throw usageError(`too many --exclude patterns to record with the version (${json} bytes; at most about ${Math.floor((MAX_EXCLUSIONS_TEXT * 3) / 4) - 1024}): use fewer or broader ones`);
+  }
+}
 
 export function parseExclusions(raw: Buffer, what: string): string[] {
   const v = parseJsonObject(raw, what);
