@@ -50,6 +50,13 @@ export function newestJob(page: Page, title: string): Locator {
   return page.getByRole('list', { name: 'Jobs' }).getByRole('article', { name: title, exact: true }).first();
 }
 
+/** The title of the newest job card whose title matches `pattern` (for titles that name a time). */
+export async function newestJobTitle(page: Page, pattern: RegExp): Promise<string> {
+  const card = page.getByRole('list', { name: 'Jobs' }).getByRole('article', { name: pattern }).first();
+  await card.waitFor();
+  return card.evaluate((el) => document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent ?? '');
+}
+
 /**
  * Waits until the newest job titled `title` has finished, and returns its
  * state, the bar's final aria-valuenow and the card's text.

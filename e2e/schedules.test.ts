@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dockerSkipReason, useDockerFixture } from '../test/docker/docker-fixtures.ts';
-import { openApp, waitForJobToFinish } from './backup-helpers.ts';
+import { newestJobTitle, openApp, waitForJobToFinish } from './backup-helpers.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath, startServer } from './browser.ts';
 import { closeAll, saveEnv } from './lifecycle.ts';
 
@@ -165,7 +165,10 @@ function body() {
   it('Run now goes to Activity, where the job succeeds; back on Schedules the last result says so', async () => {
     await page.getByRole('button', { name: `Run ${SCHEDULE} now` }).click();
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
-    const done = await waitForJobToFinish(page, `Scheduled backup ${SCHEDULE}`);
+    // The title names the run (Run now, at its start time), so it is read from the card.
+    const title = await newestJobTitle(page, new RegExp(`^Scheduled backup ${SCHEDULE} \\(run now, `));
+    assert.match(title, new RegExp(`: ${volume} to `));
+    const done = await waitForJobToFinish(page, title);
     assert.equal(done.state, 'Succeeded', done.text);
     assert.match(done.text, /Version [\w-]+: \d+ files/);
     assert.match(done.text, /retention kept all 2/);

@@ -40,6 +40,12 @@ export const scheduleSchema = z
     backup: backupName,
     /** Storage target name; the default store when omitted. */
     target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+    /**
+     * Whether the first run creates the backup, and encrypted or not (its
+     * password is in the keychain). Absent: runs only add to an existing
+     * backup (schedules made before runs could start one).
+     */
+    encrypt: z.boolean().optional(),
     when: scheduleWhenSchema,
     /** Applied (forget + prune) after each scheduled backup; nothing is removed when empty. */
     retention: retentionSchema.default({}),

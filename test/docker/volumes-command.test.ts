@@ -10,6 +10,7 @@ interface VolumeRow {
   name: string;
   driver: string;
   size: number | null;
+  empty: boolean | null;
   usedBy: { name: string; running: boolean }[];
   lastBackup: string | null;
   lastBackupName: string | null;
@@ -54,6 +55,19 @@ await describeWithDocker('dvom volumes (real Docker engine)', () => {
     assert.ok(line.includes(`${running} (running)`), line);
     assert.ok(line.includes(created), line);
     assert.match(line, /never/);
+  });
+
+  it('knows an empty volume as empty, and one holding only an empty file (0 bytes) as not empty', async () => {
+    const fresh = await fx.volume('fresh');
+    const zero = await fx.volume('zero');
+    await fx.runInVolume(zero, 'touch /data/nothing-in-it');
+    const freshRow = await rowOf(fresh);
+    assert.equal(freshRow.empty, true);
+    const zeroRow = await rowOf(zero);
+    assert.ok(zeroRow.size === null || zeroRow.size === 0, `an empty file weighs nothing: size ${zeroRow.size}`);
+    assert.equal(zeroRow.empty, false, 'its size would say empty; its entries say not');
+    assert.equal((await rowOf(volume)).empty, false);
+    await assertNoLeftovers();
   });
 
   it('shows the last backup after one', async () => {

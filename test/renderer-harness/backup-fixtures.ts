@@ -58,5 +58,7 @@ export function node(path: string, type: TreeNodeDto['type'] = 'file', size = 0)
 }
 
 export function volume(name: string, over: Partial<VolumeDto> = {}): VolumeDto {
-  return { name, driver: 'local', size: 0, usedBy: [], lastBackup: null, ...over };
+  // Empty exactly when it weighs nothing, unless a test says otherwise (an empty file weighs nothing too).
+  const size = over.size === undefined ? 0 : over.size;
+  return { name, driver: 'local', usedBy: [], lastBackup: null, ...over, size, empty: over.empty !== undefined ? over.empty : size === null ? null : size === 0 };
 }

@@ -5,7 +5,9 @@ import type { ProgressEvent } from '../../src/shared/progress.ts';
 export const MiB = 1024 * 1024;
 
 export function volume(over: Partial<VolumeDto> = {}): VolumeDto {
-  return { name: 'pgdata', driver: 'local', size: 48 * MiB, usedBy: [], lastBackup: null, ...over };
+  // Empty exactly when it weighs nothing, unless a test says otherwise (an empty file weighs nothing too).
+  const size = over.size === undefined ? 48 * MiB : over.size;
+  return { name: 'pgdata', driver: 'local', usedBy: [], lastBackup: null, ...over, size, empty: over.empty !== undefined ? over.empty : size === null ? null : size === 0 };
 }
 
 export function backup(over: Partial<BackupDto> = {}): BackupDto {

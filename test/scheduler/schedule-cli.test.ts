@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ScheduleStatus } from '../../src/shared/schedule.ts';
 import { acquireDockerLock, DockerScope, dockerSkipReason, ensureEmptyImage } from '../api/docker-helpers.ts';
-import { makeCliUser, type CliUser } from '../config/dvom-cli.ts';
+import { keychainSkipReason, makeCliUser, type CliUser } from '../config/dvom-cli.ts';
 
 const user: CliUser = makeCliUser('schedule');
 const store = path.join(user.home, 'store');
@@ -143,5 +143,76 @@ describe('dvom schedule run', { skip }, () => {
     const now = (await listJson()).schedules.find((s) => s.name === 'now')!;
     assert.equal(now.lastRun?.outcome, 'succeeded');
     assert.match(now.lastRun!.message, /test restore passed/);
+  });
+});
+
+describe('dvom schedule add --encrypt: a schedule that starts its backup', { skip: skip ?? keychainSkipReason() }, () => {
+  let release: (() => Promise<void>) | undefined;
+  let scope: DockerScope;
+  let volume: string;
+  const starter = makeCliUser('schedule-starts');
+  const own = { DVOM_BACKUP_DIR: path.join(starter.home, 'store') };
+  const PASSWORD = 'schedule starts this backup';
+
+  before(async () => {
+    release = await acquireDockerLock();
+    await ensureEmptyImage();
+    scope = new DockerScope();
+    volume = await scope.volume('fresh');
+    const dir = await fs.mkdtemp(path.join(starter.home, 'fill-'));
+    await fs.writeFile(path.join(dir, 'new.txt'), 'never backed up before\n');
+    await scope.fill(volume, dir);
+  });
+
+  after(async () => {
+    try {
+      await scope?.cleanup();
+    } finally {
+      await release?.();
+      starter.remove();
+    }
+  });
+
+  it('takes DVOM_PASSWORD into the keychain; the first run creates the backup encrypted with it', { timeout: 180_000 }, async () => {
+    // No password from anywhere (no TTY, no DVOM_PASSWORD): refused, nothing saved.
+    const none = await starter.ok(['schedule', 'add', 'fresh', `--volume=${volume}`, '--backup=fresh', '--encrypt', '--daily=02:30'], { env: own, keychain: true }, 2);
+    assert.match(none.stderr, /backup 'fresh' needs a password: set DVOM_PASSWORD/);
+    const both = await starter.ok(['schedule', 'add', 'x', `--volume=${volume}`, '--backup=x', '--encrypt', '--no-encrypt', '--daily=02:30'], { env: own }, 2);
+    assert.match(both.stderr, /give one of --encrypt and --no-encrypt/);
+
+    const added = await starter.ok(['schedule', 'add', 'fresh', `--volume=${volume}`, '--backup=fresh', '--encrypt', '--daily=02:30'], {
+      env: { ...own, DVOM_PASSWORD: PASSWORD },
+      keychain: true,
+    });
+    assert.match(added.stderr, /Password of the new backup 'fresh' remembered in the Secret Service keyring; the first run creates it encrypted/);
+    const listed = JSON.parse((await starter.ok(['schedule', 'list', '--json'], { env: own, keychain: true })).stdout) as { schedules: ScheduleStatus[] };
+    const fresh = listed.schedules.find((s) => s.name === 'fresh')!;
+    assert.equal(fresh.encrypt, true);
+    assert.equal(fresh.passwordMissing, false);
+    assert.doesNotMatch(await fs.readFile(starter.configFile, 'utf8'), new RegExp(PASSWORD), 'the password is never in the config');
+
+    // The run has only the keychain: it creates the backup, encrypted with the password given at add time.
+    const run = await starter.ok(['schedule', 'run', 'fresh'], { env: own, keychain: true });
+    assert.match(run.stderr, /Schedule 'fresh': Version \S+: 1 files/);
+    const info = JSON.parse((await starter.ok(['info', 'fresh', '--json'], { env: own })).stdout) as { encrypted: boolean; versions: number };
+    assert.equal(info.encrypted, true);
+    assert.equal(info.versions, 1);
+    const wrong = await starter.ok(['ls', 'fresh'], { env: { ...own, DVOM_PASSWORD: 'not it' } }, 3);
+    assert.match(wrong.stderr, /password/i);
+    const files = await starter.ok(['ls', 'fresh'], { env: { ...own, DVOM_PASSWORD: PASSWORD } });
+    assert.match(files.stdout, /new\.txt/);
+
+    // Now an existing encrypted backup whose password this user's keychain does not hold: an enabled schedule is refused, a disabled one saved.
+    const other = makeCliUser('schedule-refuses');
+    try {
+      const otherEnv = { DVOM_BACKUP_DIR: own.DVOM_BACKUP_DIR };
+      const refused = await other.ok(['schedule', 'add', 'late', `--volume=${volume}`, '--backup=fresh', '--daily=03:00'], { env: otherEnv }, 3);
+      assert.match(refused.stderr, /backup 'fresh' is encrypted and its password is not remembered .*or save the schedule disabled/);
+      await other.ok(['schedule', 'add', 'late', `--volume=${volume}`, '--backup=fresh', '--daily=03:00', '--disabled'], { env: otherEnv });
+      const enable = await other.ok(['schedule', 'enable', 'late'], { env: otherEnv }, 3);
+      assert.match(enable.stderr, /password is not remembered/);
+    } finally {
+      other.remove();
+    }
   });
 });

@@ -137,7 +137,7 @@ describe('scheduled backups in dvom serve', { skip }, () => {
     assert.match(runs[2]!, /retention kept 2, removed 1 \(.* freed\)$/);
 
     // Every run was a backup job, pushed to the client as events.
-    const scheduled = [...jobs.values()].filter((j) => j.title === 'Scheduled backup every-minute');
+    const scheduled = [...jobs.values()].filter((j) => j.title.startsWith('Scheduled backup every-minute (run of '));
     assert.equal(scheduled.length, 3);
     assert.ok(scheduled.every((j) => j.kind === 'backup' && j.state === 'succeeded'));
     assert.ok(scheduleEvents >= 7, `schedules.changed events: ${scheduleEvents}`);

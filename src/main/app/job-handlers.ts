@@ -5,6 +5,7 @@ import { DvomError } from '../engine/errors.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
+import { backupTitle, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { rememberPassword, rememberedPassword } from '../services/passwords.ts';
@@ -47,7 +48,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       for (const volume of p.volumes) await requireVolume(docker, volume);
       const repo = await repoForBackup(p);
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
-      const title = `Back up ${p.volumes.join(', ')} to ${p.backup}`;
+      const title = backupTitle(p.volumes, p.backup, p.target);
       return {
         jobId: app.jobs.start('backup', title, async ({ signal, onProgress }) => {
           try {
@@ -66,7 +67,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', `Restore ${p.backup} into ${p.destinationVolume}`, async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress }) => {
           try {
             const r = await restoreVolume(repo, docker, version, {
               targetVolume: p.destinationVolume,
@@ -93,7 +94,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
-        jobId: app.jobs.start('test-restore', `Test restore of ${p.backup} ${version.id}`, async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('test-restore', testRestoreTitle(p.backup, version.id, version.volumes, p.target), async ({ signal, onProgress }) => {
           const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
           app.events.emit('backups.changed', {});
           return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
@@ -104,7 +105,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
     async 'jobs.startVerify'(p) {
       const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
       return {
-        jobId: app.jobs.start('verify', `Verify ${p.backup}`, async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('verify', verifyTitle(p.backup, p.target), async ({ signal, onProgress }) => {
           const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });
           if (report.errors.length) {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);

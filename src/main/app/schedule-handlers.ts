@@ -18,7 +18,7 @@ export function createScheduleHandlers(app: DvomApp): ScheduleHandlers {
   return {
     'schedules.list': () => scheduler.status(),
 
-    'schedules.save': (p) => scheduler.save(p.schedule, p.replaces),
+    'schedules.save': (p) => scheduler.save(p.schedule, p.replaces, p.password),
 
     async 'schedules.remove'(p) {
       await scheduler.remove(p.name);

@@ -55,12 +55,17 @@ export async function openBackup(ctx: CommandContext, name: string): Promise<Rep
   return repo;
 }
 
-/** Opens the named backup, creating it on first use with the requested encryption. */
-export async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean): Promise<Repository> {
+/**
+ * Opens the named backup, creating it on first use with the requested
+ * encryption. `fromKeychain`: a new backup's password may be the remembered
+ * one (a schedule's, confirmed when it was added) instead of a typed and
+ * confirmed one.
+ */
+export async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean, options: { fromKeychain?: boolean } = {}): Promise<Repository> {
   const { repo, found } = await createOrOpenBackup(ctx.store(), name, {
     encrypt,
     finder: cliFinder(ctx, name),
-    newCredential: () => credentialFor(ctx, name, { confirm: true }),
+    newCredential: () => credentialFor(ctx, name, { confirm: !options.fromKeychain }),
     beforeCreatePlain() {
       if (ctx.values.password !== undefined || ctx.values['key-file'] !== undefined) {
         throw usageError('a password or key was given but --encrypt was not: add --encrypt to create an encrypted backup');

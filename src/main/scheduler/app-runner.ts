@@ -24,7 +24,7 @@ export type ScheduleRunner = (schedule: Schedule, ctx: RunContext) => Promise<st
 /** The real work, in the app's host process: backup, retention, optional test restore. */
 export function appRunner(host: { docker(): Promise<Docker>; events: EventHub }): ScheduleRunner {
   return async (schedule, ctx) => {
-    const repo = await openUnattended(ctx, schedule.backup);
+    const repo = await openUnattended(ctx, schedule.backup, schedule.encrypt, ctx.log);
     const docker = await host.docker();
     try {
       const result = await runScheduledBackup(repo, docker, schedule, {

@@ -13,6 +13,22 @@ export function findSchedule(config: DvomConfig, name: string): Schedule {
   return schedule;
 }
 
+/** A schedule as it comes in, checked (the schema, and a `when` that ever runs). */
+export function parseSchedule(input: ScheduleInput): Schedule {
+  const parsed = scheduleSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw usageError(`schedule: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  validateWhen(parsed.data.when);
+  return parsed.data;
+}
+
+/** The schedule's storage target is set up (checked before its store is opened, and again as it is saved). */
+export function requireTarget(config: DvomConfig, schedule: Schedule): void {
+  if (schedule.target && !config.targets[schedule.target]) throw notFound(`no storage target named '${schedule.target}'`);
+}
+
 /**
  * Adds a schedule, or replaces the one of the same name, or (with
  * `replaces`) the one of that name, renaming it: its history moves along.
@@ -22,16 +38,10 @@ export async function saveSchedule(
   options: { replaces?: string | undefined; mustBeNew?: boolean },
   runState: RunStateFile,
 ): Promise<Schedule> {
-  const parsed = scheduleSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw usageError(`schedule: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  const schedule = parsed.data;
-  validateWhen(schedule.when);
+  const schedule = parseSchedule(input);
   const replaces = options.replaces ?? schedule.name;
   await updateConfig((c) => {
-    if (schedule.target && !c.targets[schedule.target]) throw notFound(`no storage target named '${schedule.target}'`);
+    requireTarget(c, schedule);
     const at = c.schedules.findIndex((s) => s.name === replaces);
     if (options.replaces && at < 0) throw notFound(`no schedule named '${options.replaces}'`);
     const clash = replaces !== schedule.name && c.schedules.some((s) => s.name === schedule.name);

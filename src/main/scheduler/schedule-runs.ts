@@ -2,6 +2,7 @@ import type { JobDto } from '../../shared/api/dto.ts';
 import { formatDate } from '../../shared/format.ts';
 import type { Schedule, ScheduleRun } from '../../shared/schedule.ts';
 import type { DvomConfig } from '../config/config-schema.ts';
+import { scheduledBackupTitle } from '../services/job-titles.ts';
 import { backupAccess } from '../services/unattended.ts';
 import type { ScheduleRunner } from './app-runner.ts';
 import type { Clock } from './clock.ts';
@@ -95,16 +96,18 @@ export class ScheduleRuns {
       return;
     }
     if (late) this.host.log(`Schedule '${schedule.name}': catching up the run of ${when}, missed while DVOM was not running or the computer was asleep`);
-    this.launch(schedule);
+    this.launch(schedule, slot);
   }
 
-  /** Starts a run as a job; it is recorded when the job ends. */
-  launch(schedule: Schedule): string {
+  /** Starts a run as a job (`slot`: the run time it is for; none for Run now); it is recorded when the job ends. */
+  launch(schedule: Schedule, slot?: Date): string {
     const key = backupKey(schedule);
-    const at = this.clock.now().toISOString();
+    const now = this.clock.now();
+    const at = now.toISOString();
     const log = (m: string) => this.host.log(`Schedule '${schedule.name}': ${m}`);
-    const jobId = this.host.jobs.start('backup', `Scheduled backup ${schedule.name}`, async ({ signal, onProgress }) => {
-      const access = await backupAccess(await this.host.store(schedule.target), this.host.secrets, schedule.backup);
+    const title = scheduledBackupTitle(schedule, slot ? { slot } : { startedAt: now });
+    const jobId = this.host.jobs.start('backup', title, async ({ signal, onProgress }) => {
+      const access = await backupAccess(await this.host.store(schedule.target), this.host.secrets, schedule.backup, schedule.encrypt);
       const entry = (await this.runState().read()).schedules[schedule.name];
       return this.runner(schedule, { ...access, testRestore: testRestoreDue(schedule, entry), signal, onProgress, log });
     });

@@ -12,7 +12,7 @@ export async function scheduleStatus(
   state: { config: DvomConfig; doc: RunStateDoc; now: Date; running: boolean },
 ): Promise<ScheduleStatus> {
   const missing = await host.store(schedule.target).then(
-    (store) => passwordMissing(store, host.secrets, schedule.backup),
+    (store) => passwordMissing(store, host.secrets, schedule.backup, schedule.encrypt),
     () => false,
   );
   return {

@@ -5,7 +5,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { collectDue } from './due-runs.ts';
 import { HostLock } from './host-lock.ts';
 import { RunStateFile, runStatePath } from './run-state.ts';
-import { findSchedule, removeSchedule, saveSchedule, setScheduleEnabled, setSchedulesPaused } from './schedule-config.ts';
+import { prepareScheduleBackup, saveWithBackupCheck } from '../services/schedule-backup.ts';
+import { findSchedule, parseSchedule, removeSchedule, requireTarget, saveSchedule, setScheduleEnabled, setSchedulesPaused } from './schedule-config.ts';
 import { ScheduleRuns, type RunFinishedListener, type SchedulerState } from './schedule-runs.ts';
 import { scheduleStatus } from './schedule-status.ts';
 import type { SchedulerHost } from './scheduler-host.ts';
@@ -119,9 +120,17 @@ export class Scheduler {
     return scheduleStatus(this.host, findSchedule(config, name), { config, doc, now: this.clock.now(), running: this.isRunning(name) });
   }
 
-  /** Adds a schedule or replaces the one of its name (or, with `replaces`, renames that one). */
-  async save(input: ScheduleInput, replaces?: string): Promise<ScheduleStatus> {
-    const schedule = await saveSchedule(input, { replaces }, this.runState);
+  /**
+   * Adds a schedule or replaces the one of its name (or, with `replaces`,
+   * renames that one). `password`: of the new encrypted backup its first run
+   * creates (kept in the keychain). An enabled schedule whose encrypted
+   * backup's password is not remembered is refused (PASSWORD_NOT_REMEMBERED).
+   */
+  async save(input: ScheduleInput, replaces?: string, password?: string): Promise<ScheduleStatus> {
+    const parsed = parseSchedule(input);
+    requireTarget(await this.host.config(), parsed);
+    const store = await this.host.store(parsed.target);
+    const schedule = await saveWithBackupCheck(store, this.host.secrets, parsed, { password }, () => saveSchedule(parsed, { replaces }, this.runState));
     this.configChanged();
     return this.statusOf(schedule.name);
   }
@@ -132,6 +141,10 @@ export class Scheduler {
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleStatus> {
+    if (enabled) {
+      const schedule = findSchedule(await this.host.config(), name);
+      await prepareScheduleBackup(await this.host.store(schedule.target), this.host.secrets, { ...schedule, enabled });
+    }
     await setScheduleEnabled(name, enabled);
     this.configChanged();
     return this.statusOf(name);

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { VolumeDto } from '../../shared/api/dto.ts';
+import { isVolumeEmpty } from '../docker/volume-archive.ts';
 import { listVolumes } from '../docker/volumes.ts';
 import { isDvomError } from '../engine/errors.ts';
 import { listBackupNames, versionsOf } from '../engine/ops/catalog.ts';
@@ -85,13 +86,33 @@ export async function versionsWithVerification(store: StorageBackend, backup: st
 /** Docker volumes with their size, the containers using them and the newest version that holds each. */
 export async function volumesWithLastBackup(docker: Docker, store: StorageBackend, unlock: ListingUnlock): Promise<VolumeDto[]> {
   const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store, unlock)]);
-  return volumes.map((v) => ({
-    name: v.name,
-    driver: v.driver,
-    size: v.size ?? null,
-    usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
-    lastBackup: last.get(v.name) ?? null,
-  }));
+  const result: VolumeDto[] = [];
+  // One at a time: each look inside a volume is a short-lived helper container.
+  for (const v of volumes) {
+    result.push({
+      name: v.name,
+      driver: v.driver,
+      size: v.size ?? null,
+      empty: await volumeEmptiness(docker, v.name, v.size),
+      usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
+      lastBackup: last.get(v.name) ?? null,
+    });
+  }
+  return result;
+}
+
+/**
+ * Whether a volume holds nothing. Bytes in use prove it holds something; at 0
+ * bytes (or unknown) only its entries can tell (an empty file weighs
+ * nothing), so it is looked into, through the archive API. null when that fails.
+ */
+async function volumeEmptiness(docker: Docker, volume: string, size: number | undefined): Promise<boolean | null> {
+  if (size !== undefined && size > 0) return false;
+  try {
+    return await isVolumeEmpty(docker, volume);
+  } catch {
+    return null;
+  }
 }
 
 type LastBackup = NonNullable<VolumeDto['lastBackup']>;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DvomError } from '../engine/errors.ts';
-import { destinationNotEmpty, rememberedPasswordWrong } from '../platform/detailed-error.ts';
+import { destinationNotEmpty, passwordNotRemembered, rememberedPasswordWrong } from '../platform/detailed-error.ts';
 import { describeError, toApiError } from './errors.ts';
 
 const systemError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -23,6 +23,14 @@ describe('describeError', () => {
   it('reports the finer service codes to the API while the exit code follows the engine code', () => {
     assert.deepEqual(describeError(rememberedPasswordWrong('stale')), { code: 'REMEMBERED_PASSWORD_WRONG', message: 'stale', exitCode: 3 });
     assert.deepEqual(describeError(destinationNotEmpty("volume 'v' is not empty")), { code: 'DESTINATION_NOT_EMPTY', message: "volume 'v' is not empty", exitCode: 2 });
+    // The renderer places it by field and shows the problem there, never matching the message.
+    assert.deepEqual(describeError(passwordNotRemembered('not remembered', 'enter it')), {
+      code: 'PASSWORD_NOT_REMEMBERED',
+      message: 'not remembered',
+      field: 'password',
+      problem: 'enter it',
+      exitCode: 3,
+    });
   });
 
   it('words system errors for people and hides anything unexpected behind INTERNAL', () => {

@@ -18,7 +18,8 @@ const EXIT_INTEGRITY = 5;
  */
 export function describeError(err: unknown): ErrorReport {
   if (err instanceof DetailedError) {
-    return { code: err.detail, message: err.message, ...(err.field ? { field: err.field } : {}), exitCode: err.exitCode };
+    const about = err.field ? { field: err.field, ...(err.problem ? { problem: err.problem } : {}) } : {};
+    return { code: err.detail, message: err.message, ...about, exitCode: err.exitCode };
   }
   if (err instanceof DvomError) return { code: err.code, message: err.message, exitCode: err.exitCode };
   const e = err as { name?: string; message?: string; code?: string } | null;

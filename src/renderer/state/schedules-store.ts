@@ -28,8 +28,12 @@ export interface SchedulesState {
   pauseAll(paused: boolean): Promise<void>;
   /** Starts a run now; resolves with the job id, or null when it failed (the reason is in actionErrors). */
   runNow(name: string): Promise<string | null>;
-  /** Adds or replaces a schedule; rejects with the API error (for placing it by field). */
-  save(schedule: Schedule, replaces?: string): Promise<ScheduleStatus>;
+  /**
+   * Adds or replaces a schedule (`password`: of the new encrypted backup its
+   * first run creates; kept in the keychain); rejects with the API error (for
+   * placing it by field).
+   */
+  save(schedule: Schedule, replaces?: string, password?: string): Promise<ScheduleStatus>;
   /** Rejects with an Error whose message is for people. */
   remove(name: string): Promise<void>;
   /** Forgets a shown action error. */
@@ -126,8 +130,8 @@ export const useSchedulesStore = create<SchedulesState>()((set, get) => {
       }
     },
 
-    async save(schedule, replaces) {
-      const status = await api().call('schedules.save', replaces ? { schedule, replaces } : { schedule });
+    async save(schedule, replaces, password) {
+      const status = await api().call('schedules.save', { schedule, ...(replaces ? { replaces } : {}), ...(password ? { password } : {}) });
       upsert(status, replaces);
       set((s) => ({ actionErrors: without(without(s.actionErrors, status.name), replaces ?? '') }));
       return status;

@@ -89,7 +89,8 @@ export const apiParams = {
   'targets.remove': z.object({ name: targetName }).strict(),
   'targets.test': z.object({ name: targetName }).strict(),
   'schedules.list': none,
-  'schedules.save': z.object({ schedule: scheduleSchema, replaces: scheduleName.optional() }).strict(),
+  /** `password`: of the new encrypted backup the schedule's first run creates; kept in the keychain, never returned. */
+  'schedules.save': z.object({ schedule: scheduleSchema, replaces: scheduleName.optional(), password: password.optional() }).strict(),
   'schedules.remove': z.object({ name: scheduleName }).strict(),
   'schedules.setEnabled': z.object({ name: scheduleName, enabled: z.boolean() }).strict(),
   'schedules.pauseAll': z.object({ paused: z.boolean() }).strict(),

@@ -23,6 +23,12 @@ export interface VolumeDto {
   driver: string;
   /** Bytes, or null when the engine cannot tell. */
   size: number | null;
+  /**
+   * The volume holds no file, folder or link at all (asked of Docker, not
+   * guessed from `size`: empty files and folders weigh 0 bytes); null when
+   * it could not be looked into.
+   */
+  empty: boolean | null;
   usedBy: VolumeUserDto[];
   /**
    * ISO time of the newest version containing this volume, and which backup;

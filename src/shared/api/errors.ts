@@ -21,6 +21,12 @@ export const API_ERROR_CODES = [
   'REMEMBERED_PASSWORD_WRONG',
   /** A restore destination holds data and replacing it was not confirmed. */
   'DESTINATION_NOT_EMPTY',
+  /**
+   * An enabled schedule's backup is encrypted (or is to be created encrypted)
+   * and the keychain does not hold its password, so its runs could not open
+   * it; `field` is 'password'. Save it disabled, or remember the password.
+   */
+  'PASSWORD_NOT_REMEMBERED',
   // The API boundary and its transports.
   /** Params do not match the contract; `field` names the param. */
   'INVALID_ARGUMENT',

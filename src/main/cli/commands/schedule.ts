@@ -2,16 +2,19 @@ import { formatDate, formatTable } from '../../../shared/format.ts';
 import { scheduleSchema, type Retention, type Schedule, type ScheduleRun, type ScheduleStatus, type ScheduleWhen } from '../../../shared/schedule.ts';
 import { openStore } from '../../config/open-store.ts';
 import { DvomError, RETENTION_RULES, usageError, type StorageBackend } from '../../engine/index.ts';
+import { existingRepoConfig } from '../../services/open-backup.ts';
+import { prepareScheduleBackup, saveWithBackupCheck } from '../../services/schedule-backup.ts';
 import { passwordMissing, requireBackup } from '../../services/unattended.ts';
 import { describeWhen } from '../../scheduler/describe.ts';
 import { validateWhen } from '../../scheduler/next-run.ts';
 import { describeScheduledBackup, runScheduledBackup } from '../../services/scheduled-backup.ts';
 import { RunStateFile, emptyRunState } from '../../scheduler/run-state.ts';
-import { findSchedule, removeSchedule, saveSchedule, setScheduleEnabled } from '../../scheduler/schedule-config.ts';
+import { findSchedule, removeSchedule, requireTarget, saveSchedule, setScheduleEnabled } from '../../scheduler/schedule-config.ts';
 import { recordRun, shownNextRun, testRestoreDue } from '../../scheduler/schedule-entry.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandContext, type OptionSpec } from '../command.ts';
+import { getCredential, type CredentialFlags } from '../credentials.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
-import { openBackup } from '../open-backup.ts';
+import { openBackup, openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
@@ -81,6 +84,24 @@ function wholeNumber(ctx: CommandContext, option: string): number | undefined {
   return Number(raw);
 }
 
+/** --encrypt / --no-encrypt: the first run creates the backup, encrypted or not; neither: runs add to an existing backup. */
+function encryptionFromOptions(ctx: CommandContext): { encrypt?: boolean } {
+  const on = ctx.values.encrypt === true;
+  const off = ctx.values['no-encrypt'] === true;
+  if (on && off) throw usageError('give one of --encrypt and --no-encrypt');
+  return on || off ? { encrypt: on } : {};
+}
+
+/** The password of the new encrypted backup a schedule's first run creates: flags, DVOM_PASSWORD, else asked twice. */
+async function newBackupPassword(ctx: CommandContext, store: StorageBackend, schedule: Schedule): Promise<string | undefined> {
+  if (!schedule.encrypt || (await existingRepoConfig(store, schedule.backup))) return undefined;
+  const found = await getCredential(ctx.values as CredentialFlags, ctx.output, { backup: schedule.backup, store, confirm: true });
+  if (found.credential.kind !== 'password') {
+    throw usageError('a schedule that creates an encrypted backup needs a password (kept in the keychain for its runs), not a raw key');
+  }
+  return found.credential.password;
+}
+
 function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
   const volumes = listOption(ctx.values.volume);
   if (!volumes.length) throw usageError('--volume=NAME is required (repeat it for several volumes)');
@@ -102,6 +123,7 @@ function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
     enabled: ctx.values.disabled !== true,
     catchUp: ctx.values['no-catch-up'] !== true,
     testRestoreEvery: wholeNumber(ctx, 'test-restore-every') ?? 0,
+    ...encryptionFromOptions(ctx),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -118,16 +140,20 @@ async function storeOf(ctx: CommandContext, schedule: Schedule): Promise<Storage
 
 async function add(ctx: CommandContext, name: string): Promise<void> {
   const schedule = scheduleFromOptions(ctx, name);
-  await saveSchedule(schedule, { mustBeNew: true }, new RunStateFile());
+  requireTarget(ctx.config, schedule);
   const store = await storeOf(ctx, schedule);
+  const password = await newBackupPassword(ctx, store, schedule);
+  await saveWithBackupCheck(store, ctx.secrets, schedule, { password }, () => saveSchedule(schedule, { mustBeNew: true }, new RunStateFile()));
+  if (password) ctx.output.info(`Password of the new backup '${schedule.backup}' remembered in the ${ctx.secrets.name}; the first run creates it encrypted`);
+  else if (schedule.encrypt === false) ctx.output.info(`The first run creates backup '${schedule.backup}' (not encrypted) unless it exists by then`);
   const first = shownNextRun(schedule, emptyRunState(), ctx.config.schedulesPaused, new Date());
   ctx.output.out(
     `Added schedule '${name}': ${describeWhen(schedule.when)}` +
       (schedule.enabled ? (first ? `; first run ${formatDate(first)}` : '; all schedules are paused') : ' (disabled)'),
   );
   try {
-    await requireBackup(store, schedule.backup);
-    if (await passwordMissing(store, ctx.secrets, schedule.backup)) {
+    if (schedule.encrypt === undefined) await requireBackup(store, schedule.backup);
+    if (await passwordMissing(store, ctx.secrets, schedule.backup, schedule.encrypt)) {
       ctx.output.warn(`backup '${schedule.backup}' is encrypted and its password is not in the ${ctx.secrets.name}: runs will fail until you remember it (dvom verify ${schedule.backup} --remember-password)`);
     }
   } catch (err) {
@@ -145,7 +171,7 @@ async function list(ctx: CommandContext): Promise<void> {
   const now = new Date();
   const statuses: ScheduleStatus[] = [];
   for (const s of ctx.config.schedules) {
-    const missing = await storeOf(ctx, s).then((store) => passwordMissing(store, ctx.secrets, s.backup), () => false);
+    const missing = await storeOf(ctx, s).then((store) => passwordMissing(store, ctx.secrets, s.backup, s.encrypt), () => false);
     statuses.push({
       ...s,
       nextRun: shownNextRun(s, doc, ctx.config.schedulesPaused, now),
@@ -182,8 +208,10 @@ async function run(ctx: CommandContext, name: string): Promise<void> {
   let result;
   try {
     const store = await storeOf(ctx, schedule);
-    await requireBackup(store, schedule.backup);
-    const repo = await openBackup({ ...ctx, store: () => store }, schedule.backup);
+    const storeCtx = { ...ctx, store: () => store };
+    // A schedule that starts its backup creates it on its first run (as dvom backup would); else the backup must exist.
+    if (schedule.encrypt === undefined) await requireBackup(store, schedule.backup);
+    const repo = schedule.encrypt === undefined ? await openBackup(storeCtx, schedule.backup) : await openOrCreate(storeCtx, schedule.backup, schedule.encrypt, { fromKeychain: true });
     const docker = await dockerFor(ctx);
     const testRestore = testRestoreDue(schedule, (await state.read()).schedules[name]);
     result = await runScheduledBackup(repo, docker, schedule, {
@@ -208,7 +236,7 @@ export const scheduleCommand: Command = {
   name: 'schedule',
   summary: 'scheduled backups: add, list, remove, enable, disable, run',
   usage:
-    'dvom schedule add NAME --volume=V [--volume=W] --backup=B [--target=T]\n' +
+    'dvom schedule add NAME --volume=V [--volume=W] --backup=B [--target=T] [--encrypt | --no-encrypt]\n' +
     "                       (--every=15m|2h | --daily=HH:MM | --weekly=mon,thu@HH:MM | --cron='m h dom mon dow')\n" +
     '                       [--keep-last=N] [--keep-hourly=N] [--keep-daily=N] [--keep-weekly=N] [--keep-monthly=N] [--keep-yearly=N]\n' +
     '                       [--stop-containers=a,b] [--test-restore-every=N] [--no-catch-up] [--disabled]\n' +
@@ -219,7 +247,11 @@ export const scheduleCommand: Command = {
     'Schedules run while the DVOM app or `dvom serve` runs (local time; a run missed while neither\n' +
     'ran, or the computer slept, is caught up once unless --no-catch-up). On a server, a plain cron\n' +
     'job works too:  30 2 * * *  DVOM_PASSWORD=… dvom schedule run NAME --quiet\n' +
-    'Encrypted backups: scheduled runs take the password from the keychain (remember it first).',
+    'Encrypted backups: scheduled runs take the password from the keychain (remember it first).\n' +
+    'A schedule can start its backup: with --encrypt (password from DVOM_PASSWORD or asked twice, kept in\n' +
+    'the keychain) or --no-encrypt, its first run creates the backup. Without either, runs add to an\n' +
+    'existing backup. An enabled schedule whose encrypted backup has no remembered password is refused.\n' +
+    'Example:  DVOM_PASSWORD=… dvom schedule add nightly --volume=pgdata --backup=pgdata --encrypt --daily=02:30',
   options: {
     ...COMMON_OPTIONS,
     ...CREDENTIAL_OPTIONS,
@@ -234,6 +266,8 @@ export const scheduleCommand: Command = {
     'test-restore-every': { type: 'string' },
     'no-catch-up': { type: 'boolean' },
     disabled: { type: 'boolean' },
+    encrypt: { type: 'boolean' },
+    'no-encrypt': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: [1, 2],
@@ -256,6 +290,10 @@ export const scheduleCommand: Command = {
         return;
       case 'enable':
       case 'disable': {
+        if (action === 'enable') {
+          const schedule = findSchedule(ctx.config, name);
+          await prepareScheduleBackup(await storeOf(ctx, schedule), ctx.secrets, { ...schedule, enabled: true });
+        }
         const s = await setScheduleEnabled(name, action === 'enable');
         ctx.output.out(`Schedule '${name}' ${s.enabled ? 'enabled' : 'disabled'}`);
         return;

@@ -114,7 +114,7 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
             {others.map((v) => (
               <option key={v.name} value={v.name}>
                 {v.name}
-                {v.size === null ? '' : v.size === 0 ? ' (empty)' : ` (${formatBytes(v.size)})`}
+                {v.empty === true ? ' (empty)' : v.size === null ? '' : ` (${formatBytes(v.size)})`}
               </option>
             ))}
           </select>
@@ -126,7 +126,7 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
           <p className="br-with-icon">
             <WarningIcon className="br-status-icon" />
             <span>
-              {target.sizeUnknown ? (
+              {target.contentsUnknown ? (
                 <>
                   DVOM cannot tell whether <strong className="br-wrap">{target.name}</strong> holds data.{' '}
                 </>

@@ -10,9 +10,10 @@ export interface TargetFacts {
   volume: VolumeDto | null;
   /** Why the name cannot be used, or null. */
   nameError: string | null;
-  /** It exists and holds data (or its size is unknown): restoring replaces its contents. */
+  /** It exists and is not known to be empty (Docker's `empty` fact): restoring replaces its contents. */
   mayHoldData: boolean;
-  sizeUnknown: boolean;
+  /** Docker could not be asked whether it holds anything. */
+  contentsUnknown: boolean;
   runningUsers: VolumeUserDto[];
   stoppedUsers: VolumeUserDto[];
   /** The user must tick "replace" before going on. */
@@ -78,13 +79,14 @@ function targetFacts(s: RestoreState, sourceVolume: string | null, volumes: Volu
     nameError = s.targetKind === 'existing' ? 'Choose a volume.' : 'This version has no original volume.';
   }
   const users = volume?.usedBy ?? [];
-  const mayHoldData = !!volume && volume.size !== 0;
+  // Docker says whether the volume holds anything; its size cannot (empty files and folders weigh nothing).
+  const mayHoldData = !!volume && volume.empty !== true;
   return {
     name,
     volume,
     nameError,
     mayHoldData,
-    sizeUnknown: !!volume && volume.size === null,
+    contentsUnknown: !!volume && volume.empty === null,
     runningUsers: users.filter((u) => u.running),
     stoppedUsers: users.filter((u) => !u.running),
     needsConfirm: mayHoldData || s.notEmptyRefused,

@@ -7,7 +7,8 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
-  schedule: ScheduleStatus;
+  /** Whose backup (in which store): a listed schedule, or the one being edited. */
+  schedule: Pick<ScheduleStatus, 'backup' | 'target'>;
   onClose(): void;
   /** After the keychain has it (the list is reloaded by the caller). */
   onRemembered(backup: string): void;

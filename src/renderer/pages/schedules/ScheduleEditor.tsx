@@ -1,13 +1,16 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
-import { previewInput } from './draft.ts';
+import { nameProblem, previewInput, type BackupContext } from './draft.ts';
 import { EditorFooter } from './EditorFooter.tsx';
 import { KeepSection } from './KeepSection.tsx';
+import { LockedOutNotice } from './LockedOutNotice.tsx';
+import { NewBackupSection } from './NewBackupSection.tsx';
 import { OptionsSection } from './OptionsSection.tsx';
+import { RememberPasswordDialog } from './RememberPasswordDialog.tsx';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import { useChoices } from './use-choices.ts';
-import { useEditorForm } from './use-editor-form.tsx';
+import { initialDraft, useEditorForm } from './use-editor-form.tsx';
 import { WhatSection } from './WhatSection.tsx';
 import { WhenSection } from './WhenSection.tsx';
 
@@ -29,9 +32,25 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
   const loadVolumes = useVolumesStore((s) => s.load);
   const watchVolumes = useVolumesStore((s) => s.watch);
   const headingId = useId();
-  const { form, submit, formError } = useEditorForm({ initial, taken, onSaved });
+  const state = useState(() => initialDraft(initial));
+  const [{ target, backup: typedBackup }] = state;
+  const backupName = typedBackup.trim();
+  const choices = useChoices(target);
+  // Passwords remembered from here (Remember password…) while the editor is open, by backup name.
+  const [rememberedHere, setRememberedHere] = useState<ReadonlySet<string>>(new Set());
+  const [remembering, setRemembering] = useState(false);
+
+  const existing = choices.backups.state === 'ready' ? choices.backups.value.find((b) => b.name === backupName) : undefined;
+  const backupExists = choices.backups.state === 'ready' ? !!existing : choices.backups.state === 'error' ? false : null;
+  // A new backup: the store was listed and has none of this (valid) name, so the first run creates it.
+  const newBackup = choices.backups.state === 'ready' && !existing && !!backupName && !nameProblem(backupName, 'backup', 128);
+  // An edited schedule that already creates this backup encrypted, with its password remembered: typing it again is optional.
+  const keptPassword = !!initial && initial.encrypt === true && !initial.passwordMissing && initial.backup === backupName && (initial.target ?? '') === target;
+  const lockedOut = !!existing && existing.encrypted && !existing.damaged && !existing.passwordRemembered && !rememberedHere.has(existing.name);
+  const backupContext: BackupContext = { newBackup, passwordNeeded: newBackup && !keptPassword, lockedOut };
+
+  const { form, submit, formError } = useEditorForm({ initial, taken, state, backup: backupContext, onSaved });
   const { draft, busy } = form;
-  const choices = useChoices(draft.target);
 
   useEffect(() => {
     void loadVolumes();
@@ -43,11 +62,9 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
   useEffect(() => headingRef.current?.focus(), []);
 
   const preview = previewInput(draft);
-  const backupName = draft.backup.trim();
-  const existing = choices.backups.state === 'ready' ? choices.backups.value.find((b) => b.name === backupName) : undefined;
-  const backupExists = choices.backups.state === 'ready' ? !!existing : choices.backups.state === 'error' ? false : null;
 
   return (
+    <>
     <form
       className="sch-editor"
       aria-labelledby={headingId}
@@ -73,7 +90,17 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
 
       <div className="sch-editor-grid">
         <div className="sch-editor-main">
-          <WhatSection form={form} editing={!!initial} choices={choices} existing={existing} />
+          <WhatSection
+            form={form}
+            editing={!!initial}
+            choices={choices}
+            existing={existing}
+            notice={
+              // Also when the engine refused for want of the password (say, the keychain lost it since).
+              existing?.encrypted && (lockedOut || form.shown('password')) ? <LockedOutNotice form={form} backup={existing.name} onRemember={() => setRemembering(true)} /> : null
+            }
+          />
+          {newBackup && <NewBackupSection form={form} backupName={backupName} remembered={keptPassword} />}
           <WhenSection form={form} />
           <KeepSection form={form} />
           <OptionsSection form={form} />
@@ -92,5 +119,18 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
 
       <EditorFooter formError={formError} busy={busy} onCancel={onCancel} />
     </form>
+      {/* Outside the editor's form: the dialog is a form of its own, and a submit must not reach the editor. */}
+      {remembering && existing && (
+        <RememberPasswordDialog
+          schedule={{ backup: existing.name, ...(draft.target ? { target: draft.target } : {}) }}
+          onClose={() => setRemembering(false)}
+          onRemembered={(name) => {
+            setRemembering(false);
+            setRememberedHere((s) => new Set(s).add(name));
+            form.change({}, ['password']);
+          }}
+        />
+      )}
+    </>
   );
 }

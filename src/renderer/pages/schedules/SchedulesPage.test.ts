@@ -365,6 +365,8 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       assert.equal(await f.name.inputValue(), 'redis');
       assert.equal(await f.backup.inputValue(), 'redis');
       await h.page.getByText('Choose at least one volume to back up.').waitFor({ state: 'detached' });
+      // No backup “redis” yet: its first run would create it; not encrypted here (no password to type).
+      await h.page.getByRole('switch', { name: 'Encrypt' }).uncheck();
 
       await f.name.fill('nightly');
       await h.page.getByText('A schedule named “nightly” already exists: choose another name.').waitFor();
@@ -486,8 +488,9 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await h.page.getByRole('button', { name: 'New schedule' }).click();
       const f = editor(h);
       await f.volumes.getByRole('checkbox', { name: 'redis' }).check();
-      // Scheduled runs only add to an existing backup: the form says what to do first (and still saves).
-      await h.page.getByText('No backup “redis” in this store yet. Scheduled runs add to an existing backup: make its first one from the Volumes page (Back up, named “redis”).').waitFor();
+      // No backup yet: the first run creates it, so the form asks how (here: not encrypted).
+      await h.page.getByText('No backup “redis” in this store yet: the first run creates it (choose its encryption under New backup).').waitFor();
+      await h.page.getByRole('switch', { name: 'Encrypt' }).uncheck();
       await f.name.fill('redis-hourly');
       await f.kind('Interval').check();
       await f.every.fill('1');
@@ -515,6 +518,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
           catchUp: true,
           testRestoreEvery: 10,
           notifyOnSuccess: true,
+          encrypt: false,
         },
       });
       await card(h, 'redis-hourly').waitFor();
@@ -528,6 +532,8 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       assert.equal(await f.at.inputValue(), '02:00');
       assert.equal(await f.kind('Daily').isChecked(), true);
       await f.name.fill('nightly-db');
+      // Its backup does not exist in this (fake) store either: saved to create it unencrypted.
+      await h.page.getByRole('switch', { name: 'Encrypt' }).uncheck();
       await h.reply('schedules.save', { result: schedule({ name: 'nightly-db' }) });
       await f.save.click();
       await card(h, 'nightly-db').waitFor();
@@ -538,6 +544,140 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await h.close();
     }
   });
+
+  it('a volume without a backup: asks whether to encrypt and for a password, checks it, and sends it once with the save', async () => {
+    const saved = schedule({ name: 'fresh', volumes: ['fresh'], backup: 'fresh', encrypt: true });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([]));
+        await p.reply('volumes.list', { result: [volume({ name: 'fresh', size: 0, empty: true })] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.reply('schedules.save', { result: saved });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'fresh' }).check();
+      const section = h.page.getByRole('region', { name: 'New backup' });
+      await section.getByText('The first run creates “fresh”. Its encryption is chosen now, once: it cannot change later.').waitFor();
+      const encrypt = section.getByRole('switch', { name: 'Encrypt' });
+      assert.equal(await encrypt.isChecked(), true, 'encrypted unless the user says otherwise');
+      const password = section.getByLabel('Password', { exact: true });
+      const confirm = section.getByLabel('Confirm password');
+      assert.equal(await password.getAttribute('type'), 'password');
+
+      await f.save.click();
+      await section.getByText('Enter a password for the new backup.').waitFor();
+      assert.equal(await h.focused(), 'input:Password');
+      await password.fill('s3cret schedule');
+      await confirm.fill('s3cret schedul');
+      await f.save.click();
+      await section.getByText('The passwords do not match.').waitFor();
+      assert.equal(await h.focused(), 'input:Confirm password');
+      assert.deepEqual(await h.calls('schedules.save'), [], 'nothing is sent while the password is missing or unconfirmed');
+
+      await confirm.fill('s3cret schedule');
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      const [sent] = await h.calls('schedules.save');
+      assert.equal(sent?.password, 's3cret schedule');
+      assert.equal(sent?.schedule.encrypt, true);
+      assert.equal(sent?.schedule.backup, 'fresh');
+      assert.equal(JSON.stringify(sent?.schedule).includes('s3cret'), false, 'the password is never part of the schedule');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('an encrypted backup whose password is not remembered: saving it enabled is refused in words, with Remember password', async () => {
+    const vault = backup({ name: 'vault', volumes: ['vault'], encrypted: true, passwordRemembered: false, versions: 4 });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([]));
+        await p.reply('volumes.list', { result: [volume({ name: 'vault' })] });
+        await p.reply('backups.list', { result: [vault] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.reply('secrets.setPassword', { result: { stored: true } });
+        // The engine has the last word: its typed refusal (by code and field) is shown where the editor's is.
+        await p.replyOnce('schedules.save', {
+          error: { code: 'PASSWORD_NOT_REMEMBERED', message: "backup 'vault' is encrypted and its password is not remembered", field: 'password', problem: 'its password is not remembered on this computer' },
+        });
+        await p.reply('schedules.save', { result: schedule({ name: 'vault', volumes: ['vault'], backup: 'vault' }) });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'vault' }).check();
+      await h.page.getByText('The password of “vault” is not remembered on this computer.').waitFor();
+      assert.equal(await h.page.getByRole('region', { name: 'New backup' }).count(), 0, 'an existing backup keeps its encryption');
+      await f.save.click();
+      await h.page.getByRole('alert').filter({ hasText: 'Runs could not open it, so an enabled schedule cannot be saved: remember the password, or turn off Enabled to save it disabled.' }).waitFor();
+      assert.deepEqual(await h.calls('schedules.save'), [], 'refused before anything is sent');
+      await h.page.getByText('The password of “vault” is not remembered on this computer.').scrollIntoViewIfNeeded();
+      await h.screenshot('component-schedules-locked-out.png');
+
+      await h.page.getByRole('button', { name: 'Remember the password of vault' }).click();
+      const dialog = h.page.getByRole('dialog', { name: 'Remember the password of vault' });
+      await dialog.getByLabel('Password', { exact: true }).fill('vault password');
+      await dialog.getByRole('button', { name: 'Remember password' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.deepEqual((await h.calls('secrets.setPassword')).at(-1), { backup: 'vault', password: 'vault password' });
+      await h.page.getByText('The password of “vault” is not remembered on this computer.').waitFor({ state: 'detached' });
+
+      await f.save.click();
+      await h.page.getByRole('alert').filter({ hasText: 'Its password is not remembered on this computer.' }).waitFor();
+      assert.equal((await h.calls('schedules.save')).length, 1);
+      assert.equal((await h.calls('schedules.save'))[0]?.password, undefined, 'an existing backup’s password is never sent with the schedule');
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  for (const [width, height] of [
+    [1280, 800],
+    [800, 600],
+  ] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`the editor for a new volume with encryption, ${width}x${height} ${scheme} (screenshot)`, async () => {
+        const h = await harness.open({ view: 'schedules' }, {
+          context: { colorScheme: scheme, viewport: { width, height } },
+          before: async (p) => {
+            await p.reply('schedules.list', list([]));
+            await p.reply('volumes.list', { result: [volume({ name: 'fresh', size: 0, empty: true }), volume({ name: 'pgdata' })] });
+            await p.reply('schedules.preview', { result: FIVE });
+          },
+        });
+        try {
+          await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+          const f = editor(h);
+          await f.volumes.getByRole('checkbox', { name: 'fresh' }).check();
+          const section = h.page.getByRole('region', { name: 'New backup' });
+          await section.getByLabel('Password', { exact: true }).fill('s3cret schedule');
+          await section.getByLabel('Confirm password').fill('s3cret');
+          await f.save.click();
+          await section.getByText('The passwords do not match.').waitFor();
+          await f.runs.getByRole('listitem').nth(4).waitFor();
+          await section.scrollIntoViewIfNeeded();
+          await h.screenshot(`component-schedules-new-backup-${width}x${height}-${scheme}.png`);
+          await fullShot(h, `component-schedules-new-backup-${width}x${height}-${scheme}-full.png`);
+          await assertReadable({
+            'the section heading': section.getByRole('heading', { name: 'New backup' }),
+            'the password hint': section.getByText('Kept in this computer’s keychain', { exact: false }),
+            'the mismatch': section.getByText('The passwords do not match.'),
+          });
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      });
+    }
+  }
 
   it('the editor in dark mode, with a long name', async () => {
     const long = schedule({ name: `archive-${'z'.repeat(55)}`, volumes: ['pgdata'], backup: 'pgdata', when: { kind: 'weekly', days: [1, 4], at: '03:15' }, retention: { last: 3, daily: 7 } });

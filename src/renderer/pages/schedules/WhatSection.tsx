@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { BackupDto, TargetDto } from '../../../shared/api/dto.ts';
 import { backupHint } from './backup-hint.ts';
 import type { Draft } from './draft.ts';
@@ -13,6 +13,8 @@ interface Props {
   choices: Choices;
   /** The backup the name names in the chosen store, when there is one. */
   existing: BackupDto | undefined;
+  /** Shown under the backup name: why the schedule cannot run as it is (a password not remembered). */
+  notice?: ReactNode;
 }
 
 /** The storage choices: the default store (whichever that is when it runs), then each target. */
@@ -25,7 +27,7 @@ function storageOptions(targets: TargetDto[], defaultLocation: string | null, cu
 }
 
 /** What to back up: the schedule's name, its volumes, the storage and the backup the runs add to. */
-export function WhatSection({ form, editing, choices, existing }: Props) {
+export function WhatSection({ form, editing, choices, existing, notice }: Props) {
   const { draft, busy, id, fieldId, hintId, textInput, reg, invalid, hint, change, touch } = form;
   const [named, setNamed] = useState({ name: editing, backup: editing });
   const storage = storageOptions(choices.targets.state === 'ready' ? choices.targets.value : [], choices.defaultLocation, draft.target);
@@ -119,6 +121,7 @@ export function WhatSection({ form, editing, choices, existing }: Props) {
           {backupProblem ?? backup?.text}
         </p>
       </div>
+      {notice}
     </section>
   );
 }

@@ -14,8 +14,7 @@ export function backupHint(backupName: string, backups: Loadable<BackupDto[]>, e
     text = `Could not look into this store: ${backups.error}`;
     warn = true;
   } else if (backups.state === 'ready' && !existing) {
-    text = `No backup “${backupName}” in this store yet. Scheduled runs add to an existing backup: make its first one from the Volumes page (Back up, named “${backupName}”).`;
-    warn = true;
+    text = `No backup “${backupName}” in this store yet: the first run creates it (choose its encryption under New backup).`;
   } else if (existing?.damaged) {
     text = `“${existing.name}” exists here but cannot be read: ${existing.damaged}`;
     warn = true;
@@ -24,8 +23,8 @@ export function backupHint(backupName: string, backups: Loadable<BackupDto[]>, e
     if (!existing.encrypted) text = `Adds versions to “${existing.name}” (${versions}, not encrypted).`;
     else if (existing.passwordRemembered) text = `Adds versions to “${existing.name}” (${versions}, encrypted; its password is remembered).`;
     else {
-      text = `Adds versions to “${existing.name}” (${versions}, encrypted), but its password is not remembered on this computer, so runs would fail. Remember it once the schedule is saved.`;
-      warn = true;
+      // The notice under the name says what is wrong and offers to remember it.
+      text = `Adds versions to “${existing.name}” (${versions}, encrypted).`;
     }
   }
   return { text, warn };

@@ -63,3 +63,29 @@ describe('schedule editor: checking the form', () => {
     assert.match(bad.whenProblem!, /day-of-week field “9”/);
   });
 });
+
+describe('schedule editor: a backup the first run creates', () => {
+  const fresh = { newBackup: true, passwordNeeded: true, lockedOut: false };
+
+  it('encrypted: a password is needed and must be confirmed; the schedule says encrypt, never the password', () => {
+    assert.equal(checkDraft(valid(), [], fresh).problems.password, 'Enter a password for the new backup.');
+    assert.equal(checkDraft(valid({ password: 'pw', confirm: 'pv' }), [], fresh).problems.confirm, 'The passwords do not match.');
+    const ok = checkDraft(valid({ password: 'pw', confirm: 'pw' }), [], fresh);
+    assert.deepEqual(ok.problems, {});
+    assert.equal(ok.schedule?.encrypt, true);
+    assert.equal(JSON.stringify(ok.schedule).includes('pw'), false);
+  });
+
+  it('not encrypted: no password; an existing backup takes no encryption choice at all', () => {
+    const plain = checkDraft(valid({ encrypt: false }), [], fresh);
+    assert.deepEqual(plain.problems, {});
+    assert.equal(plain.schedule?.encrypt, false);
+    assert.equal(checkDraft(valid(), []).schedule?.encrypt, undefined);
+  });
+
+  it('an existing encrypted backup whose password is not remembered: refused while enabled, saved disabled', () => {
+    const locked = { newBackup: false, passwordNeeded: false, lockedOut: true };
+    assert.match(checkDraft(valid(), [], locked).problems.password!, /remember the password, or turn off Enabled/);
+    assert.deepEqual(checkDraft(valid({ enabled: false }), [], locked).problems, {});
+  });
+});

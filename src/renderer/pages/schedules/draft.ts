@@ -31,7 +31,26 @@ export interface Draft {
   catchUp: boolean;
   testRestoreEvery: string;
   notifyOnSuccess: boolean;
+  /** For a backup that does not exist yet: whether the first run creates it encrypted. */
+  encrypt: boolean;
+  /** The new encrypted backup's password and its confirmation (sent once with the save, never kept). */
+  password: string;
+  confirm: string;
 }
+
+/**
+ * What the draft is checked against besides itself: whether the backup is
+ * new (the first run creates it), whether a new encrypted one still needs a
+ * password typed (none is remembered for it yet), and whether an existing
+ * encrypted one has no password remembered (so it cannot run).
+ */
+export interface BackupContext {
+  newBackup: boolean;
+  passwordNeeded: boolean;
+  lockedOut: boolean;
+}
+
+export const NO_BACKUP_CONTEXT: BackupContext = { newBackup: false, passwordNeeded: false, lockedOut: false };
 
 /** Where a problem is shown: next to its field, or above the buttons. */
 export type Field =
@@ -39,6 +58,9 @@ export type Field =
   | 'volumes'
   | 'backup'
   | 'target'
+  | 'encrypt'
+  | 'password'
+  | 'confirm'
   | 'every'
   | 'at'
   | 'days'
@@ -56,6 +78,8 @@ export const FIELD_ORDER: Field[] = [
   'volumes',
   'target',
   'backup',
+  'password',
+  'confirm',
   'every',
   'at',
   'days',
@@ -84,6 +108,9 @@ export function emptyDraft(): Draft {
     catchUp: true,
     testRestoreEvery: '0',
     notifyOnSuccess: false,
+    encrypt: true,
+    password: '',
+    confirm: '',
   };
 }
 
@@ -110,6 +137,7 @@ export function draftFrom(s: Schedule): Draft {
     catchUp: s.catchUp,
     testRestoreEvery: String(s.testRestoreEvery),
     notifyOnSuccess: s.notifyOnSuccess,
+    encrypt: s.encrypt ?? true,
   };
 }
 
@@ -143,7 +171,7 @@ function retentionOf(d: Draft): Record<string, number | undefined> {
 }
 
 /** The object handed to scheduleSchema: the draft with numbers parsed and text trimmed. */
-function candidate(d: Draft): Record<string, unknown> {
+function candidate(d: Draft, newBackup: boolean): Record<string, unknown> {
   const c: Record<string, unknown> = {
     name: d.name.trim(),
     volumes: d.volumes,
@@ -157,6 +185,8 @@ function candidate(d: Draft): Record<string, unknown> {
     notifyOnSuccess: d.notifyOnSuccess,
   };
   if (d.target) c.target = d.target;
+  // Only a backup the first run creates takes the choice; runs on an existing one just add to it.
+  if (newBackup) c.encrypt = d.encrypt;
   return c;
 }
 
@@ -232,9 +262,9 @@ export interface Checked {
  * Checks the whole form: the shared schema, the cron syntax, and that a new
  * name is not taken (`taken`: the other schedules' names).
  */
-export function checkDraft(d: Draft, taken: readonly string[]): Checked {
+export function checkDraft(d: Draft, taken: readonly string[], backup: BackupContext = NO_BACKUP_CONTEXT): Checked {
   const problems: Problems = {};
-  const parsed = scheduleSchema.safeParse(candidate(d));
+  const parsed = scheduleSchema.safeParse(candidate(d, backup.newBackup));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
@@ -246,6 +276,13 @@ export function checkDraft(d: Draft, taken: readonly string[]): Checked {
     if (cron) problems.expression = cron;
   }
   if (!problems.name && taken.includes(d.name.trim())) problems.name = `A schedule named “${d.name.trim()}” already exists: choose another name.`;
+  if (backup.newBackup && d.encrypt && (backup.passwordNeeded || d.password)) {
+    if (!d.password) problems.password = 'Enter a password for the new backup.';
+    else if (d.confirm !== d.password) problems.confirm = d.confirm ? 'The passwords do not match.' : 'Type the password once more.';
+  }
+  if (backup.lockedOut && d.enabled) {
+    problems.password = 'Runs could not open it, so an enabled schedule cannot be saved: remember the password, or turn off Enabled to save it disabled.';
+  }
   return { schedule: parsed.success && Object.keys(problems).length === 0 ? parsed.data : null, problems };
 }
 

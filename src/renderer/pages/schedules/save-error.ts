@@ -16,6 +16,8 @@ export function placeSaveError(err: unknown): { field: Field; text: string } {
       return { field: head, text };
     }
     if (head === 'replaces') return { field: 'name', text };
+    // The keychain has no password for the backup (PASSWORD_NOT_REMEMBERED), or one was given where none goes.
+    if (head === 'password') return { field: 'password', text };
   }
   if (err instanceof ApiError && err.code === 'ALREADY_EXISTS') return { field: 'name', text: errorText(err) };
   return { field: 'form', text: errorText(err) };

@@ -1,7 +1,10 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useSchedulesStore } from '../../state/schedules-store.ts';
-import { checkDraft, draftFrom, emptyDraft, FIELD_ORDER, type Checked, type Draft, type Field } from './draft.ts';
+import { checkDraft, draftFrom, emptyDraft, FIELD_ORDER, type BackupContext, type Checked, type Draft, type Field } from './draft.ts';
+
+/** The draft as first shown: the schedule being edited, or an empty one. */
+export const initialDraft = (initial: ScheduleStatus | null): Draft => (initial ? draftFrom(initial) : emptyDraft());
 import { placeSaveError } from './save-error.ts';
 
 /** What every section of the schedule editor works with: the draft, its problems, and how a field is wired. */
@@ -43,6 +46,10 @@ type Bound = {
 interface Options {
   initial: ScheduleStatus | null;
   taken: readonly string[];
+  /** The draft's state, held by the editor (what the store holds for its target decides `backup`). */
+  state: [Draft, Dispatch<SetStateAction<Draft>>];
+  /** What is known of the named backup (new, needs a password, locked out); as the editor learns it. */
+  backup: BackupContext;
   onSaved(status: ScheduleStatus): void;
 }
 
@@ -50,9 +57,9 @@ interface Options {
  * The schedule editor's state: the draft, which fields were touched, the
  * engine's answer to a save, and focus on the first problem.
  */
-export function useEditorForm({ initial, taken, onSaved }: Options): { form: EditorForm; submit(): Promise<void>; formError: string | null } {
+export function useEditorForm({ initial, taken, state, backup, onSaved }: Options): { form: EditorForm; submit(): Promise<void>; formError: string | null } {
   const save = useSchedulesStore((s) => s.save);
-  const [draft, setDraft] = useState<Draft>(() => (initial ? draftFrom(initial) : emptyDraft()));
+  const [draft, setDraft] = state;
   const [touched, setTouched] = useState<ReadonlySet<Field>>(new Set());
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -61,7 +68,7 @@ export function useEditorForm({ initial, taken, onSaved }: Options): { form: Edi
   const fieldId = (f: string) => `${id}-${f.replace('.', '-')}`;
   const hintId = (f: string) => `${fieldId(f)}-hint`;
 
-  const checked = checkDraft(draft, taken);
+  const checked = checkDraft(draft, taken, backup);
 
   const shown = (f: Field): string | null => {
     if (server?.field === f) return server.text;
@@ -102,7 +109,9 @@ export function useEditorForm({ initial, taken, onSaved }: Options): { form: Edi
     }
     setBusy(true);
     try {
-      const status = await save(checked.schedule, initial?.name);
+      // The password goes along only for a backup the first run creates encrypted; the engine keeps it in the keychain.
+      const password = backup.newBackup && draft.encrypt && draft.password ? draft.password : undefined;
+      const status = await save(checked.schedule, initial?.name, password);
       onSaved(status);
     } catch (err) {
       const placed = placeSaveError(err);

@@ -1,0 +1,35 @@
+import { formatDate } from '../../shared/format.ts';
+import type { Schedule } from '../../shared/schedule.ts';
+
+/**
+ * Job titles, as the activity list and notifications show them: each names
+ * its backup (and its storage target when not the default) and the volumes
+ * it reads or writes, so two jobs on one backup can be told apart.
+ */
+
+const on = (target: string | undefined) => (target ? ` on ${target}` : '');
+const list = (volumes: readonly string[]) => volumes.join(', ');
+
+export function backupTitle(volumes: readonly string[], backup: string, target?: string): string {
+  return `Back up ${list(volumes)} to ${backup}${on(target)}`;
+}
+
+/** A scheduled run: which run (its run time, or "run now" with the time it was started) tells two runs apart. */
+export function scheduledBackupTitle(schedule: Schedule, run: { slot: Date } | { startedAt: Date }): string {
+  const which = 'slot' in run ? `run of ${formatDate(run.slot.toISOString())}` : `run now, ${formatDate(run.startedAt.toISOString())}`;
+  return `Scheduled backup ${schedule.name} (${which}): ${list(schedule.volumes)} to ${schedule.backup}${on(schedule.target)}`;
+}
+
+export function restoreTitle(backup: string, version: string, volumes: readonly string[], destination: string, target?: string): string {
+  const from = volumes.length ? ` (${list(volumes)})` : '';
+  return `Restore ${backup}${on(target)} ${version}${from} into ${destination}`;
+}
+
+export function testRestoreTitle(backup: string, version: string, volumes: readonly string[], target?: string): string {
+  const of = volumes.length ? ` (${list(volumes)})` : '';
+  return `Test restore of ${backup}${on(target)} ${version}${of}`;
+}
+
+export function verifyTitle(backup: string, target?: string): string {
+  return `Verify ${backup}${on(target)}`;
+}
