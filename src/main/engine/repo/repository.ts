@@ -290,6 +290,13 @@ export class Repository {
     return { index, files };
   }
 
+  /** The packs one index file names. */
+  async indexFilePacks(file: string): Promise<string[]> {
+    const index = new BlobIndex();
+    decodeIndexInto(index, await this.codec.readObject(file), `index ${idFromKey(file)}`);
+    return [...index.packs.keys()];
+  }
+
   blobReader(index: BlobIndex, pool?: DecodePool): BlobReader {
     return new BlobReader(this.codec, this.layout, index, pool);
   }
@@ -378,6 +385,15 @@ export class Repository {
     if (keys.length === 1) throw usageError(`key '${id}' is the only key of backup '${this.name}'; removing it would lose the data`);
     // Off the list first: from then on its key file no longer unlocks, even if it comes back.
     await this.updateKeyring((ids) => ids.filter((k) => k !== id));
+    await this.deleteKeyFile(id);
+  }
+
+  /**
+   * A key file off the list no longer unlocks. In append-only mode a held one
+   * cannot be deleted and stays (refused) until its hold ends.
+   */
+  private async deleteKeyFile(id: string): Promise<void> {
+    if (await this.backend.retention?.heldUntil(this.layout.key(id))) return;
     await this.backend.delete(this.layout.key(id));
   }
 
@@ -387,7 +403,7 @@ export class Repository {
     const old = this.openedWith;
     const added = await this.addKey(credential, `changed on ${hostname()}`, scrypt);
     await this.updateKeyring((ids) => ids.filter((k) => k !== old));
-    await this.backend.delete(this.layout.key(old));
+    await this.deleteKeyFile(old);
     this.openedWith = added.id;
     return { ...added, current: true };
   }
