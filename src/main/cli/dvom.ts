@@ -13,6 +13,7 @@ import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
 import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { unlockCommand } from './commands/unlock.ts';
+import { recoverCommand } from './commands/recover.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   forgetCommand,
   pruneCommand,
   unlockCommand,
+  recoverCommand,
   passwdCommand,
   keyCommand,
   forgetPasswordCommand,
