@@ -253,12 +253,17 @@ describe('append-only mode (S3 Object Lock)', () => {
     const prefix = 'normal';
     const root = `${prefix}/backups/docs/`;
     const source = makeSource();
+    fs.writeFileSync(path.join(source, 'keep.bin'), randomBytes(3 * 1024 * 1024)); // fills packs every version uses
     // The first version is held only briefly, so that forget and prune can remove it within the test.
     const brief = lockedStore(prefix, 3000);
     const store = lockedStore(prefix);
     await Repository.create(store, 'docs', { encrypted: true, credential: PASSWORD, scrypt: CHEAP_SCRYPT });
     const existing = new Set((await versionsUnder(root)).map((v) => v.versionId));
-    const first = await backup(await Repository.open(brief, 'docs', PASSWORD), folderSource(source), { sourceKind: 'path' });
+    // Small packs: the big file's chunks get packs of their own, and keep.bin fills packs that stay in use.
+    const first = await backup(await Repository.open(brief, 'docs', PASSWORD), folderSource(source), {
+      sourceKind: 'path',
+      writer: { packSize: 1024 * 1024 },
+    });
     let latestHold = 0;
     for (const v of (await versionsUnder(root)).filter((v) => !existing.has(v.versionId))) {
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: v.key, VersionId: v.versionId }));
@@ -308,6 +313,13 @@ describe('append-only mode (S3 Object Lock)', () => {
     assert.ok(report.packsDeleted >= 1 && report.bytesFreed > 6 * 1024 * 1024, `the first version's big pack is gone: ${JSON.stringify(report)}`);
     assert.ok(report.indexFilesHeld >= 1, "the later backups' index files are still held");
     assert.ok(report.heldUntil && report.heldUntil.getTime() > Date.now() + HOLD_MS / 2);
+    // Data the remaining versions still use is held again for the full period, however old it is.
+    assert.ok(report.holdsRenewed >= 1, JSON.stringify(report));
+    for (const key of await currentKeys(root)) {
+      if (/\/(locks|verified|index)\//.test(key)) continue;
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      assert.ok((head.ObjectLockRetainUntilDate?.getTime() ?? 0) > Date.now() + HOLD_MS / 2, `${key} is held again`);
+    }
     // Freed means freed: no version of a deleted pack is left behind.
     const packsLeft = new Set((await versionsUnder(`${root}packs/`)).map((v) => v.key));
     assert.deepEqual([...packsLeft].sort(), (await currentKeys(`${root}packs/`)).sort());

@@ -98,9 +98,10 @@ export const forgetCommand: Command = {
 
 /** What prune could not delete yet in append-only mode, and until when. */
 function heldNote(report: PruneReport): string {
-  if (!report.packsHeld && !report.indexFilesHeld) return '';
+  const renewed = report.holdsRenewed ? `; holds of ${report.holdsRenewed} objects still in use renewed` : '';
+  if (!report.packsHeld && !report.indexFilesHeld) return renewed;
   const until = report.heldUntil ? ` until ${formatDate(report.heldUntil.toISOString())}` : '';
-  return `; held by S3 Object Lock${until}, not deleted yet: ${report.packsHeld} unused packs, ${report.indexFilesHeld} old index files (a later prune removes them)`;
+  return `; held by S3 Object Lock${until}, not deleted yet: ${report.packsHeld} unused packs, ${report.indexFilesHeld} old index files (a later prune removes them)${renewed}`;
 }
 
 export const pruneCommand: Command = {

@@ -41,7 +41,8 @@ export async function forget(
       removed++;
     }
     const result: ForgetResult = { decision, held };
-    if (options.prune && removed) result.pruned = await pruneLocked(repo, lock);
+    // In append-only mode prune also renews the holds of data still in use: run it even when nothing went.
+    if (options.prune && (removed || repo.backend.retention)) result.pruned = await pruneLocked(repo, lock);
     return result;
   });
 }

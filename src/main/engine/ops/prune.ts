@@ -8,6 +8,7 @@ import type { Repository } from '../repo/repository.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 import { Holds } from './holds.ts';
+import { renewHolds } from './renew-holds.ts';
 
 export interface PruneReport {
   packsDeleted: number;
@@ -24,6 +25,8 @@ export interface PruneReport {
   packsHeld: number;
   indexFilesHeld: number;
   heldUntil?: Date;
+  /** Append-only mode: objects still in use held again for the full period (see renewHolds). */
+  holdsRenewed: number;
 }
 
 export interface PruneOptions {
@@ -92,7 +95,7 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
   const { index, files } = await repo.loadIndex();
   const reader = repo.blobReader(index);
   const used = await usedBlobs(repo, index);
-  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0, packsHeld: 0, indexFilesHeld: 0 };
+  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0, packsHeld: 0, indexFilesHeld: 0, holdsRenewed: 0 };
   const packHolds = new Holds(repo.backend.retention);
   const indexHolds = new Holds(repo.backend.retention);
   const kept = new BlobIndex();
@@ -163,6 +166,7 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     meter.update({ bytesDone: report.bytesFreed });
   }
   await repo.backend.sweepIncomplete?.(repo.layout.root, INCOMPLETE_AGE_MS);
+  report.holdsRenewed = (await renewHolds(repo, kept.packs.keys(), () => lock.throwIfLost())).renewed;
   report.packsHeld = packHolds.count;
   report.indexFilesHeld = indexHolds.count;
   const until = [packHolds.until, indexHolds.until].filter((d) => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];

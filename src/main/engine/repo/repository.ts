@@ -354,6 +354,12 @@ export class Repository {
     return parseVersionPrivate(raw, what);
   }
 
+  /** The key ids on the sealed key list; every key file when the backup has no list (or no keys: plain). */
+  async keyIdsInUse(): Promise<string[]> {
+    const keyring = this.keys ? await readKeyring(this.backend, this.layout, this.keys.metaMac, this.config.id) : undefined;
+    return keyring ? keyring.keys : (await Repository.readKeyFiles(this.backend, this.layout)).map((f) => f.id);
+  }
+
   async listKeys(): Promise<KeyInfo[]> {
     const files = await Repository.readKeyFiles(this.backend, this.layout);
     return files.map((f) => ({

@@ -49,6 +49,10 @@ export interface RetainingStore {
   getVersion(key: string, versionId: string): Promise<Buffer>;
   /** Removes one version or delete marker for good (refused by the store while it is held). */
   deleteVersion(key: string, versionId: string): Promise<void>;
+  /** The retain-until date of the current version of `key`, past or future; undefined when it has none. */
+  currentHold(key: string): Promise<Date | undefined>;
+  /** Holds the current version of `key` until `until` (a hold can only be made longer). */
+  extend(key: string, until: Date): Promise<void>;
   /** Makes a stored version the current one again: a copy on the server, held until `until`. */
   promote(key: string, versionId: string, until: Date | undefined): Promise<void>;
 }

@@ -5,6 +5,7 @@ import {
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
+  PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DvomError } from '../errors.ts';
@@ -147,6 +148,26 @@ export class S3Retention implements RetainingStore {
       await this.ctx.client.send(new DeleteObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, VersionId: versionId }));
     } catch (err) {
       if (status(err) !== 404) throw this.ctx.fail(err, `delete ${key} (version ${versionId})`);
+    }
+  }
+
+  async extend(key: string, until: Date): Promise<void> {
+    try {
+      await this.ctx.client.send(
+        new PutObjectRetentionCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, Retention: { Mode: this.mode, RetainUntilDate: until } }),
+      );
+    } catch (err) {
+      throw this.ctx.fail(err, `extend the hold of ${key}`);
+    }
+  }
+
+  /** The retain-until date of the current version of `key` (past or future), if it has one. */
+  async currentHold(key: string): Promise<Date | undefined> {
+    try {
+      const out = await this.ctx.client.send(new HeadObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key }));
+      return out.ObjectLockRetainUntilDate;
+    } catch (err) {
+      throw this.ctx.fail(err, `check the hold of ${key}`);
     }
   }
 
