@@ -195,6 +195,11 @@ describe('append-only mode (S3 Object Lock)', () => {
     const packSizes = await Promise.all(keys.filter((k) => k.includes('/packs/')).map(async (k) => (await readVersion(k)).length));
     assert.ok(packSizes.some((size) => size > 5 * 1024 * 1024), 'one pack went up in parts');
 
+    // A quiet attack first: hiding a version file. Prune must not take its data for unused (it would stop renewing it).
+    const versionKey = keys.find((k) => k.includes('/versions/'))!;
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: versionKey }));
+    await assertDvomError(prune(repo), 'INTEGRITY', /hidden or replaced .*dvom recover photos/);
+
     // The attack, with DVOM's own credentials.
     for (const [key, { versionId }] of originals) {
       await refused(`deleting ${key}`, client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })));
@@ -247,6 +252,8 @@ describe('append-only mode (S3 Object Lock)', () => {
       assert.equal(sha(await readVersion(key)), digest, `${key} is current again`);
     }
     assert.deepEqual(await restoredManifest(store, 'photos'), treeManifest(source));
+    const pruned = await prune(await Repository.open(store, 'photos', PASSWORD));
+    assert.equal(pruned.packsDeleted, 0, 'after recover, prune works and finds nothing to delete');
   });
 
   test('backups, locks, key changes, verification records, forget, prune and delete work, and say what stays held', { skip }, async () => {

@@ -9,6 +9,7 @@ import type { VersionSummary } from '../repo/version-file.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 import { Holds } from './holds.ts';
 import { renewHolds } from './renew-holds.ts';
+import { tamperedObjects } from './recover.ts';
 
 export interface PruneReport {
   packsDeleted: number;
@@ -92,6 +93,15 @@ function refusal(repo: Repository, what: string, cause?: unknown) {
 export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
   const meter = new ProgressMeter(options.onProgress, 'pruning');
   const graceMs = options.unindexedGraceMs ?? STALE_LOCK_MS;
+  if (repo.backend.retention) {
+    const tampered = await tamperedObjects(repo.backend.retention, repo.layout);
+    if (tampered.length) {
+      throw integrityError(
+        `${tampered.length} object(s) of backup '${repo.name}' were hidden or replaced (${tampered.slice(0, 3).join(', ')}${tampered.length > 3 ? ', …' : ''}); ` +
+          `prune deleted nothing: put them back first with 'dvom recover ${repo.name}'`,
+      );
+    }
+  }
   const { index, files } = await repo.loadIndex();
   const reader = repo.blobReader(index);
   const used = await usedBlobs(repo, index);

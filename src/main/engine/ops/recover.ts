@@ -14,6 +14,41 @@ export interface RecoverReport {
   unprotected: string[];
 }
 
+/** Objects that are rewritten in normal use: their versions say nothing about an attack. */
+function mutable(layout: Layout, key: string): boolean {
+  return key.startsWith(layout.locksPrefix) || key.startsWith(layout.verifiedPrefix);
+}
+
+/**
+ * Append-only mode: objects of the backup someone hid (a delete marker on
+ * top: DVOM's own deletes remove every version) or replaced (a newer version
+ * with other content). Prune refuses while there are any: a hidden version
+ * file would make its data look unused, stop its renewal, and let it expire.
+ */
+export async function tamperedObjects(store: RetainingStore, layout: Layout): Promise<string[]> {
+  const out: string[] = [];
+  for (const [key, versions] of await store.versions(`${layout.root}/`)) {
+    if (mutable(layout, key)) continue;
+    const top = versions[0]!;
+    if (top.deleteMarker) {
+      // A marker over nothing held is a leftover of deletes made before the mode was on.
+      const stored = versions.filter((v) => !v.deleteMarker);
+      for (const v of stored) {
+        if (await store.versionHeldUntil(key, v.versionId)) {
+          out.push(key);
+          break;
+        }
+      }
+      continue;
+    }
+    // The key list is rewritten at key changes; opening picks its newest sealed version.
+    if (key === layout.keyring) continue;
+    const oldest = versions.filter((v) => !v.deleteMarker).at(-1)!;
+    if (top.etag !== oldest.etag) out.push(key);
+  }
+  return out;
+}
+
 /** The version DVOM wrote and the store holds, with its date; undefined when none is held. */
 async function heldOriginal(store: RetainingStore, key: string, versions: ObjectVersion[], newest: boolean) {
   const stored = versions.filter((v) => !v.deleteMarker);
@@ -40,7 +75,7 @@ export async function recoverBackup(backend: StorageBackend, name: string): Prom
   const layout = new Layout(name);
   const report: RecoverReport = { restored: [], removed: 0, unprotected: [] };
   for (const [key, versions] of await store.versions(`${layout.root}/`)) {
-    if (key.startsWith(layout.locksPrefix) || key.startsWith(layout.verifiedPrefix)) continue;
+    if (mutable(layout, key)) continue;
     if (versions.length === 1 && !versions[0]!.deleteMarker) continue; // never touched
     const original = await heldOriginal(store, key, versions, key === layout.keyring);
     if (!original) {

@@ -27,6 +27,8 @@ export interface ObjectVersion {
   deleteMarker: boolean;
   /** The version a plain read returns (or the marker that hides the object). */
   latest: boolean;
+  /** The store's entity tag (equal tags: equal content, for objects uploaded the same way). */
+  etag?: string;
 }
 
 /**

@@ -118,7 +118,14 @@ export class S3Retention implements RetainingStore {
         throw this.ctx.fail(err, `list the versions of ${prefix || 'objects'}`);
       }
       for (const v of page.Versions ?? []) {
-        add(v.Key, { versionId: v.VersionId ?? 'null', modified: v.LastModified ?? new Date(0), size: v.Size ?? 0, deleteMarker: false, latest: !!v.IsLatest });
+        add(v.Key, {
+          versionId: v.VersionId ?? 'null',
+          modified: v.LastModified ?? new Date(0),
+          size: v.Size ?? 0,
+          deleteMarker: false,
+          latest: !!v.IsLatest,
+          ...(v.ETag ? { etag: v.ETag } : {}),
+        });
       }
       for (const m of page.DeleteMarkers ?? []) {
         add(m.Key, { versionId: m.VersionId ?? 'null', modified: m.LastModified ?? new Date(0), size: 0, deleteMarker: true, latest: !!m.IsLatest });
