@@ -122,7 +122,7 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
       continue;
     }
     // A held pack cannot be freed yet: copying its live blobs would only add a second copy (at every prune).
-    if (live.length && (await packHolds.check(repo.layout.pack(packId)))) {
+    if (live.length && (await repo.backend.retention?.heldUntil(repo.layout.pack(packId)))) {
       kept.addPack(pack, live);
       continue;
     }
@@ -160,8 +160,8 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
   for await (const obj of repo.backend.list(repo.layout.packsPrefix)) {
     const id = idFromKey(obj.key);
     if (kept.packs.has(id)) continue;
-    if (namedByHeld.has(id) || (await packHolds.check(obj.key))) {
-      if (namedByHeld.has(id)) packHolds.count++;
+    if (namedByHeld.has(id)) {
+      packHolds.count++;
       continue;
     }
     const unindexed = !index.packs.has(id);
@@ -169,6 +169,7 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
       report.packsSpared++;
       continue;
     }
+    if (await packHolds.check(obj.key)) continue;
     lock.throwIfLost();
     await repo.backend.delete(obj.key);
     report.bytesFreed += obj.size;
