@@ -284,6 +284,7 @@ export class S3Backend implements StorageBackend {
 
   async delete(key: string): Promise<void> {
     if (this.retention) {
+      this.objectKey(key);
       // A plain delete in a versioned bucket only hides the object: remove every version (and marker) to free it.
       const versions = (await this.retention.versions(key)).get(key) ?? [];
       for (const v of versions) await this.retention.deleteVersion(key, v.versionId);

@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DvomError } from '../errors.ts';
-import type { ObjectVersion, RetainingStore } from './backend.ts';
+import { checkKey, type ObjectVersion, type RetainingStore } from './backend.ts';
 
 /** S3 Object Lock settings of a target in append-only mode. */
 export interface ObjectLockSettings {
@@ -46,6 +46,12 @@ export class S3Retention implements RetainingStore {
     this.ctx = ctx;
   }
 
+  /** The bucket key of a store key, checked like every key the backend takes. */
+  private objectKey(key: string): string {
+    checkKey(key);
+    return this.ctx.base + key;
+  }
+
   /** Mode and date for a new object that must be held. */
   holdParams(): { ObjectLockMode: ObjectLockSettings['mode']; ObjectLockRetainUntilDate: Date } {
     return { ObjectLockMode: this.mode, ObjectLockRetainUntilDate: new Date(Date.now() + this.retentionMs) };
@@ -76,7 +82,7 @@ export class S3Retention implements RetainingStore {
   async versionHeldUntil(key: string, versionId: string): Promise<Date | undefined> {
     try {
       const out = await this.ctx.client.send(
-        new HeadObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, VersionId: versionId }),
+        new HeadObjectCommand({ Bucket: this.ctx.bucket, Key: this.objectKey(key), VersionId: versionId }),
       );
       const until = out.ObjectLockRetainUntilDate;
       return until && until.getTime() > Date.now() ? until : undefined;
@@ -102,6 +108,12 @@ export class S3Retention implements RetainingStore {
     const add = (key: string | undefined, v: ObjectVersion) => {
       if (!key?.startsWith(this.ctx.base)) return;
       const rel = key.slice(this.ctx.base.length);
+      // Names DVOM never writes (someone else's) are not ours to read, restore or delete.
+      try {
+        checkKey(rel);
+      } catch {
+        return;
+      }
       let list = out.get(rel);
       if (!list) out.set(rel, (list = []));
       list.push(v);
@@ -142,7 +154,7 @@ export class S3Retention implements RetainingStore {
 
   async getVersion(key: string, versionId: string): Promise<Buffer> {
     try {
-      const out = await this.ctx.client.send(new GetObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, VersionId: versionId }));
+      const out = await this.ctx.client.send(new GetObjectCommand({ Bucket: this.ctx.bucket, Key: this.objectKey(key), VersionId: versionId }));
       const bytes = await out.Body!.transformToByteArray();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (err) {
@@ -152,7 +164,7 @@ export class S3Retention implements RetainingStore {
 
   async deleteVersion(key: string, versionId: string): Promise<void> {
     try {
-      await this.ctx.client.send(new DeleteObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, VersionId: versionId }));
+      await this.ctx.client.send(new DeleteObjectCommand({ Bucket: this.ctx.bucket, Key: this.objectKey(key), VersionId: versionId }));
     } catch (err) {
       if (status(err) !== 404) throw this.ctx.fail(err, `delete ${key} (version ${versionId})`);
     }
@@ -161,7 +173,7 @@ export class S3Retention implements RetainingStore {
   async extend(key: string, until: Date): Promise<void> {
     try {
       await this.ctx.client.send(
-        new PutObjectRetentionCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key, Retention: { Mode: this.mode, RetainUntilDate: until } }),
+        new PutObjectRetentionCommand({ Bucket: this.ctx.bucket, Key: this.objectKey(key), Retention: { Mode: this.mode, RetainUntilDate: until } }),
       );
     } catch (err) {
       throw this.ctx.fail(err, `extend the hold of ${key}`);
@@ -171,7 +183,7 @@ export class S3Retention implements RetainingStore {
   /** The retain-until date of the current version of `key` (past or future), if it has one. */
   async currentHold(key: string): Promise<Date | undefined> {
     try {
-      const out = await this.ctx.client.send(new HeadObjectCommand({ Bucket: this.ctx.bucket, Key: this.ctx.base + key }));
+      const out = await this.ctx.client.send(new HeadObjectCommand({ Bucket: this.ctx.bucket, Key: this.objectKey(key) }));
       return out.ObjectLockRetainUntilDate;
     } catch (err) {
       throw this.ctx.fail(err, `check the hold of ${key}`);
@@ -179,7 +191,7 @@ export class S3Retention implements RetainingStore {
   }
 
   async promote(key: string, versionId: string, until: Date | undefined): Promise<void> {
-    const Key = this.ctx.base + key;
+    const Key = this.objectKey(key);
     try {
       await this.ctx.client.send(
         new CopyObjectCommand({
