@@ -22,6 +22,7 @@ function targetDto(name: string, t: StorageTarget, config: DvomConfig): TargetDt
       ...(t.region ? { region: t.region } : {}),
       ...(t.pathStyle !== undefined ? { pathStyle: t.pathStyle } : {}),
       ...(t.accessKeyId ? { accessKeyId: t.accessKeyId, hasSecret: true } : {}),
+      ...(t.objectLock ? { objectLock: t.objectLock } : {}),
     },
   };
 }

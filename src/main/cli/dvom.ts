@@ -15,6 +15,7 @@ import { restoreCommand } from './commands/restore.ts';
 import { unlockCommand } from './commands/unlock.ts';
 import { diffCommand, dumpCommand, findCommand, lsCommand } from './commands/files.ts';
 import { statsCommand } from './commands/stats.ts';
+import { recoverCommand } from './commands/recover.ts';
 import { volumesCommand } from './commands/volumes.ts';
 import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
 // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
@@ -39,6 +40,7 @@ const COMMANDS: Command[] = [
   forgetCommand,
   pruneCommand,
   unlockCommand,
+  recoverCommand,
   passwdCommand,
   keyCommand,
   forgetPasswordCommand,

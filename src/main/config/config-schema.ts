@@ -18,6 +18,18 @@ export const s3TargetSchema = z.object({
   accessKeyId: z.string().min(1).optional(),
   /** Where the secret key is: 'keychain' (default when an access key is set) or, discouraged, inline. */
   secretAccessKey: z.string().min(1).optional(),
+  /**
+   * Append-only mode: every object written once is held with S3 Object Lock
+   * for `days` (the bucket must have Object Lock enabled). 'compliance' (the
+   * default): nobody can lift a hold; 'governance': whoever may bypass
+   * governance retention can.
+   */
+  objectLock: z
+    .object({
+      days: z.number().int().min(1).max(36500),
+      mode: z.enum(['compliance', 'governance']).default('compliance'),
+    })
+    .optional(),
 });
 
 export const targetSchema = z.discriminatedUnion('type', [localTargetSchema, s3TargetSchema]);

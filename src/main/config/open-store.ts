@@ -17,6 +17,8 @@ export interface StoreSelection {
   backupDir?: string;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 async function s3Settings(name: string, t: S3Target, secrets: SecretStore | undefined): Promise<S3Settings> {
   const settings: S3Settings = {
     bucket: t.bucket,
@@ -25,6 +27,9 @@ async function s3Settings(name: string, t: S3Target, secrets: SecretStore | unde
     ...(t.region ? { region: t.region } : {}),
     ...(t.pathStyle !== undefined ? { forcePathStyle: t.pathStyle } : {}),
     ...(t.profile ? { profile: t.profile } : {}),
+    ...(t.objectLock
+      ? { objectLock: { mode: t.objectLock.mode === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE', retentionMs: t.objectLock.days * DAY_MS } }
+      : {}),
   };
   if (t.accessKeyId) {
     let secret = t.secretAccessKey;

@@ -10,7 +10,8 @@ import type { StorageTarget } from './config-schema.ts';
 /** Where a target stores, in a few words: its folder, or s3://bucket/prefix (at the endpoint). */
 export function describeTarget(t: StorageTarget): string {
   if (t.type === 'local') return t.path;
-  return `s3://${t.bucket}/${t.prefix ?? ''}${t.endpoint ? ` at ${t.endpoint}` : ''}`;
+  const lock = t.objectLock ? `, append-only (Object Lock ${t.objectLock.mode}, ${t.objectLock.days} days)` : '';
+  return `s3://${t.bucket}/${t.prefix ?? ''}${t.endpoint ? ` at ${t.endpoint}` : ''}${lock}`;
 }
 
 /** Removes a target from the config (and as the default), and its S3 secret key from the keychain; its backups stay. */
@@ -22,11 +23,16 @@ export async function removeTarget(name: string, secrets: SecretStore): Promise<
   await secrets.delete('s3-secret-key', s3SecretAccount(name)).catch(() => false);
 }
 
-/** Reachability and permissions: writes, lists, reads back and deletes a probe object; false when the store returned something else. */
+/**
+ * Reachability and permissions: writes, lists, reads back and deletes a probe
+ * object (never held); in append-only mode, first that the bucket has Object
+ * Lock enabled. False when the store returned something else.
+ */
 export async function probeStore(backend: StorageBackend): Promise<boolean> {
+  await backend.retention?.check();
   const key = `probes/${randomBytes(8).toString('hex')}`;
   const data = randomBytes(64);
-  await backend.put(key, data);
+  await backend.put(key, data, { mutable: true });
   let result: boolean;
   try {
     let listed = false;

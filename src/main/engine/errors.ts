@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'ALREADY_EXISTS'
   | 'CANCELLED'
-  | 'DOCKER_UNAVAILABLE';
+  | 'DOCKER_UNAVAILABLE'
+  | 'RETAINED';
 
 const EXIT_CODES: Record<ErrorCode, number> = {
   ERROR: 1,
@@ -27,6 +28,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   ALREADY_EXISTS: 1,
   CANCELLED: 130,
   DOCKER_UNAVAILABLE: 1,
+  RETAINED: 1,
 };
 
 export class DvomError extends Error {

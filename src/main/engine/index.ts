@@ -15,6 +15,7 @@ export { forget, deleteVersion } from './ops/forget.ts';
 export { prune, type PruneReport } from './ops/prune.ts';
 export { applyRetention, RETENTION_RULES, type RetentionPolicy } from './ops/retention.ts';
 export { listBackups, listBackupNames, overview, versionsOf, deleteBackup, isDamaged, type BackupOverview, type DamagedBackup } from './ops/catalog.ts';
+export { recoverBackup, type RecoverReport } from './ops/recover.ts';
 export { folderSource, folderSize } from './archive/folder-source.ts';
 export { readTar } from './tar/tar-reader.ts';
 export type { SourceEntry, TreeEntry } from './tree/tree-entry.ts';

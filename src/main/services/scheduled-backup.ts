@@ -56,8 +56,9 @@ export async function runScheduledBackup(
   const result: ScheduledBackupResult = { version, retention: null, testRestore: null };
   if (hasRetention(schedule.retention)) {
     try {
-      const { decision, pruned } = await forget(repo, schedule.retention, { prune: true });
-      result.retention = { kept: decision.keep.length, removed: decision.remove.length, bytesFreed: pruned?.bytesFreed ?? 0 };
+      const { decision, held, pruned } = await forget(repo, schedule.retention, { prune: true });
+      // Versions still held (append-only mode) stay until a later run removes them.
+      result.retention = { kept: decision.keep.length + held.length, removed: decision.remove.length - held.length, bytesFreed: pruned?.bytesFreed ?? 0 };
     } catch (err) {
       throw after(version, 'applying the retention policy', err);
     }

@@ -33,6 +33,8 @@ export const targetInputSchema = z.discriminatedUnion('type', [
       accessKeyId: z.string().min(1).max(256).optional(),
       /** Goes to the keychain, never to the config file. */
       secretAccessKey: z.string().min(1).max(1024).optional(),
+      /** Append-only mode (S3 Object Lock); the app keeps what the CLI set. */
+      objectLock: z.object({ days: z.number().int().min(1).max(36500), mode: z.enum(['compliance', 'governance']) }).strict().optional(),
     })
     .strict(),
 ]);

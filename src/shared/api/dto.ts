@@ -122,6 +122,8 @@ export interface TargetDto {
     accessKeyId?: string;
     /** A secret key is stored (in the keychain or the config file). */
     hasSecret?: boolean;
+    /** Append-only mode: new objects are held by S3 Object Lock for `days`. */
+    objectLock?: { days: number; mode: 'compliance' | 'governance' };
   };
 }
 

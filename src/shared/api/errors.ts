@@ -16,6 +16,8 @@ export const API_ERROR_CODES = [
   'ALREADY_EXISTS',
   'CANCELLED',
   'DOCKER_UNAVAILABLE',
+  /** Append-only mode: what was to be deleted is held by S3 Object Lock until a date the message gives. */
+  'RETAINED',
   // Finer codes the services give for cases the UI treats apart.
   /** The password remembered in the keychain no longer opens the backup: ask for the current one. */
   'REMEMBERED_PASSWORD_WRONG',

@@ -4,6 +4,7 @@ import {
   forget,
   prune,
   usageError,
+  type PruneReport,
   type RetentionPolicy,
 } from '../../engine/index.ts';
 import { DvomError } from '../../engine/index.ts';
@@ -87,11 +88,21 @@ export const forgetCommand: Command = {
       ctx.output.out(`keep    ${version.id}  ${formatDate(version.createdAt)}  (${reasons.join(', ')})`);
     }
     for (const version of result.decision.remove) {
-      ctx.output.out(`${dryRun ? 'would remove' : 'remove '} ${version.id}  ${formatDate(version.createdAt)}`);
+      const held = result.held.find((h) => h.version === version);
+      if (held) ctx.output.out(`held    ${version.id}  ${formatDate(version.createdAt)}  (S3 Object Lock until ${formatDate(held.until.toISOString())}; a later forget removes it)`);
+      else ctx.output.out(`${dryRun ? 'would remove' : 'remove '} ${version.id}  ${formatDate(version.createdAt)}`);
     }
-    if (result.pruned) ctx.output.info(`Pruned: freed ${formatBytes(result.pruned.bytesFreed)}`);
+    if (result.pruned) ctx.output.info(`Pruned: freed ${formatBytes(result.pruned.bytesFreed)}${heldNote(result.pruned)}`);
   },
 };
+
+/** What prune could not delete yet in append-only mode, and until when. */
+function heldNote(report: PruneReport): string {
+  const renewed = report.holdsRenewed ? `; holds of ${report.holdsRenewed} objects still in use renewed` : '';
+  if (!report.packsHeld && !report.indexFilesHeld) return renewed;
+  const until = report.heldUntil ? ` until ${formatDate(report.heldUntil.toISOString())}` : '';
+  return `; held by S3 Object Lock${until}, not deleted yet: ${report.packsHeld} unused packs, ${report.indexFilesHeld} old index files (a later prune removes them)${renewed}`;
+}
 
 export const pruneCommand: Command = {
   name: 'prune',
@@ -105,7 +116,8 @@ export const pruneCommand: Command = {
     ctx.output.out(
       `Pruned backup '${repo.name}': ${report.packsDeleted} packs deleted, ${report.packsRepacked} repacked, ` +
         `${formatBytes(report.bytesFreed)} freed` +
-        (report.packsSpared ? `; ${report.packsSpared} recent unreferenced packs kept (a backup may still be writing them; a later prune removes them)` : ''),
+        (report.packsSpared ? `; ${report.packsSpared} recent unreferenced packs kept (a backup may still be writing them; a later prune removes them)` : '') +
+        heldNote(report),
     );
   },
 };

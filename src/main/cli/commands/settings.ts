@@ -28,6 +28,8 @@ const TARGET_OPTIONS = {
   'access-key': { type: 'string' as const },
   'secret-stdin': { type: 'boolean' as const },
   default: { type: 'boolean' as const },
+  'object-lock-days': { type: 'string' as const },
+  'object-lock-mode': { type: 'string' as const },
 };
 
 export const targetCommand: Command = {
@@ -37,7 +39,8 @@ export const targetCommand: Command = {
     'dvom target list\n' +
     '       dvom target add NAME --type=local --path=DIR [--default]\n' +
     '       dvom target add NAME --type=s3 --s3-bucket=B [--s3-prefix=P] [--s3-endpoint=URL] [--s3-region=R] [--s3-path-style]\n' +
-    '                            [--s3-profile=P | --access-key=ID --secret-stdin] [--default]\n' +
+    '                            [--s3-profile=P | --access-key=ID --secret-stdin]\n' +
+    '                            [--object-lock-days=N [--object-lock-mode=compliance|governance]] [--default]\n' +
     '       dvom target remove NAME\n' +
     '       dvom target test NAME',
   options: TARGET_OPTIONS,
@@ -59,12 +62,29 @@ export const targetCommand: Command = {
     }
     if (action === 'test') {
       const location = await testTarget(ctx.config, name, ctx.secrets);
-      ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${location}`);
+      const target = ctx.config.targets[name];
+      const lock = target?.type === 's3' && target.objectLock
+        ? `; append-only: S3 Object Lock is enabled, new objects are held ${target.objectLock.days} days (${target.objectLock.mode})`
+        : '';
+      ctx.output.out(`Target '${name}' works: write, list, read and delete succeeded at ${location}${lock}`);
       return;
     }
     throw usageError(`unknown target action '${action}' (list, add, remove or test)`);
   },
 };
+
+/** --object-lock-days=N [--object-lock-mode=M]: append-only mode (checked again by the target schema). */
+function objectLockFlags(v: Parameters<Command['run']>[0]['values']): { days: number; mode: 'compliance' | 'governance' } | undefined {
+  const days = str(v, 'object-lock-days');
+  const mode = str(v, 'object-lock-mode') ?? 'compliance';
+  if (days === undefined) {
+    if (v['object-lock-mode'] !== undefined) throw usageError('--object-lock-mode needs --object-lock-days=N');
+    return undefined;
+  }
+  if (!/^[1-9]\d{0,4}$/.test(days)) throw usageError(`--object-lock-days: a whole number of days from 1 to 36500, got '${days}'`);
+  if (mode !== 'compliance' && mode !== 'governance') throw usageError(`--object-lock-mode: compliance or governance, got '${mode}'`);
+  return { days: Number(days), mode };
+}
 
 async function addTarget(ctx: Parameters<Command['run']>[0], name: string): Promise<void> {
   const v = ctx.values;
@@ -81,8 +101,12 @@ async function addTarget(ctx: Parameters<Command['run']>[0], name: string): Prom
           pathStyle: v['s3-path-style'] === true ? true : undefined,
           profile: str(v, 's3-profile'),
           accessKeyId: str(v, 'access-key'),
+          objectLock: objectLockFlags(v),
         };
   if (type === 'local' && !str(v, 'path')) throw usageError('--path=DIR is required for a local target');
+  if (type === 'local' && (v['object-lock-days'] !== undefined || v['object-lock-mode'] !== undefined)) {
+    throw usageError('--object-lock-days and --object-lock-mode are for S3 targets (a local folder cannot hold objects)');
+  }
   const parsed = targetSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,9 +1,9 @@
-import { isDvomError, notFound } from '../errors.ts';
+import { DvomError, isDvomError, notFound } from '../errors.ts';
 import { BACKUPS_PREFIX, Layout } from '../repo/layout.ts';
 import { withLock } from '../repo/lock.ts';
 import { readRepoConfig, readVersionSummaries } from '../repo/repository.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
-import type { StorageBackend } from '../storage/backend.ts';
+import type { StorageBackend, StoredObject } from '../storage/backend.ts';
 
 /** What `list` and `info` show: plaintext metadata only, no password needed. */
 export interface BackupOverview {
@@ -89,6 +89,30 @@ export function isDamaged(entry: BackupOverview | DamagedBackup): entry is Damag
   return 'error' in entry;
 }
 
+/**
+ * Append-only mode: a backup any of whose objects the store still holds is
+ * not deleted at all (deleting the rest would leave it unopenable while its
+ * held data stay). Newest objects first: they are held longest.
+ */
+async function refuseIfHeld(backend: StorageBackend, layout: Layout): Promise<void> {
+  const store = backend.retention;
+  if (!store) return;
+  const objects: StoredObject[] = [];
+  for await (const obj of backend.list(`${layout.root}/`)) {
+    if (!obj.key.startsWith(layout.locksPrefix) && !obj.key.startsWith(layout.verifiedPrefix)) objects.push(obj);
+  }
+  objects.sort((a, b) => b.modified.getTime() - a.modified.getTime());
+  for (const obj of objects) {
+    const until = await store.heldUntil(obj.key);
+    if (!until) continue;
+    throw new DvomError(
+      'RETAINED',
+      `backup '${layout.name}' is held by S3 Object Lock (append-only mode): ${obj.key} until ${until.toISOString()}, ` +
+        'objects written later even longer; nothing was deleted (forget and prune remove what is no longer held)',
+    );
+  }
+}
+
 /** Deletes a whole backup. The config goes first, so a half-deleted backup is never listed. */
 export async function deleteBackup(backend: StorageBackend, name: string): Promise<number> {
   const layout = new Layout(name);
@@ -97,6 +121,7 @@ export async function deleteBackup(backend: StorageBackend, name: string): Promi
   if (!any) for await (const _ of backend.list(`${layout.root}/`)) { any = true; break; }
   if (!any) throw notFound(`backup '${name}' not found in ${backend.location}`);
   return withLock(backend, layout, 'delete', true, async () => {
+    await refuseIfHeld(backend, layout);
     let removed = 0;
     await backend.delete(layout.config);
     for await (const obj of backend.list(`${layout.root}/`)) {

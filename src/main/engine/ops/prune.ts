@@ -7,6 +7,9 @@ import { STALE_LOCK_MS, type RepoLock } from '../repo/lock.ts';
 import type { Repository } from '../repo/repository.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
+import { Holds } from './holds.ts';
+import { renewHolds } from './renew-holds.ts';
+import { tamperedObjects } from './recover.ts';
 
 export interface PruneReport {
   packsDeleted: number;
@@ -15,6 +18,16 @@ export interface PruneReport {
   blobsRemoved: number;
   /** Packs no index names that are younger than the lock timeout: a writer whose lock was lost may still need them. */
   packsSpared: number;
+  /**
+   * Append-only mode: unused packs and old index files the store still holds
+   * (S3 Object Lock), left for a later prune, and the date the last of them
+   * is held until.
+   */
+  packsHeld: number;
+  indexFilesHeld: number;
+  heldUntil?: Date;
+  /** Append-only mode: objects still in use held again for the full period (see renewHolds). */
+  holdsRenewed: number;
 }
 
 export interface PruneOptions {
@@ -80,10 +93,21 @@ function refusal(repo: Repository, what: string, cause?: unknown) {
 export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
   const meter = new ProgressMeter(options.onProgress, 'pruning');
   const graceMs = options.unindexedGraceMs ?? STALE_LOCK_MS;
+  if (repo.backend.retention) {
+    const tampered = await tamperedObjects(repo.backend.retention, repo.layout);
+    if (tampered.length) {
+      throw integrityError(
+        `${tampered.length} object(s) of backup '${repo.name}' were hidden or replaced (${tampered.slice(0, 3).join(', ')}${tampered.length > 3 ? ', …' : ''}); ` +
+          `prune deleted nothing: put them back first with 'dvom recover ${repo.name}'`,
+      );
+    }
+  }
   const { index, files } = await repo.loadIndex();
   const reader = repo.blobReader(index);
   const used = await usedBlobs(repo, index);
-  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0 };
+  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0, packsHeld: 0, indexFilesHeld: 0, holdsRenewed: 0 };
+  const packHolds = new Holds(repo.backend.retention);
+  const indexHolds = new Holds(repo.backend.retention);
   const kept = new BlobIndex();
   const drop = new Set<string>();
   const repack: [string, 'data' | 'meta'][] = [];
@@ -95,6 +119,11 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     // A pack no index entry points at (every blob in it has an earlier copy) holds nothing in use: dropped.
     if (live.length && (live.length === blobs.length || deadBytes < pack.length * REPACK_THRESHOLD)) {
       kept.addPack(pack, live.length === blobs.length ? blobs : live);
+      continue;
+    }
+    // A held pack cannot be freed yet: copying its live blobs would only add a second copy (at every prune).
+    if (live.length && (await repo.backend.retention?.heldUntil(repo.layout.pack(packId)))) {
+      kept.addPack(pack, live);
       continue;
     }
     drop.add(packId);
@@ -119,15 +148,28 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
   // New index first, then old index files, then data: a crash at any step leaves every version readable.
   const allPacks = [...kept.byPack()].map(([id, blobs]) => ({ info: kept.packs.get(id)!, blobs }));
   await repo.writeIndex(allPacks);
-  for (const file of files) await repo.backend.delete(file);
+  // An old index file the store still holds stays readable, so every pack it names must stay too.
+  const namedByHeld = new Set<string>();
+  for (const file of files) {
+    if (await indexHolds.check(file)) {
+      for (const id of await repo.indexFilePacks(file)) namedByHeld.add(id);
+      continue;
+    }
+    await repo.backend.delete(file);
+  }
   for await (const obj of repo.backend.list(repo.layout.packsPrefix)) {
     const id = idFromKey(obj.key);
     if (kept.packs.has(id)) continue;
+    if (namedByHeld.has(id)) {
+      packHolds.count++;
+      continue;
+    }
     const unindexed = !index.packs.has(id);
     if (unindexed && storeNow - obj.modified.getTime() < graceMs) {
       report.packsSpared++;
       continue;
     }
+    if (await packHolds.check(obj.key)) continue;
     lock.throwIfLost();
     await repo.backend.delete(obj.key);
     report.bytesFreed += obj.size;
@@ -135,6 +177,11 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     meter.update({ bytesDone: report.bytesFreed });
   }
   await repo.backend.sweepIncomplete?.(repo.layout.root, INCOMPLETE_AGE_MS);
+  report.holdsRenewed = (await renewHolds(repo, kept.packs.keys(), () => lock.throwIfLost())).renewed;
+  report.packsHeld = packHolds.count;
+  report.indexFilesHeld = indexHolds.count;
+  const until = [packHolds.until, indexHolds.until].filter((d) => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
+  if (until) report.heldUntil = until;
   meter.phase('done');
   return report;
 }

@@ -1,5 +1,5 @@
-import { ObjectNotFoundError, integrityError } from '../errors.ts';
-import type { StorageBackend } from '../storage/backend.ts';
+import { ObjectNotFoundError, integrityError, isDvomError } from '../errors.ts';
+import type { RetainingStore, StorageBackend } from '../storage/backend.ts';
 import type { Layout } from './layout.ts';
 import { checkSeal, parseJsonObject, sealJson, type Sealed } from './sealed-json.ts';
 
@@ -32,9 +32,41 @@ function parseKeyring(raw: Buffer, what: string): Sealed<Keyring> {
   return k as unknown as Sealed<Keyring>;
 }
 
+function checkedKeyring(raw: Buffer, what: string, macKey: Buffer, repoId: string): Keyring {
+  const keyring = checkSeal(parseKeyring(raw, what), macKey, what);
+  if (keyring.repoId !== repoId) throw integrityError(`${what} belongs to another backup (moved in?)`);
+  return keyring;
+}
+
+/** At most this many stored versions of the key list are read (one per key change). */
+const MAX_KEYRING_VERSIONS = 64;
+
+/**
+ * Append-only mode: every version of the list stays stored, so the one with
+ * the highest generation among those whose seal holds is the current list,
+ * whatever someone with the store's credentials deleted, overwrote or put back.
+ */
+async function newestKeyringVersion(store: RetainingStore, layout: Layout, macKey: Buffer, repoId: string, what: string): Promise<Keyring | undefined> {
+  const versions = ((await store.versions(layout.keyring)).get(layout.keyring) ?? []).filter((v) => !v.deleteMarker);
+  let best: Keyring | undefined;
+  let firstError: unknown;
+  for (const v of versions.slice(0, MAX_KEYRING_VERSIONS)) {
+    try {
+      const keyring = checkedKeyring(await store.getVersion(layout.keyring, v.versionId), what, macKey, repoId);
+      if (!best || keyring.generation > best.generation) best = keyring;
+    } catch (err) {
+      if (!isDvomError(err, 'INTEGRITY')) throw err;
+      firstError ??= err;
+    }
+  }
+  if (!best && firstError) throw firstError;
+  return best;
+}
+
 /** The backup's key list, its seal checked; undefined when the backup has none (made before it existed). */
 export async function readKeyring(backend: StorageBackend, layout: Layout, macKey: Buffer, repoId: string): Promise<Keyring | undefined> {
   const what = `key list of backup '${layout.name}'`;
+  if (backend.retention) return newestKeyringVersion(backend.retention, layout, macKey, repoId, what);
   let raw: Buffer;
   try {
     raw = await backend.get(layout.keyring);
@@ -42,9 +74,7 @@ export async function readKeyring(backend: StorageBackend, layout: Layout, macKe
     if (err instanceof ObjectNotFoundError) return undefined;
     throw err;
   }
-  const keyring = checkSeal(parseKeyring(raw, what), macKey, what);
-  if (keyring.repoId !== repoId) throw integrityError(`${what} belongs to another backup (moved in?)`);
-  return keyring;
+  return checkedKeyring(raw, what, macKey, repoId);
 }
 
 /**

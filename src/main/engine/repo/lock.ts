@@ -168,7 +168,7 @@ export class RepoLock {
     const lock = new RepoLock(backend, layout, layout.lock(randomBytes(8).toString('hex')), doc);
     heldByThisProcess.add(lock.key);
     try {
-      await backend.put(lock.key, Buffer.from(JSON.stringify(doc)));
+      await backend.put(lock.key, Buffer.from(JSON.stringify(doc)), { mutable: true });
     } catch (err) {
       heldByThisProcess.delete(lock.key);
       throw err;
@@ -271,7 +271,7 @@ export class RepoLock {
         return;
       }
       this.doc.refreshedAt = new Date(now).toISOString();
-      await this.backend.put(this.key, Buffer.from(JSON.stringify(this.doc)), { overwrite: true });
+      await this.backend.put(this.key, Buffer.from(JSON.stringify(this.doc)), { overwrite: true, mutable: true });
       this.lastRefreshed = now;
     } catch (err) {
       if (now - this.lastRefreshed >= REFRESH_DEADLINE_MS) {

@@ -304,6 +304,13 @@ export class Repository {
     return { index, files };
   }
 
+  /** The packs one index file names. */
+  async indexFilePacks(file: string): Promise<string[]> {
+    const index = new BlobIndex();
+    decodeIndexInto(index, await this.codec.readObject(file), `index ${idFromKey(file)}`);
+    return [...index.packs.keys()];
+  }
+
   blobReader(index: BlobIndex, pool?: DecodePool): BlobReader {
     return new BlobReader(this.codec, this.layout, index, pool);
   }
@@ -379,6 +386,12 @@ export class Repository {
     return parseVersionPrivate(raw, what);
   }
 
+  /** The key ids on the sealed key list; every key file when the backup has no list (or no keys: plain). */
+  async keyIdsInUse(): Promise<string[]> {
+    const keyring = this.keys ? await readKeyring(this.backend, this.layout, this.keys.metaMac, this.config.id) : undefined;
+    return keyring ? keyring.keys : (await Repository.readKeyFiles(this.backend, this.layout)).map((f) => f.id);
+  }
+
   async listKeys(): Promise<KeyInfo[]> {
     const files = await Repository.readKeyFiles(this.backend, this.layout);
     return files.map((f) => ({
@@ -410,6 +423,15 @@ export class Repository {
     if (keys.length === 1) throw usageError(`key '${id}' is the only key of backup '${this.name}'; removing it would lose the data`);
     // Off the list first: from then on its key file no longer unlocks, even if it comes back.
     await this.updateKeyring((ids) => ids.filter((k) => k !== id));
+    await this.deleteKeyFile(id);
+  }
+
+  /**
+   * A key file off the list no longer unlocks. In append-only mode a held one
+   * cannot be deleted and stays (refused) until its hold ends.
+   */
+  private async deleteKeyFile(id: string): Promise<void> {
+    if (await this.backend.retention?.heldUntil(this.layout.key(id))) return;
     await this.backend.delete(this.layout.key(id));
   }
 
@@ -419,7 +441,7 @@ export class Repository {
     const old = this.openedWith;
     const added = await this.addKey(credential, `changed on ${hostname()}`, scrypt);
     await this.updateKeyring((ids) => ids.filter((k) => k !== old));
-    await this.backend.delete(this.layout.key(old));
+    await this.deleteKeyFile(old);
     this.openedWith = added.id;
     return { ...added, current: true };
   }

@@ -27,6 +27,7 @@ export async function recordVerification(
   const record: VerificationRecord = { format: 1, repoId: repo.config.id, verifiedAt: at.toISOString(), ...fields };
   await repo.backend.put(repo.layout.verified(fields.versionId), Buffer.from(JSON.stringify(sealJson(record, repo.keys?.metaMac))), {
     overwrite: true,
+    mutable: true,
   });
   return record;
 }

@@ -9,8 +9,54 @@ export interface StoredObject {
 }
 
 export interface PutOptions {
-  /** Replace an existing object (locks only). By default a put never overwrites. */
+  /** Replace an existing object (locks, the key list, verification records). By default a put never overwrites. */
   overwrite?: boolean;
+  /**
+   * The object is rewritten or removed in normal use (locks, verification
+   * records, probes): a store with retention (S3 Object Lock) must not hold it.
+   */
+  mutable?: boolean;
+}
+
+/** One stored version of an object in a versioned store (or a delete marker). */
+export interface ObjectVersion {
+  versionId: string;
+  modified: Date;
+  size: number;
+  /** A delete marker: the object looks deleted, its older versions are still stored. */
+  deleteMarker: boolean;
+  /** The version a plain read returns (or the marker that hides the object). */
+  latest: boolean;
+  /** The store's entity tag (equal tags: equal content, for objects uploaded the same way). */
+  etag?: string;
+}
+
+/**
+ * A store that keeps every version and holds what DVOM writes once for a
+ * retention period (S3 Object Lock): nobody, DVOM included, can remove a held
+ * version before its date, and overwrites or plain deletes only add versions.
+ */
+export interface RetainingStore {
+  readonly mode: 'COMPLIANCE' | 'GOVERNANCE';
+  /** How long each new object is held, from when it is written. */
+  readonly retentionMs: number;
+  /** Fails unless the store can hold objects (the bucket was created with Object Lock enabled). */
+  check(): Promise<void>;
+  /** The latest retain-until date still in the future over every version of `key`; undefined when none is held. */
+  heldUntil(key: string): Promise<Date | undefined>;
+  /** The retain-until date of one version, when it is still in the future. */
+  versionHeldUntil(key: string, versionId: string): Promise<Date | undefined>;
+  /** Every version and delete marker of the objects under `prefix`, by key, newest first. */
+  versions(prefix: string): Promise<Map<string, ObjectVersion[]>>;
+  getVersion(key: string, versionId: string): Promise<Buffer>;
+  /** Removes one version or delete marker for good (refused by the store while it is held). */
+  deleteVersion(key: string, versionId: string): Promise<void>;
+  /** The retain-until date of the current version of `key`, past or future; undefined when it has none. */
+  currentHold(key: string): Promise<Date | undefined>;
+  /** Holds the current version of `key` until `until` (a hold can only be made longer). */
+  extend(key: string, until: Date): Promise<void>;
+  /** Makes a stored version the current one again: a copy on the server, held until `until`. */
+  promote(key: string, versionId: string, until: Date | undefined): Promise<void>;
 }
 
 export interface StorageBackend {
@@ -33,10 +79,16 @@ export interface StorageBackend {
   stat(key: string): Promise<StoredObject | undefined>;
   /** Every object whose key starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<StoredObject>;
-  /** Removes an object; a missing object is not an error. */
+  /**
+   * Removes an object (in a retaining store, every version of it, so the
+   * space is freed; callers check `retention.heldUntil` first). A missing
+   * object is not an error.
+   */
   delete(key: string): Promise<void>;
   /** Removes leftovers of interrupted puts older than `olderThanMs`. */
   sweepIncomplete?(prefix: string, olderThanMs: number): Promise<number>;
+  /** Set when the store holds new objects for a retention period (append-only mode). */
+  readonly retention?: RetainingStore;
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;

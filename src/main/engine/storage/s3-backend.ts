@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -5,6 +6,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectRetentionCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -12,6 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { DvomError } from '../errors.ts';
 import { checkKey, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
 import { s3Error } from './s3-errors.ts';
+import { S3Retention, type ObjectLockSettings } from './s3-retention.ts';
 
 export interface S3Settings {
   bucket: string;
@@ -28,6 +31,8 @@ export interface S3Settings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Attempts per request, with exponential backoff and jitter (SDK standard retry mode). */
   maxAttempts?: number;
+  /** Append-only mode: every object written once is held with S3 Object Lock (docs/format.md §1.2). */
+  objectLock?: ObjectLockSettings;
 }
 
 /** Objects above this size are uploaded in parts, `UPLOAD_QUEUE` parts at a time (S3's minimum part is 5 MiB). */
@@ -71,6 +76,24 @@ async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncG
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+
+/**
+ * S3 wants Content-MD5 (or a checksum) on every upload to an Object Lock
+ * bucket; the SDK's own checksums are off (Ceph RGW rejects them), and the
+ * multipart helper sends parts itself, so parts get theirs here.
+ */
+function addPartMd5(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Body?: unknown; ContentMD5?: string };
+      if (context.commandName === 'UploadPartCommand' && input.Body instanceof Uint8Array && !input.ContentMD5) input.ContentMD5 = md5(input.Body);
+      return next(args);
+    },
+    { step: 'initialize', name: 'dvomPartContentMd5' },
+  );
+}
+
 /** A view of the downloaded bytes, not a copy of them. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -87,12 +110,23 @@ export class S3Backend implements StorageBackend {
   private readonly client: S3Client;
   private readonly settings: S3Settings;
   private readonly base: string;
+  readonly retention: S3Retention | undefined;
 
   constructor(settings: S3Settings, client?: S3Client) {
     this.settings = settings;
     this.base = settings.prefix ? `${settings.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
     this.location = `s3://${settings.bucket}/${this.base}`;
     this.client = client ?? new S3Client(s3ClientConfig(settings));
+    if (settings.objectLock) {
+      addPartMd5(this.client);
+      this.retention = new S3Retention(settings.objectLock, {
+        client: this.client,
+        bucket: settings.bucket,
+        base: this.base,
+        location: this.location,
+        fail: (err, what) => this.fail(err, what),
+      });
+    }
   }
 
   private objectKey(key: string): string {
@@ -106,12 +140,26 @@ export class S3Backend implements StorageBackend {
 
   async put(key: string, body: Buffer | AsyncIterable<Buffer>, options: PutOptions = {}): Promise<void> {
     const Key = this.objectKey(key);
+    const retention = this.retention;
+    // Mutable objects are never held: they are rewritten or removed in normal use.
+    const hold = retention && !options.mutable ? retention.holdParams() : undefined;
     try {
+      if (hold) await retention!.check();
       // Up to one part is read first: a small object goes as one PutObject, whose buffer the SDK can resend.
       const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE);
       if (!rest) {
+        // Ceph RGW ignores If-None-Match on a versioned bucket (every Object Lock bucket is): check first
+        // there too. The gap between check and write matters only for fixed names (config, key list).
+        if (retention && !options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
         await this.client.send(
-          new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: head, ...(options.overwrite ? {} : { IfNoneMatch: '*' }) }),
+          new PutObjectCommand({
+            Bucket: this.settings.bucket,
+            Key,
+            Body: head,
+            ...(options.overwrite ? {} : { IfNoneMatch: '*' }),
+            ...(retention ? { ContentMD5: md5(head) } : {}),
+            ...hold,
+          }),
         );
         return;
       }
@@ -125,9 +173,21 @@ export class S3Backend implements StorageBackend {
         queueSize: UPLOAD_QUEUE,
         partSize: PART_SIZE,
         leavePartsOnError: false,
-        params: { Bucket: this.settings.bucket, Key, Body: Readable.from(concatStreams(head, rest)) },
+        params: { Bucket: this.settings.bucket, Key, Body: Readable.from(concatStreams(head, rest)), ...hold },
       });
-      await upload.done();
+      const done = await upload.done();
+      if (hold) {
+        // Ceph RGW ignores the hold given when a multipart upload starts: set it on the finished version.
+        const VersionId = (done as { VersionId?: string }).VersionId;
+        await this.client.send(
+          new PutObjectRetentionCommand({
+            Bucket: this.settings.bucket,
+            Key,
+            ...(VersionId ? { VersionId } : {}),
+            Retention: { Mode: hold.ObjectLockMode, RetainUntilDate: hold.ObjectLockRetainUntilDate },
+          }),
+        );
+      }
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 412 || (err as { name?: string }).name === 'PreconditionFailed') {
@@ -223,6 +283,13 @@ export class S3Backend implements StorageBackend {
   }
 
   async delete(key: string): Promise<void> {
+    if (this.retention) {
+      this.objectKey(key);
+      // A plain delete in a versioned bucket only hides the object: remove every version (and marker) to free it.
+      const versions = (await this.retention.versions(key)).get(key) ?? [];
+      for (const v of versions) await this.retention.deleteVersion(key, v.versionId);
+      return;
+    }
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
     } catch (err) {

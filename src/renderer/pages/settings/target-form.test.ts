@@ -63,4 +63,11 @@ describe('the target form', () => {
     assert.deepEqual(inputFromTarget({ name: 'n', type: 'local', location: '/m', isDefault: false, settings: { path: '/m' } }), { type: 'local', path: '/m' });
     assert.equal(inputFromTarget({ name: 'n', type: 'local', location: '/m', isDefault: false, settings: {} }), null);
   });
+
+  it('keeps append-only mode (set with the CLI) when a target is edited or made the default', () => {
+    const objectLock = { days: 30, mode: 'compliance' as const };
+    const locked: TargetDto = { ...s3Saved, settings: { ...s3Saved.settings, objectLock } };
+    assert.deepEqual((toTargetInput(formFromTarget(locked)) as { objectLock?: unknown }).objectLock, objectLock);
+    assert.deepEqual((inputFromTarget(locked) as { objectLock?: unknown }).objectLock, objectLock);
+  });
 });

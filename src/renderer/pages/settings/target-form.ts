@@ -22,6 +22,8 @@ export interface TargetForm {
   /** Never filled from a saved target: the engine does not return it. */
   secretAccessKey: string;
   makeDefault: boolean;
+  /** Append-only mode, set with the CLI: no field shows it, but saving keeps it. */
+  objectLock: { days: number; mode: 'compliance' | 'governance' } | null;
 }
 
 export type FieldName = 'name' | 'path' | 'endpoint' | 'region' | 'bucket' | 'prefix' | 'accessKeyId' | 'secretAccessKey';
@@ -52,6 +54,7 @@ export function emptyForm(): TargetForm {
     accessKeyId: '',
     secretAccessKey: '',
     makeDefault: false,
+    objectLock: null,
   };
 }
 
@@ -69,6 +72,7 @@ export function formFromTarget(t: TargetDto): TargetForm {
     pathStyle: s.pathStyle ?? null,
     accessKeyId: s.accessKeyId ?? '',
     makeDefault: t.isDefault,
+    objectLock: s.objectLock ?? null,
   };
 }
 
@@ -162,6 +166,7 @@ export function toTargetInput(form: TargetForm): TargetInput {
     pathStyle: effectivePathStyle(form),
     ...(accessKeyId ? { accessKeyId } : {}),
     ...(accessKeyId && secretAccessKey ? { secretAccessKey } : {}),
+    ...(form.objectLock ? { objectLock: form.objectLock } : {}),
   };
 }
 
@@ -181,5 +186,6 @@ export function inputFromTarget(t: TargetDto): TargetInput | null {
     ...(s.region ? { region: s.region } : {}),
     ...(s.pathStyle !== undefined ? { pathStyle: s.pathStyle } : {}),
     ...(s.accessKeyId ? { accessKeyId: s.accessKeyId } : {}),
+    ...(s.objectLock ? { objectLock: s.objectLock } : {}),
   };
 }
