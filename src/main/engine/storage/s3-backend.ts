@@ -71,6 +71,11 @@ async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncG
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
+/** Whether the SDK sent the request more than once before this error. */
+function retried(err: unknown): boolean {
+  return ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+}
+
 /** A view of the downloaded bytes, not a copy of them. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -106,10 +111,12 @@ export class S3Backend implements StorageBackend {
 
   async put(key: string, body: Buffer | AsyncIterable<Buffer>, options: PutOptions = {}): Promise<void> {
     const Key = this.objectKey(key);
+    let single: Buffer | undefined;
     try {
       // Up to one part is read first: a small object goes as one PutObject, whose buffer the SDK can resend.
       const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE);
       if (!rest) {
+        single = head;
         await this.client.send(
           new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: head, ...(options.overwrite ? {} : { IfNoneMatch: '*' }) }),
         );
@@ -131,10 +138,22 @@ export class S3Backend implements StorageBackend {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 412 || (err as { name?: string }).name === 'PreconditionFailed') {
+        // The SDK resends a put whose answer was lost (a reset after the store had it): the resend then
+        // finds the first attempt's object. That one is ours if it holds exactly these bytes.
+        if (single && retried(err) && (await this.holds(key, single))) return;
         throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
       }
       if (err instanceof DvomError) throw err;
       throw this.fail(err, `store ${key}`);
+    }
+  }
+
+  /** Whether the stored object `key` is exactly `bytes` (false if it cannot be read). */
+  private async holds(key: string, bytes: Buffer): Promise<boolean> {
+    try {
+      return (await this.get(key)).equals(bytes);
+    } catch {
+      return false;
     }
   }
 
