@@ -8,7 +8,7 @@ cd "$DVOM_ROOT"
 # System packages the tests use: GNU tar (interoperability), a Docker engine
 # and a static busybox for test containers, Ceph's S3 gateway, a Secret
 # Service keychain on a private D-Bus session, and Chromium for the UI tests.
-APT_PACKAGES=(tar docker.io busybox-static ceph-mon ceph-osd radosgw ceph-common gnome-keyring dbus dbus-x11 libsecret-tools chromium fonts-liberation)
+APT_PACKAGES=(tar docker.io busybox-static ceph-mon ceph-osd radosgw ceph-common gnome-keyring dbus dbus-x11 libsecret-tools chromium fonts-liberation faketime)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then

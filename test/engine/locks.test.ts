@@ -157,6 +157,8 @@ test('a writer whose lock is removed (taken for stale elsewhere) stops: no index
 /** A real local store whose puts can be made to fail (an outage). */
 class FlakyStore implements StorageBackend {
   failPuts = false;
+  /** Runs after a read returned, before its caller goes on (a pause right after the read). */
+  afterGet: ((key: string) => Promise<void>) | undefined;
   private readonly inner: LocalBackend;
   constructor(dir: string) {
     this.inner = new LocalBackend(dir);
@@ -171,8 +173,10 @@ class FlakyStore implements StorageBackend {
     if (this.failPuts) return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     return this.inner.put(key, body, options);
   }
-  get(key: string) {
-    return this.inner.get(key);
+  async get(key: string) {
+    const data = await this.inner.get(key);
+    await this.afterGet?.(key);
+    return data;
   }
   getStream(key: string) {
     return this.inner.getStream(key);
@@ -216,6 +220,27 @@ test('a holder whose refreshes fail for half the timeout loses its lock; a remov
   assert.deepEqual(lockFiles(storeDir), [], 'refresh did not recreate the removed lock');
   await assertDvomError(second.assertHeld(), 'LOCK_LOST', /removed from the store/);
   await second.release();
+});
+
+test('a holder paused past the timeout between reading its lock and rewriting it does not put back a lock removed meanwhile', async (t) => {
+  process.env.DVOM_TEST_LOCK_TIMEOUT_MS = '2000';
+  t.after(() => delete process.env.DVOM_TEST_LOCK_TIMEOUT_MS);
+  const storeDir = tempDir(t, 'refresh-pause');
+  const store = new FlakyStore(storeDir);
+  const layout = new Layout('test');
+  const lock = await RepoLock.acquire(store, layout, 'backup', true);
+  t.after(() => lock.release().catch(() => undefined));
+  // The refresh has read its lock; the whole process is paused past the timeout (its event loop
+  // blocked, as under SIGSTOP: no timer runs), and meanwhile another host removes the lock.
+  store.afterGet = async (key) => {
+    if (!key.includes('/locks/')) return;
+    store.afterGet = undefined;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    fs.rmSync(path.join(storeDir, key));
+  };
+  await lock.refresh();
+  assert.deepEqual(lockFiles(storeDir), [], 'the removed lock was not written back');
+  await assertDvomError(lock.assertHeld(), 'LOCK_LOST', /not refreshed for longer than the timeout/);
 });
 
 test('prune refuses when a blob in use is missing from the index; nothing is deleted and every version still restores', async (t) => {

@@ -380,6 +380,8 @@ test('stale locks (dead process on this host, or not refreshed for too long) are
   const dead = writeLock(storeDir, { host: hostname(), pid: deadPid, operation: 'backup', exclusive: true, createdAt: now, refreshedAt: now });
   const old = new Date(Date.now() - STALE_LOCK_MS - 60_000).toISOString();
   const expired = writeLock(storeDir, { host: 'some-other-host', pid: 1, operation: 'prune', exclusive: true, createdAt: old, refreshedAt: old });
+  // Ages count by the store's clock: the object was last written as long ago as its timestamp says.
+  fs.utimesSync(path.join(storeDir, expired), new Date(old), new Date(old));
   await backup(repo, folderSource(src), { sourceKind: 'path' });
   assert.ok(!fs.existsSync(path.join(storeDir, dead)), 'lock of a dead process removed');
   assert.ok(!fs.existsSync(path.join(storeDir, expired)), 'expired lock removed');

@@ -9,25 +9,49 @@ import { dockerMessage } from './docker-client.ts';
 import { MOUNT_POINT, createHelper, withVolumeHelper } from './helper-container.ts';
 
 /**
+ * A stream to or from the engine that broke without an answer from it (the
+ * daemon stopped or restarted mid-transfer), as opposed to an error the
+ * engine answered with (those carry an HTTP status).
+ */
+function engineGone(err: unknown): boolean {
+  return !(err instanceof DvomError) && (err as { name?: string })?.name !== 'TarFormatError' && (err as { statusCode?: number })?.statusCode === undefined;
+}
+
+function engineLost(volume: string, what: string, err: unknown): DvomError {
+  return new DvomError(
+    'DOCKER_UNAVAILABLE',
+    `the Docker engine stopped ${what} volume '${volume}' (${dockerMessage(err)}): was it restarted? Check that it is running, then run this again`,
+  );
+}
+
+/**
  * Streams a volume's files as entries, through the archive API of a
  * never-started helper with the volume mounted read-only. The helper is
  * removed when the stream ends, fails, is cancelled or is abandoned.
  */
 export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal): AsyncGenerator<SourceEntry> {
   const helper = await createHelper(docker, volume, { readOnly: true });
-  let stream: Readable | undefined;
+  let raw: Readable | undefined;
+  let stream: PassThrough | undefined;
   const onAbort = () => stream?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
   try {
     try {
-      stream = (await helper.container.getArchive({ path: `${MOUNT_POINT}/.` })) as unknown as Readable;
+      raw = (await helper.container.getArchive({ path: `${MOUNT_POINT}/.` })) as unknown as Readable;
     } catch (err) {
       throw new DvomError('ERROR', `cannot read volume '${volume}': ${dockerMessage(err)}`);
     }
+    // File bodies are read by the consumer, outside this generator: a stream the engine broke off
+    // reaches it as this coded error, not as a bare "aborted".
+    const out = new PassThrough();
+    stream = out;
+    raw.on('error', (err) => out.destroy(engineGone(err) ? engineLost(volume, 'sending', err) : err));
+    raw.pipe(out);
     signal?.addEventListener('abort', onAbort, { once: true });
-    yield* readTar(stream);
+    yield* readTar(out);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stream?.destroy();
+    raw?.destroy();
     await helper.remove();
   }
 }
@@ -64,8 +88,15 @@ export async function writeVolume(docker: Docker, volume: string, produce: (out:
   await withVolumeHelper(docker, volume, { readOnly: false }, async (helper) => {
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     const upload = helper.putArchive(body as unknown as NodeJS.ReadableStream, { path: '/' });
-    upload.catch(() => undefined); // observed below
     let produced: unknown;
+    let lost: DvomError | undefined;
+    // An upload that breaks first (the engine went away) leaves nobody reading `body`: fail the
+    // producer rather than leave it waiting for room for ever.
+    upload.catch((err: unknown) => {
+      if (produced !== undefined || !engineGone(err)) return;
+      lost = engineLost(volume, 'taking', err);
+      body.destroy(lost);
+    });
     try {
       await produce(body);
     } catch (err) {
@@ -75,6 +106,7 @@ export async function writeVolume(docker: Docker, volume: string, produce: (out:
     try {
       await upload;
     } catch (err) {
+      if (lost) throw lost;
       if (produced) throw produced;
       throw new DvomError('ERROR', `cannot write to volume '${volume}': ${dockerMessage(err)}`);
     }

@@ -107,7 +107,8 @@ export async function restoreVolume(
         try {
           return { volume: destination, created: true, replaced: false, ...(await write(destination)) };
         } catch (err) {
-          await removeVolume(docker, destination);
+          // The restore's error is what the user needs; a cleanup that fails too (the engine is gone) must not replace it.
+          await removeVolume(docker, destination).catch(() => undefined);
           throw err;
         }
       }
@@ -125,7 +126,7 @@ export async function restoreVolume(
       try {
         counts = await write(staging);
       } catch (err) {
-        await removeVolume(docker, staging);
+        await removeVolume(docker, staging).catch(() => undefined); // labelled temporary: swept later if this fails
         throw err;
       }
       // Only now, with the whole version verified in the staging volume, is the destination touched.

@@ -65,7 +65,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
       const packs = await writer.flush();
       // An index naming packs a prune elsewhere already deleted would mislead later backups' dedup.
       await lock.assertHeld();
-      const indexBytes = await repo.writeIndex(packs);
+      const { key: indexKey, bytes: indexBytes } = await repo.writeIndex(packs);
       const version = await repo.commitVersion(lock, {
         createdAt: started,
         sourceKind: options.sourceKind,
@@ -82,6 +82,11 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
           addedStoredBytes: writer.storedBytes + indexBytes,
           durationMs: Date.now() - started.getTime(),
         },
+      }).catch(async (err: unknown) => {
+        // Lost between the check and the version (a pause, a stalled request): a prune elsewhere may
+        // have deleted the packs this index names, and later backups must not dedup against them.
+        if (indexKey && isDvomError(err, 'LOCK_LOST')) await repo.backend.delete(indexKey).catch(() => undefined);
+        throw err;
       });
       meter.update({ phase: 'done', bytesNew: writer.addedBytes, bytesStored: writer.storedBytes + indexBytes }, true);
       return version;

@@ -3,7 +3,7 @@ import { ProgressMeter } from '../archive/progress-meter.ts';
 import { integrityError, isDvomError } from '../errors.ts';
 import { BlobIndex } from '../repo/blob-index.ts';
 import { idFromKey } from '../repo/layout.ts';
-import { STALE_LOCK_MS, type RepoLock } from '../repo/lock.ts';
+import { lockTimeoutMs, type RepoLock } from '../repo/lock.ts';
 import type { Repository } from '../repo/repository.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
@@ -92,7 +92,7 @@ function refusal(repo: Repository, what: string, cause?: unknown) {
 /** Removes data no version references. Caller must hold the exclusive lock and pass it. */
 export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
   const meter = new ProgressMeter(options.onProgress, 'pruning');
-  const graceMs = options.unindexedGraceMs ?? STALE_LOCK_MS;
+  const graceMs = options.unindexedGraceMs ?? lockTimeoutMs();
   if (repo.backend.retention) {
     const tampered = await tamperedObjects(repo.backend.retention, repo.layout);
     if (tampered.length) {

@@ -27,6 +27,15 @@ export interface VerifyReport {
   notes: string[];
 }
 
+/**
+ * A cancel, or a store that could not be read (unreachable, a cut-off answer:
+ * code ERROR), says nothing about the data: verify stops with that error
+ * instead of reporting the backup as damaged.
+ */
+function notDamage(err: unknown): boolean {
+  return err instanceof DvomError && (err.code === 'CANCELLED' || err.code === 'ERROR');
+}
+
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -54,7 +63,7 @@ export async function verify(repo: Repository, options: VerifyOptions = {}): Pro
           }
         }
       } catch (err) {
-        if (err instanceof DvomError && err.code === 'CANCELLED') throw err;
+        if (notDamage(err)) throw err;
         report.errors.push(`version ${version.id}: ${describe(err)}`);
       }
       report.versions++;
@@ -99,7 +108,7 @@ async function readAllData(repo: Repository, index: BlobIndex, report: VerifyRep
         }
       }
     } catch (err) {
-      if (err instanceof DvomError && err.code === 'CANCELLED') throw err;
+      if (notDamage(err)) throw err;
       report.errors.push(`pack ${packId}: ${describe(err)}`);
     }
     report.bytesRead += pack.size;

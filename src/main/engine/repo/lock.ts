@@ -16,12 +16,32 @@ export interface LockDoc {
 
 /** A lock not refreshed for this long belongs to a process that died. */
 export const STALE_LOCK_MS = 5 * 60 * 1000;
-const REFRESH_MS = 60 * 1000;
+/** The floor of DVOM_TEST_LOCK_TIMEOUT_MS: a refresh (a fifth of it) must still fit in. */
+const MIN_TEST_TIMEOUT_MS = 2000;
+
+/**
+ * The lock timeout: STALE_LOCK_MS, unless the fault tests shorten it with
+ * DVOM_TEST_LOCK_TIMEOUT_MS (tests only; never longer than STALE_LOCK_MS, never
+ * under 2 s) so a paused writer can outlive its lock in seconds, not minutes.
+ */
+export function lockTimeoutMs(): number {
+  const raw = process.env.DVOM_TEST_LOCK_TIMEOUT_MS;
+  const ms = raw && /^\d{1,9}$/.test(raw) ? Number(raw) : STALE_LOCK_MS;
+  return Math.min(STALE_LOCK_MS, Math.max(MIN_TEST_TIMEOUT_MS, ms));
+}
+
+function describeTimeout(): string {
+  const ms = lockTimeoutMs();
+  return ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)} s`;
+}
+
+/** A holder refreshes its lock five times per timeout. */
+const refreshMs = () => lockTimeoutMs() / 5;
 /**
  * A holder that could not refresh for this long gives up: others may call
- * its lock stale soon (their clock may be ahead), so it must not go on writing.
+ * its lock stale soon, so it must not go on writing.
  */
-const REFRESH_DEADLINE_MS = STALE_LOCK_MS / 2;
+const refreshDeadlineMs = () => lockTimeoutMs() / 2;
 
 /** Whether a process of this host is running (EPERM: it is, as another user). */
 export function processAlive(pid: number): boolean {
@@ -90,12 +110,21 @@ function parseLockDoc(raw: Buffer): LockDoc {
   };
 }
 
-function isStale(key: string, doc: LockDoc, storedAt: Date | undefined, now: number): boolean {
+/**
+ * Whether a lock is stale. When the store's time is known (`storeNow`: when
+ * the store wrote our own lock), the age is the time since the store last
+ * wrote this one (each refresh rewrites it): no host's clock takes part, so a
+ * writer whose clock is minutes off keeps its lock. Otherwise the lock's own
+ * timestamp is read against this host's clock (lockAgeMs).
+ */
+function isStale(key: string, doc: LockDoc, storedAt: Date | undefined, now: number, storeNow?: number): boolean {
   if (doc.host === hostname()) {
     if (!processAlive(doc.pid)) return true;
     if (doc.pid === process.pid && !heldByThisProcess.has(key)) return true;
   }
-  return lockAgeMs(key, doc.refreshedAt, storedAt, now) > STALE_LOCK_MS;
+  const stored = storedAt?.getTime() ?? 0;
+  if (storeNow !== undefined && stored > 0) return storeNow - stored > lockTimeoutMs();
+  return lockAgeMs(key, doc.refreshedAt, storedAt, now) > lockTimeoutMs();
 }
 
 /** Every lock of a backup, each marked stale or live (locks that vanish while listing are skipped). */
@@ -180,14 +209,24 @@ export class RepoLock {
       await backend.delete(lock.key).catch(() => undefined);
       throw err;
     }
-    lock.timer = setInterval(() => void lock.refresh(), REFRESH_MS);
+    lock.timer = setInterval(() => void lock.refresh(), refreshMs());
     lock.timer.unref();
     return lock;
   }
 
+  /**
+   * Before our lock is written (`own` undefined) only a live conflict counts:
+   * nothing is deleted, since a lock that looks stale by this host's clock may
+   * only be skewed. Once ours is written, its time in the store dates the others:
+   * stale ones are deleted, live conflicts fail.
+   */
   private static async checkConflicts(backend: StorageBackend, layout: Layout, exclusive: boolean, own: string | undefined) {
     const now = Date.now();
-    for await (const obj of backend.list(layout.locksPrefix)) {
+    const listed = [];
+    for await (const obj of backend.list(layout.locksPrefix)) listed.push(obj);
+    const ownStored = listed.find((obj) => obj.key === own)?.modified.getTime() ?? 0;
+    const storeNow = ownStored > 0 ? ownStored : undefined;
+    for (const obj of listed) {
       if (obj.key === own) continue;
       let raw: Buffer;
       try {
@@ -197,15 +236,15 @@ export class RepoLock {
         throw err;
       }
       const doc = parseLockDoc(raw);
-      if (isStale(obj.key, doc, obj.modified, now)) {
-        await backend.delete(obj.key);
+      if (isStale(obj.key, doc, obj.modified, now, storeNow)) {
+        if (own !== undefined) await backend.delete(obj.key);
         continue;
       }
       if (exclusive || doc.exclusive) {
         throw new DvomError(
           'LOCKED',
           `backup '${layout.name}' is in use by '${doc.operation}' on ${doc.host} (pid ${doc.pid}) since ${doc.createdAt}; ` +
-            `try again when it has finished (a lock of a crashed process expires after ${STALE_LOCK_MS / 60000} minutes; ` +
+            `try again when it has finished (a lock of a crashed process expires after ${describeTimeout()}; ` +
             `'dvom unlock ${layout.name}' removes expired ones)`,
         );
       }
@@ -270,11 +309,17 @@ export class RepoLock {
         this.lose('it was removed from the store');
         return;
       }
+      // Paused (a sleep, SIGSTOP) past the timeout, maybe right after that read: another host may have
+      // removed the lock since, and the rewrite below would put it back.
+      if (Date.now() - this.lastRefreshed > lockTimeoutMs()) {
+        this.lose(`it was not refreshed for longer than the timeout (${describeTimeout()})`);
+        return;
+      }
       this.doc.refreshedAt = new Date(now).toISOString();
       await this.backend.put(this.key, Buffer.from(JSON.stringify(this.doc)), { overwrite: true, mutable: true });
       this.lastRefreshed = now;
     } catch (err) {
-      if (now - this.lastRefreshed >= REFRESH_DEADLINE_MS) {
+      if (now - this.lastRefreshed >= refreshDeadlineMs()) {
         this.lose(`it could not be refreshed for ${Math.round((now - this.lastRefreshed) / 1000)} s: ${(err as Error).message}`);
       }
     }

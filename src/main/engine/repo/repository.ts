@@ -320,9 +320,11 @@ export class Repository {
   }
 
   /** Writes an index file for freshly stored packs; returns its stored size. */
-  async writeIndex(packs: Parameters<typeof encodeIndex>[0]): Promise<number> {
-    if (!packs.length) return 0;
-    return this.codec.writeObject(this.layout.index(randomBytes(32).toString('hex')), encodeIndex(packs));
+  /** Writes one index file for `packs`: its key (none for no packs) and stored size. */
+  async writeIndex(packs: Parameters<typeof encodeIndex>[0]): Promise<{ key?: string; bytes: number }> {
+    if (!packs.length) return { bytes: 0 };
+    const key = this.layout.index(randomBytes(32).toString('hex'));
+    return { key, bytes: await this.codec.writeObject(key, encodeIndex(packs)) };
   }
 
   /**

@@ -94,6 +94,11 @@ function addPartMd5(client: S3Client): void {
   );
 }
 
+/** Whether the SDK sent the request more than once before this error. */
+function retried(err: unknown): boolean {
+  return ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+}
+
 /** A view of the downloaded bytes, not a copy of them. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -143,6 +148,7 @@ export class S3Backend implements StorageBackend {
     const retention = this.retention;
     // Mutable objects are never held: they are rewritten or removed in normal use.
     const hold = retention && !options.mutable ? retention.holdParams() : undefined;
+    let single: Buffer | undefined;
     try {
       if (hold) await retention!.check();
       // Up to one part is read first: a small object goes as one PutObject, whose buffer the SDK can resend.
@@ -151,6 +157,7 @@ export class S3Backend implements StorageBackend {
         // Ceph RGW ignores If-None-Match on a versioned bucket (every Object Lock bucket is): check first
         // there too. The gap between check and write matters only for fixed names (config, key list).
         if (retention && !options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
+        single = head;
         await this.client.send(
           new PutObjectCommand({
             Bucket: this.settings.bucket,
@@ -191,10 +198,22 @@ export class S3Backend implements StorageBackend {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 412 || (err as { name?: string }).name === 'PreconditionFailed') {
+        // The SDK resends a put whose answer was lost (a reset after the store had it): the resend then
+        // finds the first attempt's object. That one is ours if it holds exactly these bytes.
+        if (single && retried(err) && (await this.holds(key, single))) return;
         throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
       }
       if (err instanceof DvomError) throw err;
       throw this.fail(err, `store ${key}`);
+    }
+  }
+
+  /** Whether the stored object `key` is exactly `bytes` (false if it cannot be read). */
+  private async holds(key: string, bytes: Buffer): Promise<boolean> {
+    try {
+      return (await this.get(key)).equals(bytes);
+    } catch {
+      return false;
     }
   }
 
