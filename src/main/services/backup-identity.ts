@@ -1,4 +1,4 @@
-import { forgetKnownBackup, knownBackupFile, writeKnownBackup, type KnownBackup } from '../config/known-backups.ts';
+import { forgetKnownBackup, knownBackupFile, readKnownBackup, writeKnownBackup, type KnownBackup } from '../config/known-backups.ts';
 import { integrityError } from '../engine/errors.ts';
 import { deleteBackup } from '../engine/ops/catalog.ts';
 import type { RepoConfig } from '../engine/repo/repo-config.ts';
@@ -51,6 +51,11 @@ export async function rememberBackup(store: StorageBackend, repo: Repository, kn
   const keyring = Math.max(repo.keyringGeneration, known?.keyring ?? 0);
   if (known && known.keyring === keyring) return;
   await writeKnownBackup({ format: 1, store: store.location, backup: repo.name, repoId: repo.config.id, encrypted: repo.config.encrypted, keyring });
+}
+
+/** After this process changed the key list (passwd, key add/remove): from now on this machine refuses the list before. */
+export async function rememberKeyListChange(store: StorageBackend, repo: Repository): Promise<void> {
+  await rememberBackup(store, repo, await readKnownBackup(store.location, repo.name));
 }
 
 /** Deletes a whole backup and this machine's memory of it, so that a new one may take its name. */
