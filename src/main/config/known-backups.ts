@@ -54,9 +54,9 @@ export async function readKnownBackup(storeLocation: string, backup: string): Pr
   } catch {
     value = undefined;
   }
-  // A damaged record must not silently drop the protection: say so.
+  // A damaged record must not silently drop the protection: say so (an integrity failure, like a damaged store).
   if (!isKnownBackup(value, storeLocation, backup)) {
-    throw new DvomError('ERROR', `${file} (what this machine remembers of backup '${backup}') is damaged; remove it to start afresh`);
+    throw new DvomError('INTEGRITY', `${file} (what this machine remembers of backup '${backup}') is damaged; remove it to start afresh`);
   }
   return value;
 }
