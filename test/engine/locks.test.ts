@@ -24,25 +24,23 @@ import { Layout } from '../../src/main/engine/repo/layout.ts';
 import { lockAgeMs, RepoLock } from '../../src/main/engine/repo/lock.ts';
 import type { PutOptions, StorageBackend } from '../../src/main/engine/storage/backend.ts';
 import { LocalBackend } from '../../src/main/engine/storage/local-backend.ts';
-import { assertDvomError, assertSameTree, createRepo, indexFiles, listFiles, packFiles, password, SMALL_CHUNKER, tempDir, versionFiles } from './helpers.ts';
+import {
+  ageFiles,
+  assertDvomError,
+  assertSameTree,
+  createRepo,
+  indexFiles,
+  listFiles,
+  lockFiles,
+  packFiles,
+  password,
+  SMALL_CHUNKER,
+  tempDir,
+  versionFiles,
+  writeLock,
+} from './helpers.ts';
 
 const KiB = 1024;
-
-function lockFiles(storeDir: string): string[] {
-  return listFiles(storeDir).filter((f) => f.startsWith('backups/test/locks/'));
-}
-
-function writeLock(storeDir: string, doc: unknown): string {
-  const rel = `backups/test/locks/${randomBytes(8).toString('hex')}.json`;
-  fs.mkdirSync(path.join(storeDir, 'backups/test/locks'), { recursive: true });
-  fs.writeFileSync(path.join(storeDir, rel), typeof doc === 'string' ? doc : JSON.stringify(doc));
-  return rel;
-}
-
-function ageFiles(storeDir: string, rels: string[], byMs: number): void {
-  const then = new Date(Date.now() - byMs);
-  for (const rel of rels) fs.utimesSync(path.join(storeDir, rel), then, then);
-}
 
 async function smallRepo(t: TestContext, label: string) {
   const base = tempDir(t, label);
