@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import {
   backup,
   folderSource,
@@ -24,6 +25,7 @@ import { Layout } from '../../src/main/engine/repo/layout.ts';
 import { lockAgeMs, RepoLock } from '../../src/main/engine/repo/lock.ts';
 import type { PutOptions, StorageBackend } from '../../src/main/engine/storage/backend.ts';
 import { LocalBackend } from '../../src/main/engine/storage/local-backend.ts';
+import { diffVersions, dumpPath, listVersion } from '../../src/main/services/browse.ts';
 import {
   ageFiles,
   assertDvomError,
@@ -242,4 +244,16 @@ test('prune refuses when a blob in use is missing from the index; nothing is del
     else assert.equal(fs.readdirSync(out).sort().join(), 'a.bin,f');
   }
   assert.deepEqual((await verify(repo, { readData: true })).errors, []);
+});
+
+test('ls, diff and dump look their versions up under the shared lock: a writer holding the backup makes them LOCKED first', async (t) => {
+  const { src, storeDir, repo } = await smallRepo(t, 'browse-lock');
+  await backup(repo, folderSource(src), { sourceKind: 'path' });
+  const now = new Date().toISOString();
+  writeLock(storeDir, { host: 'other-host', pid: 1, operation: 'prune', exclusive: true, createdAt: now, refreshedAt: now });
+  // Looked up before the lock, a version the writer may be removing would be read without one (NOT_FOUND here).
+  const gone = '19990101T000000Z-abcdef';
+  await assertDvomError(listVersion(repo, gone, undefined, () => {}), 'LOCKED');
+  await assertDvomError(diffVersions(repo, gone, 'latest', () => {}), 'LOCKED');
+  await assertDvomError(dumpPath(repo, gone, '/f', new PassThrough()), 'LOCKED');
 });
