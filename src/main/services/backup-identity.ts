@@ -48,9 +48,9 @@ export function checkNotVanished(store: StorageBackend, backup: string, known: K
 
 /** Remembers an opened or created backup (again only when its key list moved on). */
 export async function rememberBackup(store: StorageBackend, repo: Repository, known: KnownBackup | undefined): Promise<void> {
-  const keyring = Math.max(repo.keyringGeneration, known?.keyring ?? 0);
-  if (known && known.keyring === keyring) return;
-  await writeKnownBackup({ format: 1, store: store.location, backup: repo.name, repoId: repo.config.id, encrypted: repo.config.encrypted, keyring });
+  const keyringGeneration = Math.max(repo.keyringGeneration, known?.keyringGeneration ?? 0);
+  if (known && known.keyringGeneration === keyringGeneration) return;
+  await writeKnownBackup({ format: 1, store: store.location, backup: repo.name, repoId: repo.config.id, encrypted: repo.config.encrypted, keyringGeneration });
 }
 
 /** After this process changed the key list (passwd, key add/remove): from now on this machine refuses the list before. */
