@@ -250,6 +250,24 @@ describe('dvom passwords and keys', { concurrency: true }, () => {
     assert.equal((await listKeys({ DVOM_KEY: rawKey })).length, 2);
   });
 
+  test('after key remove, the key list from before it, put back with the removed key file, is refused', async () => {
+    const { store } = await setup('keyrollback');
+    const root = path.join(store, 'backups', 'vault');
+    const firstId = (await listFiles(path.join(root, 'keys')))[0]!.replace(/\.json$/, '');
+    assert.match(firstId, /^[0-9a-f]{16}$/);
+    await runOk(['key', 'add', 'vault'], { store, env: { DVOM_PASSWORD: 'pw1', DVOM_NEW_PASSWORD: 'second' } });
+    const keyringBefore = await fs.readFile(path.join(root, 'keyring.json'));
+    const removedFile = await fs.readFile(path.join(root, 'keys', `${firstId}.json`));
+
+    await runOk(['key', 'remove', 'vault', firstId], { store, env: { DVOM_PASSWORD: 'second' } });
+    await fs.writeFile(path.join(root, 'keyring.json'), keyringBefore);
+    await fs.writeFile(path.join(root, 'keys', `${firstId}.json`), removedFile);
+
+    const back = await runDvom(['verify', 'vault'], { store, env: { DVOM_PASSWORD: 'pw1' } });
+    assert.equal(back.code, 5, back.stderr);
+    assert.match(back.stderr, /key list of backup 'vault' is older than one this machine has seen/);
+  });
+
   test('key add on a plain backup is refused', async () => {
     const { store } = await setup('keyplain');
     const r = await runDvom(['key', 'add', 'plain'], { store, env: { DVOM_NEW_PASSWORD: 'x' } });

@@ -3,6 +3,8 @@
  * use them and the last backup; and a clear error when no engine answers.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { it } from 'node:test';
 import { assertNoLeftovers, describeWithDocker, useDockerFixture } from './docker-fixtures.ts';
 
@@ -84,6 +86,24 @@ await describeWithDocker('dvom volumes (real Docker engine)', () => {
     const all = JSON.parse((await fx.dvomOk(['volumes', '--json'])).stdout) as VolumeRow[];
     assert.ok(!all.some((v) => /^dvom-(restore|test)-/.test(v.name)));
     await assertNoLeftovers();
+  });
+
+  it('leaves out a backup that fails its checks, with a warning, and still lists the volumes', async () => {
+    await fx.dvomOk(['backup', `--volume=${volume}`, '--name=vols-bad', '--quiet']);
+    // This machine's record of the newer backup is damaged: that backup fails its checks.
+    const records = path.join(path.dirname(fx.store), 'known-backups');
+    let damaged = 0;
+    for (const file of await fs.readdir(records)) {
+      const record = JSON.parse(await fs.readFile(path.join(records, file), 'utf8')) as { backup: string };
+      if (record.backup !== 'vols-bad') continue;
+      await fs.writeFile(path.join(records, file), '{ damaged');
+      damaged++;
+    }
+    assert.equal(damaged, 1);
+    const r = await fx.dvomOk(['volumes', '--json']);
+    const row = (JSON.parse(r.stdout) as VolumeRow[]).find((v) => v.name === volume);
+    assert.equal(row?.lastBackupName, 'vols');
+    assert.match(r.stderr, /^Warning: backup 'vols-bad' is left out of the last backups: .*is damaged/m);
   });
 
   it('fails with exit 1 and says how to reach the engine when DOCKER_HOST points nowhere', async () => {

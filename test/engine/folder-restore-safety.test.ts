@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { backup, restoreToFolder, type SourceEntry } from '../../src/main/engine/index.ts';
 import type { TarHeader } from '../../src/main/engine/tar/tar-types.ts';
+import { describeError } from '../../src/main/services/errors.ts';
+import { previewRestore } from '../../src/main/services/restore-preview.ts';
 import { assertDvomError, createRepo, IS_ROOT, tempDir } from './helpers.ts';
 
 const NOW = Date.now();
@@ -98,4 +100,17 @@ test('setuid/setgid bits of files are dropped by default and kept with keepSetui
   await restoreToFolder(repo, version, kept, { keepSetuid: true });
   assert.deepEqual(modes(kept), { 'suid-small': '4755', 'sgid-small': '2755', 'suid-big': '4755', 'shared/sgid-big': '6750', shared: '2775' });
   t.diagnostic(IS_ROOT ? 'ran as root: owners were restored too' : 'ran as an ordinary user');
+});
+
+test('a non-empty folder without force: the dry run and the restore refuse with the same code, and the folder is untouched', async (t) => {
+  const { repo, version, target } = await craftedVersion(t, 'not-empty', [dir('.'), file('f', Buffer.from('data\n'))]);
+  fs.mkdirSync(target);
+  fs.writeFileSync(path.join(target, 'precious'), 'keep');
+  const preview = await assertDvomError(previewRestore(repo, version, undefined, { kind: 'folder', dir: target }), 'USAGE', /is not empty/);
+  const real = await assertDvomError(restoreToFolder(repo, version, target), 'USAGE', /is not empty/);
+  for (const err of [preview, real]) {
+    const { code, exitCode } = describeError(err);
+    assert.deepEqual({ code, exitCode }, { code: 'DESTINATION_NOT_EMPTY', exitCode: 2 });
+  }
+  assert.deepEqual(fs.readdirSync(target), ['precious']);
 });

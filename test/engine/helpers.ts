@@ -447,3 +447,24 @@ export async function assertSameTree(expectedRoot: string, actualRoot: string, o
 export function allocatedBytes(file: string): number {
   return fs.statSync(file).blocks * 512;
 }
+
+// ---------------------------------------------------------------- locks
+
+/** The lock files of a backup in a file store (relative paths). */
+export function lockFiles(storeDir: string, name = 'test'): string[] {
+  return listFiles(storeDir).filter((f) => f.startsWith(`backups/${name}/locks/`));
+}
+
+/** Writes a lock file as another process would (`doc` as JSON, or a string as is); returns its relative path. */
+export function writeLock(storeDir: string, doc: unknown, name = 'test'): string {
+  const rel = `backups/${name}/locks/${randomBytes(8).toString('hex')}.json`;
+  fs.mkdirSync(path.join(storeDir, `backups/${name}/locks`), { recursive: true });
+  fs.writeFileSync(path.join(storeDir, rel), typeof doc === 'string' ? doc : JSON.stringify(doc));
+  return rel;
+}
+
+/** Sets the files' modification time back, as the store reports an object's age. */
+export function ageFiles(storeDir: string, rels: string[], byMs: number): void {
+  const then = new Date(Date.now() - byMs);
+  for (const rel of rels) fs.utimesSync(path.join(storeDir, rel), then, then);
+}

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import {
   backup,
   folderSource,
@@ -24,25 +25,24 @@ import { Layout } from '../../src/main/engine/repo/layout.ts';
 import { lockAgeMs, RepoLock } from '../../src/main/engine/repo/lock.ts';
 import type { PutOptions, StorageBackend } from '../../src/main/engine/storage/backend.ts';
 import { LocalBackend } from '../../src/main/engine/storage/local-backend.ts';
-import { assertDvomError, assertSameTree, createRepo, indexFiles, listFiles, packFiles, password, SMALL_CHUNKER, tempDir, versionFiles } from './helpers.ts';
+import { diffVersions, dumpPath, listVersion } from '../../src/main/services/browse.ts';
+import {
+  ageFiles,
+  assertDvomError,
+  assertSameTree,
+  createRepo,
+  indexFiles,
+  listFiles,
+  lockFiles,
+  packFiles,
+  password,
+  SMALL_CHUNKER,
+  tempDir,
+  versionFiles,
+  writeLock,
+} from './helpers.ts';
 
 const KiB = 1024;
-
-function lockFiles(storeDir: string): string[] {
-  return listFiles(storeDir).filter((f) => f.startsWith('backups/test/locks/'));
-}
-
-function writeLock(storeDir: string, doc: unknown): string {
-  const rel = `backups/test/locks/${randomBytes(8).toString('hex')}.json`;
-  fs.mkdirSync(path.join(storeDir, 'backups/test/locks'), { recursive: true });
-  fs.writeFileSync(path.join(storeDir, rel), typeof doc === 'string' ? doc : JSON.stringify(doc));
-  return rel;
-}
-
-function ageFiles(storeDir: string, rels: string[], byMs: number): void {
-  const then = new Date(Date.now() - byMs);
-  for (const rel of rels) fs.utimesSync(path.join(storeDir, rel), then, then);
-}
 
 async function smallRepo(t: TestContext, label: string) {
   const base = tempDir(t, label);
@@ -269,4 +269,16 @@ test('prune refuses when a blob in use is missing from the index; nothing is del
     else assert.equal(fs.readdirSync(out).sort().join(), 'a.bin,f');
   }
   assert.deepEqual((await verify(repo, { readData: true })).errors, []);
+});
+
+test('ls, diff and dump look their versions up under the shared lock: a writer holding the backup makes them LOCKED first', async (t) => {
+  const { src, storeDir, repo } = await smallRepo(t, 'browse-lock');
+  await backup(repo, folderSource(src), { sourceKind: 'path' });
+  const now = new Date().toISOString();
+  writeLock(storeDir, { host: 'other-host', pid: 1, operation: 'prune', exclusive: true, createdAt: now, refreshedAt: now });
+  // Looked up before the lock, a version the writer may be removing would be read without one (NOT_FOUND here).
+  const gone = '19990101T000000Z-abcdef';
+  await assertDvomError(listVersion(repo, gone, undefined, () => {}), 'LOCKED');
+  await assertDvomError(diffVersions(repo, gone, 'latest', () => {}), 'LOCKED');
+  await assertDvomError(dumpPath(repo, gone, '/f', new PassThrough()), 'LOCKED');
 });

@@ -30,17 +30,20 @@ import {
 import type { RetentionPolicy, SourceEntry, VersionSummary } from '../../src/main/engine/index.ts';
 import { BlobIndex } from '../../src/main/engine/repo/blob-index.ts';
 import {
+  ageFiles,
   assertDvomError,
   assertSameTree,
   createRepo,
   dataBlobs,
   listFiles,
+  lockFiles,
   packFiles,
   password,
   SMALL_CHUNKER,
   snapshotDifferences,
   snapshotTree,
   tempDir,
+  writeLock,
 } from './helpers.ts';
 
 const KiB = 1024;
@@ -318,23 +321,6 @@ test('backup names that could escape the store are refused', async (t) => {
 });
 
 // ---------------------------------------------------------------- locks
-
-function lockFiles(storeDir: string): string[] {
-  return listFiles(storeDir).filter((f) => f.startsWith('backups/test/locks/'));
-}
-
-/** Sets the files' modification time back, as the store reports an object's age. */
-function ageFiles(storeDir: string, rels: string[], byMs: number): void {
-  const then = new Date(Date.now() - byMs);
-  for (const rel of rels) fs.utimesSync(path.join(storeDir, rel), then, then);
-}
-
-function writeLock(storeDir: string, doc: Record<string, unknown>): string {
-  const rel = `backups/test/locks/${randomBytes(8).toString('hex')}.json`;
-  fs.mkdirSync(path.join(storeDir, 'backups/test/locks'), { recursive: true });
-  fs.writeFileSync(path.join(storeDir, rel), JSON.stringify(doc));
-  return rel;
-}
 
 /** A fresh store with backup 'test', and a source folder holding one small file. */
 async function lockTestRepo(t: TestContext, label: string) {

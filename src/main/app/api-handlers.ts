@@ -19,7 +19,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     async 'volumes.list'() {
       const [docker, store] = await Promise.all([app.docker(), app.store()]);
-      return volumesWithLastBackup(docker, store, keychainUnlock(store, app.secrets));
+      return volumesWithLastBackup(docker, store, keychainUnlock(store, app.secrets), (backup, err) =>
+        app.log(`Warning: volumes list: backup '${backup}' left out: ${err.message}`));
     },
 
     ...createBackupHandlers(app),

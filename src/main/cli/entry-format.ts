@@ -21,8 +21,30 @@ export function modeString(type: EntryRow['type'], mode: number): string {
   );
 }
 
+/** Text without control characters or backslashes: nothing to escape. */
+const PLAIN = /^[\x20-\x5b\x5d-\x7e\u00a0-\uffff]*$/;
+
+/**
+ * Text from a volume (a file name, a link target, an owner name) as it may be
+ * shown on a terminal: C0 and C1 control characters and DEL become \xNN and a
+ * backslash becomes \\, as `ls -b` shows them, so a crafted name cannot move
+ * the cursor, rewrite the window title or fake lines. JSON output keeps the text as is.
+ */
+export function printable(text: string): string {
+  if (PLAIN.test(text)) return text;
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
 export function longLine(row: EntryRow): string {
-  const owner = `${row.user ?? row.uid}/${row.group ?? row.gid}`;
-  const name = row.path + (row.type === 'symlink' ? ` -> ${row.linkTarget ?? ''}` : row.type === 'hardlink' ? ` => ${row.linkTarget ?? ''}` : '');
+  const owner = printable(`${row.user ?? row.uid}/${row.group ?? row.gid}`);
+  const target = printable(row.linkTarget ?? '');
+  const name = printable(row.path) + (row.type === 'symlink' ? ` -> ${target}` : row.type === 'hardlink' ? ` => ${target}` : '');
   return `${modeString(row.type, row.mode)}  ${owner.padEnd(15)}  ${String(row.size).padStart(12)}  ${formatDate(row.mtime)}  ${name}`;
 }

@@ -21,7 +21,7 @@ export interface KnownBackup {
   repoId: string;
   encrypted: boolean;
   /** The newest key-list generation seen (0: none yet). */
-  keyring: number;
+  keyringGeneration: number;
 }
 
 /** The record's file: named by a hash of store and backup, so any location makes a valid file name. */
@@ -34,8 +34,16 @@ function isKnownBackup(v: unknown, storeLocation: string, backup: string): v is 
   const k = v as Partial<KnownBackup> | null;
   return (
     !!k && k.format === 1 && k.store === storeLocation && k.backup === backup && typeof k.repoId === 'string' &&
-    /^[0-9a-f]{32}$/.test(k.repoId) && typeof k.encrypted === 'boolean' && Number.isSafeInteger(k.keyring) && k.keyring! >= 0
+    /^[0-9a-f]{32}$/.test(k.repoId) && typeof k.encrypted === 'boolean' &&
+    Number.isSafeInteger(k.keyringGeneration) && k.keyringGeneration! >= 0
   );
+}
+
+/** Records written before the field was renamed call the generation `keyring`: read as keyringGeneration. */
+function withCurrentNames(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const { keyring, ...rest } = v as Record<string, unknown>;
+  return keyring !== undefined && !('keyringGeneration' in rest) ? { ...rest, keyringGeneration: keyring } : v;
 }
 
 /** The record of a backup, or undefined when this machine has not used it. */
@@ -50,13 +58,13 @@ export async function readKnownBackup(storeLocation: string, backup: string): Pr
   }
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = withCurrentNames(JSON.parse(raw));
   } catch {
     value = undefined;
   }
-  // A damaged record must not silently drop the protection: say so.
+  // A damaged record must not silently drop the protection: say so (an integrity failure, like a damaged store).
   if (!isKnownBackup(value, storeLocation, backup)) {
-    throw new DvomError('ERROR', `${file} (what this machine remembers of backup '${backup}') is damaged; remove it to start afresh`);
+    throw new DvomError('INTEGRITY', `${file} (what this machine remembers of backup '${backup}') is damaged; remove it to start afresh`);
   }
   return value;
 }

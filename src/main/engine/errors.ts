@@ -1,3 +1,5 @@
+import type { ApiErrorCode } from '../../shared/api/errors.ts';
+
 /**
  * Engine errors carry a stable code and the CLI exit code they map to, so every
  * front end (CLI, IPC, WebSocket) can report them the same way.
@@ -42,6 +44,28 @@ export class DvomError extends Error {
     return EXIT_CODES[this.code];
   }
 }
+
+/**
+ * An error with a finer code than the engine's, for cases the UI treats apart
+ * (a remembered password that went stale, a restore destination that is not
+ * empty). `code` still decides the CLI's exit code; the API reports `detail`.
+ */
+export class DetailedError extends DvomError {
+  readonly detail: ApiErrorCode;
+  readonly field: string | undefined;
+  /** With `field`: what is wrong with it, in words to show next to it. */
+  readonly problem: string | undefined;
+  constructor(code: ErrorCode, detail: ApiErrorCode, message: string, options: { field?: string; problem?: string; cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause });
+    this.name = 'DetailedError';
+    this.detail = detail;
+    this.field = options.field;
+    this.problem = options.problem;
+  }
+}
+
+/** A restore destination holds data and --force (or the UI's confirmation) was not given (exit code 2). */
+export const destinationNotEmpty = (message: string) => new DetailedError('USAGE', 'DESTINATION_NOT_EMPTY', message);
 
 /** A missing object in a store (as opposed to a missing store, bucket or backup). */
 export class ObjectNotFoundError extends DvomError {

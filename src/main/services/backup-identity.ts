@@ -1,4 +1,4 @@
-import { forgetKnownBackup, knownBackupFile, writeKnownBackup, type KnownBackup } from '../config/known-backups.ts';
+import { forgetKnownBackup, knownBackupFile, readKnownBackup, writeKnownBackup, type KnownBackup } from '../config/known-backups.ts';
 import { integrityError } from '../engine/errors.ts';
 import { deleteBackup } from '../engine/ops/catalog.ts';
 import type { RepoConfig } from '../engine/repo/repo-config.ts';
@@ -48,9 +48,14 @@ export function checkNotVanished(store: StorageBackend, backup: string, known: K
 
 /** Remembers an opened or created backup (again only when its key list moved on). */
 export async function rememberBackup(store: StorageBackend, repo: Repository, known: KnownBackup | undefined): Promise<void> {
-  const keyring = Math.max(repo.keyringGeneration, known?.keyring ?? 0);
-  if (known && known.keyring === keyring) return;
-  await writeKnownBackup({ format: 1, store: store.location, backup: repo.name, repoId: repo.config.id, encrypted: repo.config.encrypted, keyring });
+  const keyringGeneration = Math.max(repo.keyringGeneration, known?.keyringGeneration ?? 0);
+  if (known && known.keyringGeneration === keyringGeneration) return;
+  await writeKnownBackup({ format: 1, store: store.location, backup: repo.name, repoId: repo.config.id, encrypted: repo.config.encrypted, keyringGeneration });
+}
+
+/** After this process changed the key list (passwd, key add/remove): from now on this machine refuses the list before. */
+export async function rememberKeyListChange(store: StorageBackend, repo: Repository): Promise<void> {
+  await rememberBackup(store, repo, await readKnownBackup(store.location, repo.name));
 }
 
 /** Deletes a whole backup and this machine's memory of it, so that a new one may take its name. */

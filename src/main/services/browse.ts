@@ -89,10 +89,10 @@ export async function listVersion(
   onRow: (row: EntryRow) => void | Promise<void>,
   options: Common = {},
 ): Promise<{ version: VersionSummary; entries: number; exclusions: string[] }> {
-  const version = await repo.version(versionRef);
-  const exclusions = repo.versionExclusions(version);
   const base = entryPathFromUser(path ?? '/');
   return repo.locked('ls', false, async () => {
+    const version = await repo.version(versionRef);
+    const exclusions = repo.versionExclusions(version);
     const trees = await openTrees(repo, TREES_ONLY);
     let entries = 0;
     for await (const e of entriesUnder(trees.entries(version), base)) {
@@ -146,9 +146,9 @@ export async function diffVersions(
   onChange: (row: ChangeRow) => void | Promise<void>,
   options: Common & { metadata?: boolean } = {},
 ): Promise<DiffSummary> {
-  const from = await repo.version(fromRef);
-  const to = await repo.version(toRef);
   return repo.locked('diff', false, async () => {
+    const from = await repo.version(fromRef);
+    const to = await repo.version(toRef);
     const trees = await openTrees(repo, TREES_ONLY);
     const summary: DiffSummary = {
       from,
@@ -193,8 +193,8 @@ export async function findInVersions(
   options: Common = {},
 ): Promise<{ versions: number; matches: number }> {
   const matcher = compilePattern(pattern);
-  const versions = await repo.versions();
   return repo.locked('find', false, async () => {
+    const versions = await repo.versions();
     const trees = await openTrees(repo, TREES_ONLY);
     let hit = 0;
     let matches = 0;
@@ -239,15 +239,16 @@ export async function backupStats(
   onVersion: (row: VersionStatsRow) => void | Promise<void>,
   options: Common = {},
 ): Promise<BackupStats> {
-  const versions = await repo.versions();
   let logicalBytes = 0;
-  await repo.locked('stats', false, async () => {
+  const versions = await repo.locked('stats', false, async () => {
+    const versions = await repo.versions();
     const trees = await openTrees(repo);
     for (const version of versions) {
       const usage = await versionUsage(trees, version, options.signal);
       logicalBytes += usage.logicalBytes;
       await onVersion({ version, ...usage, addedStoredBytes: version.stats.addedStoredBytes, dedupRatio: ratio(usage.logicalBytes, usage.storedBytes) });
     }
+    return versions;
   });
   const { storedBytes } = await overview(store, repo.name);
   return { versions: versions.length, logicalBytes, storedBytes, dedupRatio: ratio(logicalBytes, storedBytes) };
@@ -261,15 +262,18 @@ export async function dumpPath(
   out: Writable,
   options: Common = {},
 ): Promise<{ version: VersionSummary; kind: 'file' | 'tar' }> {
-  const version = await repo.version(versionRef);
   const wanted = entryPathFromUser(path);
-  const entry = await repo.locked('dump', false, async () => findEntry((await openTrees(repo, TREES_ONLY)).entries(version), wanted));
-  const isFolder = wanted.equals(Buffer.from('.')) || entry?.type === 'dir';
-  if (!entry && !isFolder) throw notFound(`version ${version.id} of backup '${repo.name}' has no '${shownPath(wanted)}'`);
-  if (isFolder) {
-    await dumpTree(repo, version, wanted, out, options.signal);
-    return { version, kind: 'tar' };
-  }
-  await dumpFile(repo, version, wanted, out, options.signal);
-  return { version, kind: 'file' };
+  // One shared lock from looking the version up to the last byte (dumpTree and dumpFile nest theirs, also shared).
+  return repo.locked('dump', false, async () => {
+    const version = await repo.version(versionRef);
+    const entry = await findEntry((await openTrees(repo, TREES_ONLY)).entries(version), wanted);
+    const isFolder = wanted.equals(Buffer.from('.')) || entry?.type === 'dir';
+    if (!entry && !isFolder) throw notFound(`version ${version.id} of backup '${repo.name}' has no '${shownPath(wanted)}'`);
+    if (isFolder) {
+      await dumpTree(repo, version, wanted, out, options.signal);
+      return { version, kind: 'tar' as const };
+    }
+    await dumpFile(repo, version, wanted, out, options.signal);
+    return { version, kind: 'file' as const };
+  });
 }

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { VolumeDto } from '../../shared/api/dto.ts';
 import { isVolumeEmpty } from '../docker/volume-archive.ts';
 import { listVolumes } from '../docker/volumes.ts';
-import { isDvomError } from '../engine/errors.ts';
+import { isDvomError, type DvomError } from '../engine/errors.ts';
 import { listBackupNames, versionsOf } from '../engine/ops/catalog.ts';
 import { Layout } from '../engine/repo/layout.ts';
 import { readRepoConfig, type Repository } from '../engine/repo/repository.ts';
@@ -83,9 +83,16 @@ export async function versionsWithVerification(store: StorageBackend, backup: st
   return versions.map((v) => ({ ...v, verifiedAt: records.get(v.id)?.verifiedAt ?? null, checked }));
 }
 
-/** Docker volumes with their size, the containers using them and the newest version that holds each. */
-export async function volumesWithLastBackup(docker: Docker, store: StorageBackend, unlock: ListingUnlock): Promise<VolumeDto[]> {
-  const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store, unlock)]);
+/** A backup a listing left out: it failed its checks (tampered, rolled back, or this machine's record of it is damaged). */
+export type OnLeftOut = (backup: string, err: DvomError) => void;
+
+/**
+ * Docker volumes with their size, the containers using them and the newest
+ * version that holds each. A backup that fails its checks is left out (and
+ * reported to `onLeftOut`), so one bad backup does not hide every volume.
+ */
+export async function volumesWithLastBackup(docker: Docker, store: StorageBackend, unlock: ListingUnlock, onLeftOut: OnLeftOut = () => {}): Promise<VolumeDto[]> {
+  const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store, unlock, onLeftOut)]);
   const result: VolumeDto[] = [];
   // One at a time: each look inside a volume is a short-lived helper container.
   for (const v of volumes) {
@@ -118,12 +125,20 @@ async function volumeEmptiness(docker: Docker, volume: string, size: number | un
 type LastBackup = NonNullable<VolumeDto['lastBackup']>;
 
 /** When each volume was last backed up, across all backups in the store. */
-async function lastBackupOfVolumes(store: StorageBackend, unlock: ListingUnlock): Promise<Map<string, LastBackup>> {
+async function lastBackupOfVolumes(store: StorageBackend, unlock: ListingUnlock, onLeftOut: OnLeftOut): Promise<Map<string, LastBackup>> {
   const last = new Map<string, LastBackup>();
   for (const name of await listBackupNames(store)) {
-    const repo = await unlock(name);
-    const versions = repo ? await repo.versions() : await versionsOf(store, name);
-    const checked = !!repo || !(await readRepoConfig(store, name)).encrypted;
+    let versions: VersionSummary[];
+    let checked: boolean;
+    try {
+      const repo = await unlock(name);
+      versions = repo ? await repo.versions() : await versionsOf(store, name);
+      checked = !!repo || !(await readRepoConfig(store, name)).encrypted;
+    } catch (err) {
+      if (!isDvomError(err, 'INTEGRITY')) throw err;
+      onLeftOut(name, err);
+      continue;
+    }
     for (const v of versions) {
       for (const volume of v.volumes) {
         const seen = last.get(volume);

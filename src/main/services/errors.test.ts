@@ -1,8 +1,8 @@
 /** The one error mapper of the CLI and the API: codes, exit codes (as the README lists them) and messages. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DvomError } from '../engine/errors.ts';
-import { destinationNotEmpty, passwordNotRemembered, rememberedPasswordWrong } from '../platform/detailed-error.ts';
+import { destinationNotEmpty, DvomError } from '../engine/errors.ts';
+import { passwordNotRemembered, rememberedPasswordWrong } from '../platform/detailed-error.ts';
 import { describeError, toApiError } from './errors.ts';
 
 const systemError = (code: string, message: string) => Object.assign(new Error(message), { code });

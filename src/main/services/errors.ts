@@ -1,6 +1,5 @@
 import type { ApiErrorShape } from '../../shared/api/errors.ts';
-import { DvomError } from '../engine/errors.ts';
-import { DetailedError } from '../platform/detailed-error.ts';
+import { DetailedError, DvomError } from '../engine/errors.ts';
 
 /** An error as every front end reports it: the API sends code, message (and field); the CLI prints the message and exits with exitCode. */
 export interface ErrorReport extends ApiErrorShape {

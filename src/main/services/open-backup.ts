@@ -78,7 +78,7 @@ export async function openBackup(store: StorageBackend, backup: string, finder: 
     }
     opened = { repo: await Repository.open(store, backup), found: undefined };
   } else {
-    opened = await openEncrypted(store, backup, finder, known?.keyring ?? 0);
+    opened = await openEncrypted(store, backup, finder, known?.keyringGeneration ?? 0);
   }
   // Again on the config actually opened: the store may have changed between the two reads.
   checkKnownBackup(store, backup, opened.repo.config, known);

@@ -1,11 +1,10 @@
-import { readKnownBackup } from '../config/known-backups.ts';
 import { scryptFromEnv } from '../config/scrypt-env.ts';
 import type { Credential } from '../engine/crypto/key-file.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { passwordAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { rememberBackup } from './backup-identity.ts';
+import { rememberKeyListChange } from './backup-identity.ts';
 
 /** Backup passwords remembered in the OS keychain, one per backup of a store. */
 
@@ -45,7 +44,11 @@ export async function changeCredential(
 ): Promise<void> {
   const scrypt = scryptFromEnv(keychain.warn);
   await repo.locked('passwd', true, () => repo.changeCredential(credential, scrypt));
-  // The key list moved on: from now on this machine refuses the one before (it still lists the old key).
-  await rememberBackup(keychain.store, repo, await readKnownBackup(keychain.store.location, repo.name));
-  if (credential.kind === 'password') await updateRememberedPassword(keychain.secrets, keychain.store, repo.name, credential.password);
+  try {
+    // The old password no longer opens the backup: a remembered one is replaced whatever happens next.
+    if (credential.kind === 'password') await updateRememberedPassword(keychain.secrets, keychain.store, repo.name, credential.password);
+  } finally {
+    // The key list moved on: from now on this machine refuses the one before (it still lists the old key).
+    await rememberKeyListChange(keychain.store, repo);
+  }
 }

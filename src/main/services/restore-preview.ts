@@ -1,11 +1,10 @@
-import * as fs from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { DvomError } from '../engine/errors.ts';
+import { planFolderRestore } from '../engine/ops/restore.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { ProgressListener } from '../../shared/progress.ts';
 import type { PathRules } from '../engine/tree/path-filter.ts';
-import { destinationNotEmpty } from '../platform/detailed-error.ts';
 import { planVolumeRestore, type VolumeRestorePlan } from '../volumes/restore-plan.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
 
@@ -46,24 +45,8 @@ export async function previewRestore(
       stopContainers: destination.stopContainers,
     });
   } else {
-    plan = { action: await planFolder(destination.dir, force === true), stops: [] };
+    plan = { action: await planFolderRestore(destination.dir, force === true), stops: [] };
   }
   const outcome = await testRestoreVersion(repo, version, docker, rest);
   return { ...plan, outcome };
-}
-
-/** The folder restore's own rule (engine/ops/restore.ts): a non-empty folder needs force. */
-async function planFolder(dir: string, force: boolean): Promise<VolumeRestorePlan['action']> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'create';
-    if (code === 'ENOTDIR') throw new DvomError('USAGE', `target '${dir}' exists and is not a folder`);
-    throw err;
-  }
-  if (!names.length) return 'fill';
-  if (!force) throw destinationNotEmpty(`target folder '${dir}' is not empty; use --force to replace its contents`);
-  return 'replace';
 }

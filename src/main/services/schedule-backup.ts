@@ -1,7 +1,7 @@
 import type { Schedule } from '../../shared/schedule.ts';
-import { usageError } from '../engine/errors.ts';
+import { DetailedError, usageError } from '../engine/errors.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
-import { DetailedError, passwordNotRemembered } from '../platform/detailed-error.ts';
+import { passwordNotRemembered } from '../platform/detailed-error.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { existingRepoConfig } from './open-backup.ts';
 import { forgetPassword, rememberedPassword, rememberPassword } from './passwords.ts';

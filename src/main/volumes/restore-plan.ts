@@ -1,10 +1,9 @@
 import type Docker from 'dockerode';
-import { DvomError, notFound, usageError } from '../engine/errors.ts';
+import { destinationNotEmpty, DvomError, notFound, usageError } from '../engine/errors.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { dockerMessage, dockerStatus } from '../docker/docker-client.ts';
 import { isVolumeEmpty } from '../docker/volume-archive.ts';
 import { checkVolumeName, containersUsing, volumeExists } from '../docker/volumes.ts';
-import { destinationNotEmpty } from '../platform/detailed-error.ts';
 import { sourceSelector } from './volume-paths.ts';
 
 /** What restoring into a volume will do; decided before anything is written (and all a test restore's report needs). */

@@ -18,7 +18,7 @@ export const API_ERROR_CODES = [
   'DOCKER_UNAVAILABLE',
   /** Append-only mode: what was to be deleted is held by S3 Object Lock until a date the message gives. */
   'RETAINED',
-  // Finer codes the services give for cases the UI treats apart.
+  // Finer codes for cases the UI treats apart (DetailedError, src/main/engine/errors.ts).
   /** The password remembered in the keychain no longer opens the backup: ask for the current one. */
   'REMEMBERED_PASSWORD_WRONG',
   /** A restore destination holds data and replacing it was not confirmed. */

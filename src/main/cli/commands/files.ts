@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { formatBytes, formatDate } from '../../../shared/format.ts';
 import { diffVersions, dumpPath, findInVersions, listVersion, type ChangeRow } from '../../services/browse.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command } from '../command.ts';
-import { longLine } from '../entry-format.ts';
+import { longLine, printable } from '../entry-format.ts';
 import { openBackup } from '../open-backup.ts';
 
 /** ls, diff, dump, find: one file (or a few) out of a backup, without restoring it all. */
@@ -46,13 +46,13 @@ export const lsCommand: Command = {
     const { version, exclusions } = await listVersion(repo, str(ctx.values, 'version'), path, (row) => writeLine(json ? JSON.stringify(row) : longLine(row)), {
       signal: ctx.signal,
     });
-    const excluded = exclusions.length ? `; backed up with --exclude ${exclusions.map((p) => `'${p}'`).join(' ')}` : '';
+    const excluded = exclusions.length ? `; backed up with --exclude ${exclusions.map((p) => `'${printable(p)}'`).join(' ')}` : '';
     ctx.output.info(`(version ${version.id} of backup '${name}', ${formatDate(version.createdAt)}${excluded})`);
   },
 };
 
 function changeLine(r: ChangeRow): string {
-  const name = r.type === 'dir' ? `${r.path}/` : r.path;
+  const name = printable(r.type === 'dir' ? `${r.path}/` : r.path);
   const isFile = r.type === 'file';
   const size =
     r.change === '+' ? (isFile ? `  (${formatBytes(r.size)})` : '')
@@ -126,7 +126,7 @@ export const dumpCommand: Command = {
     // Its errors (a closed stdout) reach the dump through its writes; this only keeps them from being unhandled.
     sink.on('error', () => undefined);
     const { version, kind } = await dumpPath(repo, str(ctx.values, 'version'), path, sink, { signal: ctx.signal });
-    ctx.output.info(`(${kind === 'tar' ? 'tar stream of' : 'file'} ${path}, version ${version.id} of backup '${name}')`);
+    ctx.output.info(`(${kind === 'tar' ? 'tar stream of' : 'file'} ${printable(path)}, version ${version.id} of backup '${name}')`);
   },
 };
 
@@ -159,7 +159,7 @@ export const findCommand: Command = {
       { signal: ctx.signal },
     );
     if (!found.matches) {
-      ctx.output.info(`No version of backup '${name}' has a path matching '${pattern}'`);
+      ctx.output.info(`No version of backup '${name}' has a path matching '${printable(pattern)}'`);
       return 4;
     }
     ctx.output.info(`${found.matches} matching entries in ${found.versions} version(s)`);

@@ -4,7 +4,7 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type CommandCont
 import { askPassword } from '../credentials.ts';
 import { formatDate, formatTable } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
-import { scryptFromEnv } from '../../config/scrypt-env.ts';
+import { addKey, removeKey } from '../../services/keys.ts';
 import { changeCredential } from '../../services/passwords.ts';
 import type { Credential } from '../../engine/index.ts';
 
@@ -64,15 +64,12 @@ export const keyCommand: Command = {
       } else {
         credential = await newPassword(ctx);
       }
-      const scrypt = scryptFromEnv(ctx.output.warn);
-      const added = await repo.locked('key add', true, () => repo.addKey(credential, `added ${new Date().toISOString()}`, scrypt));
+      const added = await addKey(repo, credential, ctx.store(), ctx.output.warn);
       ctx.output.out(`Added key ${added.id} to backup '${name}'`);
       return;
     }
     if (!keyId) throw usageError('dvom key remove NAME KEY-ID: which key? (see dvom key list NAME)');
-    const current = (await repo.listKeys()).find((k) => k.current);
-    if (current?.id === keyId) throw usageError('refusing to remove the key you unlocked with; unlock with another key first');
-    await repo.locked('key remove', true, () => repo.removeKey(keyId));
+    await removeKey(repo, keyId, ctx.store());
     ctx.output.out(`Removed key ${keyId} from backup '${name}'`);
   },
 };

@@ -11,7 +11,8 @@ export const volumesCommand: Command = {
   options: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
   positionals: [0, 0],
   async run(ctx) {
-    const volumes = await volumesWithLastBackup(await dockerFor(ctx), ctx.store(), listingUnlock(ctx));
+    const volumes = await volumesWithLastBackup(await dockerFor(ctx), ctx.store(), listingUnlock(ctx), (backup, err) =>
+      ctx.output.warn(`backup '${backup}' is left out of the last backups: ${err.message}`));
     if (ctx.values.json) {
       const rows = volumes.map(({ lastBackup, ...v }) => ({ ...v, lastBackup: lastBackup?.at ?? null, lastBackupName: lastBackup?.backup ?? null, lastBackupChecked: lastBackup?.checked ?? null }));
       return void ctx.output.out(JSON.stringify(rows, null, 2));

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { ProgressListener } from '../../../shared/progress.ts';
-import { DvomError, throwIfAborted } from '../errors.ts';
+import { destinationNotEmpty, DvomError, throwIfAborted } from '../errors.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { Repository } from '../repo/repository.ts';
 import { DecodePool } from '../repo/decode-pool.ts';
@@ -83,16 +83,27 @@ export interface RestoreCounts {
   bytes: number;
 }
 
-/** undefined: does not exist; true/false: an (empty) folder. Anything else is a usage error. */
-async function isEmptyDir(dir: string): Promise<boolean | undefined> {
+/** What restoring into a host folder does: create it, fill it (it is empty) or replace its contents (only with force). */
+export type FolderRestoreAction = 'create' | 'fill' | 'replace';
+
+/**
+ * The folder restore's rule, for the restore and its dry run alike: a
+ * non-empty folder needs force (DESTINATION_NOT_EMPTY, exit code 2); anything
+ * but a folder is refused.
+ */
+export async function planFolderRestore(dir: string, force: boolean): Promise<FolderRestoreAction> {
+  let names: string[];
   try {
-    return (await fs.readdir(dir)).length === 0;
+    names = await fs.readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT') return 'create';
     if (code === 'ENOTDIR') throw new DvomError('USAGE', `target '${dir}' exists and is not a folder`);
     throw err;
   }
+  if (!names.length) return 'fill';
+  if (!force) throw destinationNotEmpty(`target folder '${dir}' is not empty; use --force to replace its contents`);
+  return 'replace';
 }
 
 /**
@@ -107,10 +118,7 @@ export async function restoreToFolder(
   options: RestoreOptions & { force?: boolean; keepSetuid?: boolean } = {},
 ): Promise<void> {
   const dest = path.resolve(target);
-  const empty = await isEmptyDir(dest);
-  if (empty === false && !options.force) {
-    throw new DvomError('USAGE', `target folder '${target}' is not empty; use --force to replace its contents`);
-  }
+  const action = await planFolderRestore(dest, options.force === true);
   await repo.locked('restore', false, () => withDecodePool(async (pool) => {
     const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'restoring', opened);
@@ -124,7 +132,7 @@ export async function restoreToFolder(
       });
       throwIfAborted(options.signal);
       meter.phase('finalizing');
-      await swapInto(staging, dest, empty);
+      await swapInto(staging, dest, action);
       meter.phase('done');
     } catch (err) {
       await fs.rm(staging, { recursive: true, force: true });
@@ -133,8 +141,8 @@ export async function restoreToFolder(
   }));
 }
 
-async function swapInto(staging: string, dest: string, empty: boolean | undefined): Promise<void> {
-  if (empty === undefined) {
+async function swapInto(staging: string, dest: string, action: FolderRestoreAction): Promise<void> {
+  if (action === 'create') {
     await fs.rename(staging, dest);
     return;
   }
