@@ -28,7 +28,6 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -43,7 +42,7 @@ import {
   exec,
   snapshotVolume,
 } from '../docker/docker-fixtures.ts';
-import { adminClient, s3TestEnv, useGateway } from '../s3/s3-fixtures.ts';
+import { adminClient, listS3Keys, s3TestEnv, useGateway } from '../s3/s3-fixtures.ts';
 import { collectOutput } from '../support/processes.ts';
 
 const BUCKET = 'secure-backups';
@@ -336,15 +335,8 @@ await describeWithDocker('the Encryption Guide, every dvom command verbatim (Doc
   });
 });
 
-async function listKeys(client: S3Client, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
+function listKeys(client: S3Client, prefix: string): Promise<string[]> {
+  return listS3Keys(client, BUCKET, prefix);
 }
 
 async function getObject(client: S3Client, key: string): Promise<string> {

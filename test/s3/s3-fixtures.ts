@@ -77,21 +77,24 @@ export interface TestBucket {
   remove(): Promise<void>;
 }
 
+/** Every key under `prefix`, page by page. */
+export async function listS3Keys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
 export async function createTestBucket(env: S3TestEnv, label: string): Promise<TestBucket> {
   const client = adminClient(env);
   const name = uniqueBucket(label);
   await client.send(new CreateBucketCommand({ Bucket: name }));
   const backends: S3Backend[] = [];
-  const keys = async (prefix = ''): Promise<string[]> => {
-    const out: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out.sort();
-  };
+  const keys = async (prefix = ''): Promise<string[]> => (await listS3Keys(client, name, prefix)).sort();
   return {
     name,
     client,

@@ -127,19 +127,23 @@ function isStale(key: string, doc: LockDoc, storedAt: Date | undefined, now: num
   return lockAgeMs(key, doc.refreshedAt, storedAt, now) > lockTimeoutMs();
 }
 
+/** A listed lock's document; undefined when it was released meanwhile. */
+async function readLockDoc(backend: StorageBackend, key: string): Promise<LockDoc | undefined> {
+  try {
+    return parseLockDoc(await backend.get(key));
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return undefined;
+    throw err;
+  }
+}
+
 /** Every lock of a backup, each marked stale or live (locks that vanish while listing are skipped). */
 export async function readLocks(backend: StorageBackend, layout: Layout): Promise<LockInfo[]> {
   const out: LockInfo[] = [];
   const now = Date.now();
   for await (const obj of backend.list(layout.locksPrefix)) {
-    let raw: Buffer;
-    try {
-      raw = await backend.get(obj.key);
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError) continue; // released meanwhile
-      throw err;
-    }
-    const doc = parseLockDoc(raw);
+    const doc = await readLockDoc(backend, obj.key);
+    if (!doc) continue;
     out.push({ id: idFromKey(obj.key), ...pick(doc), stale: isStale(obj.key, doc, obj.modified, now) });
   }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -228,14 +232,8 @@ export class RepoLock {
     const storeNow = ownStored > 0 ? ownStored : undefined;
     for (const obj of listed) {
       if (obj.key === own) continue;
-      let raw: Buffer;
-      try {
-        raw = await backend.get(obj.key);
-      } catch (err) {
-        if (err instanceof ObjectNotFoundError) continue; // released meanwhile
-        throw err;
-      }
-      const doc = parseLockDoc(raw);
+      const doc = await readLockDoc(backend, obj.key);
+      if (!doc) continue;
       if (isStale(obj.key, doc, obj.modified, now, storeNow)) {
         if (own !== undefined) await backend.delete(obj.key);
         continue;
