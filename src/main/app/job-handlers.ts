@@ -14,6 +14,12 @@ import { restoreVolume } from '../volumes/restore-volume.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
+/** "; db was down for 12 s" after a job that stopped containers. */
+function downtimeText(stopped: readonly string[] | undefined, ms: number | undefined): string {
+  if (ms === undefined || !stopped?.length) return '';
+  return `; ${stopped.join(', ')} ${stopped.length === 1 ? 'was' : 'were'} down for ${formatDuration(ms / 1000)}`;
+}
+
 type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBackup' | 'jobs.startRestore' | 'jobs.startTestRestore' | 'jobs.startVerify'>;
 
 /** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
@@ -35,6 +41,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
 
   return {
     async 'jobs.list'() {
+      await app.jobs.ready;
       return app.jobs.list();
     },
 
@@ -50,15 +57,22 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
       const title = backupTitle(p.volumes, p.backup, p.target);
       return {
-        jobId: app.jobs.start('backup', title, async ({ signal, onProgress }) => {
-          try {
-            const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log });
-            const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
-            return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
-          } finally {
-            emitStoreChanged(app.events);
-          }
-        }),
+        jobId: app.jobs.start(
+          'backup',
+          title,
+          async ({ signal, onProgress, containersDown }) => {
+            try {
+              let downMs: number | undefined;
+              const onContainersDown = (ms: number) => containersDown((downMs = ms));
+              const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown });
+              const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
+              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)${downtimeText(p.stopContainers, downMs)}`;
+            } finally {
+              emitStoreChanged(app.events);
+            }
+          },
+          { target: p.target },
+        ),
       };
     },
 
@@ -67,8 +81,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
           try {
+            let downMs: number | undefined;
             const r = await restoreVolume(repo, docker, version, {
               targetVolume: p.destinationVolume,
               force: p.force,
@@ -76,15 +91,16 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               signal,
               onProgress,
               log: app.log,
+              onContainersDown: (ms) => containersDown((downMs = ms)),
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
             const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
-            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified${downtimeText(p.stopContainers, downMs)}`;
           } finally {
             emitStoreChanged(app.events);
           }
-        }),
+        }, { target: p.target }),
       };
     },
 
@@ -94,11 +110,16 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
-        jobId: app.jobs.start('test-restore', testRestoreTitle(p.backup, version.id, version.volumes, p.target), async ({ signal, onProgress }) => {
-          const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
-          app.events.emit('backups.changed', {});
-          return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
-        }),
+        jobId: app.jobs.start(
+          'test-restore',
+          testRestoreTitle(p.backup, version.id, version.volumes, p.target),
+          async ({ signal, onProgress }) => {
+            const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
+            app.events.emit('backups.changed', {});
+            return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
+          },
+          { target: p.target },
+        ),
       };
     },
 
@@ -112,7 +133,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           }
           if (p.readData) app.events.emit('backups.changed', {});
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
-        }),
+        }, { target: p.target }),
       };
     },
   };
