@@ -14,12 +14,6 @@ import { restoreVolume } from '../volumes/restore-volume.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
-/** "; db was down for 12 s" after a job that stopped containers. */
-function downtimeText(stopped: readonly string[] | undefined, ms: number | undefined): string {
-  if (ms === undefined || !stopped?.length) return '';
-  return `; ${stopped.join(', ')} ${stopped.length === 1 ? 'was' : 'were'} down for ${formatDuration(ms / 1000)}`;
-}
-
 type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBackup' | 'jobs.startRestore' | 'jobs.startTestRestore' | 'jobs.startVerify'>;
 
 /** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
@@ -62,11 +56,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           title,
           async ({ signal, onProgress, containersDown }) => {
             try {
-              let downMs: number | undefined;
-              const onContainersDown = (ms: number) => containersDown((downMs = ms));
-              const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown });
+              const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown });
               const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
-              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)${downtimeText(p.stopContainers, downMs)}`;
+              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
             } finally {
               emitStoreChanged(app.events);
             }
@@ -83,7 +75,6 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       return {
         jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
           try {
-            let downMs: number | undefined;
             const r = await restoreVolume(repo, docker, version, {
               targetVolume: p.destinationVolume,
               force: p.force,
@@ -91,12 +82,12 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               signal,
               onProgress,
               log: app.log,
-              onContainersDown: (ms) => containersDown((downMs = ms)),
+              onContainersDown: containersDown,
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
             const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
-            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified${downtimeText(p.stopContainers, downMs)}`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
           } finally {
             emitStoreChanged(app.events);
           }

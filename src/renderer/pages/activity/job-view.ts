@@ -129,7 +129,9 @@ export function jobFacts(job: JobDto): Fact[] {
     facts.push({ label: 'Took', value: job.finishedAt ? durationText((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000) : '—' });
   }
   if (job.kind === 'backup') facts.push({ label: 'Deduplicated', value: dedupText(job) ?? '—' });
-  if (!running && job.containersDownMs !== undefined) facts.push({ label: 'Containers down', value: durationText(job.containersDownMs / 1000) });
+  if (!running && job.containersDownMs !== undefined) {
+    facts.push({ label: 'Containers down', value: job.containersDownMs < 1000 ? 'under 1 s' : durationText(job.containersDownMs / 1000) });
+  }
   return facts;
 }
 
