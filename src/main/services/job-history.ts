@@ -65,8 +65,9 @@ export class JobHistoryFile {
   private readonly log: (message: string) => void;
   /** Oldest first, as in the file. */
   private jobs: JobDto[] = [];
-  /** Writes in this process, one after the other. */
+  /** Writes in this process, one after the other, and none before the saved jobs were read (it would lose them). */
   private queue: Promise<unknown> = Promise.resolve();
+  private loaded: Promise<unknown> = Promise.resolve();
 
   constructor(file = jobHistoryPath(), log: (message: string) => void = () => undefined) {
     this.file = file;
@@ -78,7 +79,13 @@ export class JobHistoryFile {
    * is moved aside (kept for a look, never read again) and history starts
    * afresh: it is only a record, and must not stop the app.
    */
-  async load(): Promise<JobDto[]> {
+  load(): Promise<JobDto[]> {
+    const loading = this.read();
+    this.loaded = loading.catch(() => undefined);
+    return loading;
+  }
+
+  private async read(): Promise<JobDto[]> {
     let raw: string;
     try {
       raw = await fs.readFile(this.file, 'utf8');
@@ -105,10 +112,10 @@ export class JobHistoryFile {
   add(job: JobDto): Promise<void> {
     this.jobs.push(persisted(job));
     if (this.jobs.length > HISTORY_LIMIT) this.jobs.splice(0, this.jobs.length - HISTORY_LIMIT);
-    const text = JSON.stringify({ version: 1, jobs: this.jobs }) + '\n';
-    const next = this.queue.then(() =>
-      writePrivateFile(this.file, text).catch((err: Error) => this.log(`Warning: cannot save the job history to ${this.file}: ${err.message}`)),
-    );
+    const next = this.queue
+      .then(() => this.loaded)
+      .then(() => writePrivateFile(this.file, JSON.stringify({ version: 1, jobs: this.jobs }) + '\n'))
+      .catch((err: Error) => this.log(`Warning: cannot save the job history to ${this.file}: ${err.message}`));
     this.queue = next;
     return next;
   }
