@@ -3,7 +3,7 @@
  * 4 and 6), against a real `dvom serve` process over a real Docker engine: a
  * backup and a restore that stop a busybox container announce "checking",
  * "stopping" and "starting" with what they work on and record how long the
- * container was down; the server is stopped and started again, and its API
+ * container was down (a scheduled run too); the server is stopped and started again, and its API
  * and the Activity page in Chromium still list both jobs; a damaged history
  * file is moved aside and the server starts with an empty history.
  */
@@ -169,7 +169,20 @@ function body() {
     finished.push(job);
   });
 
-  it('after a restart, the API and the Activity page still list both jobs; the file holds no secret', async () => {
+  it('a scheduled backup run by hand records the downtime too', async () => {
+    const api = served!.api;
+    await api.call('schedules.save', {
+      schedule: { name: 'nightly', volumes: [volume], backup: 'scheduled', encrypt: false, stopContainers: [container], when: { kind: 'daily', at: '02:00' } },
+    });
+    const { job, events } = await runJob(() => api.call('schedules.runNow', { name: 'nightly' }));
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    assert.ok(events.some((e) => e.phase === 'stopping' && e.subject === container));
+    assert.equal(typeof job.containersDownMs, 'number');
+    assert.equal((await fx.inspect(container)).running, true);
+    finished.push(job);
+  });
+
+  it('after a restart, the API and the Activity page still list the jobs; the file holds no secret', async () => {
     await stopServe();
     const text = await fs.readFile(historyFile, 'utf8');
     assert.ok(!text.includes(PASSWORD), 'the password is not in the history');
@@ -188,7 +201,7 @@ function body() {
       assert.equal(again.containersDownMs, job.containersDownMs);
       assert.equal(again.progress?.bytesDone, job.progress?.bytesDone);
     }
-    assert.deepEqual(listed.map((j) => j.id), [finished[1]!.id, finished[0]!.id], 'newest first');
+    assert.deepEqual(listed.map((j) => j.id), finished.map((j) => j.id).reverse(), 'newest first');
 
     for (const [name, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
       for (const scheme of ['light', 'dark'] as const) {
@@ -200,6 +213,7 @@ function body() {
           assert.match(cardText, /Succeeded/);
           assert.match(cardText, /Containers down (\d+|under 1) s/i, 'the downtime is shown with the finished job');
           await newestJob(page, finished[1]!.title).waitFor();
+          await newestJob(page, finished[2]!.title).waitFor();
           await page.screenshot({ path: await screenshotPath(`activity-after-restart-${name}-${scheme}.png`) });
         } finally {
           await page.context().close();
