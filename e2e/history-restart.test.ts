@@ -169,6 +169,16 @@ function body() {
     finished.push(job);
   });
 
+  it('a restore over a volume that has data says when it replaces its contents', async () => {
+    const api = served!.api;
+    const { job, events } = await runJob(() => api.call('jobs.startRestore', { backup: 'history', destinationVolume: volume, force: true, password: PASSWORD, stopContainers: [container] }));
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    const steps = events.map((e) => `${e.phase}${e.subject ? `:${e.subject}` : ''}`);
+    assert.ok(steps.indexOf(`replacing:${volume}`) > steps.indexOf(`stopping:${container}`), steps.join(' '));
+    assert.ok(steps.indexOf(`starting:${container}`) > steps.indexOf(`replacing:${volume}`), steps.join(' '));
+    finished.push(job);
+  });
+
   it('a scheduled backup run by hand records the downtime too', async () => {
     const api = served!.api;
     await api.call('schedules.save', {
@@ -212,8 +222,7 @@ function body() {
           const cardText = (await card.innerText()).replace(/\s+/g, ' ');
           assert.match(cardText, /Succeeded/);
           assert.match(cardText, /Containers down (\d+|under 1) s/i, 'the downtime is shown with the finished job');
-          await newestJob(page, finished[1]!.title).waitFor();
-          await newestJob(page, finished[2]!.title).waitFor();
+          for (const job of finished) await newestJob(page, job.title).waitFor();
           await page.screenshot({ path: await screenshotPath(`activity-after-restart-${name}-${scheme}.png`) });
         } finally {
           await page.context().close();

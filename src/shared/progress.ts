@@ -14,6 +14,8 @@ export const PROGRESS_PHASES = [
   'verifying',
   'finalizing',
   'pruning',
+  /** Replacing a restore destination's contents with the verified copy in the staging volume. */
+  'replacing',
   /** Starting the container named in `subject` again. */
   'starting',
   'done',

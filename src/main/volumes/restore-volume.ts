@@ -136,6 +136,7 @@ export async function restoreVolume(
         throw err;
       }
       // Only now, with the whole version verified in the staging volume, is the destination touched.
+      steps.step('replacing', destination);
       try {
         await clearVolume(docker, destination);
         await copyVolume(docker, staging, destination);

@@ -26,6 +26,7 @@ describe('job-view', () => {
     assert.equal(stepText(progress({ phase: 'checking', subject: 'data' }), 'restore'), 'Checking the destination volume data…');
     assert.equal(stepText(progress({ phase: 'checking', subject: 'a, b' }), 'backup'), 'Checking the volumes a, b…');
     assert.equal(stepText(progress({ phase: 'stopping' }), 'backup'), 'Stopping containers…');
+    assert.equal(stepText(progress({ phase: 'replacing', subject: 'data' }), 'restore'), 'Replacing the contents of data…');
     assert.equal(stepText(progress({ phase: 'backing-up' }), 'backup'), null);
     const facts = (ms: number | undefined) => jobFacts(job({ state: 'succeeded', finishedAt: new Date().toISOString(), containersDownMs: ms })).find((f) => f.label === 'Containers down')?.value;
     assert.equal(facts(12_400), '12 s');

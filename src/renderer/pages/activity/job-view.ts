@@ -17,6 +17,7 @@ const PHASES: Record<ProgressPhase, string> = {
   verifying: 'Verifying',
   finalizing: 'Finishing',
   pruning: 'Cleaning up',
+  replacing: 'Replacing the contents',
   done: 'Done',
 };
 
@@ -40,6 +41,7 @@ export const phaseLabel = (phase: ProgressPhase): string => PHASES[phase] ?? pha
 export function stepText(p: ProgressEvent, kind: JobKind): string | null {
   if (p.phase === 'stopping') return p.subject ? `Stopping ${p.subject}…` : 'Stopping containers…';
   if (p.phase === 'starting') return p.subject ? `Starting ${p.subject}…` : 'Starting containers…';
+  if (p.phase === 'replacing') return p.subject ? `Replacing the contents of ${p.subject}…` : 'Replacing the contents…';
   if (p.phase === 'checking') {
     const what = kind === 'restore' ? 'the destination volume' : 'the volumes';
     return p.subject ? `Checking ${what} ${p.subject}…` : `Checking ${what}…`;
