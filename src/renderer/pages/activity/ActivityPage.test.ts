@@ -199,7 +199,7 @@ describeInHarness('ActivityPage (component, in Chromium)', (harness) => {
       for (const colorScheme of ['light', 'dark'] as const) {
         const h = await harness.open({ view: 'activity' }, { context: { colorScheme, viewport }, before: (p) => p.reply('jobs.list', { result: [j] }) });
         try {
-          await card(h, j.title).getByText('Checking the volumes ux-data…').waitFor();
+          await card(h, j.title).getByText('Checking the volume ux-data…').waitFor();
           await h.emit('job.updated', { ...j, progress: progress({ phase: 'stopping', subject: 'ux-db', bytesDone: 0, bytesTotal: undefined, filesDone: 0, filesTotal: undefined, bytesNew: undefined, rate: undefined, etaSeconds: undefined }) });
           await card(h, j.title).getByText('Stopping ux-db…').waitFor();
           await h.screenshot(`component-activity-stopping-${size}-${colorScheme}.png`);

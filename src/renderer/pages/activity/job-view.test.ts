@@ -25,6 +25,7 @@ describe('job-view', () => {
     assert.equal(stepText(progress({ phase: 'starting', subject: 'db' }), 'restore'), 'Starting db…');
     assert.equal(stepText(progress({ phase: 'checking', subject: 'data' }), 'restore'), 'Checking the destination volume data…');
     assert.equal(stepText(progress({ phase: 'checking', subject: 'a, b' }), 'backup'), 'Checking the volumes a, b…');
+    assert.equal(stepText(progress({ phase: 'checking', subject: 'a' }), 'backup'), 'Checking the volume a…');
     assert.equal(stepText(progress({ phase: 'stopping' }), 'backup'), 'Stopping containers…');
     assert.equal(stepText(progress({ phase: 'replacing', subject: 'data' }), 'restore'), 'Replacing the contents of data…');
     assert.equal(stepText(progress({ phase: 'backing-up' }), 'backup'), null);

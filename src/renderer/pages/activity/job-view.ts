@@ -43,7 +43,7 @@ export function stepText(p: ProgressEvent, kind: JobKind): string | null {
   if (p.phase === 'starting') return p.subject ? `Starting ${p.subject}…` : 'Starting containers…';
   if (p.phase === 'replacing') return p.subject ? `Replacing the contents of ${p.subject}…` : 'Replacing the contents…';
   if (p.phase === 'checking') {
-    const what = kind === 'restore' ? 'the destination volume' : 'the volumes';
+    const what = kind === 'restore' ? 'the destination volume' : p.subject?.includes(', ') || !p.subject ? 'the volumes' : 'the volume';
     return p.subject ? `Checking ${what} ${p.subject}…` : `Checking ${what}…`;
   }
   return null;
