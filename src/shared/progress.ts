@@ -2,15 +2,26 @@
  * Progress of a long-running engine operation. Emitted by the engine as
  * events, throttled by the front end; shared with the renderer, so no Node types.
  */
-export type ProgressPhase =
-  | 'preparing'
-  | 'scanning'
-  | 'backing-up'
-  | 'restoring'
-  | 'verifying'
-  | 'finalizing'
-  | 'pruning'
-  | 'done';
+export const PROGRESS_PHASES = [
+  'preparing',
+  /** Checking the volumes to back up, or the destination of a restore (runs a helper container). */
+  'checking',
+  /** Stopping the container named in `subject` (Docker waits up to 10 s for it to exit). */
+  'stopping',
+  'scanning',
+  'backing-up',
+  'restoring',
+  'verifying',
+  'finalizing',
+  'pruning',
+  /** Replacing a restore destination's contents with the verified copy in the staging volume. */
+  'replacing',
+  /** Starting the container named in `subject` again. */
+  'starting',
+  'done',
+] as const;
+
+export type ProgressPhase = (typeof PROGRESS_PHASES)[number];
 
 export interface ProgressEvent {
   phase: ProgressPhase;
@@ -30,6 +41,8 @@ export interface ProgressEvent {
   etaSeconds?: number;
   /** Path of the file being processed (display only; never logged). */
   current?: string;
+  /** What the phase is working on: the container being stopped or started, the volume being checked. */
+  subject?: string;
 }
 
 export type ProgressListener = (event: ProgressEvent) => void;

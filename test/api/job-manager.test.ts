@@ -9,6 +9,7 @@ import type { JobDto } from '../../src/shared/api/dto.ts';
 import type { ProgressEvent } from '../../src/shared/progress.ts';
 import { EventHub } from '../../src/main/services/event-hub.ts';
 import { JobManager, type JobContext } from '../../src/main/services/job-manager.ts';
+import { HISTORY_LIMIT } from '../../src/main/services/job-history.ts';
 import { DvomError } from '../../src/main/engine/errors.ts';
 
 function setup(): { jobs: JobManager; events: JobDto[] } {
@@ -173,23 +174,23 @@ describe('JobManager', () => {
     assert.equal(jobs.list()[0]!.state, 'succeeded');
   });
 
-  it('keeps at most 100 finished jobs (oldest dropped), newest first, and never drops running ones', async () => {
+  it('keeps at most HISTORY_LIMIT finished jobs (oldest dropped), newest first, and never drops running ones', async () => {
     const { jobs } = setup();
     const g = gate();
     const longRunning = jobs.start('backup', 'long', g.work);
     const ids: string[] = [];
-    for (let i = 0; i < 105; i++) ids.push(jobs.start('verify', `v${i}`, async () => `ok ${i}`));
+    for (let i = 0; i < HISTORY_LIMIT + 5; i++) ids.push(jobs.start('verify', `v${i}`, async () => `ok ${i}`));
     await Promise.all(ids.map((id) => jobs.wait(id)));
     let list = jobs.list();
-    assert.equal(list.length, 101);
+    assert.equal(list.length, HISTORY_LIMIT + 1);
     assert.ok(list.some((j) => j.id === longRunning && j.state === 'running'));
     const finished = list.filter((j) => j.state !== 'running').map((j) => j.id);
-    assert.deepEqual(finished, ids.slice(5).reverse(), 'the newest 100, newest first');
+    assert.deepEqual(finished, ids.slice(5).reverse(), 'the newest HISTORY_LIMIT, newest first');
 
     g.release();
     await jobs.wait(longRunning);
     list = jobs.list();
-    assert.equal(list.length, 100);
+    assert.equal(list.length, HISTORY_LIMIT);
     assert.ok(list.every((j) => j.state === 'succeeded'));
     assert.ok(!list.some((j) => j.id === longRunning), 'the oldest job is dropped once it finished');
   });

@@ -8,6 +8,7 @@ import type { StorageBackend } from '../engine/storage/backend.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.ts';
 import { EventHub } from '../services/event-hub.ts';
+import { JobHistoryFile } from '../services/job-history.ts';
 import { JobManager } from '../services/job-manager.ts';
 
 export interface DvomAppOptions {
@@ -18,6 +19,8 @@ export interface DvomAppOptions {
   log?: (message: string) => void;
   /** The scheduler's clock, runner or state file (tests); it runs only once started. */
   scheduler?: SchedulerOptions;
+  /** Where finished jobs are kept across restarts: default job-history.json next to the config; false keeps them in memory only. */
+  jobHistory?: string | false;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface DvomAppOptions {
  */
 export class DvomApp {
   readonly events = new EventHub();
-  readonly jobs = new JobManager(this.events);
+  readonly jobs: JobManager;
   readonly secrets: SecretStore;
   readonly log: (message: string) => void;
   /** Scheduled backups; the host starts it (dvom serve, Electron main). */
@@ -39,6 +42,7 @@ export class DvomApp {
     this.secrets = options.secrets;
     this.selection = options.storeSelection ?? {};
     this.log = options.log ?? (() => undefined);
+    this.jobs = new JobManager(this.events, options.jobHistory === false ? undefined : new JobHistoryFile(options.jobHistory, this.log));
     this.scheduler = new Scheduler(this, options.scheduler);
   }
 

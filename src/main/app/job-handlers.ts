@@ -35,6 +35,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
 
   return {
     async 'jobs.list'() {
+      await app.jobs.ready;
       return app.jobs.list();
     },
 
@@ -50,15 +51,20 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
       const title = backupTitle(p.volumes, p.backup, p.target);
       return {
-        jobId: app.jobs.start('backup', title, async ({ signal, onProgress }) => {
-          try {
-            const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log });
-            const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
-            return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
-          } finally {
-            emitStoreChanged(app.events);
-          }
-        }),
+        jobId: app.jobs.start(
+          'backup',
+          title,
+          async ({ signal, onProgress, containersDown }) => {
+            try {
+              const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown });
+              const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
+              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
+            } finally {
+              emitStoreChanged(app.events);
+            }
+          },
+          { target: p.target },
+        ),
       };
     },
 
@@ -67,7 +73,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
           try {
             const r = await restoreVolume(repo, docker, version, {
               targetVolume: p.destinationVolume,
@@ -76,6 +82,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               signal,
               onProgress,
               log: app.log,
+              onContainersDown: containersDown,
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
@@ -84,7 +91,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           } finally {
             emitStoreChanged(app.events);
           }
-        }),
+        }, { target: p.target }),
       };
     },
 
@@ -94,11 +101,16 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
-        jobId: app.jobs.start('test-restore', testRestoreTitle(p.backup, version.id, version.volumes, p.target), async ({ signal, onProgress }) => {
-          const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
-          app.events.emit('backups.changed', {});
-          return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
-        }),
+        jobId: app.jobs.start(
+          'test-restore',
+          testRestoreTitle(p.backup, version.id, version.volumes, p.target),
+          async ({ signal, onProgress }) => {
+            const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
+            app.events.emit('backups.changed', {});
+            return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
+          },
+          { target: p.target },
+        ),
       };
     },
 
@@ -112,7 +124,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           }
           if (p.readData) app.events.emit('backups.changed', {});
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
-        }),
+        }, { target: p.target }),
       };
     },
   };

@@ -7,7 +7,7 @@ export function progressBar(enabled: boolean, label: string): { listener: Progre
   let drawn = false;
   const listener = (e: ProgressEvent) => {
     const width = Math.max(20, Math.min(40, (process.stderr.columns ?? 80) - 60));
-    const parts: string[] = [label, e.phase];
+    const parts: string[] = [label, e.subject ? `${e.phase} ${e.subject}` : e.phase];
     if (e.bytesTotal) {
       const ratio = Math.min(1, e.bytesDone / Math.max(1, e.bytesTotal));
       const filled = Math.round(ratio * width);

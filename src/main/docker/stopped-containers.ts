@@ -2,17 +2,23 @@ import type Docker from 'dockerode';
 import { DvomError, notFound } from '../engine/errors.ts';
 import { dockerMessage, dockerStatus } from './docker-client.ts';
 
+export interface StopOptions {
+  /** Messages for the user (containers stopped and started, a failed restart). */
+  log?: ((message: string) => void) | undefined;
+  /** Called as each container starts stopping or starting again: stopping can take Docker's 10 s grace period. */
+  onStep?: ((step: 'stopping' | 'starting', container: string) => void) | undefined;
+  /** How long the containers were down: from the first stop until the last one was started again. */
+  onDowntime?: ((ms: number) => void) | undefined;
+}
+
 /**
  * Stops the named containers for the duration of `fn` and restarts exactly
  * those that were running, however `fn` ends (error or cancel included).
  */
-export async function withStoppedContainers<T>(
-  docker: Docker,
-  names: string[],
-  fn: () => Promise<T>,
-  log: (message: string) => void = () => undefined,
-): Promise<T> {
+export async function withStoppedContainers<T>(docker: Docker, names: string[], fn: () => Promise<T>, options: StopOptions = {}): Promise<T> {
+  const log = options.log ?? (() => undefined);
   const toRestart: string[] = [];
+  let stoppedAt: number | undefined;
   // Resolve all names first, so a typo fails before anything is stopped.
   const targets: { name: string; running: boolean }[] = [];
   for (const name of names) {
@@ -28,6 +34,8 @@ export async function withStoppedContainers<T>(
     for (const t of targets) {
       if (!t.running) continue;
       log(`Stopping container ${t.name}`);
+      options.onStep?.('stopping', t.name);
+      stoppedAt ??= performance.now();
       try {
         await docker.getContainer(t.name).stop();
       } catch (err) {
@@ -40,6 +48,7 @@ export async function withStoppedContainers<T>(
     const failures: string[] = [];
     for (const name of toRestart) {
       log(`Starting container ${name}`);
+      options.onStep?.('starting', name);
       try {
         await docker.getContainer(name).start();
       } catch (err) {
@@ -47,5 +56,6 @@ export async function withStoppedContainers<T>(
       }
     }
     if (failures.length) log(`Warning: could not restart ${failures.join('; ')}`);
+    else if (stoppedAt !== undefined) options.onDowntime?.(performance.now() - stoppedAt);
   }
 }

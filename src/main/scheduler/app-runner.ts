@@ -16,6 +16,8 @@ export interface RunContext {
   signal: AbortSignal;
   onProgress: ProgressListener;
   log: (message: string) => void;
+  /** Records how long stopped containers were down (shown with the finished job). */
+  containersDown: (ms: number) => void;
 }
 
 /** Does a schedule's work; resolves to the one-line summary recorded as the run's message. */
@@ -32,6 +34,7 @@ export function appRunner(host: { docker(): Promise<Docker>; events: EventHub })
         signal: ctx.signal,
         onProgress: ctx.onProgress,
         log: ctx.log,
+        onContainersDown: ctx.containersDown,
       });
       return describeScheduledBackup(result);
     } finally {

@@ -106,11 +106,11 @@ export class ScheduleRuns {
     const at = now.toISOString();
     const log = (m: string) => this.host.log(`Schedule '${schedule.name}': ${m}`);
     const title = scheduledBackupTitle(schedule, slot ? { slot } : { startedAt: now });
-    const jobId = this.host.jobs.start('backup', title, async ({ signal, onProgress }) => {
+    const jobId = this.host.jobs.start('backup', title, async ({ signal, onProgress, containersDown }) => {
       const access = await backupAccess(await this.host.store(schedule.target), this.host.secrets, schedule.backup, schedule.encrypt);
       const entry = (await this.runState().read()).schedules[schedule.name];
-      return this.runner(schedule, { ...access, testRestore: testRestoreDue(schedule, entry), signal, onProgress, log });
-    });
+      return this.runner(schedule, { ...access, testRestore: testRestoreDue(schedule, entry), signal, onProgress, log, containersDown });
+    }, { target: schedule.target });
     this.runs.set(key, { schedule: schedule.name, jobId });
     const done = this.host.jobs
       .wait(jobId)

@@ -3,10 +3,18 @@ import type { JobDto, JobKind } from '../../shared/api/dto.ts';
 import type { ProgressEvent, ProgressListener } from '../../shared/progress.ts';
 import { toApiError } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
+import { HISTORY_LIMIT, type JobHistoryFile } from './job-history.ts';
 
 export interface JobContext {
   signal: AbortSignal;
   onProgress: ProgressListener;
+  /** Records how long stopped containers were down (shown with the finished job). */
+  containersDown: (ms: number) => void;
+}
+
+export interface JobOptions {
+  /** The target named for the job, kept with it in the history. */
+  target?: string | undefined;
 }
 
 /** The work of a job; resolves to a one-line summary of its outcome. */
@@ -21,8 +29,6 @@ interface Job {
 
 /** Progress events per job are sent at most this often (the engine emits more). */
 const PROGRESS_INTERVAL_MS = 250;
-/** Finished jobs kept for the activity history. */
-const HISTORY = 100;
 
 /**
  * Long work runs as jobs: start() returns an id at once, progress and the
@@ -32,12 +38,30 @@ const HISTORY = 100;
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private readonly events: EventHub;
+  private readonly history: JobHistoryFile | undefined;
+  /** Resolves once the saved history is loaded (list() before that shows only this run's jobs). */
+  readonly ready: Promise<void>;
 
-  constructor(events: EventHub) {
+  /** With `history`, finished jobs are saved there and the saved ones are listed again after a restart. */
+  constructor(events: EventHub, history?: JobHistoryFile) {
     this.events = events;
+    this.history = history;
+    this.ready = history ? this.loadHistory(history) : Promise.resolve();
   }
 
-  start(kind: JobKind, title: string, work: JobWork): string {
+  private async loadHistory(history: JobHistoryFile): Promise<void> {
+    const saved = await history.load();
+    const current = [...this.jobs.entries()];
+    this.jobs.clear();
+    // Saved jobs are older than any started in this run: they go first (list() is newest first).
+    for (const dto of saved) {
+      if (!current.some(([id]) => id === dto.id)) this.jobs.set(dto.id, { dto, controller: new AbortController(), lastEmit: 0, done: Promise.resolve() });
+    }
+    for (const [id, job] of current) this.jobs.set(id, job);
+    this.trimHistory();
+  }
+
+  start(kind: JobKind, title: string, work: JobWork, options: JobOptions = {}): string {
     const id = `job-${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
     const dto: JobDto = {
@@ -50,13 +74,17 @@ export class JobManager {
       progress: null,
       result: null,
       error: null,
+      ...(options.target ? { target: options.target } : {}),
     };
     const job: Job = { dto, controller, lastEmit: 0, done: Promise.resolve() };
     this.jobs.set(id, job);
     const onProgress = (progress: ProgressEvent) => {
+      const before = job.dto.progress;
       job.dto.progress = progress;
       const now = Date.now();
-      if (now - job.lastEmit >= PROGRESS_INTERVAL_MS || progress.phase === 'done') {
+      // A new phase or subject is always sent: "Stopping db…" must not be skipped for being quick.
+      const changed = before?.phase !== progress.phase || before?.subject !== progress.subject;
+      if (now - job.lastEmit >= PROGRESS_INTERVAL_MS || changed) {
         job.lastEmit = now;
         this.publish(job);
       }
@@ -64,7 +92,8 @@ export class JobManager {
     this.publish(job);
     job.done = (async () => {
       try {
-        const summary = await work({ signal: controller.signal, onProgress });
+        const containersDown = (ms: number) => (job.dto.containersDownMs = Math.max(0, Math.round(ms)));
+        const summary = await work({ signal: controller.signal, onProgress, containersDown });
         job.dto.state = 'succeeded';
         job.dto.result = summary;
       } catch (err) {
@@ -75,6 +104,7 @@ export class JobManager {
       job.dto.finishedAt = new Date().toISOString();
       this.publish(job);
       this.trimHistory();
+      await this.history?.add(job.dto);
     })();
     return id;
   }
@@ -102,10 +132,11 @@ export class JobManager {
     return this.list().filter((j) => j.state === 'running');
   }
 
-  /** Cancels every running job and waits for them (cleanup of helpers and temporary volumes included). */
+  /** Cancels every running job and waits for them (cleanup of helpers and temporary volumes included, and their history saved). */
   async shutdown(): Promise<void> {
     for (const job of this.jobs.values()) job.controller.abort();
     await Promise.allSettled([...this.jobs.values()].map((j) => j.done));
+    await this.history?.flushed();
   }
 
   private publish(job: Job): void {
@@ -114,6 +145,6 @@ export class JobManager {
 
   private trimHistory(): void {
     const finished = [...this.jobs.values()].filter((j) => j.dto.state !== 'running');
-    for (const job of finished.slice(0, Math.max(0, finished.length - HISTORY))) this.jobs.delete(job.dto.id);
+    for (const job of finished.slice(0, Math.max(0, finished.length - HISTORY_LIMIT))) this.jobs.delete(job.dto.id);
   }
 }

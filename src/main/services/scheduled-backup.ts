@@ -20,6 +20,8 @@ export interface ScheduledBackupOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   log?: (message: string) => void;
+  /** How long the schedule's stopped containers were down. */
+  onContainersDown?: (ms: number) => void;
 }
 
 export interface ScheduledBackupResult {
@@ -52,6 +54,7 @@ export async function runScheduledBackup(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.onContainersDown ? { onContainersDown: options.onContainersDown } : {}),
   });
   const result: ScheduledBackupResult = { version, retention: null, testRestore: null };
   if (hasRetention(schedule.retention)) {

@@ -11,6 +11,7 @@ import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '..
 import { usageError } from '../engine/errors.ts';
 import { underVolume } from './volume-paths.ts';
 import { excludeSourceEntries } from '../engine/tree/path-filter.ts';
+import { phaseSteps } from './phase-steps.ts';
 
 export interface VolumeBackupOptions {
   volumes: string[];
@@ -24,6 +25,8 @@ export interface VolumeBackupOptions {
   forceRead?: boolean;
   /** --exclude patterns, relative to each volume's root; recorded in the version. */
   exclude?: string[];
+  /** How long the stopped containers were down, once they run again. */
+  onContainersDown?: (ms: number) => void;
 }
 
 async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
@@ -38,6 +41,8 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const volumes = options.volumes.map(checkVolumeName);
   if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
   if (new Set(volumes).size !== volumes.length) throw usageError('a volume is named twice');
+  const steps = phaseSteps(options.onProgress);
+  steps.step('checking', volumes.join(', '));
   for (const volume of volumes) await requireVolume(docker, volume);
   const stop = options.stopContainers ?? [];
   const log = options.log ?? (() => undefined);
@@ -53,7 +58,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const known = await listVolumes(docker);
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
-  return withStoppedContainers(
+  const version = await withStoppedContainers(
     docker,
     stop,
     async () =>
@@ -64,9 +69,11 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         sourceClockMs: await daemonClockMs(docker),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        onProgress: steps.onProgress,
         ...(options.signal ? { signal: options.signal } : {}),
       }),
-    log,
+    { log, onStep: (step, container) => steps.step(step, container), onDowntime: options.onContainersDown },
   );
+  steps.finished();
+  return version;
 }

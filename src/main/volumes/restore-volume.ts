@@ -12,6 +12,7 @@ import { hasRules, pathFilter, type EntryFilter, type PathRules } from '../engin
 import { createVolume, removeVolume } from '../docker/volumes.ts';
 import { planVolumeRestore } from './restore-plan.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
+import { phaseSteps } from './phase-steps.ts';
 
 export interface VolumeRestoreOptions {
   /** The restore destination. (Still named targetVolume here because bench/worker.ts, owned elsewhere, passes it; rename both together.) */
@@ -28,6 +29,8 @@ export interface VolumeRestoreOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   log?: (message: string) => void;
+  /** How long the stopped containers were down, once they run again. */
+  onContainersDown?: (ms: number) => void;
 }
 
 export interface VolumeRestoreResult {
@@ -87,6 +90,9 @@ export async function restoreVolume(
 ): Promise<VolumeRestoreResult> {
   const log = options.log ?? (() => undefined);
   const stop = options.stopContainers ?? [];
+  const steps = phaseSteps(options.onProgress);
+  // Whether the destination exists, is empty and is in use: helper containers, seconds on a busy engine.
+  steps.step('checking', options.targetVolume);
   const { destination, action } = await planVolumeRestore(docker, version, options);
   const exists = action !== 'create';
   const empty = action !== 'replace';
@@ -95,10 +101,10 @@ export async function restoreVolume(
       sourceVolume: options.sourceVolume,
       paths: options.paths,
       rules: options.rules,
-      onProgress: options.onProgress,
+      onProgress: steps.onProgress,
       signal: options.signal,
     });
-  return withStoppedContainers(
+  const result = await withStoppedContainers(
     docker,
     stop,
     async () => {
@@ -130,6 +136,7 @@ export async function restoreVolume(
         throw err;
       }
       // Only now, with the whole version verified in the staging volume, is the destination touched.
+      steps.step('replacing', destination);
       try {
         await clearVolume(docker, destination);
         await copyVolume(docker, staging, destination);
@@ -142,8 +149,10 @@ export async function restoreVolume(
       await removeVolume(docker, staging);
       return { volume: destination, created: false, replaced: true, ...counts };
     },
-    log,
+    { log, onStep: (step, container) => steps.step(step, container), onDowntime: options.onContainersDown },
   );
+  steps.finished();
+  return result;
 }
 
 /** A filter whose output is moved into the volume archive's layout (see intoVolumeArchive). */

@@ -104,6 +104,10 @@ export interface JobDto {
   /** A one-line summary of the outcome once finished. */
   result: string | null;
   error: ApiErrorShape | null;
+  /** The target the job worked on, when it named one (else the default store). */
+  target?: string;
+  /** How long containers stopped for the job were down, in milliseconds, once they are running again. */
+  containersDownMs?: number;
 }
 
 export interface TargetDto {

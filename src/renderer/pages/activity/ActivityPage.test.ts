@@ -193,6 +193,37 @@ describeInHarness('ActivityPage (component, in Chromium)', (harness) => {
     }
   });
 
+  it('says which container a job stops and starts, and which volume it checks, then how long the containers were down', async () => {
+    const j = job({ title: 'Back up ux-data to nightly', progress: progress({ phase: 'checking', subject: 'ux-data', bytesDone: 0, bytesTotal: undefined, filesDone: 0, filesTotal: undefined, bytesNew: undefined, rate: undefined, etaSeconds: undefined }) });
+    for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const h = await harness.open({ view: 'activity' }, { context: { colorScheme, viewport }, before: (p) => p.reply('jobs.list', { result: [j] }) });
+        try {
+          await card(h, j.title).getByText('Checking the volume ux-data…').waitFor();
+          await h.emit('job.updated', { ...j, progress: progress({ phase: 'stopping', subject: 'ux-db', bytesDone: 0, bytesTotal: undefined, filesDone: 0, filesTotal: undefined, bytesNew: undefined, rate: undefined, etaSeconds: undefined }) });
+          await card(h, j.title).getByText('Stopping ux-db…').waitFor();
+          await h.screenshot(`component-activity-stopping-${size}-${colorScheme}.png`);
+          await h.emit('job.updated', { ...j, progress: progress({ phase: 'starting', subject: 'ux-db', bytesDone: 40 * MiB, bytesTotal: 40 * MiB }) });
+          await card(h, j.title).getByText('Starting ux-db…').waitFor();
+          await h.emit('job.updated', {
+            ...j,
+            state: 'succeeded',
+            finishedAt: new Date().toISOString(),
+            result: 'Version 2025-01-02-0304: 300 files, 40.0 MiB; 6.00 MiB stored (85% deduplicated)',
+            progress: progress({ phase: 'done', bytesDone: 40 * MiB, bytesTotal: 40 * MiB }),
+            containersDownMs: 12_400,
+          });
+          await card(h, j.title).getByText('Done', { exact: true }).waitFor();
+          assert.match(await cardText(h, j.title), /Containers down\W+12 s/i);
+          await h.screenshot(`component-activity-downtime-${size}-${colorScheme}.png`);
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      }
+    }
+  });
+
   it('is readable in dark mode and with a long title', async () => {
     const title = `Back up ${'a-very-long-volume-name-'.repeat(8)}end to ${'b'.repeat(100)}`;
     const h = await harness.open({ view: 'activity' }, {

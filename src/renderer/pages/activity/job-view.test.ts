@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { job, MiB, progress } from '../../../../test/renderer-harness/fixtures.ts';
-import { dedupText, durationText, etaText, jobFacts, jobPercent, progressValueText, rateText } from './job-view.ts';
+import { dedupText, durationText, etaText, jobFacts, jobPercent, progressValueText, rateText, stepText } from './job-view.ts';
 
 describe('job-view', () => {
   it('jobPercent: bytes first, files when bytes are unknown, 100 only when done', () => {
@@ -18,6 +18,21 @@ describe('job-view', () => {
     assert.equal(jobPercent(job({ state: 'failed', progress: null })), 0);
     assert.equal(jobPercent(job({ progress: progress({ bytesDone: 50, bytesTotal: 40 }) })), 99, 'never above the total');
     assert.equal(jobPercent(job({ progress: progress({ bytesDone: 0, bytesTotal: 0, filesTotal: 0 }) })), null, 'an empty volume');
+  });
+
+  it('stepText names what a step works on; the engine’s own phases are left to phaseLabel', () => {
+    assert.equal(stepText(progress({ phase: 'stopping', subject: 'db' }), 'backup'), 'Stopping db…');
+    assert.equal(stepText(progress({ phase: 'starting', subject: 'db' }), 'restore'), 'Starting db…');
+    assert.equal(stepText(progress({ phase: 'checking', subject: 'data' }), 'restore'), 'Checking the destination volume data…');
+    assert.equal(stepText(progress({ phase: 'checking', subject: 'a, b' }), 'backup'), 'Checking the volumes a, b…');
+    assert.equal(stepText(progress({ phase: 'checking', subject: 'a' }), 'backup'), 'Checking the volume a…');
+    assert.equal(stepText(progress({ phase: 'stopping' }), 'backup'), 'Stopping containers…');
+    assert.equal(stepText(progress({ phase: 'replacing', subject: 'data' }), 'restore'), 'Replacing the contents of data…');
+    assert.equal(stepText(progress({ phase: 'backing-up' }), 'backup'), null);
+    const facts = (ms: number | undefined) => jobFacts(job({ state: 'succeeded', finishedAt: new Date().toISOString(), containersDownMs: ms })).find((f) => f.label === 'Containers down')?.value;
+    assert.equal(facts(12_400), '12 s');
+    assert.equal(facts(300), 'under 1 s');
+    assert.equal(facts(undefined), undefined, 'no fact when nothing was stopped');
   });
 
   it('durations, rates and times left read calmly', () => {

@@ -8,12 +8,16 @@ import type { ProgressEvent, ProgressPhase } from '../../../shared/progress.ts';
 
 const PHASES: Record<ProgressPhase, string> = {
   preparing: 'Preparing',
+  checking: 'Checking',
+  stopping: 'Stopping containers',
+  starting: 'Starting containers',
   scanning: 'Scanning files',
   'backing-up': 'Backing up',
   restoring: 'Restoring',
   verifying: 'Verifying',
   finalizing: 'Finishing',
   pruning: 'Cleaning up',
+  replacing: 'Replacing the contents',
   done: 'Done',
 };
 
@@ -32,6 +36,18 @@ const KINDS: Record<JobKind, string> = {
 };
 
 export const phaseLabel = (phase: ProgressPhase): string => PHASES[phase] ?? phase;
+
+/** What a job is doing between the engine's phases, naming what it works on: "Stopping db…"; null for the engine's own phases. */
+export function stepText(p: ProgressEvent, kind: JobKind): string | null {
+  if (p.phase === 'stopping') return p.subject ? `Stopping ${p.subject}…` : 'Stopping containers…';
+  if (p.phase === 'starting') return p.subject ? `Starting ${p.subject}…` : 'Starting containers…';
+  if (p.phase === 'replacing') return p.subject ? `Replacing the contents of ${p.subject}…` : 'Replacing the contents…';
+  if (p.phase === 'checking') {
+    const what = kind === 'restore' ? 'the destination volume' : p.subject?.includes(', ') || !p.subject ? 'the volumes' : 'the volume';
+    return p.subject ? `Checking ${what} ${p.subject}…` : `Checking ${what}…`;
+  }
+  return null;
+}
 export const stateLabel = (state: JobState): string => STATES[state] ?? state;
 export const kindLabel = (kind: JobKind): string => KINDS[kind] ?? kind;
 
@@ -105,7 +121,7 @@ export function jobFacts(job: JobDto): Fact[] {
   const p = job.progress;
   const facts: Fact[] = [];
   const running = job.state === 'running';
-  facts.push({ label: 'Phase', value: p ? phaseLabel(p.phase) : running ? 'Starting' : '—' });
+  facts.push({ label: 'Phase', value: p ? (stepText(p, job.kind) ?? phaseLabel(p.phase)) : running ? 'Starting' : '—' });
   facts.push({ label: 'Data', value: p ? bytesText(p) : '—' });
   facts.push({ label: 'Files', value: p ? filesText(p) : '—' });
   if (running) {
@@ -115,6 +131,9 @@ export function jobFacts(job: JobDto): Fact[] {
     facts.push({ label: 'Took', value: job.finishedAt ? durationText((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000) : '—' });
   }
   if (job.kind === 'backup') facts.push({ label: 'Deduplicated', value: dedupText(job) ?? '—' });
+  if (!running && job.containersDownMs !== undefined) {
+    facts.push({ label: 'Containers down', value: job.containersDownMs < 1000 ? 'under 1 s' : durationText(job.containersDownMs / 1000) });
+  }
   return facts;
 }
 

@@ -5,6 +5,7 @@ import { useRestoreStore, type RestoreRequest } from '../../state/restore-store.
 import { friendlyJobError } from '../backups/errors.ts';
 import { CheckIcon, WarningIcon } from '../../components/icons.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
+import { stepText } from '../activity/job-view.ts';
 
 const PHASES: Record<string, string> = {
   preparing: 'Preparing…',
@@ -33,7 +34,7 @@ export function ProgressView({ job, request }: { job: JobDto | null; request: Re
       </h2>
       <ProgressBar label="Restore progress" percent={pct} valueText={`${pct}%${files ? `, ${files}` : ''}`} />
       <p className="br-run-detail">
-        <span>{PHASES[p?.phase ?? 'preparing'] ?? 'Working…'}</span>
+        <span>{(p && stepText(p, 'restore')) ?? PHASES[p?.phase ?? 'preparing'] ?? 'Working…'}</span>
         <span className="muted">{[files, bytes, eta].filter(Boolean).join(' · ')}</span>
       </p>
       <div className="br-run-actions">
