@@ -95,6 +95,15 @@ export function dedupText(job: JobDto): string | null {
   return `${saved}% · ${formatBytes(fresh)} new`;
 }
 
+/** A job that stopped early says so ("Cancelled while backing up"), never the phase it was in as if still going. */
+function phaseFact(job: JobDto): string {
+  const p = job.progress;
+  if (job.state === 'cancelled' || job.state === 'failed') {
+    return p && p.phase !== 'done' ? `${stateLabel(job.state)} while ${phaseLabel(p.phase).toLowerCase()}` : stateLabel(job.state);
+  }
+  return p ? phaseLabel(p.phase) : job.state === 'running' ? 'Starting' : '—';
+}
+
 export interface Fact {
   label: string;
   value: string;
@@ -105,7 +114,7 @@ export function jobFacts(job: JobDto): Fact[] {
   const p = job.progress;
   const facts: Fact[] = [];
   const running = job.state === 'running';
-  facts.push({ label: 'Phase', value: p ? phaseLabel(p.phase) : running ? 'Starting' : '—' });
+  facts.push({ label: 'Phase', value: phaseFact(job) });
   facts.push({ label: 'Data', value: p ? bytesText(p) : '—' });
   facts.push({ label: 'Files', value: p ? filesText(p) : '—' });
   if (running) {
