@@ -54,8 +54,8 @@ describe('job-view', () => {
 
   it('a cancelled or failed job no longer says the phase it was in as if still working', () => {
     const phase = (j: ReturnType<typeof job>) => jobFacts(j)[0]!.value;
-    assert.equal(phase(job({ state: 'cancelled', progress: progress({ phase: 'backing-up' }) })), 'Cancelled while backing up');
-    assert.equal(phase(job({ state: 'failed', progress: progress({ phase: 'finalizing' }) })), 'Failed while finishing');
+    assert.equal(phase(job({ state: 'cancelled', progress: progress({ phase: 'backing-up' }) })), 'Cancelled');
+    assert.equal(phase(job({ state: 'failed', progress: progress({ phase: 'finalizing' }) })), 'Failed');
     assert.equal(phase(job({ state: 'cancelled', progress: null })), 'Cancelled');
     assert.equal(phase(job({ progress: progress({ phase: 'backing-up' }) })), 'Backing up', 'still running');
   });

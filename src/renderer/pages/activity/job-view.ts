@@ -95,12 +95,10 @@ export function dedupText(job: JobDto): string | null {
   return `${saved}% · ${formatBytes(fresh)} new`;
 }
 
-/** A job that stopped early says so ("Cancelled while backing up"), never the phase it was in as if still going. */
+/** A job that stopped early says so ("Cancelled"), never the phase it was in as if still going (short: the fact column is narrow). */
 function phaseFact(job: JobDto): string {
+  if (job.state === 'cancelled' || job.state === 'failed') return stateLabel(job.state);
   const p = job.progress;
-  if (job.state === 'cancelled' || job.state === 'failed') {
-    return p && p.phase !== 'done' ? `${stateLabel(job.state)} while ${phaseLabel(p.phase).toLowerCase()}` : stateLabel(job.state);
-  }
   return p ? phaseLabel(p.phase) : job.state === 'running' ? 'Starting' : '—';
 }
 
