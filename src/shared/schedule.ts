@@ -60,6 +60,25 @@ export const scheduleSchema = z
   })
   .strict();
 
+/**
+ * The keep rules a new schedule starts with, following how often it runs. A
+ * schedule that runs several times a day keeps a day of hourly versions: with
+ * only daily rules its first run would thin the day down to one version,
+ * removing versions made by hand earlier that day.
+ */
+export function defaultRetention(when: ScheduleWhen): Retention {
+  if (runsSeveralTimesADay(when)) return { hourly: 24, daily: 7, weekly: 4, monthly: 6 };
+  if (when.kind === 'weekly') return { weekly: 8, monthly: 6 };
+  return { daily: 7, weekly: 4, monthly: 6 };
+}
+
+function runsSeveralTimesADay(when: ScheduleWhen): boolean {
+  if (when.kind === 'interval') return when.unit === 'minutes' || when.every < 24;
+  // A cron hour field that is not one number (*, */2, 8-18, 9,17) fires in more than one hour.
+  if (when.kind === 'cron') return !/^\d+$/.test(when.expression.trim().split(/\s+/)[1] ?? '');
+  return false;
+}
+
 export type ScheduleWhen = z.infer<typeof scheduleWhenSchema>;
 export type Retention = z.infer<typeof retentionSchema>;
 export type Schedule = z.infer<typeof scheduleSchema>;

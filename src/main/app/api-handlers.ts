@@ -1,6 +1,7 @@
 import { keychainUnlock, volumesWithLastBackup } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
+import { createReclaimHandlers } from './reclaim-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 import { createJobHandlers } from './job-handlers.ts';
@@ -25,6 +26,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
 
     ...createBackupHandlers(app),
     ...createLockHandlers(app),
+    ...createReclaimHandlers(app),
     ...createJobHandlers(app),
     ...createPasswordHandlers(app),
     ...createTargetHandlers(app),

@@ -5,10 +5,11 @@ import { DvomError } from '../engine/errors.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
+import { firstBackupOrUndo } from '../services/new-backup.ts';
 import { backupTitle, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
-import { rememberPassword, rememberedPassword } from '../services/passwords.ts';
+import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { restoreVolume } from '../volumes/restore-volume.ts';
 import type { ApiHandlers } from './dispatcher.ts';
@@ -19,9 +20,9 @@ type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBa
 /** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
 export function createJobHandlers(app: DvomApp): JobHandlers {
   /** Opens or creates the backup a backup job writes to. */
-  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<Repository> {
+  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<{ repo: Repository; created: boolean }> {
     const store = await app.store(p.target);
-    const { repo } = await createOrOpenBackup(store, p.backup, {
+    const { repo, created } = await createOrOpenBackup(store, p.backup, {
       encrypt: p.encrypt,
       finder: passwordFinder(p.backup, p.password, () => rememberedPassword(app.secrets, store, p.backup)),
       async newCredential() {
@@ -30,7 +31,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       },
       warn: app.log,
     });
-    return repo;
+    return { repo, created };
   }
 
   return {
@@ -47,8 +48,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const docker = await app.docker();
       // Check the volumes first: a typo must not leave an empty backup locked to this password.
       for (const volume of p.volumes) await requireVolume(docker, volume);
-      const repo = await repoForBackup(p);
-      if (p.rememberPassword && p.password) await rememberPassword(app.secrets, await app.store(p.target), p.backup, p.password);
+      const { repo, created } = await repoForBackup(p);
+      const store = await app.store(p.target);
+      if (p.rememberPassword && p.password) await rememberPassword(app.secrets, store, p.backup, p.password);
       const title = backupTitle(p.volumes, p.backup, p.target);
       return {
         jobId: app.jobs.start(
@@ -56,7 +58,14 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           title,
           async ({ signal, onProgress, containersDown }) => {
             try {
-              const v = await backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown });
+              const v = await firstBackupOrUndo(
+                store,
+                repo,
+                created,
+                () => backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown }),
+                // Its remembered password goes with it, as when a backup is deleted.
+                { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, p.backup) },
+              );
               const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
               return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
             } finally {

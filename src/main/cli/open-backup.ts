@@ -61,8 +61,8 @@ export async function openBackup(ctx: CommandContext, name: string): Promise<Rep
  * one (a schedule's, confirmed when it was added) instead of a typed and
  * confirmed one.
  */
-export async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean, options: { fromKeychain?: boolean } = {}): Promise<Repository> {
-  const { repo, found } = await createOrOpenBackup(ctx.store(), name, {
+export async function openOrCreate(ctx: CommandContext, name: string, encrypt: boolean, options: { fromKeychain?: boolean } = {}): Promise<{ repo: Repository; created: boolean }> {
+  const { repo, found, created } = await createOrOpenBackup(ctx.store(), name, {
     encrypt,
     finder: cliFinder(ctx, name),
     newCredential: () => credentialFor(ctx, name, { confirm: !options.fromKeychain }),
@@ -76,7 +76,7 @@ export async function openOrCreate(ctx: CommandContext, name: string, encrypt: b
     warn: ctx.output.warn,
   });
   await rememberIfAsked(ctx, name, found);
-  return repo;
+  return { repo, created };
 }
 
 /** For listings: unlocks an encrypted backup with a credential at hand (flags, environment, keychain), never asking. */

@@ -12,7 +12,7 @@ export { backup, type BackupOptions } from './ops/backup.ts';
 export { restoreToFolder, restoreToTar, checkVersionContent, openVersion, type ContentCheck, type EntrySelector, type RestoreOptions } from './ops/restore.ts';
 export { verify, type VerifyReport } from './ops/verify.ts';
 export { forget, deleteVersion } from './ops/forget.ts';
-export { prune, type PruneReport } from './ops/prune.ts';
+export { prune, estimatePrune, type PruneReport, type PruneEstimate } from './ops/prune.ts';
 export { applyRetention, RETENTION_RULES, type RetentionPolicy } from './ops/retention.ts';
 export { listBackups, listBackupNames, overview, versionsOf, deleteBackup, isDamaged, type BackupOverview, type DamagedBackup } from './ops/catalog.ts';
 export { recoverBackup, type RecoverReport } from './ops/recover.ts';

@@ -4,6 +4,7 @@ import type { Schedule } from '../../shared/schedule.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { emitStoreChanged, type EventHub } from '../services/event-hub.ts';
 import { describeScheduledBackup, runScheduledBackup } from '../services/scheduled-backup.ts';
+import { firstBackupOrUndo } from '../services/new-backup.ts';
 import { openUnattended } from '../services/unattended.ts';
 
 /** What a run gets from the scheduler. */
@@ -26,16 +27,24 @@ export type ScheduleRunner = (schedule: Schedule, ctx: RunContext) => Promise<st
 /** The real work, in the app's host process: backup, retention, optional test restore. */
 export function appRunner(host: { docker(): Promise<Docker>; events: EventHub }): ScheduleRunner {
   return async (schedule, ctx) => {
-    const repo = await openUnattended(ctx, schedule.backup, schedule.encrypt, ctx.log);
-    const docker = await host.docker();
+    const { repo, created } = await openUnattended(ctx, schedule.backup, schedule.encrypt, ctx.log);
     try {
-      const result = await runScheduledBackup(repo, docker, schedule, {
-        testRestore: ctx.testRestore,
-        signal: ctx.signal,
-        onProgress: ctx.onProgress,
-        log: ctx.log,
-        onContainersDown: ctx.containersDown,
-      });
+      const docker = await host.docker();
+      // A first run that fails or is cancelled before its version removes the backup it created (not the remembered password: the schedule still needs it).
+      const result = await firstBackupOrUndo(
+        ctx.store,
+        repo,
+        created,
+        () =>
+          runScheduledBackup(repo, docker, schedule, {
+            testRestore: ctx.testRestore,
+            signal: ctx.signal,
+            onProgress: ctx.onProgress,
+            log: ctx.log,
+            onContainersDown: ctx.containersDown,
+          }),
+        { warn: ctx.log },
+      );
       return describeScheduledBackup(result);
     } finally {
       emitStoreChanged(host.events);

@@ -26,6 +26,8 @@ export interface CreatedOrOpened {
   repo: Repository;
   /** The credential used, for --remember-password; undefined for a plain backup. */
   found: FoundCredential | undefined;
+  /** Created by this call: a failed or cancelled first backup deletes it again (new-backup.ts). */
+  created: boolean;
 }
 
 /** Opens the named backup, creating it on first use with the requested encryption (the CLI's backup and the app's jobs.startBackup). */
@@ -38,18 +40,18 @@ export async function createOrOpenBackup(store: StorageBackend, backup: string, 
     if (options.encrypt && !existing.encrypted) {
       throw usageError(`backup '${backup}' exists and is not encrypted; encryption is chosen when a backup is created${options.refusalHint ?? ''}`);
     }
-    return openBackup(store, backup, options.finder);
+    return { ...(await openBackup(store, backup, options.finder)), created: false };
   }
   checkNotVanished(store, backup, known);
   let created: CreatedOrOpened;
   if (!options.encrypt) {
     options.beforeCreatePlain?.();
-    created = { repo: await Repository.create(store, backup, { encrypted: false }), found: undefined };
+    created = { repo: await Repository.create(store, backup, { encrypted: false }), found: undefined, created: true };
   } else {
     const found = await options.newCredential();
     const scrypt = scryptFromEnv(options.warn);
     options.onCreateEncrypted?.();
-    created = { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found };
+    created = { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found, created: true };
   }
   await rememberBackup(store, created.repo, undefined);
   return created;

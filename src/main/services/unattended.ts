@@ -60,9 +60,14 @@ export async function backupAccess(store: StorageBackend, secrets: SecretStore, 
  * or not, through the one create-or-open path (which refuses a backup this
  * machine knew and that vanished).
  */
-export async function openUnattended(access: BackupAccess, backup: string, encrypt?: boolean, warn: (text: string) => void = () => {}): Promise<Repository> {
+export async function openUnattended(
+  access: BackupAccess,
+  backup: string,
+  encrypt?: boolean,
+  warn: (text: string) => void = () => {},
+): Promise<{ repo: Repository; created: boolean }> {
   const finder = passwordFinder(backup, undefined, async () => access.password, ' (was it changed elsewhere?); remember the current one');
-  if (encrypt === undefined) return (await openBackup(access.store, backup, finder)).repo;
+  if (encrypt === undefined) return { repo: (await openBackup(access.store, backup, finder)).repo, created: false };
   const created = await createOrOpenBackup(access.store, backup, {
     encrypt,
     finder,
@@ -72,7 +77,7 @@ export async function openUnattended(access: BackupAccess, backup: string, encry
     },
     warn,
   });
-  return created.repo;
+  return { repo: created.repo, created: created.created };
 }
 
 /** True for an encrypted backup (or one a schedule creates encrypted: `encrypt`) whose password the keychain does not give: its runs would fail. */

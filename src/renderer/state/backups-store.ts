@@ -47,6 +47,10 @@ export interface BackupsState {
   /** Removes the backup's stale locks (live ones too with `force`); no password needed. */
   unlock(backup: string, force: boolean): Promise<{ removed: number; live: LockDto[] }>;
   deleteBackup(backup: string): Promise<void>;
+  /** What "Reclaim space" would free, changing nothing. */
+  reclaimEstimate(backup: string, password?: string): Promise<{ bytesToFree: number; packsSpared: number }>;
+  /** Reclaims the space (prune); resolves with the bytes freed and refreshes the list's stored sizes. */
+  reclaim(backup: string, password?: string): Promise<number>;
   deleteVersion(backup: string, version: string, password?: string): Promise<void>;
 }
 
@@ -143,6 +147,16 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
 
   unlock(backup, force) {
     return api().call('backups.unlock', { backup, force });
+  },
+
+  reclaimEstimate(backup, password) {
+    return api().call('backups.reclaimEstimate', { backup, ...(password ? { password } : {}) });
+  },
+
+  async reclaim(backup, password) {
+    const { bytesFreed } = await api().call('backups.reclaim', { backup, ...(password ? { password } : {}) });
+    void get().load();
+    return bytesFreed;
   },
 
   async deleteBackup(backup) {

@@ -51,6 +51,10 @@ export const apiParams = {
   'backups.changePassword': z.object({ backup: backupName, password: password.optional(), newPassword: password, target }).strict(),
   /** Removes stale locks (a crashed or vanished holder); live ones too with `force`. No password needed. */
   'backups.unlock': z.object({ backup: backupName, force: z.boolean().default(false), target }).strict(),
+  /** What "Reclaim space" (prune) would free now, changing nothing. */
+  'backups.reclaimEstimate': z.object({ backup: backupName, password: password.optional(), target }).strict(),
+  /** Reclaim space: removes the data no version uses (prune). */
+  'backups.reclaim': z.object({ backup: backupName, password: password.optional(), target }).strict(),
   'jobs.list': none,
   'jobs.cancel': z.object({ jobId }).strict(),
   'jobs.startBackup': z
@@ -115,6 +119,9 @@ export interface ApiResults {
   'backups.changePassword': { changed: true };
   /** `live`: locks still held (and left in place) when not forced. */
   'backups.unlock': { removed: number; live: LockDto[] };
+  /** `packsSpared`: packs a backup still running elsewhere may need; a later reclaim frees them. */
+  'backups.reclaimEstimate': { bytesToFree: number; packsSpared: number };
+  'backups.reclaim': { bytesFreed: number };
   'jobs.list': JobDto[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.startBackup': { jobId: string };

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Va
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
+import { firstBackupOrUndo } from '../../services/new-backup.ts';
 import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
@@ -47,7 +49,7 @@ export const backupCommand: Command = {
     const stopContainers = listOption(ctx.values['stop-containers']);
     if (dir && stopContainers.length) throw usageError('--stop-containers goes with --volume');
     const exclude = exclusions(ctx.values);
-    let docker;
+    let docker: Docker | undefined;
     let source: string | undefined;
     if (dir) {
       const st = await stat(dir).catch(() => undefined);
@@ -57,12 +59,11 @@ export const backupCommand: Command = {
       docker = await dockerFor(ctx);
       for (const volume of volumes) await requireVolume(docker, checkVolumeName(volume));
     }
-    const repo = await openOrCreate(ctx, name, ctx.values.encrypt === true);
+    const { repo, created } = await openOrCreate(ctx, name, ctx.values.encrypt === true);
     const bar = progressBar(ctx.output.interactive, `backup ${name}`);
-    let version;
-    try {
+    const runBackup = async () => {
       if (docker) {
-        version = await backupVolumes(repo, docker, {
+        return backupVolumes(repo, docker, {
           volumes,
           stopContainers,
           forceRead: ctx.values['force-read'] === true,
@@ -73,7 +74,7 @@ export const backupCommand: Command = {
         });
       } else {
         const entries = folderSource(source!, { onWarning: (m) => ctx.output.warn(m) });
-        version = await backup(repo, exclude.length ? excludeSourceEntries(entries, exclude) : entries, {
+        return backup(repo, exclude.length ? excludeSourceEntries(entries, exclude) : entries, {
           sourceKind: 'path',
           ...(exclude.length ? { exclusions: exclude } : {}),
           sourcePath: source!,
@@ -83,6 +84,10 @@ export const backupCommand: Command = {
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       }
+    };
+    let version;
+    try {
+      version = await firstBackupOrUndo(ctx.store(), repo, created, () => runBackup(), { warn: ctx.output.warn });
     } finally {
       bar.done();
     }

@@ -38,7 +38,9 @@ export interface BackupOptions {
 /**
  * Adds a version. Chunks and tree go to new packs, then an index of those
  * packs, and only then the version file: a backup interrupted at any point
- * leaves no version, only unreferenced packs that `prune` removes.
+ * leaves no version. A failed or cancelled one deletes the packs it stored
+ * before its index was written (no index names them, so nothing else uses
+ * them); a crash leaves them for `prune`.
  */
 export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
   if (options.exclusions?.length) checkExclusionsFit(options.exclusions);
@@ -53,6 +55,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
     // A lost lock stops the backup early (withLock reports it as LOCK_LOST).
     const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
     meter.update({ phase: 'backing-up', ...(await totals(parent, options)) }, true);
+    let indexed = false;
     try {
       const result = await archive(source, writer, repo.newChunker(), {
         meter,
@@ -65,6 +68,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
       const packs = await writer.flush();
       // An index naming packs a prune elsewhere already deleted would mislead later backups' dedup.
       await lock.assertHeld();
+      indexed = true;
       const { key: indexKey, bytes: indexBytes } = await repo.writeIndex(packs);
       const version = await repo.commitVersion(lock, {
         createdAt: started,
@@ -92,9 +96,15 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
       return version;
     } catch (err) {
       await writer.abort(err);
+      if (!indexed) await deleteUnindexed(repo, writer.written.map((p) => p.info.id));
       throw err;
     }
   });
+}
+
+/** Best effort: the original failure is what the caller must see; what stays behind is prune's. */
+async function deleteUnindexed(repo: Repository, packIds: string[]): Promise<void> {
+  for (const id of packIds) await repo.backend.delete(repo.layout.pack(id)).catch(() => undefined);
 }
 
 /** The newest version of the same source (same kind and volumes; the folder is compared once unlocked). */

@@ -89,10 +89,39 @@ function refusal(repo: Repository, what: string, cause?: unknown) {
   );
 }
 
-/** Removes data no version references. Caller must hold the exclusive lock and pass it. */
-export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
-  const meter = new ProgressMeter(options.onProgress, 'pruning');
-  const graceMs = options.unindexedGraceMs ?? lockTimeoutMs();
+/** What a prune would do, worked out before it changes anything: shared by prune and its estimate. */
+interface PrunePlan {
+  index: BlobIndex;
+  files: string[];
+  /** The packs that stay, with the blobs the new index names in them. */
+  kept: BlobIndex;
+  /** Packs dropped for holding (mostly) unused blobs. */
+  drop: Set<string>;
+  /** Live blobs of dropped packs, copied into new packs first. */
+  repack: [string, 'data' | 'meta'][];
+  /** Old index files the store still holds (they stay, and so must every pack they name). */
+  heldIndexFiles: Set<string>;
+  /** The pack objects prune deletes, with their stored sizes. */
+  deletions: { key: string; id: string; size: number; unindexed: boolean }[];
+  packsRepacked: number;
+  packsSpared: number;
+  blobsRemoved: number;
+  packHolds: Holds;
+  indexHolds: Holds;
+}
+
+/** What prune would free, without changing anything (the app's "Reclaim space" shows it before asking). */
+export interface PruneEstimate {
+  /** Bytes of the pack objects prune would delete (as PruneReport.bytesFreed counts them). */
+  bytesToFree: number;
+  packsToDelete: number;
+  packsToRepack: number;
+  blobsToRemove: number;
+  /** Unindexed packs too young to delete yet (see PruneReport.packsSpared). */
+  packsSpared: number;
+}
+
+async function planPrune(repo: Repository, lock: RepoLock, graceMs: number): Promise<PrunePlan> {
   if (repo.backend.retention) {
     const tampered = await tamperedObjects(repo.backend.retention, repo.layout);
     if (tampered.length) {
@@ -103,36 +132,71 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     }
   }
   const { index, files } = await repo.loadIndex();
-  const reader = repo.blobReader(index);
   const used = await usedBlobs(repo, index);
-  const report: PruneReport = { packsDeleted: 0, packsRepacked: 0, bytesFreed: 0, blobsRemoved: 0, packsSpared: 0, packsHeld: 0, indexFilesHeld: 0, holdsRenewed: 0 };
-  const packHolds = new Holds(repo.backend.retention);
-  const indexHolds = new Holds(repo.backend.retention);
-  const kept = new BlobIndex();
-  const drop = new Set<string>();
-  const repack: [string, 'data' | 'meta'][] = [];
+  const plan: PrunePlan = {
+    index, files, kept: new BlobIndex(), drop: new Set(), repack: [], heldIndexFiles: new Set(), deletions: [],
+    packsRepacked: 0, packsSpared: 0, blobsRemoved: 0,
+    packHolds: new Holds(repo.backend.retention), indexHolds: new Holds(repo.backend.retention),
+  };
   for (const [packId, blobs] of index.byPack()) {
     const pack = index.packs.get(packId)!;
     const live = blobs.filter(([id]) => used.has(id));
     const deadBytes = blobs.filter(([id]) => !used.has(id)).reduce((s, [, b]) => s + b.length, 0);
-    report.blobsRemoved += blobs.length - live.length;
+    plan.blobsRemoved += blobs.length - live.length;
     // A pack no index entry points at (every blob in it has an earlier copy) holds nothing in use: dropped.
     if (live.length && (live.length === blobs.length || deadBytes < pack.length * REPACK_THRESHOLD)) {
-      kept.addPack(pack, live.length === blobs.length ? blobs : live);
+      plan.kept.addPack(pack, live.length === blobs.length ? blobs : live);
       continue;
     }
     // A held pack cannot be freed yet: copying its live blobs would only add a second copy (at every prune).
     if (live.length && (await repo.backend.retention?.heldUntil(repo.layout.pack(packId)))) {
-      kept.addPack(pack, live);
+      plan.kept.addPack(pack, live);
       continue;
     }
-    drop.add(packId);
-    for (const [id, loc] of live) repack.push([id, loc.type]);
-    if (live.length) report.packsRepacked++;
+    plan.drop.add(packId);
+    for (const [id, loc] of live) plan.repack.push([id, loc.type]);
+    if (live.length) plan.packsRepacked++;
   }
+  // An old index file the store still holds stays readable, so every pack it names must stay too.
+  const namedByHeld = new Set<string>();
+  for (const file of files) {
+    if (!(await plan.indexHolds.check(file))) continue;
+    plan.heldIndexFiles.add(file);
+    for (const id of await repo.indexFilePacks(file)) namedByHeld.add(id);
+  }
+  // Ages are taken by the store's clock (our lock's time there), not this host's.
+  const storeNow = (await repo.backend.stat(repo.layout.lock(lock.id)))?.modified.getTime() ?? Date.now();
+  for await (const obj of repo.backend.list(repo.layout.packsPrefix)) {
+    const id = idFromKey(obj.key);
+    if (plan.kept.packs.has(id)) continue;
+    if (namedByHeld.has(id)) {
+      plan.packHolds.count++;
+      continue;
+    }
+    const unindexed = !index.packs.has(id);
+    if (unindexed && storeNow - obj.modified.getTime() < graceMs) {
+      plan.packsSpared++;
+      continue;
+    }
+    if (await plan.packHolds.check(obj.key)) continue;
+    plan.deletions.push({ key: obj.key, id, size: obj.size, unindexed });
+  }
+  return plan;
+}
+
+/** Removes data no version references. Caller must hold the exclusive lock and pass it. */
+export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
+  const meter = new ProgressMeter(options.onProgress, 'pruning');
+  const plan = await planPrune(repo, lock, options.unindexedGraceMs ?? lockTimeoutMs());
+  const { kept, drop, packHolds, indexHolds } = plan;
+  const report: PruneReport = {
+    packsDeleted: 0, packsRepacked: plan.packsRepacked, bytesFreed: 0, blobsRemoved: plan.blobsRemoved, packsSpared: plan.packsSpared,
+    packsHeld: 0, indexFilesHeld: 0, holdsRenewed: 0,
+  };
+  const reader = repo.blobReader(plan.index);
   const writer = repo.blobWriter(kept);
   try {
-    for (const [id, type] of repack) {
+    for (const [id, type] of plan.repack) {
       lock.throwIfLost();
       await writer.add(type, await reader.read(id));
     }
@@ -143,37 +207,15 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
   }
   // From here on prune deletes: only while the lock is still ours.
   await lock.assertHeld();
-  // Ages are taken by the store's clock (our lock's time there), not this host's.
-  const storeNow = (await repo.backend.stat(repo.layout.lock(lock.id)))?.modified.getTime() ?? Date.now();
   // New index first, then old index files, then data: a crash at any step leaves every version readable.
   const allPacks = [...kept.byPack()].map(([id, blobs]) => ({ info: kept.packs.get(id)!, blobs }));
   await repo.writeIndex(allPacks);
-  // An old index file the store still holds stays readable, so every pack it names must stay too.
-  const namedByHeld = new Set<string>();
-  for (const file of files) {
-    if (await indexHolds.check(file)) {
-      for (const id of await repo.indexFilePacks(file)) namedByHeld.add(id);
-      continue;
-    }
-    await repo.backend.delete(file);
-  }
-  for await (const obj of repo.backend.list(repo.layout.packsPrefix)) {
-    const id = idFromKey(obj.key);
-    if (kept.packs.has(id)) continue;
-    if (namedByHeld.has(id)) {
-      packHolds.count++;
-      continue;
-    }
-    const unindexed = !index.packs.has(id);
-    if (unindexed && storeNow - obj.modified.getTime() < graceMs) {
-      report.packsSpared++;
-      continue;
-    }
-    if (await packHolds.check(obj.key)) continue;
+  for (const file of plan.files) if (!plan.heldIndexFiles.has(file)) await repo.backend.delete(file);
+  for (const pack of plan.deletions) {
     lock.throwIfLost();
-    await repo.backend.delete(obj.key);
-    report.bytesFreed += obj.size;
-    if (drop.has(id) || unindexed) report.packsDeleted++;
+    await repo.backend.delete(pack.key);
+    report.bytesFreed += pack.size;
+    if (drop.has(pack.id) || pack.unindexed) report.packsDeleted++;
     meter.update({ bytesDone: report.bytesFreed });
   }
   await repo.backend.sweepIncomplete?.(repo.layout.root, INCOMPLETE_AGE_MS);
@@ -184,6 +226,20 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
   if (until) report.heldUntil = until;
   meter.phase('done');
   return report;
+}
+
+/** What prune would free now; under the shared lock, changing nothing (the same plan prune then carries out). */
+export function estimatePrune(repo: Repository, options: Pick<PruneOptions, 'unindexedGraceMs'> = {}): Promise<PruneEstimate> {
+  return repo.locked('prune-estimate', false, async (lock) => {
+    const plan = await planPrune(repo, lock, options.unindexedGraceMs ?? lockTimeoutMs());
+    return {
+      bytesToFree: plan.deletions.reduce((sum, p) => sum + p.size, 0),
+      packsToDelete: plan.deletions.filter((p) => plan.drop.has(p.id) || p.unindexed).length,
+      packsToRepack: plan.packsRepacked,
+      blobsToRemove: plan.blobsRemoved,
+      packsSpared: plan.packsSpared,
+    };
+  });
 }
 
 export function prune(repo: Repository, options: PruneOptions = {}): Promise<PruneReport> {

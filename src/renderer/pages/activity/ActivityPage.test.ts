@@ -105,6 +105,27 @@ describeInHarness('ActivityPage (component, in Chromium)', (harness) => {
     }
   });
 
+  it('a cancelled backup\'s card says Cancelled, never still "Backing up" (light and dark, 1280×800 and 800×600)', async () => {
+    const j = job({ title: 'Back up ux-wp to ux-wp', progress: progress({ phase: 'backing-up', bytesDone: 10 * MiB, bytesTotal: 40 * MiB }) });
+    for (const [colorScheme, width, height] of [['light', 1280, 800], ['dark', 800, 600], ['dark', 1280, 800], ['light', 800, 600]] as const) {
+      const h = await harness.open({ view: 'activity' }, {
+        context: { colorScheme, viewport: { width, height } },
+        before: (p) => p.reply('jobs.list', { result: [j] }),
+      });
+      try {
+        await bar(h, j.title).waitFor();
+        await h.emit('job.updated', { ...j, state: 'cancelled', finishedAt: new Date().toISOString(), error: { code: 'CANCELLED', message: 'operation cancelled' } });
+        await card(h, j.title).getByText('Stopped before it finished.').waitFor();
+        const said = await cardText(h, j.title);
+        assert.match(said, /Phase\W+Cancelled/i);
+        assert.doesNotMatch(said, /Backing up/i);
+        await h.screenshot(`component-activity-cancelled-${colorScheme}-${width}x${height}.png`);
+      } finally {
+        await h.close();
+      }
+    }
+  });
+
   it('says when a job could not be cancelled', async () => {
     const j = job({ title: 'Verify pgdata', kind: 'verify', progress: null });
     const h = await harness.open({ view: 'activity' }, {

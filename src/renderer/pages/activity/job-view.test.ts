@@ -66,4 +66,12 @@ describe('job-view', () => {
     assert.equal(progressValueText(job({ progress: progress({ bytesDone: 10 * MiB, bytesTotal: 40 * MiB }) })), '25 percent, 10.0 MiB of 40.0 MiB');
     assert.equal(progressValueText(job({ progress: null })), 'In progress');
   });
+
+  it('a cancelled or failed job no longer says the phase it was in as if still working', () => {
+    const phase = (j: ReturnType<typeof job>) => jobFacts(j)[0]!.value;
+    assert.equal(phase(job({ state: 'cancelled', progress: progress({ phase: 'backing-up' }) })), 'Cancelled');
+    assert.equal(phase(job({ state: 'failed', progress: progress({ phase: 'finalizing' }) })), 'Failed');
+    assert.equal(phase(job({ state: 'cancelled', progress: null })), 'Cancelled');
+    assert.equal(phase(job({ progress: progress({ phase: 'backing-up' }) })), 'Backing up', 'still running');
+  });
 });

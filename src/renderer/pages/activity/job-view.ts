@@ -111,6 +111,13 @@ export function dedupText(job: JobDto): string | null {
   return `${saved}% · ${formatBytes(fresh)} new`;
 }
 
+/** A job that stopped early says so ("Cancelled"), never the phase it was in as if still going (short: the fact column is narrow). */
+function phaseFact(job: JobDto): string {
+  if (job.state === 'cancelled' || job.state === 'failed') return stateLabel(job.state);
+  const p = job.progress;
+  return p ? (stepText(p, job.kind) ?? phaseLabel(p.phase)) : job.state === 'running' ? 'Starting' : '—';
+}
+
 export interface Fact {
   label: string;
   value: string;
@@ -121,7 +128,7 @@ export function jobFacts(job: JobDto): Fact[] {
   const p = job.progress;
   const facts: Fact[] = [];
   const running = job.state === 'running';
-  facts.push({ label: 'Phase', value: p ? (stepText(p, job.kind) ?? phaseLabel(p.phase)) : running ? 'Starting' : '—' });
+  facts.push({ label: 'Phase', value: phaseFact(job) });
   facts.push({ label: 'Data', value: p ? bytesText(p) : '—' });
   facts.push({ label: 'Files', value: p ? filesText(p) : '—' });
   if (running) {

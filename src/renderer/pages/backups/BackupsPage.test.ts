@@ -302,6 +302,53 @@ else
       }
     });
 
+    it('Reclaim space asks for the password, says what it will free, frees it and says so; with nothing to free it says that', async () => {
+      for (const [colorScheme, width, height] of [['light', 1280, 800], ['dark', 800, 600], ['dark', 1280, 800], ['light', 800, 600]] as const) {
+        const h = await open(
+          {
+            'backups.reclaimEstimate': [
+              { when: { backup: 'nightly', password: 'pw' }, result: { bytesToFree: 281.8 * 1024 * 1024, packsSpared: 2 } },
+              { when: { backup: 'nightly' }, error: { code: 'PASSWORD_REQUIRED', message: "backup 'nightly' is encrypted: enter its password" } },
+              { when: { backup: 'plain' }, result: { bytesToFree: 0, packsSpared: 0 } },
+            ],
+            'backups.reclaim': [{ result: { bytesFreed: 281.8 * 1024 * 1024 } }],
+          },
+          colorScheme,
+        );
+        try {
+          await h.page.setViewportSize({ width, height });
+          await rowOf(h, 'nightly').waitFor();
+          await openVersions(h, 'nightly');
+          await h.page.getByRole('button', { name: 'Reclaim space…' }).click();
+          const pw = h.page.getByRole('dialog', { name: 'Password for nightly' });
+          await pw.getByLabel('Password', { exact: true }).fill('pw');
+          await pw.getByRole('button', { name: 'Continue' }).click();
+          const dialog = h.page.getByRole('dialog', { name: 'Reclaim space in nightly?' });
+          await dialog.waitFor();
+          const said = await text(dialog);
+          assert.match(said, /removes 281\.8 MiB of stored data that no version uses any more/);
+          assert.match(said, /2 recent pieces of data may belong to a backup still running elsewhere/);
+          await assertReadable({ 'the dialog text': dialog.locator('.dialog-text').first() });
+          await h.page.screenshot({ path: `test-results/component-backups-reclaim-${colorScheme}-${width}x${height}.png` });
+          await dialog.getByRole('button', { name: 'Free 281.8 MiB' }).click();
+          await dialog.waitFor({ state: 'detached' });
+          assert.deepEqual(await h.calls('backups.reclaim'), [{ backup: 'nightly', password: 'pw' }]);
+          await h.page.getByRole('status').filter({ hasText: 'Reclaimed 281.8 MiB.' }).waitFor();
+
+          await rowOf(h, 'plain').getByRole('button', { name: 'plain', exact: true }).click();
+          await versionsOf(h, 'plain').waitFor();
+          await h.page.getByRole('button', { name: 'Reclaim space…' }).last().click();
+          const none = h.page.getByRole('dialog', { name: 'Nothing to reclaim in plain' });
+          assert.match(await text(none), /Every piece of stored data is still used by a version\./);
+          await none.getByRole('button', { name: 'OK' }).click();
+          await none.waitFor({ state: 'detached' });
+          assert.equal((await h.calls('backups.reclaim')).length, 1, 'nothing reclaimed for plain');
+        } finally {
+          await h.close();
+        }
+      }
+    });
+
     it('Delete names exactly what goes: one version, or the backup with all its versions', async () => {
       const h = await open({ 'backups.delete': [{ result: { deleted: 'ok' } }] });
       try {

@@ -8,6 +8,7 @@ import { DeleteDialog } from './DeleteDialog.tsx';
 import { friendlyError, friendlyJobError, needsPassword } from './errors.ts';
 import { CheckIcon, TrashIcon, WarningIcon } from '../../components/icons.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
+import { ReclaimDialog } from './ReclaimDialog.tsx';
 import { UnlockDialog } from './UnlockDialog.tsx';
 
 type Tone = 'info' | 'ok' | 'error';
@@ -34,6 +35,8 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [starting, setStarting] = useState<string | null>(null);
+  // Apart from `dialog`: the password dialog that leads here closes itself once its run resolves.
+  const [reclaim, setReclaim] = useState<{ estimate: { bytesToFree: number; packsSpared: number }; password?: string } | null>(null);
 
   const versions = entry?.list ?? null;
   const byId = new Map(versions?.map((v) => [v.id, v]) ?? []);
@@ -57,6 +60,14 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
     void start(`test:${v.id}`, (password) => store().startTestRestore(backup.name, v.id, password), 'run the test restore', 'Test restore');
   const runVerify = () =>
     void start('verify', (password) => store().startVerify(backup.name, password), 'check all its data', 'Verify');
+
+  const openReclaim = () =>
+    void start(
+      'reclaim',
+      async (password) => setReclaim({ estimate: await store().reclaimEstimate(backup.name, password), ...(password ? { password } : {}) }),
+      'see how much space it can reclaim',
+      'Continue',
+    );
 
   const status = statusLine(backup.name, tracked, jobs, byId, notice);
 
@@ -82,6 +93,15 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
               Change password…
             </button>
           )}
+          <button
+            type="button"
+            className="button br-button-small"
+            onClick={openReclaim}
+            disabled={starting === 'reclaim'}
+            title="Remove stored data that no version uses any more"
+          >
+            {starting === 'reclaim' ? 'Measuring…' : 'Reclaim space…'}
+          </button>
           <button
             type="button"
             className="button br-button-small"
@@ -131,6 +151,19 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
             setDialog(null);
           }}
           onClose={() => setDialog(null)}
+        />
+      )}
+      {reclaim && (
+        <ReclaimDialog
+          backup={backup.name}
+          estimate={reclaim.estimate}
+          onReclaim={async () => {
+            const freed = await store().reclaim(backup.name, reclaim.password);
+            setNotice({ tone: 'ok', text: `Reclaimed ${formatBytes(freed)}.`, afterJobs: store().tracked.length });
+            setReclaim(null);
+            return freed;
+          }}
+          onClose={() => setReclaim(null)}
         />
       )}
       {dialog?.kind === 'unlock' && (

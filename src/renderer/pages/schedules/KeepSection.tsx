@@ -11,7 +11,8 @@ export function KeepSection({ form }: { form: EditorForm }) {
       <h2 id={`${id}-keep`}>Keep</h2>
       <p className="sch-section-text muted">
         After each scheduled backup, versions that no rule keeps are removed. <em>Last</em> keeps the newest versions; <em>Daily</em> keeps the newest
-        version of each of that many days, and so on. Leave every box empty to keep all versions.
+        version of each of that many days, and so on. Until you change them, the rules follow how often the schedule runs (24 hourly versions
+        when it runs several times a day). Leave every box empty to keep all versions.
       </p>
       <div className="sch-retention">
         {RETENTION_KEYS.map((k) => {

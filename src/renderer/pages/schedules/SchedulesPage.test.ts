@@ -460,7 +460,8 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await h.page.waitForFunction(() => document.querySelector('.sch-preview-status')?.textContent === '');
       const after = (await h.calls('schedules.preview')).slice(before);
       assert.ok(after.length <= 2, `debounced: ${after.length} calls`);
-      assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
+      // Keep rules still at their defaults follow the timing: 24 hourly versions for a schedule that runs every 12 minutes.
+      assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
 
       // The engine's own objection is said in the preview.
       await h.reply('schedules.preview', { error: { code: 'USAGE', message: 'the interval must divide an hour or a day evenly' } });
@@ -494,7 +495,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await f.name.fill('redis-hourly');
       await f.kind('Interval').check();
       await f.every.fill('1');
-      for (const rule of ['daily', 'weekly', 'monthly']) await f.keep(rule).fill('');
+      for (const rule of ['hourly', 'daily', 'weekly', 'monthly']) await f.keep(rule).fill('');
       await f.keep('last').fill('2');
       await h.page.getByRole('checkbox', { name: 'cache' }).check();
       await h.page.getByRole('switch', { name: 'Notify on success' }).check();
@@ -644,6 +645,32 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
     [800, 600],
   ] as const) {
     for (const scheme of ['light', 'dark'] as const) {
+      it(`an hourly schedule's keep rules start at 24 hourly versions, ${width}x${height} ${scheme} (screenshot)`, async () => {
+        const h = await harness.open({ view: 'schedules' }, {
+          context: { colorScheme: scheme, viewport: { width, height } },
+          before: async (p) => {
+            await p.reply('schedules.list', list([]));
+            await p.reply('volumes.list', { result: [volume({ name: 'pgdata' })] });
+            await p.reply('schedules.preview', { result: FIVE });
+          },
+        });
+        try {
+          await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+          const f = editor(h);
+          assert.equal(await f.keep('hourly').inputValue(), '');
+          await f.kind('Interval').check();
+          assert.equal(await f.keep('hourly').inputValue(), '24');
+          assert.equal(await f.keep('daily').inputValue(), '7');
+          const keep = h.page.getByRole('region', { name: 'Keep' });
+          await keep.scrollIntoViewIfNeeded();
+          await h.screenshot(`component-schedules-keep-hourly-${width}x${height}-${scheme}.png`);
+          await assertReadable({ 'the keep text': keep.getByText('the rules follow how often the schedule runs', { exact: false }) });
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      });
+
       it(`the editor for a new volume with encryption, ${width}x${height} ${scheme} (screenshot)`, async () => {
         const h = await harness.open({ view: 'schedules' }, {
           context: { colorScheme: scheme, viewport: { width, height } },

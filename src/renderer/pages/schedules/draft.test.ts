@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkDraft, draftFrom, emptyDraft, previewInput, type Draft } from './draft.ts';
+import { changeDraft, checkDraft, draftFrom, emptyDraft, previewInput, type Draft } from './draft.ts';
+import { defaultRetention } from '../../../shared/schedule.ts';
 
 const valid = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), name: 'nightly', volumes: ['pgdata'], backup: 'pgdata', ...over });
 
@@ -61,6 +62,25 @@ describe('schedule editor: checking the form', () => {
     const bad = previewInput(valid({ kind: 'cron', expression: '0 3 * * 9' }));
     assert.equal(bad.when, null);
     assert.match(bad.whenProblem!, /day-of-week field “9”/);
+  });
+});
+
+describe('schedule editor: keep rules follow how often it runs', () => {
+  const keep = (d: Draft) => Object.fromEntries(Object.entries(d.retention).filter(([, v]) => v !== ''));
+
+  it('an hourly schedule starts with 24 hourly versions; daily and weekly ones with their own defaults', () => {
+    assert.deepEqual(keep(emptyDraft()), { daily: '7', weekly: '4', monthly: '6' });
+    const hourly = changeDraft(emptyDraft(), { kind: 'interval', every: '1', unit: 'hours' });
+    assert.deepEqual(keep(hourly), { hourly: '24', daily: '7', weekly: '4', monthly: '6' });
+    assert.deepEqual(keep(changeDraft(hourly, { kind: 'weekly' })), { weekly: '8', monthly: '6' });
+    assert.deepEqual(keep(changeDraft(hourly, { kind: 'cron', expression: '0 */4 * * *' })), { hourly: '24', daily: '7', weekly: '4', monthly: '6' });
+    assert.deepEqual(keep(changeDraft(hourly, { kind: 'cron', expression: '30 3 * * *' })), { daily: '7', weekly: '4', monthly: '6' });
+    assert.deepEqual(checkDraft({ ...hourly, name: 'n', volumes: ['v'], backup: 'b' }, []).schedule?.retention, defaultRetention({ kind: 'interval', every: 1, unit: 'hours' }));
+  });
+
+  it('rules the user changed stay when the timing changes', () => {
+    const edited = changeDraft(emptyDraft(), { retention: { ...emptyDraft().retention, daily: '30' } });
+    assert.deepEqual(keep(changeDraft(edited, { kind: 'interval', every: '1', unit: 'hours' })), { daily: '30', weekly: '4', monthly: '6' });
   });
 });
 

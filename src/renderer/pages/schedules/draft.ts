@@ -4,7 +4,7 @@
  * `scheduleSchema`, plus a cron syntax check), and what is wrong with it, in
  * words, by field.
  */
-import { retentionSchema, scheduleSchema, scheduleWhenSchema, type Retention, type Schedule, type ScheduleWhen } from '../../../shared/schedule.ts';
+import { defaultRetention, retentionSchema, scheduleSchema, scheduleWhenSchema, type Retention, type Schedule, type ScheduleWhen } from '../../../shared/schedule.ts';
 import { cronProblem } from './cron.ts';
 
 export type WhenKind = ScheduleWhen['kind'];
@@ -102,7 +102,7 @@ export function emptyDraft(): Draft {
     at: '02:00',
     days: [1],
     expression: '0 3 * * *',
-    retention: { last: '', hourly: '', daily: '7', weekly: '4', monthly: '6', yearly: '' },
+    retention: retentionFields(defaultRetention({ kind: 'daily', at: '02:00' })),
     stopContainers: [],
     enabled: true,
     catchUp: true,
@@ -112,6 +112,35 @@ export function emptyDraft(): Draft {
     password: '',
     confirm: '',
   };
+}
+
+function retentionFields(r: Retention): Draft['retention'] {
+  return Object.fromEntries(RETENTION_KEYS.map((k) => [k, r[k] === undefined ? '' : String(r[k])])) as Draft['retention'];
+}
+
+/** The draft's timing as a ScheduleWhen, or undefined while it is not valid. */
+function validWhen(d: Draft): ScheduleWhen | undefined {
+  const w = scheduleWhenSchema.safeParse(whenOf(d));
+  return w.success ? w.data : undefined;
+}
+
+const sameFields = (a: Draft['retention'], b: Draft['retention']) => RETENTION_KEYS.every((k) => a[k].trim() === b[k]);
+
+const DEFAULTS = (['interval-minutes', 'daily', 'weekly'] as const).map((k) =>
+  retentionFields(defaultRetention(k === 'interval-minutes' ? { kind: 'interval', every: 1, unit: 'hours' } : k === 'daily' ? { kind: 'daily', at: '02:00' } : { kind: 'weekly', days: [1], at: '02:00' })),
+);
+
+/**
+ * Applies an edit. While the keep rules are still one of the defaults, they
+ * follow the timing's defaults (24 hourly for an hourly schedule); rules the
+ * user changed stay as they are.
+ */
+export function changeDraft(d: Draft, patch: Partial<Draft>): Draft {
+  const next = { ...d, ...patch };
+  if (patch.retention) return next;
+  const when = validWhen(next);
+  if (!when || !DEFAULTS.some((r) => sameFields(d.retention, r))) return next;
+  return { ...next, retention: retentionFields(defaultRetention(when)) };
 }
 
 /** A saved schedule in the form's terms (for Edit). */

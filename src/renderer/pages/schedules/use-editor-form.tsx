@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { useSchedulesStore } from '../../state/schedules-store.ts';
-import { checkDraft, draftFrom, emptyDraft, FIELD_ORDER, type BackupContext, type Checked, type Draft, type Field } from './draft.ts';
+import { changeDraft, checkDraft, draftFrom, emptyDraft, FIELD_ORDER, type BackupContext, type Checked, type Draft, type Field } from './draft.ts';
 
 /** The draft as first shown: the schedule being edited, or an empty one. */
 export const initialDraft = (initial: ScheduleStatus | null): Draft => (initial ? draftFrom(initial) : emptyDraft());
@@ -77,7 +77,7 @@ export function useEditorForm({ initial, taken, state, backup, onSaved }: Option
   const touch = (f: Field) => setTouched((t) => (t.has(f) ? t : new Set(t).add(f)));
 
   const change = (patch: Partial<Draft>, fields: Field[] = []) => {
-    setDraft((d) => ({ ...d, ...patch }));
+    setDraft((d) => changeDraft(d, patch));
     if (server && (server.field === 'form' || fields.includes(server.field))) setServer(null);
   };
 
