@@ -101,8 +101,8 @@ interface PrunePlan {
   repack: [string, 'data' | 'meta'][];
   /** Old index files the store still holds (they stay, and so must every pack they name). */
   heldIndexFiles: Set<string>;
-  /** The pack objects prune deletes, with their stored sizes. */
-  deletions: { key: string; id: string; size: number; unindexed: boolean }[];
+  /** The pack objects prune deletes, with their stored sizes; `counted`: reported as a deleted pack (dropped or unindexed). */
+  deletions: { key: string; id: string; size: number; counted: boolean }[];
   packsRepacked: number;
   packsSpared: number;
   blobsRemoved: number;
@@ -179,7 +179,7 @@ async function planPrune(repo: Repository, lock: RepoLock, graceMs: number): Pro
       continue;
     }
     if (await plan.packHolds.check(obj.key)) continue;
-    plan.deletions.push({ key: obj.key, id, size: obj.size, unindexed });
+    plan.deletions.push({ key: obj.key, id, size: obj.size, counted: plan.drop.has(id) || unindexed });
   }
   return plan;
 }
@@ -188,7 +188,7 @@ async function planPrune(repo: Repository, lock: RepoLock, graceMs: number): Pro
 export async function pruneLocked(repo: Repository, lock: RepoLock, options: PruneOptions = {}): Promise<PruneReport> {
   const meter = new ProgressMeter(options.onProgress, 'pruning');
   const plan = await planPrune(repo, lock, options.unindexedGraceMs ?? lockTimeoutMs());
-  const { kept, drop, packHolds, indexHolds } = plan;
+  const { kept, packHolds, indexHolds } = plan;
   const report: PruneReport = {
     packsDeleted: 0, packsRepacked: plan.packsRepacked, bytesFreed: 0, blobsRemoved: plan.blobsRemoved, packsSpared: plan.packsSpared,
     packsHeld: 0, indexFilesHeld: 0, holdsRenewed: 0,
@@ -215,7 +215,7 @@ export async function pruneLocked(repo: Repository, lock: RepoLock, options: Pru
     lock.throwIfLost();
     await repo.backend.delete(pack.key);
     report.bytesFreed += pack.size;
-    if (drop.has(pack.id) || pack.unindexed) report.packsDeleted++;
+    if (pack.counted) report.packsDeleted++;
     meter.update({ bytesDone: report.bytesFreed });
   }
   await repo.backend.sweepIncomplete?.(repo.layout.root, INCOMPLETE_AGE_MS);
@@ -234,7 +234,7 @@ export function estimatePrune(repo: Repository, options: Pick<PruneOptions, 'uni
     const plan = await planPrune(repo, lock, options.unindexedGraceMs ?? lockTimeoutMs());
     return {
       bytesToFree: plan.deletions.reduce((sum, p) => sum + p.size, 0),
-      packsToDelete: plan.deletions.filter((p) => plan.drop.has(p.id) || p.unindexed).length,
+      packsToDelete: plan.deletions.filter((p) => p.counted).length,
       packsToRepack: plan.packsRepacked,
       blobsToRemove: plan.blobsRemoved,
       packsSpared: plan.packsSpared,
