@@ -16,7 +16,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { overview } from '../engine/ops/catalog.ts';
-import { normalizeEntryPath } from '../engine/tree/entry-path.ts';
+import { isRootPath, normalizeEntryPath } from '../engine/tree/entry-path.ts';
 import { compilePattern } from '../engine/tree/path-pattern.ts';
 import { displayPath, type TreeEntry } from '../engine/tree/tree-entry.ts';
 
@@ -267,7 +267,7 @@ export async function dumpPath(
   return repo.locked('dump', false, async () => {
     const version = await repo.version(versionRef);
     const entry = await findEntry((await openTrees(repo, TREES_ONLY)).entries(version), wanted);
-    const isFolder = wanted.equals(Buffer.from('.')) || entry?.type === 'dir';
+    const isFolder = isRootPath(wanted) || entry?.type === 'dir';
     if (!entry && !isFolder) throw notFound(`version ${version.id} of backup '${repo.name}' has no '${shownPath(wanted)}'`);
     if (isFolder) {
       await dumpTree(repo, version, wanted, out, options.signal);
