@@ -2,6 +2,7 @@ import type { ValidParamsOf } from '../../shared/api/contract.ts';
 import { formatBytes, formatDuration } from '../../shared/format.ts';
 import { requireVolume } from '../docker/volumes.ts';
 import { DvomError } from '../engine/errors.ts';
+import type { StorageBackend } from '../engine/storage/backend.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
@@ -20,7 +21,7 @@ type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBa
 /** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
 export function createJobHandlers(app: DvomApp): JobHandlers {
   /** Opens or creates the backup a backup job writes to. */
-  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<{ repo: Repository; created: boolean }> {
+  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<{ repo: Repository; created: boolean; store: StorageBackend }> {
     const store = await app.store(p.target);
     const { repo, created } = await createOrOpenBackup(store, p.backup, {
       encrypt: p.encrypt,
@@ -31,7 +32,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       },
       warn: app.log,
     });
-    return { repo, created };
+    return { repo, created, store };
   }
 
   return {
@@ -48,8 +49,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const docker = await app.docker();
       // Check the volumes first: a typo must not leave an empty backup locked to this password.
       for (const volume of p.volumes) await requireVolume(docker, volume);
-      const { repo, created } = await repoForBackup(p);
-      const store = await app.store(p.target);
+      const { repo, created, store } = await repoForBackup(p);
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, store, p.backup, p.password);
       const title = backupTitle(p.volumes, p.backup, p.target);
       return {

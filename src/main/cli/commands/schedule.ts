@@ -210,8 +210,13 @@ async function run(ctx: CommandContext, name: string): Promise<void> {
     const store = await storeOf(ctx, schedule);
     const storeCtx = { ...ctx, store: () => store };
     // A schedule that starts its backup creates it on its first run (as dvom backup would); else the backup must exist.
-    if (schedule.encrypt === undefined) await requireBackup(store, schedule.backup);
-    const repo = schedule.encrypt === undefined ? await openBackup(storeCtx, schedule.backup) : (await openOrCreate(storeCtx, schedule.backup, schedule.encrypt, { fromKeychain: true })).repo;
+    let repo;
+    if (schedule.encrypt === undefined) {
+      await requireBackup(store, schedule.backup);
+      repo = await openBackup(storeCtx, schedule.backup);
+    } else {
+      repo = (await openOrCreate(storeCtx, schedule.backup, schedule.encrypt, { fromKeychain: true })).repo;
+    }
     const docker = await dockerFor(ctx);
     const testRestore = testRestoreDue(schedule, (await state.read()).schedules[name]);
     result = await runScheduledBackup(repo, docker, schedule, {
