@@ -29,10 +29,17 @@ export interface VolumeBackupOptions {
   onContainersDown?: (ms: number) => void;
 }
 
-async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+async function* allVolumes(
+  docker: Docker,
+  volumes: string[],
+  exclude: string[],
+  log: (message: string) => void,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceEntry> {
   for (const volume of volumes) {
     const entries = readVolume(docker, volume, signal);
-    yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude) : entries);
+    const warn = (m: string) => log(`Warning: volume '${volume}': ${m}`);
+    yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude, warn) : entries);
   }
 }
 
@@ -62,7 +69,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
     docker,
     stop,
     async () =>
-      backup(repo, allVolumes(docker, volumes, options.exclude ?? [], options.signal), {
+      backup(repo, allVolumes(docker, volumes, options.exclude ?? [], log, options.signal), {
         sourceKind: 'volume',
         volumes,
         ...(options.exclude?.length ? { exclusions: options.exclude } : {}),
