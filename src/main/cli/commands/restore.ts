@@ -3,6 +3,7 @@ import { testRestoreNeedsDocker, testRestoreVersion } from '../../services/check
 import { restoreVolume } from '../../volumes/restore-volume.ts';
 import { selectPaths, sourceSelector } from '../../volumes/volume-paths.ts';
 import type { MergeCounts, OnExisting } from '../../engine/restore/written-files.ts';
+import { mergeSummary } from '../../services/restore-destination.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
@@ -171,13 +172,6 @@ function mergeOption(values: Values): OnExisting | undefined {
     throw usageError('give at most one of --keep-existing, --overwrite-existing and --force');
   }
   return keep ? 'skip' : overwrite ? 'overwrite' : undefined;
-}
-
-/** What a merge did, in words. */
-function mergeSummary(m: MergeCounts): string {
-  const kept = m.skipped ? `, ${m.skipped} kept as they were (already there)` : '';
-  const replaced = m.overwritten ? ` (${m.overwritten} replacing existing files)` : '';
-  return `${m.written} files written${replaced}${kept}, ${formatBytes(m.bytes)}; everything else left as it was`;
 }
 
 /** --include / --exclude, checked before anything is opened (a malformed pattern is a usage error). */
