@@ -10,13 +10,16 @@ export type StepId = 'source' | 'what' | 'target' | 'password' | 'review';
 export const STEPS: readonly { id: StepId; label: string }[] = [
   { id: 'source', label: 'Backup and version' },
   { id: 'what', label: 'What to restore' },
-  { id: 'target', label: 'Target volume' },
+  { id: 'target', label: 'Destination' },
   { id: 'password', label: 'Password' },
   { id: 'review', label: 'Review' },
 ];
 
 export type Phase = 'edit' | 'running' | 'done';
-export type TargetKind = 'original' | 'new' | 'existing';
+export type TargetKind = 'original' | 'new' | 'existing' | 'folder';
+/** What a restore does with a destination that holds data: add the restored files keeping the rest, or replace everything. */
+export type WriteMode = 'merge' | 'replace';
+export type OnExisting = 'skip' | 'overwrite';
 
 export interface TreeDir {
   /** null until loaded. */
@@ -55,6 +58,12 @@ export interface RestoreState {
   targetKind: TargetKind;
   newName: string;
   existingName: string;
+  /** A folder on the machine running DVOM (targetKind 'folder'). */
+  folderPath: string;
+  /** Chosen by the user; null: the default for what is restored (chosen files: merge; everything: replace). */
+  writeMode: WriteMode | null;
+  /** With merge: what happens to a file the destination already has. */
+  onExisting: OnExisting;
   confirmReplace: boolean;
   stopContainers: string[];
   /** The target the stop list was set up for. */
@@ -80,7 +89,11 @@ export interface RestoreState {
   chooseVersion(version: string): void;
   chooseSourceVolume(volume: string): void;
   goTo(step: StepId): void;
-  patch(p: Partial<Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'confirmReplace' | 'stopContainers' | 'password'>>): void;
+  patch(
+    p: Partial<
+      Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'folderPath' | 'writeMode' | 'onExisting' | 'confirmReplace' | 'stopContainers' | 'password'>
+    >,
+  ): void;
   checkRemembered(): Promise<void>;
   loadDir(path: string): Promise<void>;
   toggleDir(path: string): void;
@@ -112,6 +125,9 @@ const INITIAL = {
   targetKind: 'original' as TargetKind,
   newName: '',
   existingName: '',
+  folderPath: '',
+  writeMode: null,
+  onExisting: 'skip' as OnExisting,
   confirmReplace: false,
   stopContainers: [],
   stopFor: null,
@@ -177,7 +193,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     const next: Partial<RestoreState> = { ...p };
     if (p.password !== undefined) Object.assign(next, { passwordOk: false, passwordError: null });
     // A different target needs its own confirmation.
-    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined) {
+    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined || p.folderPath !== undefined || p.writeMode !== undefined) {
       Object.assign(next, { confirmReplace: false, notEmptyRefused: false });
     }
     set(next);
