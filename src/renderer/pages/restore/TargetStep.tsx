@@ -4,7 +4,7 @@ import { useRestoreStore, type TargetKind } from '../../state/restore-store.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
 import { WarningIcon } from '../../components/icons.tsx';
 import { Choice } from './Choice.tsx';
-import { suggestName, type WizardFacts } from './derive.ts';
+import { defaultMode, suggestName, type WizardFacts } from './derive.ts';
 
 /**
  * Step 3: the original volume, a new one, another existing one, or a folder on
@@ -58,10 +58,12 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
   }
 
   const originalExists = !!original && !!facts.volumes?.some((v) => v.name === original);
-  const merging = target.mode === 'merge';
+  // What restoring into a volume that holds data does (the folder choice, always a merge, does not change it).
+  const merging = (s.writeMode ?? defaultMode(s)) === 'merge';
   const picked = s.what === 'selected';
-  const addsText = picked ? 'The chosen files are put back; everything else in it is kept.' : "The version's files are written into it; everything else in it is kept.";
-  const existingText = merging ? addsText : 'Its current contents are replaced.';
+  const kept = 'everything else in it is kept.';
+  const originalText = merging ? `${picked ? 'The chosen files are put back' : "The version's files are written into it"}; ${kept}` : 'Its current contents are replaced.';
+  const existingText = merging ? `${picked ? 'The chosen files are added' : "The version's files are written into it"}; ${kept}` : 'Its current contents are replaced.';
   return (
     <div className="br-step-body">
       <fieldset className="br-fieldset">
@@ -74,7 +76,7 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
             onChoose={() => choose('original')}
             title={`The original volume${original ? `, ${original}` : ''}`}
             description={
-              !original ? 'This version was not backed up from a volume.' : originalExists ? existingText : 'It no longer exists and will be created.'
+              !original ? 'This version was not backed up from a volume.' : originalExists ? originalText : 'It no longer exists and will be created.'
             }
           />
           <Choice
