@@ -85,10 +85,14 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
             </dd>
           </>
         )}
-        <dt>Containers</dt>
-        <dd className="br-wrap">
-          {stopping.length ? `${stopping.join(', ')}: stopped during the restore, then started again` : 'None are stopped'}
-        </dd>
+        {target.kind === 'volume' && (
+          <>
+            <dt>Containers</dt>
+            <dd className="br-wrap">
+              {stopping.length ? `${stopping.join(', ')}: stopped during the restore, then started again` : 'None are stopped'}
+            </dd>
+          </>
+        )}
         <dt>Password</dt>
         <dd>
           {!facts.backup?.encrypted
