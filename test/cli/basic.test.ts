@@ -319,7 +319,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
     assert.equal(await fs.readFile(path.join(target, 'sub/text.md'), 'utf8'), await fs.readFile(path.join(src, 'sub/text.md'), 'utf8'));
     assert.equal(await exists(path.join(target, 'script.sh')), false, 'only the picked paths');
     const over = await runOk(['restore', '--snapshot=plain', `--target-dir=${target}`, '--path=hello.txt', '--overwrite-existing'], { store });
-    assert.match(over.stderr, /: 1 files written \(1 replacing existing files\)/);
+    assert.match(over.stderr, /: 1 file written \(1 replacing an existing file\)/);
     assert.equal(await fs.readFile(path.join(target, 'hello.txt'), 'utf8'), 'hello, dvom\n');
     assert.equal(await fs.readFile(path.join(target, 'mine.txt'), 'utf8'), 'only here\n');
     assert.deepEqual((await fs.readdir(target)).filter((n) => n.includes('dvom')), [], 'no staging left');

@@ -69,7 +69,7 @@ await describeWithDocker('restore into a volume keeping the rest (real Docker en
     const r = await fx.dvomOk([
       'restore', '--snapshot=merge', `--target-volume=${live}`, '--path=etc', '--path=conf', '--keep-existing', `--stop-containers=${app}`,
     ]);
-    assert.match(r.stderr, /1 files written, 2 kept as they were/);
+    assert.match(r.stderr, /1 file written, 2 kept as they were/);
     const after = await snapshotVolume(live);
     assert.equal(sha(after, 'etc/db.conf'), sha(backedUp, 'etc/db.conf'), 'the deleted file is back');
     assert.deepEqual(nonFolders(after, ['etc/db.conf']), nonFolders(before), 'every other file, etc/app.conf included, is byte-identical');
@@ -83,7 +83,7 @@ await describeWithDocker('restore into a volume keeping the rest (real Docker en
     const live = await liveVolume();
     const before = await snapshotVolume(live);
     const r = await fx.dvomOk(['restore', '--snapshot=merge', `--target-volume=${live}`, '--path=etc/app.conf', '--path=conf', '--overwrite-existing']);
-    assert.match(r.stderr, /2 files written \(1 replacing existing files\)/);
+    assert.match(r.stderr, /2 files written \(1 replacing an existing file\)/);
     const after = await snapshotVolume(live);
     assert.equal(sha(after, 'etc/app.conf'), sha(backedUp, 'etc/app.conf'));
     assert.match(after['conf']!, /^dir /, 'the link was replaced by the folder');
@@ -116,7 +116,7 @@ await describeWithDocker('restore into a volume keeping the rest (real Docker en
       caught = err;
     }
     assert.ok(isDvomError(caught, 'CANCELLED'), String(caught));
-    assert.match((caught as Error).message, /3 file\(s\) had been written into .*'data\/1\.txt', 'data\/2\.txt', 'data\/3\.txt'\); the others were not touched/);
+    assert.match((caught as Error).message, /3 files had been written into .*'data\/1\.txt', 'data\/2\.txt', 'data\/3\.txt'\); the others were not touched/);
     const after = await snapshotVolume(live);
     for (let i = 1; i <= 8; i++) {
       const p = `data/${i}.txt`;

@@ -118,7 +118,7 @@ test('a cancel mid-way leaves the files not yet written as they were and says wh
     }),
     'CANCELLED',
   );
-  assert.match(err.message, /3 file\(s\) had been written into .*'data\/1\.txt', 'data\/2\.txt', 'data\/3\.txt'\); the others were not touched/);
+  assert.match(err.message, /3 files had been written into .*'data\/1\.txt', 'data\/2\.txt', 'data\/3\.txt'\); the others were not touched/);
   for (let i = 1; i <= 8; i++) {
     assert.equal(read(path.join(target, `data/${i}.txt`)), `data ${i}: ${i <= 3 ? 'backed up' : 'changed since'}\n`, `data/${i}.txt`);
   }

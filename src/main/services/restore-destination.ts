@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { formatBytes } from '../../shared/format.ts';
+import { formatBytes, plural } from '../../shared/format.ts';
 import { DetailedError } from '../engine/errors.ts';
 import type { MergeCounts } from '../engine/restore/written-files.ts';
 
@@ -66,7 +66,7 @@ export async function restoreDestination(p: { destinationVolume?: string | undef
 
 /** What a merge did, in words (the CLI's last line, the app's job result). */
 export function mergeSummary(m: MergeCounts): string {
-  const kept = m.skipped ? `, ${m.skipped} kept as they were (already there)` : '';
-  const replaced = m.overwritten ? ` (${m.overwritten} replacing existing files)` : '';
-  return `${m.written} files written${replaced}${kept}, ${formatBytes(m.bytes)}, all hashes verified; everything else left as it was`;
+  const kept = m.skipped ? `, ${m.skipped.toLocaleString()} kept as they were (already there)` : '';
+  const replaced = m.overwritten ? ` (${plural(m.overwritten, 'replacing an existing file', 'replacing existing files')})` : '';
+  return `${plural(m.written, 'file')} written${replaced}${kept}, ${formatBytes(m.bytes)}, all hashes verified; everything else left as it was`;
 }

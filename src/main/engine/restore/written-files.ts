@@ -46,7 +46,7 @@ export class WrittenFiles {
     if (!this.files) return `nothing was written into ${where}`;
     const names = this.first.map((p) => `'${p}'`).join(', ');
     const more = this.files > this.first.length ? `, … (${this.files - this.first.length} more, ending with '${this.last}')` : '';
-    return `${this.files} file(s) had been written into ${where} (${names}${more}); the others were not touched`;
+    return `${this.files} ${this.files === 1 ? 'file had' : 'files had'} been written into ${where} (${names}${more}); the others were not touched`;
   }
 
   cancelled(where: string): DvomError {

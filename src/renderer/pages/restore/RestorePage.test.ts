@@ -414,13 +414,13 @@ else
             await h.page.getByRole('heading', { name: 'Restoring into /srv/restored…' }).waitFor();
 
             // Cancelled while writing: which files were written, in the engine's words.
-            const written = "restore cancelled: 3 file(s) had been written into /srv/restored ('a', 'b', 'c'); the others were not touched";
+            const written = "restore cancelled: 3 files had been written into /srv/restored ('a', 'b', 'c'); the others were not touched";
             await h.emit(
               'job.updated',
               job(JOB, { kind: 'restore', state: 'cancelled', finishedAt: new Date().toISOString(), progress: progress({ phase: 'writing', filesDone: 3 }), error: { code: 'CANCELLED', message: written } }),
             );
             await h.page.getByRole('heading', { name: 'Restore cancelled' }).waitFor();
-            await h.page.getByText(/3 file\(s\) had been written into \/srv\/restored/).waitFor();
+            await h.page.getByText(/3 files had been written into \/srv\/restored/).waitFor();
             await h.page.screenshot({ path: `${SHOTS}/cancelled-folder-${tag}.png`, fullPage: true });
             assert.deepEqual(h.errors, []);
           } finally {
