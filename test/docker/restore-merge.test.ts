@@ -12,7 +12,7 @@ import { connectDocker } from '../../src/main/docker/docker-client.ts';
 import { LocalBackend, Repository } from '../../src/main/engine/index.ts';
 import { isDvomError } from '../../src/main/engine/errors.ts';
 import { restoreVolume } from '../../src/main/volumes/restore-volume.ts';
-import { assertNoLeftovers, describeWithDocker, PASSWORD, snapshotVolume, useDockerFixture } from './docker-fixtures.ts';
+import { assertNoLeftovers, describeWithDocker, flipMiddleByte, packFiles, PASSWORD, snapshotVolume, useDockerFixture } from './docker-fixtures.ts';
 
 /** The snapshot's files, links and other non-folders (folders' times change when a file is added to them). */
 function nonFolders(snapshot: Record<string, string>, except: string[] = []): Record<string, string> {
@@ -123,6 +123,18 @@ await describeWithDocker('restore into a volume keeping the rest (real Docker en
       assert.equal(sha(after, p), sha(i <= 3 ? backedUp : before, p), p);
     }
     assert.deepEqual(nonFolders(after, ['data/1.txt', 'data/2.txt', 'data/3.txt']), nonFolders(before, ['data/1.txt', 'data/2.txt', 'data/3.txt']));
+    await assertNoLeftovers();
+  });
+
+  it('a corrupt backup is found in the staging copy: the destination is not changed at all (exit 5)', async () => {
+    const live = await liveVolume();
+    const before = await snapshotVolume(live);
+    await fx.dvomOk(['backup', `--volume=${source}`, '--name=damaged', '--encrypt', '--quiet']);
+    const packs = (await packFiles(fx.store, 'damaged')).toSorted((a, b) => b.size - a.size);
+    await flipMiddleByte(packs[0]!.file);
+    const r = await fx.dvom(['restore', '--snapshot=damaged', `--target-volume=${live}`, '--overwrite-existing']);
+    assert.equal(r.code, 5, r.stderr);
+    assert.deepEqual(await snapshotVolume(live), before, 'not one file or folder changed');
     await assertNoLeftovers();
   });
 });

@@ -36,7 +36,8 @@ export async function checkRestoreFolder(dir: string): Promise<string> {
       existing = await fs.realpath(existing);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(`cannot use this folder: ${(err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw invalid(`cannot use this folder: ${(err as Error).message}`);
       rest = path.join(path.basename(existing), rest);
       existing = path.dirname(existing);
     }
