@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ParamsOf } from '../../shared/api/contract.ts';
 import type { JobDto, TreeNodeDto } from '../../shared/api/dto.ts';
 import { api } from '../api/api.ts';
+import { ApiError } from '../../shared/api/client.ts';
 import { errorText } from '../api/error-text.ts';
 import { errorCode, friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from '../pages/backups/errors.ts';
 import type { PageIntent } from './navigation-store.ts';
@@ -60,6 +61,8 @@ export interface RestoreState {
   existingName: string;
   /** A folder on the machine running DVOM (targetKind 'folder'). */
   folderPath: string;
+  /** Why the engine refused that folder (a system folder, not writable…), shown beside it until it is changed. */
+  folderProblem: string | null;
   /** Chosen by the user; null: the default for what is restored (chosen files: merge; everything: replace). */
   writeMode: WriteMode | null;
   /** With merge: what happens to a file the destination already has. */
@@ -126,6 +129,7 @@ const INITIAL = {
   newName: '',
   existingName: '',
   folderPath: '',
+  folderProblem: null,
   writeMode: null,
   onExisting: 'skip' as OnExisting,
   confirmReplace: false,
@@ -192,6 +196,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
   patch(p) {
     const next: Partial<RestoreState> = { ...p };
     if (p.password !== undefined) Object.assign(next, { passwordOk: false, passwordError: null });
+    if (p.folderPath !== undefined || p.targetKind !== undefined) next.folderProblem = null;
     // A different target needs its own confirmation.
     if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined || p.folderPath !== undefined || p.writeMode !== undefined) {
       Object.assign(next, { confirmReplace: false, notEmptyRefused: false });
@@ -296,6 +301,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         set({ rememberedStale: true, passwordOk: false, step: 'password', passwordError: get().password ? WRONG_PASSWORD : 'Enter the password of this backup.' });
       } else if (isWrongPassword(err)) {
         set({ passwordOk: false, step: 'password', passwordError: WRONG_PASSWORD });
+      } else if (err instanceof ApiError && err.code === 'INVALID_ARGUMENT' && err.field === 'destinationDir') {
+        // Only the engine can judge a folder of its machine: back to it, the problem beside the field.
+        set({ step: 'target', folderProblem: err.problem ?? friendlyError(err) });
       } else if (errorCode(err) === 'DESTINATION_NOT_EMPTY') {
         set({ notEmptyRefused: true, confirmReplace: false, startError: friendlyError(err) });
       } else {

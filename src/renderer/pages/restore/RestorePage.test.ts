@@ -406,21 +406,44 @@ else
             assert.match(summary, /Into Folder \/srv\/restored on this computer \(created if needed\); everything else in it is kept/);
             assert.match(summary, /Files already there Kept as they are: only missing files are restored/);
             await h.page.screenshot({ path: `${SHOTS}/review-folder-${tag}.png`, fullPage: true });
+            // Only the engine can judge a folder of its machine: a refusal brings the user back to it, the reason beside it.
+            const problem = 'not inside /srv, a system folder: choose a folder of its own';
+            await h.prepend('jobs.startRestore', {
+              times: 1,
+              error: { code: 'INVALID_ARGUMENT', message: `jobs.startRestore: destinationDir: ${problem}`, field: 'destinationDir', problem },
+            });
+            await h.page.getByRole('button', { name: 'Start restore' }).click();
+            await atStep(h, 'Destination');
+            await h.page.getByRole('alert').filter({ hasText: 'Not inside /srv, a system folder: choose a folder of its own.' }).waitFor();
+            assert.equal(await next(h).isDisabled(), true);
+            await h.page.screenshot({ path: `${SHOTS}/target-folder-refused-${tag}.png`, fullPage: true });
+            await h.page.getByLabel('Folder', { exact: true }).fill('/home/me/restored');
+            await next(h).click();
+            await atStep(h, 'Review');
             await h.page.getByRole('button', { name: 'Start restore' }).click();
             await h.page.getByRole('progressbar').waitFor();
-            assert.deepEqual(await h.calls('jobs.startRestore'), [
-              { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', destinationDir: '/srv/restored', mode: 'merge', onExisting: 'skip', force: false, stopContainers: [] },
-            ]);
-            await h.page.getByRole('heading', { name: 'Restoring into /srv/restored…' }).waitFor();
+            const calls = await h.calls('jobs.startRestore');
+            assert.equal(calls.length, 2);
+            assert.deepEqual(calls[1], {
+              backup: 'plain',
+              version: V_NEW.id,
+              sourceVolume: 'pgdata',
+              destinationDir: '/home/me/restored',
+              mode: 'merge',
+              onExisting: 'skip',
+              force: false,
+              stopContainers: [],
+            });
+            await h.page.getByRole('heading', { name: 'Restoring into /home/me/restored…' }).waitFor();
 
             // Cancelled while writing: which files were written, in the engine's words.
-            const written = "restore cancelled: 3 files had been written into /srv/restored ('a', 'b', 'c'); the others were not touched";
+            const written = "restore cancelled: 3 files had been written into /home/me/restored ('a', 'b', 'c'); the others were not touched";
             await h.emit(
               'job.updated',
               job(JOB, { kind: 'restore', state: 'cancelled', finishedAt: new Date().toISOString(), progress: progress({ phase: 'writing', filesDone: 3 }), error: { code: 'CANCELLED', message: written } }),
             );
             await h.page.getByRole('heading', { name: 'Restore cancelled' }).waitFor();
-            await h.page.getByText(/3 files had been written into \/srv\/restored/).waitFor();
+            await h.page.getByText(/3 files had been written into \/home\/me\/restored/).waitFor();
             await h.page.screenshot({ path: `${SHOTS}/cancelled-folder-${tag}.png`, fullPage: true });
             assert.deepEqual(h.errors, []);
           } finally {

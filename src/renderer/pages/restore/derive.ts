@@ -76,7 +76,13 @@ function targetFacts(s: RestoreState, sourceVolume: string | null, volumes: Volu
   if (s.targetKind === 'folder') {
     const name = s.folderPath.trim();
     // The rest (a system folder, one DVOM cannot write in) is checked where the folder is: by the engine, at Start.
-    const nameError = !name ? 'Enter the folder to restore into.' : !name.startsWith('/') ? 'Give the full path of the folder, starting with /.' : null;
+    const nameError = !name
+      ? 'Enter the folder to restore into.'
+      : !name.startsWith('/')
+        ? 'Give the full path of the folder, starting with /.'
+        : s.folderProblem
+          ? `${s.folderProblem.charAt(0).toUpperCase()}${s.folderProblem.slice(1)}.`
+          : null;
     // Whether it holds anything cannot be seen from here; a folder is only ever added to, never replaced.
     return { kind: 'folder', name, volume: null, nameError, mayHoldData: true, contentsUnknown: true, runningUsers: [], stoppedUsers: [], mode: 'merge', offerModes: false, needsConfirm: false };
   }
