@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backup, restoreToFolder, type SourceEntry } from '../../src/main/engine/index.ts';
 import type { TarHeader } from '../../src/main/engine/tar/tar-types.ts';
+import type { ProgressEvent } from '../../src/shared/progress.ts';
 import { selectPaths } from '../../src/main/volumes/volume-paths.ts';
 import { assertDvomError, createRepo, hashFiles, tempDir } from './helpers.ts';
 
@@ -56,7 +57,16 @@ test('keep-existing puts missing files back and leaves every other file byte-ide
   const { base, repo, version: v } = await version(t);
   const target = liveFolder(base);
   const before = hashFiles(target);
-  const counts = await restoreToFolder(repo, v, target, { merge: 'skip', select: selectPaths(undefined, ['etc']) });
+  let last: ProgressEvent | undefined;
+  const counts = await restoreToFolder(repo, v, target, {
+    merge: 'skip',
+    select: selectPaths(undefined, ['etc']),
+    onProgress: (e) => {
+      if (e.phase === 'writing') last = e;
+    },
+  });
+  // The writing phase counts kept files too, so its bar ends full.
+  assert.deepEqual(last && [last.filesDone, last.filesTotal, last.bytesDone, last.bytesTotal], [2, 2, 29, 29]);
   assert.deepEqual(counts && { written: counts.written, skipped: counts.skipped, overwritten: counts.overwritten }, { written: 1, skipped: 1, overwritten: 0 });
   assert.equal(read(path.join(target, 'etc/db.conf')), 'db: backed up\n', 'the deleted file is back');
   const after = hashFiles(target);

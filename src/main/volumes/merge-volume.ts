@@ -11,6 +11,8 @@ export interface MergeOptions {
   roots: readonly string[];
   signal?: AbortSignal | undefined;
   onProgress?: ProgressListener | undefined;
+  /** Files and bytes in the staging volume: the writing phase's progress counts against them. */
+  totals?: { files: number; bytes: number } | undefined;
 }
 
 /**
@@ -55,7 +57,7 @@ function under(path: string, prefixes: ReadonlySet<string>): boolean {
  */
 export async function mergeIntoVolume(docker: Docker, staging: string, destination: string, options: MergeOptions): Promise<MergeCounts> {
   const existing = await destinationKinds(docker, destination, options.roots);
-  const written = new WrittenFiles();
+  const written = new WrittenFiles(options.onProgress, options.totals);
   /** Folders whose contents stay as they are (kept, or not a real folder in the destination). */
   const kept = new Set<string>();
   /** Files of the version not written, for hard links that would point at them. */
@@ -68,8 +70,10 @@ export async function mergeIntoVolume(docker: Docker, staging: string, destinati
         const p = header.path.toString('utf8');
         if (p === '.') continue; // the destination's root keeps its own mode, owner and times
         const file = header.type !== 'dir';
+        const regular = header.type === 'file';
+        const size = regular ? header.size : 0;
         const skip = () => {
-          if (file) written.skipped++;
+          if (file) written.skip(p, regular, size);
           else kept.add(p);
           notWritten.add(p);
         };
@@ -95,9 +99,8 @@ export async function mergeIntoVolume(docker: Docker, staging: string, destinati
           cancelled = true;
           break;
         }
-        await tar.add(intoVolumeArchive(header), header.type === 'file' ? body : undefined);
-        if (file) written.add(p, there !== undefined, header.type === 'file' ? header.size : 0);
-        if (file) options.onProgress?.({ phase: 'writing', filesDone: written.files, bytesDone: written.bytes, current: p });
+        await tar.add(intoVolumeArchive(header), regular ? body : undefined);
+        if (file) written.add(p, there !== undefined, regular, size);
       }
       await tar.finish();
     });

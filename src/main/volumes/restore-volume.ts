@@ -155,6 +155,7 @@ export async function restoreVolume(
             roots: (options.paths ?? []).map((p) => p.replace(/^\/+|\/+$/g, '')),
             signal: options.signal,
             onProgress: steps.onProgress,
+            totals: counts,
           });
           return { volume: destination, created: false, replaced: false, ...counts, merged };
         } finally {

@@ -147,7 +147,12 @@ export async function restoreToFolder(
       throwIfAborted(options.signal);
       if (action === 'merge') {
         meter.phase('writing');
-        const counts = await mergeIntoFolder(staging, dest, opened.entries, { onExisting: options.merge!, signal: options.signal, onProgress: options.onProgress });
+        const counts = await mergeIntoFolder(staging, dest, opened.entries, {
+          onExisting: options.merge!,
+          signal: options.signal,
+          onProgress: options.onProgress,
+          totals: { files: meter.state.filesDone, bytes: meter.state.bytesDone },
+        });
         await fs.rm(staging, { recursive: true, force: true });
         meter.phase('done');
         return counts;

@@ -50,6 +50,8 @@ export interface FolderMergeOptions {
   onExisting: OnExisting;
   signal?: AbortSignal | undefined;
   onProgress?: ProgressListener | undefined;
+  /** Files and bytes restored into the staging folder: the writing phase's progress counts against them. */
+  totals?: { files: number; bytes: number } | undefined;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function mergeIntoFolder(
   entries: () => AsyncIterable<TreeEntry>,
   options: FolderMergeOptions,
 ): Promise<MergeCounts> {
-  const written = new WrittenFiles();
+  const written = new WrittenFiles(options.onProgress, options.totals);
   /** Folders moved whole (all new) and folders kept as the target had them: nothing below them is looked at again. */
   const moved = new Set<string>();
   const kept = new Set<string>();
@@ -77,12 +79,14 @@ export async function mergeIntoFolder(
       const rel = normalizeEntryPath(entry.path, `entry '${displayPath(entry.path)}'`).toString('utf8');
       if (rel === '.' || rel === '') continue;
       const isDir = entry.type === 'dir';
+      const regular = entry.type === 'file';
+      const size = regular ? entry.size : 0;
       if (under(rel, moved)) {
-        if (entry.type === 'file' || entry.type === 'symlink' || entry.type === 'hardlink') written.add(rel, false, entry.type === 'file' ? entry.size : 0);
+        if (regular || entry.type === 'symlink' || entry.type === 'hardlink') written.add(rel, false, regular, size);
         continue;
       }
       if (under(rel, kept)) {
-        if (!isDir) written.skipped++;
+        if (!isDir) written.skip(rel, regular, size);
         continue;
       }
       const from = path.join(staging, rel);
@@ -94,7 +98,7 @@ export async function mergeIntoFolder(
       if (there?.isDirectory() && isDir) continue; // merged: its contents are looked at one by one
       if (there && options.onExisting === 'skip') {
         if (isDir) kept.add(rel);
-        else written.skipped++;
+        else written.skip(rel, regular, size);
         continue;
       }
       if (options.signal?.aborted) throw written.cancelled(target);
@@ -103,8 +107,7 @@ export async function mergeIntoFolder(
       await moveInto(from, dest, isDir);
       if (isDir) moved.add(rel);
       else {
-        written.add(rel, there !== null, entry.type === 'file' ? entry.size : 0);
-        options.onProgress?.({ phase: 'writing', filesDone: written.files, bytesDone: written.bytes, current: rel });
+        written.add(rel, there !== null, regular, size);
       }
     }
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { ProgressListener } from '../../../shared/progress.ts';
 import { DvomError } from '../errors.ts';
 
 /** What a merge does with a path the destination already holds. */
@@ -28,13 +29,45 @@ export class WrittenFiles {
   bytes = 0;
   private first: string[] = [];
   private last = '';
+  /** Regular files looked at, written or kept, and their bytes: the progress of the writing phase against the restore's totals. */
+  private seenFiles = 0;
+  private seenBytes = 0;
 
-  add(path: string, replaced: boolean, bytes: number): void {
+  private readonly onProgress: ProgressListener | undefined;
+  private readonly totals: { files: number; bytes: number } | undefined;
+
+  constructor(onProgress?: ProgressListener, totals?: { files: number; bytes: number }) {
+    this.onProgress = onProgress;
+    this.totals = totals;
+  }
+
+  /** A file (or link: `regular` false) written into the destination. */
+  add(path: string, replaced: boolean, regular: boolean, bytes: number): void {
     this.files++;
     if (replaced) this.overwritten++;
     this.bytes += bytes;
     if (this.first.length < NAMED) this.first.push(path);
     this.last = path;
+    this.seen(path, regular, bytes);
+  }
+
+  /** A file of the version not written: the destination has something there. */
+  skip(path: string, regular: boolean, bytes: number): void {
+    this.skipped++;
+    this.seen(path, regular, bytes);
+  }
+
+  private seen(path: string, regular: boolean, bytes: number): void {
+    if (!regular) return;
+    this.seenFiles++;
+    this.seenBytes += bytes;
+    this.onProgress?.({
+      phase: 'writing',
+      filesDone: this.seenFiles,
+      bytesDone: this.seenBytes,
+      ...(this.totals ? { filesTotal: this.totals.files, bytesTotal: this.totals.bytes } : {}),
+      current: path,
+    });
   }
 
   counts(): MergeCounts {
