@@ -13,6 +13,9 @@ import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { restoreVolume } from '../volumes/restore-volume.ts';
+import { selectPaths, sourceSelector } from '../volumes/volume-paths.ts';
+import { restoreToFolder } from '../engine/ops/restore.ts';
+import { mergeSummary, restoreDestination } from '../services/restore-destination.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
@@ -78,15 +81,32 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
     },
 
     async 'jobs.startRestore'(p) {
-      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
+      const destination = await restoreDestination(p);
+      const [docker, store] = await Promise.all([destination.volume !== undefined ? app.docker() : undefined, app.store(p.target)]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
+      const merge = p.mode === 'merge' ? p.onExisting : undefined;
+      const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+      const title = restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, p.target);
       return {
-        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
+        jobId: app.jobs.start('restore', title, async ({ signal, onProgress, containersDown }) => {
           try {
-            const r = await restoreVolume(repo, docker, version, {
-              targetVolume: p.destinationVolume,
+            if (destination.dir !== undefined) {
+              const { select } = sourceSelector(version, p.sourceVolume);
+              const picked = p.paths?.length ? selectPaths(select, p.paths) : select;
+              const merged = await restoreToFolder(repo, version, destination.dir, {
+                force: p.force,
+                ...(merge ? { merge } : {}),
+                ...(picked ? { select: picked } : {}),
+                signal,
+                onProgress,
+              });
+              return `Restored ${what} into folder ${destination.dir}${merged ? `: ${mergeSummary(merged)}` : ', all hashes verified'}`;
+            }
+            const r = await restoreVolume(repo, docker!, version, {
+              targetVolume: destination.volume!,
               force: p.force,
+              ...(merge ? { merge } : {}),
               stopContainers: p.stopContainers,
               signal,
               onProgress,
@@ -95,7 +115,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
-            const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+            if (r.merged) return `Restored ${what} into volume '${r.volume}': ${mergeSummary(r.merged)}`;
             return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
           } finally {
             emitStoreChanged(app.events);

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ParamsOf } from '../../shared/api/contract.ts';
 import type { JobDto, TreeNodeDto } from '../../shared/api/dto.ts';
 import { api } from '../api/api.ts';
+import { ApiError } from '../../shared/api/client.ts';
 import { errorText } from '../api/error-text.ts';
 import { errorCode, friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from '../pages/backups/errors.ts';
 import type { PageIntent } from './navigation-store.ts';
@@ -10,13 +11,16 @@ export type StepId = 'source' | 'what' | 'target' | 'password' | 'review';
 export const STEPS: readonly { id: StepId; label: string }[] = [
   { id: 'source', label: 'Backup and version' },
   { id: 'what', label: 'What to restore' },
-  { id: 'target', label: 'Target volume' },
+  { id: 'target', label: 'Destination' },
   { id: 'password', label: 'Password' },
   { id: 'review', label: 'Review' },
 ];
 
 export type Phase = 'edit' | 'running' | 'done';
-export type TargetKind = 'original' | 'new' | 'existing';
+export type TargetKind = 'original' | 'new' | 'existing' | 'folder';
+/** What a restore does with a destination that holds data: add the restored files keeping the rest, or replace everything. */
+export type WriteMode = 'merge' | 'replace';
+export type OnExisting = 'skip' | 'overwrite';
 
 export interface TreeDir {
   /** null until loaded. */
@@ -55,6 +59,14 @@ export interface RestoreState {
   targetKind: TargetKind;
   newName: string;
   existingName: string;
+  /** A folder on the machine running DVOM (targetKind 'folder'). */
+  folderPath: string;
+  /** Why the engine refused that folder (a system folder, not writable…), shown beside it until it is changed. */
+  folderProblem: string | null;
+  /** Chosen by the user; null: the default for what is restored (chosen files: merge; everything: replace). */
+  writeMode: WriteMode | null;
+  /** With merge: what happens to a file the destination already has. */
+  onExisting: OnExisting;
   confirmReplace: boolean;
   stopContainers: string[];
   /** The target the stop list was set up for. */
@@ -80,7 +92,11 @@ export interface RestoreState {
   chooseVersion(version: string): void;
   chooseSourceVolume(volume: string): void;
   goTo(step: StepId): void;
-  patch(p: Partial<Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'confirmReplace' | 'stopContainers' | 'password'>>): void;
+  patch(
+    p: Partial<
+      Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'folderPath' | 'writeMode' | 'onExisting' | 'confirmReplace' | 'stopContainers' | 'password'>
+    >,
+  ): void;
   checkRemembered(): Promise<void>;
   loadDir(path: string): Promise<void>;
   toggleDir(path: string): void;
@@ -112,6 +128,10 @@ const INITIAL = {
   targetKind: 'original' as TargetKind,
   newName: '',
   existingName: '',
+  folderPath: '',
+  folderProblem: null,
+  writeMode: null,
+  onExisting: 'skip' as OnExisting,
   confirmReplace: false,
   stopContainers: [],
   stopFor: null,
@@ -176,8 +196,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
   patch(p) {
     const next: Partial<RestoreState> = { ...p };
     if (p.password !== undefined) Object.assign(next, { passwordOk: false, passwordError: null });
+    if (p.folderPath !== undefined || p.targetKind !== undefined) next.folderProblem = null;
     // A different target needs its own confirmation.
-    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined) {
+    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined || p.folderPath !== undefined || p.writeMode !== undefined) {
       Object.assign(next, { confirmReplace: false, notEmptyRefused: false });
     }
     set(next);
@@ -280,6 +301,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         set({ rememberedStale: true, passwordOk: false, step: 'password', passwordError: get().password ? WRONG_PASSWORD : 'Enter the password of this backup.' });
       } else if (isWrongPassword(err)) {
         set({ passwordOk: false, step: 'password', passwordError: WRONG_PASSWORD });
+      } else if (err instanceof ApiError && err.code === 'INVALID_ARGUMENT' && err.field === 'destinationDir') {
+        // Only the engine can judge a folder of its machine: back to it, the problem beside the field.
+        set({ step: 'target', folderProblem: err.problem ?? friendlyError(err) });
       } else if (errorCode(err) === 'DESTINATION_NOT_EMPTY') {
         set({ notEmptyRefused: true, confirmReplace: false, startError: friendlyError(err) });
       } else {

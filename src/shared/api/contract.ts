@@ -74,9 +74,18 @@ export const apiParams = {
       version: versionRef.optional(),
       sourceVolume: volumeName.optional(),
       /** The restore destination: a volume, created when missing (never called a target: that is a store). */
-      destinationVolume: volumeName,
+      destinationVolume: volumeName.optional(),
+      /** Or a folder on the machine running DVOM (absolute; not a system folder); exactly one of the two. */
+      destinationDir: z.string().min(1).max(4096).optional(),
       /** Only these files and folders (relative to the volume); everything when omitted. */
       paths: z.array(treePath.refine((p) => p.length > 0, 'a non-empty path')).max(10_000).optional(),
+      /**
+       * What happens to a destination that holds data. replace: its contents are replaced by the restore (only with
+       * `force`); merge: the restored files are written into it and everything else is kept, a file it already has
+       * being kept (`onExisting` skip) or replaced (overwrite). Both restore and verify into a temporary copy first.
+       */
+      mode: z.enum(['replace', 'merge']).default('replace'),
+      onExisting: z.enum(['skip', 'overwrite']).default('skip'),
       force: z.boolean().default(false),
       stopContainers: z.array(containerName).max(64).default([]),
       password: password.optional(),
