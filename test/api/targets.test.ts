@@ -5,7 +5,7 @@
  * files are read there, the Volumes list gives each volume's last backup per
  * target, a restore from it brings back the same bytes, and every job names
  * its target, in its title and in the history file. A target that cannot be
- * read hides nothing of the others.
+ * read hides nothing of the others. Settings are tested before they are saved.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -134,6 +134,21 @@ describe('backups on a second storage target, through the app API', { skip }, ()
     const destination = scope.name('from-s3');
     await finished(h.client.call('jobs.startRestore', { backup: 'cloud', target: 's3-offsite', destinationVolume: destination }));
     assert.ok((await scope.readFile(destination, 'payload.bin')).equals(content));
+  });
+
+  it('tests settings before they are saved: a reachable folder gives its location, an unreachable S3 endpoint an error; nothing is saved', async () => {
+    const folder = path.join(root, 'tested');
+    assert.deepEqual(await h.client.call('targets.test', { name: 'tested', target: { type: 'local', path: folder } }), { location: folder });
+    await assert.rejects(
+      h.client.call('targets.test', {
+        name: 'tested-s3',
+        target: { type: 's3', bucket: 'nowhere', endpoint: 'http://127.0.0.1:9', pathStyle: true, region: 'us-east-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'not-a-secret' },
+      }),
+      (err) => err instanceof ApiError && !err.message.includes('not-a-secret'),
+    );
+    const names = (await h.client.call('targets.list', {})).map((t) => t.name);
+    assert.ok(!names.includes('tested') && !names.includes('tested-s3'), `saved: ${names.join(', ')}`);
+    assert.ok(![...h.secrets.entries.keys()].some((k) => k.includes('tested')), 'no secret kept for a test');
   });
 
   it('keeps the target of each finished job in the history file', async () => {
