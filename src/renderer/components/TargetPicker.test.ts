@@ -173,6 +173,23 @@ else
       }
     });
 
+    it('restore wizard: the picker at 800×600 and in dark mode', async () => {
+      for (const [size, colorScheme] of [[SIZES[1], 'light'], [SIZES[1], 'dark'], [SIZES[0], 'dark']] as const) {
+        const h = await open({ view: 'pages', page: 'restore' }, engine(), { viewport: size.viewport, colorScheme });
+        try {
+          await picker(h).selectOption('s3-offsite');
+          await h.page.getByLabel('Backup', { exact: true }).selectOption('ux-wp');
+          await h.page.locator(`input[type=radio][value="${V_AWAY.id}"]:checked`).waitFor();
+          const box = await picker(h).boundingBox();
+          assert.ok(box && box.x + box.width <= size.viewport.width, 'the picker fits the window');
+          await shot(h, `restore-target-s3-${size.name}-${colorScheme}`);
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      }
+    });
+
     it('Volumes: the last backup on each target, newest first, and the targets that could not be read', async () => {
       const volumes = [
         volume('ux-wp', {
