@@ -21,8 +21,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
     /** Each volume's last backup in every store: the named targets, and the default store when it is not one of them. */
     async 'volumes.list'() {
       const [docker, config, defaultName] = await Promise.all([app.docker(), app.config(), app.targetName()]);
-      const names: (string | null)[] = Object.keys(config.targets);
-      if (defaultName === undefined) names.unshift(null);
+      // The app's own store first (also when it names a target the config lacks: then it is one that cannot be read).
+      const names: (string | null)[] = [defaultName ?? null, ...Object.keys(config.targets).filter((n) => n !== defaultName)];
       const stores: ListedStore[] = names.map((target) => ({
         target,
         async open() {

@@ -12,6 +12,7 @@ import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { readKnownBackup } from '../config/known-backups.ts';
 import { checkKnownBackup } from './backup-identity.ts';
+import { describeError } from './errors.ts';
 import { openBackup, passwordFinder, type CredentialFinder } from './open-backup.ts';
 import { rememberedPassword } from './passwords.ts';
 
@@ -120,7 +121,8 @@ export async function volumesWithLastBackups(
         const { store, unlock } = await s.open();
         return { target: s.target, last: await lastBackupOfVolumes(store, unlock, (backup, err) => onLeftOut(s.target, backup, err)) };
       } catch (err) {
-        return { target: s.target, error: (err as Error).message };
+        // The words an API error would carry (services/errors.ts).
+        return { target: s.target, error: describeError(err).message };
       }
     }),
   );
