@@ -138,6 +138,23 @@ else
       }
     });
 
+    it('Backups: a chosen target that is removed gives way to the default store', async () => {
+      let targets = TARGETS;
+      const h = await open({ view: 'pages', page: 'backups' }, engine({ 'targets.list': [{ handle: () => targets }] }));
+      try {
+        await h.page.getByRole('rowheader', { name: 'nightly' }).waitFor();
+        await picker(h).selectOption('s3-offsite');
+        await h.page.getByRole('rowheader', { name: 'ux-wp' }).waitFor();
+        targets = TARGETS.filter((t) => t.name !== 's3-offsite');
+        await h.emit('backups.changed', {});
+        await h.page.getByRole('rowheader', { name: 'nightly' }).waitFor();
+        assert.equal(await picker(h).inputValue(), '');
+        assert.equal((await h.calls('backups.list')).at(-1)?.target, undefined);
+      } finally {
+        await h.close();
+      }
+    });
+
     it('restores from a second target: the wizard lists, checks and restores from the target chosen', async () => {
       const h = await open({ view: 'pages', page: 'backups' }, engine());
       try {

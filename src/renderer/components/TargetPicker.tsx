@@ -26,6 +26,12 @@ export function TargetPicker({ value, onChange, disabled = false, stacked = fals
     return stop;
   }, []);
 
+  // The chosen target was removed (in Settings, or by the CLI): back to the default store.
+  const gone = !!choices && value !== '' && !choices.some((c) => c.value === value);
+  useEffect(() => {
+    if (gone) onChange('');
+  }, [gone, onChange]);
+
   if (!choices || choices.length < 2) return null;
   const current = choiceOf(choices, value);
   return (
