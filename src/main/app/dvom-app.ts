@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { readConfig } from '../config/config-file.ts';
-import { openStore, type StoreSelection } from '../config/open-store.ts';
+import { openStore, selectedTargetName, type StoreSelection } from '../config/open-store.ts';
 import type { DvomConfig } from '../config/config-schema.ts';
 import { connectDocker, describeDockerHost } from '../docker/docker-client.ts';
 import { sweepLeftovers } from '../docker/helper-container.ts';
@@ -54,6 +54,11 @@ export class DvomApp {
   /** The store of a named target, else the one chosen at start, else the config's default. */
   async store(target?: string): Promise<StorageBackend> {
     return openStore(target ? { target } : this.selection, await this.config(), this.secrets);
+  }
+
+  /** The name of the target `store(target)` opens; undefined for an unnamed store (a folder, the per-user store). */
+  async targetName(target?: string): Promise<string | undefined> {
+    return target ?? selectedTargetName(this.selection, await this.config());
   }
 
   /** A connection to the engine, re-established when it was lost. */

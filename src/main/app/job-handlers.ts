@@ -54,7 +54,8 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       for (const volume of p.volumes) await requireVolume(docker, volume);
       const { repo, created, store } = await repoForBackup(p);
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, store, p.backup, p.password);
-      const title = backupTitle(p.volumes, p.backup, p.target);
+      const target = await app.targetName(p.target);
+      const title = backupTitle(p.volumes, p.backup, target);
       return {
         jobId: app.jobs.start(
           'backup',
@@ -75,19 +76,23 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               emitStoreChanged(app.events);
             }
           },
-          { target: p.target },
+          { target },
         ),
       };
     },
 
     async 'jobs.startRestore'(p) {
       const destination = await restoreDestination(p);
-      const [docker, store] = await Promise.all([destination.volume !== undefined ? app.docker() : undefined, app.store(p.target)]);
+      const [docker, store, target] = await Promise.all([
+        destination.volume !== undefined ? app.docker() : undefined,
+        app.store(p.target),
+        app.targetName(p.target),
+      ]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const merge = p.mode === 'merge' ? p.onExisting : undefined;
       const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
-      const title = restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, p.target);
+      const title = restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, target);
       return {
         jobId: app.jobs.start('restore', title, async ({ signal, onProgress, containersDown }) => {
           try {
@@ -120,40 +125,41 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           } finally {
             emitStoreChanged(app.events);
           }
-        }, { target: p.target }),
+        }, { target }),
       };
     },
 
     async 'jobs.startTestRestore'(p) {
-      const store = await app.store(p.target);
+      const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
         jobId: app.jobs.start(
           'test-restore',
-          testRestoreTitle(p.backup, version.id, version.volumes, p.target),
+          testRestoreTitle(p.backup, version.id, version.volumes, target),
           async ({ signal, onProgress }) => {
             const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
             app.events.emit('backups.changed', {});
             return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
           },
-          { target: p.target },
+          { target },
         ),
       };
     },
 
     async 'jobs.startVerify'(p) {
-      const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
+      const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       return {
-        jobId: app.jobs.start('verify', verifyTitle(p.backup, p.target), async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('verify', verifyTitle(p.backup, target), async ({ signal, onProgress }) => {
           const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });
           if (report.errors.length) {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
           }
           if (p.readData) app.events.emit('backups.changed', {});
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
-        }, { target: p.target }),
+        }, { target }),
       };
     },
   };

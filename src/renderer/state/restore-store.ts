@@ -5,7 +5,12 @@ import { api } from '../api/api.ts';
 import { ApiError } from '../../shared/api/client.ts';
 import { errorText } from '../api/error-text.ts';
 import { errorCode, friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from '../pages/backups/errors.ts';
+import { useBackupsStore } from './backups-store.ts';
 import type { PageIntent } from './navigation-store.ts';
+import { targetParam } from './targets-store.ts';
+
+/** The wizard restores from the store the Backups page shows (one choice for both, kept while the app runs). */
+const storeParam = () => targetParam(useBackupsStore.getState().target);
 
 export type StepId = 'source' | 'what' | 'target' | 'password' | 'review';
 export const STEPS: readonly { id: StepId; label: string }[] = [
@@ -208,7 +213,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     const backup = get().backup;
     if (!backup) return;
     try {
-      const { remembered } = await api().call('secrets.hasPassword', { backup });
+      const { remembered } = await api().call('secrets.hasPassword', { backup, ...storeParam() });
       if (get().backup === backup) set({ remembered });
     } catch {
       // Unknown: ask for the password if the engine needs one.
@@ -228,6 +233,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         backup: s.backup,
         version: s.version,
         path,
+        ...storeParam(),
         ...(s.sourceVolume ? { volume: s.sourceVolume } : {}),
         ...(s.password ? { password: s.password } : {}),
       });
@@ -279,6 +285,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         ...(s.sourceVolume ? { volume: s.sourceVolume } : {}),
         path: '',
         password: s.password,
+        ...storeParam(),
       });
       if (generation === treeGeneration) set((st) => ({ tree: { ...st.tree, '': { nodes, loading: false, error: null } } }));
       set({ checkingPassword: false, passwordOk: true });
@@ -289,8 +296,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     }
   },
 
-  async start(request) {
+  async start(wanted) {
     set({ starting: true, startError: null, notEmptyRefused: false });
+    const request = { ...wanted, ...storeParam() };
     try {
       const { jobId } = await api().call('jobs.startRestore', request);
       set((s) => ({ starting: false, phase: 'running', jobId, request, job: s.seenJobs[jobId] ?? null }));
@@ -355,6 +363,11 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     return off;
   },
 }));
+
+// Another store chosen (here or on the Backups page): what the wizard had chosen was of the other one.
+useBackupsStore.subscribe((now, before) => {
+  if (now.target !== before.target && useRestoreStore.getState().phase === 'edit') useRestoreStore.getState().reset();
+});
 
 function settle(job: JobDto | null): void {
   if (job && job.state !== 'running') useRestoreStore.setState({ phase: 'done' });

@@ -102,7 +102,8 @@ export const apiParams = {
   'targets.list': none,
   'targets.save': z.object({ name: targetName, target: targetInputSchema, makeDefault: z.boolean().default(false) }).strict(),
   'targets.remove': z.object({ name: targetName }).strict(),
-  'targets.test': z.object({ name: targetName }).strict(),
+  /** Tests a saved target; with `target`, settings not saved yet (under that name: an S3 secret key not given is the one kept for it). */
+  'targets.test': z.object({ name: targetName, target: targetInputSchema.optional() }).strict(),
   'schedules.list': none,
   /** `password`: of the new encrypted backup the schedule's first run creates; kept in the keychain, never returned. */
   'schedules.save': z.object({ schedule: scheduleSchema, replaces: scheduleName.optional(), password: password.optional() }).strict(),

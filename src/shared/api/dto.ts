@@ -35,7 +35,22 @@ export interface VolumeDto {
    * `checked`: its record's seal was checked with the backup's key (or the
    * backup is plain), false when an encrypted backup was listed without it.
    */
-  lastBackup: { at: string; backup: string; checked: boolean } | null;
+  lastBackup: { at: string; backup: string; checked: boolean; target?: string | null } | null;
+  /**
+   * The newest version holding this volume in each store that has one,
+   * newest first (`target` null: the default store when it is not a named
+   * target). Absent from older engines: then only `lastBackup` is known.
+   */
+  lastBackups?: LastBackupDto[];
+  /** Stores whose backups could not be read (offline, no access): the volume's last backup there is unknown. */
+  lastBackupUnknown?: { target: string | null; error: string }[];
+}
+
+export interface LastBackupDto {
+  at: string;
+  backup: string;
+  checked: boolean;
+  target: string | null;
 }
 
 export interface VersionStatsDto {

@@ -111,7 +111,9 @@ class TargetsEngine {
         this.targets = this.targets.filter((t) => t.name !== name);
         return { removed: true };
       },
-      'targets.test': ({ name }) => {
+      'targets.test': ({ name, target }) => {
+        // Settings about to be saved: tested as given.
+        if (target) return { location: target.type === 's3' ? `s3://${target.bucket}/${target.prefix ?? ''}` : target.path };
         const t = this.targets.find((x) => x.name === name);
         if (!t) throw new ApiError({ code: 'NOT_FOUND', message: `no storage target named '${name}'` });
         return { location: t.type === 's3' ? `s3://${t.settings.bucket}/${t.settings.prefix ?? ''}` : t.location };
@@ -484,6 +486,60 @@ function body() {
       });
       await page.getByRole('status').filter({ hasText: 'Saved offsite.' }).waitFor();
     });
+  });
+
+  it('tests the connection when saving: a failure is shown and saving then takes an explicit Save anyway; the card shows the outcome', async () => {
+    const sizes = [
+      { width: 1280, height: 800 },
+      { width: 800, height: 600 },
+    ];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const size of sizes) {
+        let reachable = false;
+        const api = new TargetsEngine([], {
+          'targets.test': ({ target }) => {
+            if (!target || target.type !== 'local') throw new ApiError({ code: 'NOT_FOUND', message: 'unexpected test' });
+            if (!reachable) throw new ApiError({ code: 'ERROR', message: `cannot write to ${target.path}: permission denied` });
+            return { location: target.path };
+          },
+        });
+        await withPage(
+          api,
+          async (page) => {
+            await page.getByRole('button', { name: 'Add target' }).click();
+            const form = dialog(page, 'Add a storage target');
+            await form.getByRole('textbox', { name: 'Name' }).fill('nas');
+            await form.getByRole('textbox', { name: 'Folder' }).fill('/mnt/nas');
+            await form.getByRole('button', { name: 'Add target' }).click();
+            await form.getByRole('alert').filter({ hasText: 'The connection test failed: Cannot write to /mnt/nas: permission denied. Correct the settings, or save anyway.' }).waitFor();
+            assert.equal(api.callsOf('targets.save').length, 0, 'a failed test saves nothing');
+            assert.deepEqual(api.callsOf('targets.test'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas' } }]);
+            await page.screenshot({ path: `${process.env.DVOM_SHOTS_DIR ?? RESULTS_DIR}/settings-target-test-failed-${size.width}-${colorScheme}.png` });
+
+            // Test again (still failing), then a changed field tests again on Save: it passes and saves.
+            await form.getByRole('button', { name: 'Test again' }).click();
+            await api.fake.callsPass('targets.test', (c) => c.length === 2);
+            await form.getByRole('button', { name: 'Save anyway' }).waitFor();
+            if (size.width === 1280) {
+              // Saved anyway, explicitly: the card says the test failed.
+              await form.getByRole('button', { name: 'Save anyway' }).click();
+              await form.waitFor({ state: 'detached' });
+              assert.equal(api.callsOf('targets.test').length, 2, 'Save anyway does not test again');
+              assert.deepEqual(api.callsOf('targets.save'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas' }, makeDefault: false }]);
+              assert.match(await text(card(page, 'nas')), /Connection failed\. Cannot write to \/mnt\/nas: permission denied\./);
+            } else {
+              reachable = true;
+              await form.getByRole('textbox', { name: 'Folder' }).fill('/mnt/nas/dvom');
+              await form.getByRole('button', { name: 'Add target' }).click();
+              await form.waitFor({ state: 'detached' });
+              assert.deepEqual(api.callsOf('targets.save'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas/dvom' }, makeDefault: false }]);
+              assert.match(await text(card(page, 'nas')), /Connection works: .* in \/mnt\/nas\/dvom\./);
+            }
+          },
+          { ...size, colorScheme },
+        );
+      }
+    }
   });
 
   it('shows a failed save in words inside the form and keeps what was typed', async () => {
