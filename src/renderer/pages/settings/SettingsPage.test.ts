@@ -33,6 +33,7 @@ const INFO: AppInfo = {
   version: '0.1.0',
   storeLocation: '/home/ada/.local/share/dvom/store',
   dockerHost: 'unix:///var/run/docker.sock',
+  engine: { name: 'default', host: 'unix:///var/run/docker.sock', source: 'built-in' },
   keychain: 'Secret Service (test)',
 };
 
