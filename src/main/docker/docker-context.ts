@@ -45,7 +45,10 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 
 function defaultHost(env: NodeJS.ProcessEnv): string {
   if (env.DOCKER_HOST) return env.DOCKER_HOST;
-  return process.platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock';
+  if (process.platform === 'win32') return 'npipe:////./pipe/docker_engine';
+  // Docker Desktop's per-user socket first, as DVOM did before contexts (docker-modem's rule).
+  const desktop = path.join(homedir(), '.docker', 'run', 'docker.sock');
+  return fs.existsSync(desktop) ? `unix://${desktop}` : 'unix:///var/run/docker.sock';
 }
 
 /** The docker CLI keeps a context under the SHA-256 of its name. */
