@@ -13,9 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DvomApp } from '../../src/main/app/dvom-app.ts';
 import { clientOptions, connectDocker, engineOf } from '../../src/main/docker/docker-client.ts';
 import { chosenContext, listEngines, resolveEngine } from '../../src/main/docker/docker-context.ts';
 import { isDvomError } from '../../src/main/engine/errors.ts';
+import { MemorySecretStore } from '../api/transports.ts';
 import { makeCliUser, type CliUser } from '../config/dvom-cli.ts';
 import { PrivateDockerd } from '../support/private-dockerd.ts';
 
@@ -167,6 +169,24 @@ describe('two engines at once', { skip: dockerCli ? PrivateDockerd.skipReason() 
     // L1's privacy rule: the endpoint (it names the daemon's socket) appears nowhere in plaintext in the store.
     const plaintext = spawnSync('grep', ['-rl', dockerd.dir, store], { encoding: 'utf8' });
     assert.equal(plaintext.stdout, '', 'no stored file holds the endpoint in plaintext');
+  });
+
+  test('the app (dvom serve --context) uses the context it was started with, over DOCKER_HOST', async () => {
+    const saved = { DOCKER_CONFIG: process.env.DOCKER_CONFIG, DOCKER_HOST: process.env.DOCKER_HOST, DVOM_CONFIG: process.env.DVOM_CONFIG };
+    Object.assign(process.env, { DOCKER_CONFIG: dockerConfig(), DOCKER_HOST: SHARED, DVOM_CONFIG: path.join(user.home, 'app-config.json') });
+    const app = new DvomApp({ secrets: new MemorySecretStore(), storeSelection: { backupDir: store }, dockerContext: 'second', jobHistory: false });
+    try {
+      const { name, host, source } = await app.engine();
+      assert.deepEqual({ name, host, source }, { name: 'second', host: dockerd.host, source: 'flag' });
+      const names = ((await (await app.docker()).listVolumes()).Volumes ?? []).map((v) => v.Name);
+      assert.ok(names.includes('only-on-second'), names.join(','));
+    } finally {
+      await app.shutdown();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   test('an unknown context fails before anything is read, naming it', async () => {
