@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -193,5 +194,78 @@ describe('two engines at once', { skip: dockerCli ? PrivateDockerd.skipReason() 
     const r = await user.run(['volumes', '--context=nowhere', `--backup-dir=${store}`], { env: { DOCKER_CONFIG: undefined } });
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /Docker context 'nowhere' not found/);
+  });
+});
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl in `dir`. */
+function makeCertificates(dir: string): void {
+  const openssl = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...key, '-days', '1', '-subj', '/CN=dvom-test-ca', '-keyout', 'ca-key.pem', '-out', 'ca.pem');
+  openssl('req', '-x509', ...key, '-days', '1', '-subj', '/CN=another-ca', '-keyout', 'other-ca-key.pem', '-out', 'other-ca.pem');
+  for (const [who, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
+    fs.writeFileSync(path.join(dir, `${who}.ext`), ext + '\n');
+    openssl('req', ...key, '-subj', `/CN=${who}`, '-keyout', `${who}-key.pem`, '-out', `${who}.csr`);
+    openssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '1', '-extfile', `${who}.ext`, '-out', `${who}-cert.pem`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('a tcp:// engine with TLS, as a docker context', { skip: dockerCli ? PrivateDockerd.skipReason() : 'the docker CLI is not installed' }, () => {
+  let dockerd: PrivateDockerd;
+  let certs: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    certs = fs.mkdtempSync(path.join(os.tmpdir(), 'dvom-tls-'));
+    makeCertificates(certs);
+    const port = await freePort();
+    const pem = (f: string) => path.join(certs, f);
+    dockerd = new PrivateDockerd([`--host=tcp://127.0.0.1:${port}`, '--tlsverify', `--tlscacert=${pem('ca.pem')}`, `--tlscert=${pem('server-cert.pem')}`, `--tlskey=${pem('server-key.pem')}`]);
+    await dockerd.start();
+    dockerd.docker('volume', 'create', 'over-tls');
+    const config = path.join(certs, 'docker-config');
+    env = { DOCKER_CONFIG: config };
+    const host = `host=tcp://127.0.0.1:${port}`;
+    dockerWith(config, 'context', 'create', 'tls', '--docker', `${host},ca=${pem('ca.pem')},cert=${pem('client-cert.pem')},key=${pem('client-key.pem')}`);
+    dockerWith(config, 'context', 'create', 'wrong-ca', '--docker', `${host},ca=${pem('other-ca.pem')},cert=${pem('client-cert.pem')},key=${pem('client-key.pem')}`);
+    dockerWith(config, 'context', 'create', 'no-client-cert', '--docker', `${host},ca=${pem('ca.pem')}`);
+    dockerWith(config, 'context', 'create', 'skip-verify', '--docker', `${host},cert=${pem('client-cert.pem')},key=${pem('client-key.pem')},skip-tls-verify=true`);
+  });
+  after(async () => {
+    await dockerd?.remove();
+    if (certs) fs.rmSync(certs, { recursive: true, force: true });
+  });
+
+  const volumesOf = async (context: string) => {
+    const docker = await connectDocker(resolveEngine({ explicit: context }, env), 5000);
+    return ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
+  };
+
+  test('connects with the context\'s CA and client certificate', async () => {
+    assert.ok((await volumesOf('tls')).includes('over-tls'));
+  });
+
+  test('skip-tls-verify connects without the CA (the client certificate still sent)', async () => {
+    assert.ok((await volumesOf('skip-verify')).includes('over-tls'));
+  });
+
+  test('a server the CA did not sign, or a missing client certificate, is refused as unreachable', async () => {
+    for (const context of ['wrong-ca', 'no-client-cert']) {
+      await assert.rejects(volumesOf(context), (err) => isDvomError(err, 'DOCKER_UNAVAILABLE') && err.message.includes(`context ${context}`), context);
+    }
   });
 });
