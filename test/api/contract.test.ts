@@ -211,12 +211,14 @@ describe('app API contract over both transports', { skip }, () => {
 
       it('app.info describes the app', async () => {
         const info = await call('app.info', {});
-        assert.deepEqual(Object.keys(info).sort(), ['dockerHost', 'keychain', 'storeLocation', 'version']);
+        assert.deepEqual(Object.keys(info).sort(), ['dockerHost', 'engine', 'keychain', 'storeLocation', 'version']);
         assert.equal(info.version, DVOM_VERSION);
         assert.equal(info.storeLocation, h.backupDir);
         assert.equal(info.keychain, 'test keychain');
         assert.equal(typeof info.dockerHost, 'string');
         assert.ok(info.dockerHost.length > 0);
+        assert.equal(info.engine.host, info.dockerHost, 'the engine in use and its endpoint');
+        assert.equal(typeof info.engine.name, 'string');
       });
 
       it('volumes.list includes the test volume, its (stopped) user and no backup yet', async () => {

@@ -239,7 +239,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
   test('versions lists the version without a password; --json has stats and no tree root', async () => {
     const r = await runOk(['versions', 'secret'], { store });
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^VERSION\s+CREATED\s+FILES\s+SIZE\s+ADDED\s+VERIFIED\s+VOLUMES$/);
+    assert.match(lines[0]!, /^VERSION\s+CREATED\s+FILES\s+SIZE\s+ADDED\s+VERIFIED\s+VOLUMES\s+ENGINE$/);
     assert.equal(lines.length, 2);
     assert.ok(lines[1]!.startsWith(encVersion), r.stdout);
     const j = await runOk(['versions', 'secret', '--json'], { store });

@@ -1,6 +1,7 @@
 import { keychainUnlock, volumesWithLastBackups, type ListedStore } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
+import { createEngineHandlers } from './engine-handlers.ts';
 import { createReclaimHandlers } from './reclaim-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
@@ -15,7 +16,8 @@ export function createHandlers(app: DvomApp): ApiHandlers {
   return {
     async 'app.info'() {
       const store = await app.store();
-      return { version: DVOM_VERSION, storeLocation: store.location, dockerHost: app.dockerHost(), keychain: app.secrets.name };
+      const { name, host, source } = await app.engine();
+      return { version: DVOM_VERSION, storeLocation: store.location, dockerHost: host, engine: { name, host, source }, keychain: app.secrets.name };
     },
 
     /** Each volume's last backup in every store: the named targets, and the default store when it is not one of them. */
@@ -34,6 +36,7 @@ export function createHandlers(app: DvomApp): ApiHandlers {
         app.log(`Warning: volumes list: backup '${backup}'${target ? ` on ${target}` : ''} left out: ${err.message}`));
     },
 
+    ...createEngineHandlers(app),
     ...createBackupHandlers(app),
     ...createLockHandlers(app),
     ...createReclaimHandlers(app),

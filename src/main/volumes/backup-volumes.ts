@@ -6,6 +6,7 @@ import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
+import { engineOf } from '../docker/docker-client.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
@@ -65,6 +66,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const known = await listVolumes(docker);
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+  const engine = engineOf(docker);
   const version = await withStoppedContainers(
     docker,
     stop,
@@ -74,6 +76,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         volumes,
         ...(options.exclude?.length ? { exclusions: options.exclude } : {}),
         sourceClockMs: await daemonClockMs(docker),
+        ...(engine ? { engine } : {}),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
         onProgress: steps.onProgress,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, BackupDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
+import type { AppInfo, BackupDto, EngineChoiceDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
 import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
@@ -42,6 +42,9 @@ export const targetInputSchema = z.discriminatedUnion('type', [
 export const apiParams = {
   'app.info': none,
   'volumes.list': none,
+  'engines.list': none,
+  /** Switches the app to another Docker engine (a docker CLI context) once it answers, and remembers it. */
+  'engines.select': z.object({ name: z.string().max(256).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/, 'a Docker context name') }).strict(),
   'backups.list': z.object({ target }).strict(),
   'backups.versions': z.object({ backup: backupName, target }).strict(),
   'backups.tree': z
@@ -122,6 +125,8 @@ export type ValidParamsOf<M extends ApiMethod> = z.output<(typeof apiParams)[M]>
 export interface ApiResults {
   'app.info': AppInfo;
   'volumes.list': VolumeDto[];
+  'engines.list': EngineChoiceDto[];
+  'engines.select': AppInfo['engine'];
   'backups.list': BackupDto[];
   'backups.versions': VersionDto[];
   'backups.tree': TreeNodeDto[];

@@ -257,6 +257,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
                       {relativeTime(v.createdAt) ? `${relativeTime(v.createdAt)} · ` : ''}
                       {v.id}
                     </span>
+                    {v.engine && <EngineLine engine={v.engine} />}
                   </div>
                 </th>
                 <td className="numeric">{formatBytes(v.stats.bytes)}</td>
@@ -302,6 +303,15 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
       </table>
     );
   }
+}
+
+/** Which Docker engine a version came from: its context name and endpoint (cut short; the whole in the tooltip). */
+function EngineLine({ engine }: { engine: NonNullable<VersionDto['engine']> }) {
+  return (
+    <span className="muted small br-version-engine" title={`Backed up from the Docker engine ${engine.name} at ${engine.host}`}>
+      Engine {engine.name} · {engine.host}
+    </span>
+  );
 }
 
 function isRunning(job: JobDto | null): boolean {
