@@ -17,6 +17,7 @@ type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' })
 
 function loadGc(): Gc | undefined {
   try {
+    setFlagsFromString('--semi-space-growth-factor=1');
     setFlagsFromString('--expose-gc');
     return runInNewContext('gc') as Gc;
   } catch {

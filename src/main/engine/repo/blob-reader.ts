@@ -22,7 +22,7 @@ interface Block {
  * A multiple of the cipher's 64 KiB segments, so a block decrypts on its own.
  */
 const BLOCK_SIZE = 4 * 1024 * 1024;
-const BLOCKS_KEPT = 4;
+const BLOCKS_KEPT = 2;
 /** Blobs up to this size are decoded on the calling thread even with a pool. */
 const POOL_MIN = 32 * 1024;
 
