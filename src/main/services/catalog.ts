@@ -101,7 +101,8 @@ export async function volumesWithLastBackup(docker: Docker, store: StorageBacken
       driver: v.driver,
       size: v.size ?? null,
       empty: await volumeEmptiness(docker, v.name, v.size),
-      usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
+      usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running, image: u.image })),
+      ...(v.stack ? { stack: v.stack } : {}),
       lastBackup: last.get(v.name) ?? null,
     });
   }

@@ -7,6 +7,7 @@ import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
+import { hooksForVolumes, withBackupHooks } from '../docker/backup-hooks.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
 import { underVolume } from './volume-paths.ts';
@@ -36,7 +37,12 @@ async function* allVolumes(docker: Docker, volumes: string[], exclude: string[],
   }
 }
 
-/** Backs up one or more Docker volumes as a new version. */
+/**
+ * Backs up one or more Docker volumes as a new version. The pre-backup hooks
+ * of running containers that use them run first, then the containers to stop
+ * are stopped (in the order given) and, after the read, started again (in
+ * the reverse order), then the post-backup hooks run.
+ */
 export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<VersionSummary> {
   const volumes = options.volumes.map(checkVolumeName);
   if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
@@ -58,7 +64,9 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const known = await listVolumes(docker);
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
-  const version = await withStoppedContainers(
+  // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
+  const hooks = await hooksForVolumes(docker, volumes);
+  const version = await withBackupHooks(docker, hooks, () => withStoppedContainers(
     docker,
     stop,
     async () =>
@@ -73,7 +81,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     { log, onStep: (step, container) => steps.step(step, container), onDowntime: options.onContainersDown },
-  );
+  ), { log, signal: options.signal });
   steps.finished();
   return version;
 }

@@ -16,6 +16,8 @@ export interface AppInfo {
 export interface VolumeUserDto {
   name: string;
   running: boolean;
+  /** The container's image, as Docker lists it (for the backup dialog's hook presets). */
+  image?: string;
 }
 
 export interface VolumeDto {
@@ -36,6 +38,8 @@ export interface VolumeDto {
    * backup is plain), false when an encrypted backup was listed without it.
    */
   lastBackup: { at: string; backup: string; checked: boolean } | null;
+  /** The Docker Compose project (stack) it belongs to; absent for a volume of no stack. */
+  stack?: string;
 }
 
 export interface VersionStatsDto {

@@ -29,6 +29,8 @@ export const API_ERROR_CODES = [
    * it; `field` is 'password'. Save it disabled, or remember the password.
    */
   'PASSWORD_NOT_REMEMBERED',
+  /** A container's backup hook (label dvom.backup.pre / .post) failed; the message carries its output. */
+  'HOOK_FAILED',
   // The API boundary and its transports.
   /** Params do not match the contract; `field` names the param. */
   'INVALID_ARGUMENT',
