@@ -31,12 +31,17 @@ export const retentionSchema = z
 export const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
 export const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
 export const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name');
+/** A Docker Compose project name (a stack). */
+export const stackName = z.string().max(255).regex(/^[a-z0-9][a-z0-9_-]*$/, 'a Compose project name: lower-case letters, digits, "_" or "-"');
 
 export const scheduleSchema = z
   .object({
     /** Unique; also how the CLI names it (dvom schedule run NAME). */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a schedule name: letters, digits, ".", "_" or "-"'),
-    volumes: z.array(volumeName).min(1, 'choose at least one volume').max(64),
+    /** With `stack`: empty (the stack's volumes are taken at each run). */
+    volumes: z.array(volumeName).max(64),
+    /** A Compose stack: each run backs up all its volumes as one version, its running containers stopped in dependency order. */
+    stack: stackName.optional(),
     backup: backupName,
     /** Storage target name; the default store when omitted. */
     target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
@@ -58,7 +63,12 @@ export const scheduleSchema = z
     /** Notify on success too (failures always notify). */
     notifyOnSuccess: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.stack && !s.volumes.length) ctx.addIssue({ code: 'custom', path: ['volumes'], message: 'choose at least one volume' });
+    if (s.stack && s.volumes.length) ctx.addIssue({ code: 'custom', path: ['volumes'], message: 'a stack schedule backs up the stack’s volumes: list none' });
+    if (s.stack && s.stopContainers.length) ctx.addIssue({ code: 'custom', path: ['stopContainers'], message: 'a stack schedule stops the stack’s running containers itself' });
+  });
 
 /**
  * The keep rules a new schedule starts with, following how often it runs. A

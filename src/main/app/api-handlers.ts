@@ -1,5 +1,7 @@
 import { keychainUnlock, volumesWithLastBackup } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
+import { requireVolume } from '../docker/volumes.ts';
+import { listVolumeFolder } from '../docker/volume-browse.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
 import { createReclaimHandlers } from './reclaim-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
@@ -22,6 +24,12 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       const [docker, store] = await Promise.all([app.docker(), app.store()]);
       return volumesWithLastBackup(docker, store, keychainUnlock(store, app.secrets), (backup, err) =>
         app.log(`Warning: volumes list: backup '${backup}' left out: ${err.message}`));
+    },
+
+    async 'volumes.tree'(p) {
+      const docker = await app.docker();
+      await requireVolume(docker, p.volume);
+      return listVolumeFolder(docker, p.volume, p.path);
     },
 
     ...createBackupHandlers(app),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppInfo, BackupDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
-import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
+import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, stackName, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
  * The whole app API, declared once. The main side validates every request's
@@ -42,6 +42,8 @@ export const targetInputSchema = z.discriminatedUnion('type', [
 export const apiParams = {
   'app.info': none,
   'volumes.list': none,
+  /** One folder of a volume as it is now (not a backup's), for browsing its files. */
+  'volumes.tree': z.object({ volume: volumeName, path: treePath.default('') }).strict(),
   'backups.list': z.object({ target }).strict(),
   'backups.versions': z.object({ backup: backupName, target }).strict(),
   'backups.tree': z
@@ -67,6 +69,23 @@ export const apiParams = {
       stopContainers: z.array(containerName).max(64).default([]),
       target,
     })
+    .strict(),
+  /** Every volume of a Compose stack, its running containers stopped dependents first and started again after. */
+  'jobs.startStackBackup': z
+    .object({
+      stack: stackName,
+      backup: backupName,
+      /** One backup per volume (named BACKUP-VOLUME) instead of one version of one backup. */
+      perVolume: z.boolean().default(false),
+      encrypt: z.boolean(),
+      password: password.optional(),
+      rememberPassword: z.boolean().default(false),
+      target,
+    })
+    .strict(),
+  /** Every volume of a version into the stack's volumes of the same names, all verified in staging first. */
+  'jobs.startStackRestore': z
+    .object({ backup: backupName, version: versionRef.optional(), stack: stackName, force: z.boolean().default(false), password: password.optional(), target })
     .strict(),
   'jobs.startRestore': z
     .object({
@@ -112,6 +131,7 @@ export type ValidParamsOf<M extends ApiMethod> = z.output<(typeof apiParams)[M]>
 export interface ApiResults {
   'app.info': AppInfo;
   'volumes.list': VolumeDto[];
+  'volumes.tree': TreeNodeDto[];
   'backups.list': BackupDto[];
   'backups.versions': VersionDto[];
   'backups.tree': TreeNodeDto[];
@@ -125,6 +145,8 @@ export interface ApiResults {
   'jobs.list': JobDto[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.startBackup': { jobId: string };
+  'jobs.startStackBackup': { jobId: string };
+  'jobs.startStackRestore': { jobId: string };
   'jobs.startRestore': { jobId: string };
   'jobs.startTestRestore': { jobId: string };
   'jobs.startVerify': { jobId: string };
