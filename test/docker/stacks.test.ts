@@ -8,7 +8,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { createHandlers } from '../../src/main/app/api-handlers.ts';
+import { DvomApp } from '../../src/main/app/dvom-app.ts';
+import { isolateEnvironment, MemorySecretStore } from '../api/transports.ts';
 import {
   assertNoLeftovers,
   BUSYBOX_IMAGE,
@@ -23,6 +26,8 @@ import {
   versionsOf,
   type Fixture,
 } from './docker-fixtures.ts';
+
+isolateEnvironment();
 
 const PROJECT = 'com.docker.compose.project';
 
@@ -55,6 +60,14 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
   let loose = '';
   const c = { db: '', app: '', web: '', worker: '' };
   const originals: Record<string, Record<string, string>> = {};
+  let app: DvomApp;
+
+  before(() => {
+    app = new DvomApp({ secrets: new MemorySecretStore(), storeSelection: { backupDir: fx.store } });
+  });
+  after(async () => {
+    await app?.shutdown();
+  });
 
   it('groups volumes by their project label, and an unlabelled volume by the project of its users', async () => {
     dbVol = `${stack}_db`;
@@ -166,6 +179,28 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
     const r = await fx.dvomOk(['restore', '--snapshot=shop', `--stack=${stack}`, '--force']);
     assert.deepEqual(steps(r.stderr, 'Stopping'), [c.web, c.worker, c.app, c.db]);
     assert.deepEqual(steps(r.stderr, 'Starting'), [c.db, c.app, c.worker, c.web]);
+    for (const v of [dbVol, filesVol, external]) assert.deepEqual(await snapshotVolume(v), originals[v], `${v} restored exactly`);
+    for (const name of Object.values(c)) assert.equal((await fx.inspect(name)).running, true);
+    await assertNoLeftovers();
+  });
+
+  it('the app API: volumes list their stack, a live volume’s folder can be browsed, a stack is backed up and restored as jobs', async () => {
+    const handlers = createHandlers(app);
+    const list = await handlers['volumes.list']({});
+    assert.equal(list.find((v) => v.name === dbVol)?.stack, stack);
+    assert.equal(list.find((v) => v.name === loose)?.stack, undefined);
+    const tree = await handlers['volumes.tree']({ volume: dbVol, path: 'dir1' });
+    assert.deepEqual(tree.map((n) => [n.path, n.type]), [['dir1/dir2', 'dir'], ['dir1/random.bin', 'file'], ['dir1/small.bin', 'file'], ['dir1/up-link', 'symlink']]);
+    assert.equal(tree.find((n) => n.name === 'small.bin')?.size, 777);
+
+    const backup = await handlers['jobs.startStackBackup']({ stack, backup: 'api-shop', perVolume: false, encrypt: true, password: 'pw', rememberPassword: false, target: undefined });
+    const backedUp = await app.jobs.wait(backup.jobId);
+    assert.equal(backedUp?.state, 'succeeded', JSON.stringify(backedUp?.error));
+    await fx.runInVolume(filesVol, 'echo defaced > /data/index.html');
+    await fx.runInVolume(external, 'echo extra > /data/extra');
+    const restore = await handlers['jobs.startStackRestore']({ backup: 'api-shop', stack, force: true, password: 'pw', version: undefined, target: undefined });
+    const restored = await app.jobs.wait(restore.jobId);
+    assert.equal(restored?.state, 'succeeded', JSON.stringify(restored?.error));
     for (const v of [dbVol, filesVol, external]) assert.deepEqual(await snapshotVolume(v), originals[v], `${v} restored exactly`);
     for (const name of Object.values(c)) assert.equal((await fx.inspect(name)).running, true);
     await assertNoLeftovers();

@@ -106,7 +106,7 @@ function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
   const volumes = listOption(ctx.values.volume);
   const stack = str(ctx.values, 'stack');
   if (stack !== undefined && volumes.length) throw usageError('use either --volume or --stack, not both');
-  if (!volumes.length && stack === undefined) throw usageError('--volume=NAME (repeat it for several volumes) or --stack=NAME is required');
+  if (!volumes.length && stack === undefined) throw usageError('--volume=NAME is required (repeat it for several volumes), or --stack=NAME for a Compose stack');
   const backup = str(ctx.values, 'backup');
   if (!backup) throw usageError('--backup=NAME is required (the backup the schedule adds versions to)');
   const retention: Retention = {};
