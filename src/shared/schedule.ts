@@ -34,6 +34,9 @@ export const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.
 /** A Docker Compose project name (a stack). */
 export const stackName = z.string().max(255).regex(/^[a-z0-9][a-z0-9_-]*$/, 'a Compose project name: lower-case letters, digits, "_" or "-"');
 
+/** Refinements run on a value that is at least an object, whatever else is wrong with it. */
+const isObject = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
+
 export const scheduleSchema = z
   .object({
     /** Unique; also how the CLI names it (dvom schedule run NAME). */
@@ -64,11 +67,10 @@ export const scheduleSchema = z
     notifyOnSuccess: z.boolean().default(false),
   })
   .strict()
-  .superRefine((s, ctx) => {
-    if (!s.stack && !s.volumes.length) ctx.addIssue({ code: 'custom', path: ['volumes'], message: 'choose at least one volume' });
-    if (s.stack && s.volumes.length) ctx.addIssue({ code: 'custom', path: ['volumes'], message: 'a stack schedule backs up the stack’s volumes: list none' });
-    if (s.stack && s.stopContainers.length) ctx.addIssue({ code: 'custom', path: ['stopContainers'], message: 'a stack schedule stops the stack’s running containers itself' });
-  });
+  // Checked even when other fields are wrong too (zod skips refinements then, unless `when` says otherwise), so the form shows every problem at once.
+  .refine((s) => !!s.stack || (Array.isArray(s.volumes) && s.volumes.length > 0), { path: ['volumes'], message: 'choose at least one volume', when: isObject })
+  .refine((s) => !s.stack || !s.volumes?.length, { path: ['volumes'], message: 'a stack schedule backs up the stack’s volumes: list none', when: isObject })
+  .refine((s) => !s.stack || !s.stopContainers?.length, { path: ['stopContainers'], message: 'a stack schedule stops the stack’s running containers itself', when: isObject });
 
 /**
  * The keep rules a new schedule starts with, following how often it runs. A

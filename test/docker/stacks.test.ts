@@ -206,6 +206,20 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
     await assertNoLeftovers();
   });
 
+  it('a schedule may name a stack: each run backs up the stack’s volumes as they are then, containers in order', async () => {
+    await fx.dvomOk(['schedule', 'add', 'nightly-shop', `--stack=${stack}`, '--backup=sched-shop', '--no-encrypt', '--daily=02:30']);
+    const listed = JSON.parse((await fx.dvomOk(['schedule', 'list', '--json'])).stdout) as { schedules?: { name: string; stack?: string; volumes: string[] }[] } | { name: string; stack?: string; volumes: string[] }[];
+    const schedules = Array.isArray(listed) ? listed : (listed.schedules ?? []);
+    assert.deepEqual(schedules.map((x) => [x.name, x.stack, x.volumes]), [['nightly-shop', stack, []]]);
+    const refused = await fx.dvom(['schedule', 'add', 'both', `--stack=${stack}`, '--volume=x', '--backup=b', '--no-encrypt', '--daily=02:30']);
+    assert.equal(refused.code, 2, refused.stderr);
+    const r = await fx.dvomOk(['schedule', 'run', 'nightly-shop']);
+    assert.deepEqual(steps(r.stderr, 'Stopping'), [c.web, c.worker, c.app, c.db], r.stderr);
+    assert.deepEqual(steps(r.stderr, 'Starting'), [c.db, c.app, c.worker, c.web]);
+    assert.deepEqual((await versionsOf(fx, 'sched-shop'))[0]?.volumes.toSorted(), [dbVol, external, filesVol].toSorted());
+    for (const name of Object.values(c)) assert.equal((await fx.inspect(name)).running, true);
+  });
+
   it('restore --stack onto a host without the stack creates its volumes, labelled for Compose', async () => {
     await docker('rm', '-f', ...Object.values(c));
     await docker('volume', 'rm', dbVol, filesVol, external);
