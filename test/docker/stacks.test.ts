@@ -32,9 +32,9 @@ isolateEnvironment();
 const PROJECT = 'com.docker.compose.project';
 
 /** A container as Compose would create it: project, service and depends_on labels; PID 1 exits on SIGTERM. */
-async function composeContainer(fx: Fixture, stack: string, service: string, volumes: string[], dependsOn: string[]): Promise<string> {
+async function composeContainer(fx: Fixture, stack: string, service: string, volumes: string[], dependsOn: string[], extra: string[] = []): Promise<string> {
   const name = `${stack}-${service}-1`;
-  const labels = [`${PROJECT}=${stack}`, `com.docker.compose.service=${service}`];
+  const labels = [`${PROJECT}=${stack}`, `com.docker.compose.service=${service}`, ...extra];
   if (dependsOn.length) labels.push(`com.docker.compose.depends_on=${dependsOn.map((d) => `${d}:service_started:false`).join(',')}`);
   await docker(
     'run', '-d', '--name', name, '--network', 'none', '--stop-timeout', '3',
@@ -80,7 +80,8 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
     await fx.runInVolume(filesVol, 'mkdir -p /data/uploads && head -c 200000 /dev/urandom > /data/uploads/a.bin && echo hi > /data/index.html');
     await fx.runInVolume(external, 'head -c 3000 /dev/urandom > /data/shared.bin');
     // web -> app -> db, worker -> db: stop web, then app and worker, then db.
-    c.db = await composeContainer(fx, stack, 'db', [dbVol], []);
+    // Its hooks write into the container's own filesystem (kept across stop and start), not into a volume backed up.
+    c.db = await composeContainer(fx, stack, 'db', [dbVol], [], [`dvom.backup.pre=sh -c 'echo pre >> /tmp/hooks'`, `dvom.backup.post=sh -c 'echo post >> /tmp/hooks'`]);
     c.app = await composeContainer(fx, stack, 'app', [filesVol, external], ['db']);
     c.worker = await composeContainer(fx, stack, 'worker', [external], ['db']);
     c.web = await composeContainer(fx, stack, 'web', [filesVol], ['app']);
@@ -102,6 +103,10 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
     const r = await fx.dvomOk(['backup', `--stack=${stack}`, '--name=shop']);
     assert.deepEqual(steps(r.stderr, 'Stopping'), [c.web, c.worker, c.app, c.db]);
     assert.deepEqual(steps(r.stderr, 'Starting'), [c.db, c.app, c.worker, c.web]);
+    const at = (text: string) => r.stderr.indexOf(text);
+    assert.ok(at(`Running the pre-backup hook of container ${c.db}`) < at('Stopping container'), 'the pre hook runs while its container still does');
+    assert.ok(at(`Running the post-backup hook of container ${c.db}`) > r.stderr.lastIndexOf('Starting container'), 'the post hook once it runs again');
+    assert.equal(await docker('exec', c.db, 'cat', '/tmp/hooks'), 'pre\npost\n');
     for (const name of Object.values(c)) assert.equal((await fx.inspect(name)).running, true, `${name} runs again`);
     const after = await fx.inspect(c.db);
     assert.ok(after.startedAt > before.startedAt, 'db was restarted');
@@ -117,6 +122,7 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
   it('backup --stack --per-volume: one backup per volume', async () => {
     const r = await fx.dvomOk(['backup', `--stack=${stack}`, '--name=per', '--per-volume']);
     assert.deepEqual(steps(r.stderr, 'Stopping'), [c.web, c.worker, c.app, c.db], 'stopped once around all of them');
+    assert.equal(await docker('exec', c.db, 'cat', '/tmp/hooks'), 'pre\npost\npre\npost\n', 'hooks once around all of them too');
     for (const v of [dbVol, filesVol, external]) assert.deepEqual((await versionsOf(fx, `per-${v}`))[0]?.volumes, [v]);
     for (const name of Object.values(c)) assert.equal((await fx.inspect(name)).running, true);
   });

@@ -16,17 +16,15 @@ const MAX_ENTRIES = 5000;
 /**
  * The entries directly inside one folder of a volume as it is now (folders
  * first, then by name). The engine's archive API has no directory listing,
- * so the folder's whole subtree streams past; file contents are skipped, not kept.
+ * so that folder's subtree streams past; file contents are skipped, not kept.
  */
 export async function listVolumeFolder(docker: Docker, volume: string, folder: string, signal?: AbortSignal): Promise<VolumeFolderEntry[]> {
   const dir = folder.replace(/^\/+|\/+$/g, '');
   const out: VolumeFolderEntry[] = [];
-  for await (const { header } of readVolume(docker, volume, signal)) {
-    const path = header.path.toString('utf8').replace(/^\.\//, '').replace(/\/+$/, '');
-    if (path === '.' || path === '') continue;
-    const slash = path.lastIndexOf('/');
-    if ((slash < 0 ? '' : path.slice(0, slash)) !== dir) continue;
-    out.push({ name: path.slice(slash + 1), path, type: header.type, size: header.size });
+  for await (const { header } of readVolume(docker, volume, signal, dir)) {
+    const name = header.path.toString('utf8').replace(/^\.\//, '').replace(/\/+$/, '');
+    if (name === '.' || name === '' || name.includes('/')) continue;
+    out.push({ name, path: dir ? `${dir}/${name}` : name, type: header.type, size: header.size });
     if (out.length >= MAX_ENTRIES) break;
   }
   return out.sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name));

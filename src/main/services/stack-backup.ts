@@ -65,7 +65,7 @@ export async function backupStackPerVolume(
           const versions: VersionSummary[] = [];
           for (const volume of plan.volumes) {
             if (options.signal?.aborted) throw new DvomError('CANCELLED', 'operation cancelled');
-            versions.push(await each(volume, (repo) => backupVolumes(repo, docker, { ...inner, volumes: [volume] })));
+            versions.push(await each(volume, (repo) => backupVolumes(repo, docker, { ...inner, volumes: [volume], hooks: false })));
           }
           return versions;
         },

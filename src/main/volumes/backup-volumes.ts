@@ -28,6 +28,8 @@ export interface VolumeBackupOptions {
   exclude?: string[];
   /** How long the stopped containers were down, once they run again. */
   onContainersDown?: (ms: number) => void;
+  /** false: the containers' backup hooks already ran around this backup (a stack's one backup per volume). */
+  hooks?: boolean;
 }
 
 async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
@@ -65,7 +67,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
   // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
-  const hooks = await hooksForVolumes(docker, volumes);
+  const hooks = options.hooks === false ? [] : await hooksForVolumes(docker, volumes);
   const version = await withBackupHooks(docker, hooks, () => withStoppedContainers(
     docker,
     stop,
