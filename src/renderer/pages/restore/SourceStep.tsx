@@ -5,6 +5,7 @@ import { useRestoreStore } from '../../state/restore-store.ts';
 import { Choice } from './Choice.tsx';
 import { CheckIcon, LockIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
+import { StackRestoreOffer } from './StackRestoreOffer.tsx';
 
 /** Step 1: which backup, which version (newest first) and, for a multi-volume version, which volume. */
 export function SourceStep({ facts }: { facts: WizardFacts }) {
@@ -74,6 +75,8 @@ export function SourceStep({ facts }: { facts: WizardFacts }) {
           </select>
         </div>
       )}
+
+      <StackRestoreOffer facts={facts} />
     </div>
   );
 
