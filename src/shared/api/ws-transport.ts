@@ -17,6 +17,7 @@ export class WebSocketTransport implements ApiTransport {
   private readonly opened: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: string, payload: unknown) => void>();
+  private readonly closeListeners = new Set<() => void>();
   private nextId = 1;
   private closed = false;
 
@@ -33,7 +34,19 @@ export class WebSocketTransport implements ApiTransport {
       this.closed = true;
       for (const p of this.pending.values()) p.reject({ code: 'DISCONNECTED', message: 'the connection to the DVOM server was lost' });
       this.pending.clear();
+      for (const listener of this.closeListeners) listener();
     });
+  }
+
+  /** Resolves once the socket is open; rejects (DISCONNECTED) if it never opens. */
+  ready(): Promise<void> {
+    return this.opened;
+  }
+
+  /** Calls `listener` once the socket has closed (lost, refused or closed here). */
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.add(listener);
   }
 
   async invoke(method: string, params: unknown): Promise<unknown> {
