@@ -100,7 +100,9 @@ async function layoutProblems(h: HarnessPage): Promise<Problem[]> {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden], .sr-only');
     };
-    for (const el of document.querySelectorAll('button, a[href], input[type=checkbox], [role=switch]')) {
+    // With a dialog open, only what is in it can be used.
+    const scope = document.querySelector('dialog[open]') ?? document;
+    for (const el of scope.querySelectorAll('button, a[href], input[type=checkbox], [role=switch]')) {
       if (!shown(el)) continue;
       el.scrollIntoView({ block: 'center', inline: 'center' });
       // scrollIntoView also scrolls boxes people cannot scroll (overflow: hidden) and the window itself:
@@ -139,7 +141,7 @@ async function layoutProblems(h: HarnessPage): Promise<Problem[]> {
         problems.push({ what: name(el), why: `covered by ${name(hit)}` });
       }
     }
-    for (const th of document.querySelectorAll('th')) {
+    for (const th of scope.querySelectorAll('th')) {
       if (!shown(th)) continue;
       if (th.scrollWidth > th.clientWidth + 1) problems.push({ what: `header "${th.textContent?.trim()}"`, why: `text ${th.scrollWidth}px in ${th.clientWidth}px` });
     }
@@ -148,7 +150,13 @@ async function layoutProblems(h: HarnessPage): Promise<Problem[]> {
     probe.style.color = 'var(--danger)';
     const danger = getComputedStyle(probe).color;
     probe.remove();
-    for (const el of document.querySelectorAll('button[class*=danger]')) {
+    // One Show/Hide style for every secret (issue 14, item 9).
+    for (const el of scope.querySelectorAll('button')) {
+      if (/^(Show|Hide) (password|key)$/.test(el.textContent?.trim() ?? '') && !(el.classList.contains('link-button') && el.hasAttribute('aria-pressed'))) {
+        problems.push({ what: name(el), why: 'a Show/Hide toggle in another style than PasswordField’s' });
+      }
+    }
+    for (const el of scope.querySelectorAll('button[class*=danger]')) {
       if (!shown(el)) continue;
       const style = getComputedStyle(el);
       if (style.color !== danger && style.backgroundColor !== danger) problems.push({ what: name(el), why: `a danger button that is not red (${style.color} on ${style.backgroundColor})` });
@@ -165,7 +173,7 @@ async function layoutProblems(h: HarnessPage): Promise<Problem[]> {
       scroller.scrollTop = 0;
     }
     const content = document.querySelector('.content')!;
-    if (content.scrollWidth > content.clientWidth + 1) problems.push({ what: 'the page', why: `scrolls sideways (${content.scrollWidth}px in ${content.clientWidth}px)` });
+    if (scope === document && content.scrollWidth > content.clientWidth + 1) problems.push({ what: 'the page', why: `scrolls sideways (${content.scrollWidth}px in ${content.clientWidth}px)` });
     return problems;
   });
 }
@@ -177,8 +185,18 @@ async function shot(h: HarnessPage, name: string): Promise<void> {
 }
 
 /** The pages, each with what shows it has loaded and what it is about. */
-const PAGES: { label: string; ready: (h: HarnessPage) => Promise<void>; more?: (h: HarnessPage) => Promise<void> }[] = [
-  { label: 'Volumes', ready: (h) => h.page.getByRole('button', { name: `Back up ${LONG}` }).waitFor() },
+const PAGES: { label: string; ready: (h: HarnessPage) => Promise<void>; more?: (h: HarnessPage) => Promise<void>; close?: (h: HarnessPage) => Promise<void> }[] = [
+  {
+    label: 'Volumes',
+    ready: (h) => h.page.getByRole('button', { name: `Back up ${LONG}` }).waitFor(),
+    // The backup dialog, encrypted (its tallest form): Start backup must be reachable in a 600 px window.
+    more: async (h) => {
+      await h.page.getByRole('button', { name: 'Back up pgdata' }).click();
+      const dialog = h.page.getByRole('dialog', { name: 'Back up pgdata' });
+      await dialog.getByRole('button', { name: 'Start backup' }).waitFor();
+    },
+    close: (h) => h.page.keyboard.press('Escape'),
+  },
   {
     label: 'Backups',
     ready: (h) => h.page.getByRole('row', { name: /pgdata/ }).first().waitFor(),
@@ -199,7 +217,18 @@ const PAGES: { label: string; ready: (h: HarnessPage) => Promise<void>; more?: (
   },
   { label: 'Activity', ready: (h) => h.page.getByRole('button', { name: /Cancel/ }).first().waitFor() },
   { label: 'Schedules', ready: (h) => h.page.getByRole('heading', { name: 'nightly' }).waitFor() },
-  { label: 'Settings', ready: (h) => h.page.getByRole('heading', { name: 'nas' }).first().waitFor() },
+  {
+    label: 'Settings',
+    ready: (h) => h.page.getByRole('heading', { name: 'nas' }).first().waitFor(),
+    // The target form with its S3 fields (the secret key's Show/Hide among them).
+    more: async (h) => {
+      await h.page.getByRole('button', { name: 'Add target' }).click();
+      const dialog = h.page.getByRole('dialog', { name: 'Add a storage target' });
+      await dialog.getByRole('radio', { name: /S3/ }).check();
+      await dialog.getByRole('button', { name: 'Show key' }).waitFor();
+    },
+    close: (h) => h.page.keyboard.press('Escape'),
+  },
 ];
 
 describeInHarness('App layout at 800×600 and 1280×800 (app, in Chromium)', (harness) => {
@@ -224,6 +253,7 @@ describeInHarness('App layout at 800×600 and 1280×800 (app, in Chromium)', (ha
               await page.more(h);
               await shot(h, `layout-${page.label.toLowerCase()}-open-${size.name}-${scheme}.png`);
               await check(`${page.label} (open)`);
+              await page.close?.(h);
             }
             // Every nav item stays visible, whole, in the window.
             for (const p of PAGES) {
