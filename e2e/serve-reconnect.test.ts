@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { collect, removeAll, runOk, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
+import { assertReadable } from '../test/renderer-harness/contrast.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath } from './browser.ts';
 
 const TITLE = 'the page survives a restart of dvom serve: banner, reconnect on the same port, fresh data; the address keeps the page';
@@ -117,9 +118,11 @@ function body() {
     const banner = page.getByRole('alert', { name: 'Connection to DVOM lost' });
     await banner.waitFor();
     assert.match(await banner.innerText(), /may be out of date/);
-    await page.screenshot({ path: await screenshotPath('reconnect-banner-800x600-light.png') });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: await screenshotPath('reconnect-banner-800x600-dark.png') });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: await screenshotPath(`reconnect-banner-800x600-${colorScheme}.png`) });
+      await assertReadable({ [`the banner's title (${colorScheme})`]: banner.locator('strong'), [`the banner's text (${colorScheme})`]: banner.locator('span').first() });
+    }
     await page.emulateMedia({ colorScheme: 'light' });
     const bannerBox = await banner.boundingBox();
     assert.ok(bannerBox && bannerBox.y >= 0 && bannerBox.y + bannerBox.height <= 600, 'the banner is in view');
