@@ -12,7 +12,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { collect, removeAll, runOk, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
+import { collect, dvomEnv, removeAll, runOk, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
 import { assertReadable } from '../test/renderer-harness/contrast.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath } from './browser.ts';
 
@@ -141,6 +141,24 @@ function body() {
     assert.equal(new URL(page.url()).hash, '#/backups/alpha');
     assert.equal(new URL(page.url()).search, '');
     await page.screenshot({ path: await screenshotPath('reconnect-after-800x600-light.png') });
+
+    // A server that forgot the session (its file removed): the banner says this tab is not logged in;
+    // a login link opened in another tab logs the browser in, and this tab reconnects by itself.
+    await kill(served);
+    served = undefined;
+    await banner.waitFor();
+    await fs.rm(path.join(path.dirname(dvomEnv({ store }).DVOM_CONFIG!), `serve-sessions-${port}.json`));
+    served = await serve(port);
+    const refused = page.getByRole('alert', { name: 'This tab is not logged in to DVOM' });
+    await refused.waitFor({ timeout: 60_000 });
+    assert.match(await refused.innerText(), /Open a new login link/);
+    await page.screenshot({ path: await screenshotPath('reconnect-refused-800x600-light.png') });
+    const other = await context.newPage();
+    await other.goto(served.links[0]!);
+    await other.getByRole('heading', { name: 'Volumes', level: 1 }).waitFor();
+    await other.close();
+    await refused.waitFor({ state: 'detached', timeout: 60_000 });
+    await page.getByRole('table', { name: 'Versions of alpha' }).waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });
