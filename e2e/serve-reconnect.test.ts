@@ -11,7 +11,11 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import WS, { WebSocketServer } from 'ws';
+import { ApiClient } from '../src/shared/api/client.ts';
+import { WebSocketTransport } from '../src/shared/api/ws-transport.ts';
 import { collect, dvomEnv, removeAll, runOk, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
 import { assertReadable } from '../test/renderer-harness/contrast.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath } from './browser.ts';
@@ -58,6 +62,27 @@ function body() {
   async function kill(s: Served): Promise<void> {
     s.child.kill('SIGKILL');
     await s.exited;
+  }
+
+  /** Listens on `port` like a server would, until the page connects: what the page sent it (the socket is then dropped). */
+  async function impostor(port: number): Promise<{ cookie: string; hello: unknown }> {
+    const server = http.createServer((_req, res) => res.writeHead(200).end());
+    const wss = new WebSocketServer({ server });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      return await new Promise((resolve) => {
+        wss.on('connection', (socket, req) => {
+          socket.once('message', (data) => {
+            resolve({ cookie: req.headers.cookie ?? '', hello: JSON.parse(String(data)) as unknown });
+            socket.terminate();
+          });
+        });
+      });
+    } finally {
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }
 
   const backupRow = (page: Page, name: string) => page.getByRole('table', { name: 'Backups' }).getByRole('button', { name, exact: true });
@@ -127,10 +152,20 @@ function body() {
     const bannerBox = await banner.boundingBox();
     assert.ok(bannerBox && bannerBox.y >= 0 && bannerBox.y + bannerBox.height <= 600, 'the banner is in view');
 
+    // Another program takes the port meanwhile (another user could): the page's reconnect hands it the
+    // session cookie, as browsers send cookies to every port, but never the tab's key.
+    const heard = await impostor(port);
+    const cookie = heard.cookie.split(';').map((c) => c.trim()).find((c) => c.startsWith(`dvom_session_${port}=`))!;
+    assert.ok(cookie, 'the impostor got the session cookie');
+    assert.deepEqual(heard.hello, { type: 'hello' }, 'and a hello without the key');
+
     // Meanwhile a new backup appears; the server comes back on the same port.
     const data = path.join(work, 'data');
     await runOk(['backup', `--path=${data}`, '--name=beta'], { store });
     served = await serve(port);
+    // What the impostor took is no use against the real server.
+    const stolen = new WebSocketTransport(`ws://127.0.0.1:${port}/api`, (u) => new WS(u, { origin: `http://127.0.0.1:${port}`, headers: { cookie } }) as unknown as WebSocket);
+    await assert.rejects(new ApiClient(stolen).call('backups.list', {}), (err: { code?: string }) => err.code === 'DISCONNECTED');
     assert.equal(Number(new URL(served.links[0]!).port), port, served.stderr());
     assert.doesNotMatch(served.stderr(), /is in use/);
 

@@ -7,6 +7,7 @@
  * by itself, with resync events for the stores.
  */
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,14 +19,26 @@ import { startServeServer, type RunningServer, type ServeOptions } from '../../s
 import { SESSION_LIFETIME_MS, Sessions } from '../../src/main/serve/sessions.ts';
 import { ReconnectingTransport, type ConnectionStatus } from '../../src/renderer/api/reconnecting-transport.ts';
 import { ApiClient } from '../../src/shared/api/client.ts';
-import { WebSocketTransport } from '../../src/shared/api/ws-transport.ts';
+import { WebSocketTransport, type TabKey } from '../../src/shared/api/ws-transport.ts';
 import { apiUrl, INDEX_HTML, isolateEnvironment, loginCookie, MemorySecretStore, socketFactory } from './transports.ts';
 
 isolateEnvironment();
 
-/** Whether the API accepts this cookie: app.info answers, or the socket is refused (DISCONNECTED). */
-async function accepted(server: RunningServer, cookie: string): Promise<boolean> {
-  const transport = new WebSocketTransport(apiUrl(server), socketFactory(server, cookie));
+/** A tab key as the page keeps one (src/renderer/api/tab-key.ts), with Node's crypto. */
+function nodeTabKey(key = randomBytes(32).toString('base64url')): TabKey & { key: string; sent: boolean } {
+  const tab = {
+    key,
+    sent: false,
+    toBind: () => (tab.sent ? undefined : key),
+    bound: () => void (tab.sent = true),
+    prove: async (nonce: string) => createHmac('sha256', Buffer.from(key, 'base64url')).update(nonce).digest('base64url'),
+  };
+  return tab;
+}
+
+/** Whether the API accepts this cookie (and tab key): app.info answers, or the socket is refused or closed (DISCONNECTED). */
+async function accepted(server: RunningServer, cookie: string, tab?: TabKey): Promise<boolean> {
+  const transport = new WebSocketTransport(apiUrl(server), socketFactory(server, cookie), tab);
   try {
     await new ApiClient(transport).call('app.info', {});
     return true;
@@ -80,18 +93,25 @@ describe('dvom serve restarts: sessions kept, port kept, pages reconnect', () =>
     await server.close();
   }
 
-  it('a restarted server on the same port accepts the previous run’s session, not its codes; the file holds no session id', async () => {
+  it('a restarted server on the same port accepts the previous run’s session from the tab that proves its key, not the cookie alone, nor its codes', async () => {
     const sessionDir = path.join(root, 'sessions-a');
     const first = await start({ sessionDir });
     const cookie = await loginCookie(first);
     const unused = first.newLoginUrl();
-    assert.equal(await accepted(first, cookie), true);
+    const tab = nodeTabKey();
+    assert.equal(await accepted(first, cookie, tab), true);
+    assert.equal(tab.sent, true, 'the tab bound its key');
+    assert.equal(await accepted(first, cookie), true, 'in the run that made it, the cookie is enough (as before)');
     await stop(first);
 
     const second = await start({ sessionDir, port: first.port });
     assert.equal(second.port, first.port);
     assert.equal(second.portTaken, undefined);
-    assert.equal(await accepted(second, cookie), true, 'the old tab’s cookie works after the restart');
+    assert.equal(await accepted(second, cookie, tab), true, 'the old tab works after the restart');
+    // What another program holding the port while the server was down could have taken: the cookie, no key.
+    assert.equal(await accepted(second, cookie), false, 'the cookie alone does not');
+    assert.equal(await accepted(second, cookie, nodeTabKey()), false, 'nor a key of its own (a restored session binds none)');
+    assert.equal(await accepted(second, cookie, { ...nodeTabKey(), toBind: () => undefined, prove: async () => 'A'.repeat(43) }), false, 'nor a made-up proof');
     assert.equal(await accepted(second, `${cookie.split('=')[0]}=${'A'.repeat(43)}`), false);
     const viaOldCode = await fetch(unused, { redirect: 'manual' });
     await viaOldCode.body?.cancel();
@@ -103,11 +123,12 @@ describe('dvom serve restarts: sessions kept, port kept, pages reconnect', () =>
     assert.equal((await fs.stat(sessionDir)).mode & 0o077, 0, 'a folder created for it is private');
     const text = await fs.readFile(file, 'utf8');
     assert.ok(!text.includes(cookie.split('=')[1]!), 'the session id itself is never written');
+    assert.ok(text.includes(tab.key), 'the tab key is (the file is private)');
     await stop(second);
 
     // Without a session folder (as before this change), a restart forgets every session.
     const third = await start({ port: first.port });
-    assert.equal(await accepted(third, cookie), false);
+    assert.equal(await accepted(third, cookie, tab), false);
     await stop(third);
   });
 
@@ -115,22 +136,24 @@ describe('dvom serve restarts: sessions kept, port kept, pages reconnect', () =>
     const sessionDir = path.join(root, 'sessions-b');
     const first = await start({ sessionDir });
     const cookie = await loginCookie(first);
+    const tab = nodeTabKey();
+    assert.equal(await accepted(first, cookie, tab), true);
     await stop(first);
     const file = path.join(sessionDir, `serve-sessions-${first.port}.json`);
 
-    await fs.chmod(file, 0o622);
+    await fs.chmod(file, 0o644);
     const logged: string[] = [];
     const warnApp = new DvomApp({ secrets: new MemorySecretStore(), storeSelection: { backupDir: path.join(root, 'store') }, log: (m) => logged.push(m) });
     try {
       const open = await start({ app: warnApp, sessionDir, port: first.port });
-      assert.equal(await accepted(open, cookie), false, 'a file others can write is not trusted');
-      assert.ok(logged.some((m) => m.includes('others can write it')), logged.join('\n'));
+      assert.equal(await accepted(open, cookie, tab), false, 'a file others can read is not trusted');
+      assert.ok(logged.some((m) => m.includes('others can read or write it')), logged.join('\n'));
       await stop(open);
 
       await fs.chmod(file, 0o600);
       await fs.writeFile(file, '{"version":1,"sessions":[{"digest":"x"');
       const damaged = await start({ app: warnApp, sessionDir, port: first.port });
-      assert.equal(await accepted(damaged, cookie), false);
+      assert.equal(await accepted(damaged, cookie, tab), false);
       assert.ok(logged.some((m) => m.includes('is damaged')), logged.join('\n'));
       // A new login works and replaces the damaged file.
       assert.equal(await accepted(damaged, await loginCookie(damaged)), true);
@@ -182,6 +205,7 @@ describe('dvom serve restarts: sessions kept, port kept, pages reconnect', () =>
       onStatus: (s) => statuses.push(s),
       serverAnswers: async () => (await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).catch(() => undefined))?.ok ?? false,
       resyncEvents: ['volumes.changed', 'backups.changed'],
+      tabKey: nodeTabKey(),
       createSocket: (u) => new WS(u, { origin: `http://127.0.0.1:${port}`, headers: { cookie } }) as unknown as WebSocket,
     });
     transport.subscribe((event) => events.push(event));

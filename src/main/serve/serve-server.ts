@@ -18,10 +18,10 @@ export interface ServeOptions {
   /** When `port` is taken: listen on a free one instead (and say so in `portTaken`) rather than fail. */
   fallBackWhenBusy?: boolean;
   /**
-   * The folder where sessions are kept across restarts (digests only, one 0600
-   * file per port, as the cookie is per port), so a tab that was logged in
-   * reconnects to the restarted server by itself. Without it, sessions live as
-   * long as the server.
+   * The folder where sessions are kept across restarts (digests of their ids
+   * and their tabs' keys, one 0600 file per port, as the cookie is per port),
+   * so a tab that was logged in reconnects to the restarted server by itself,
+   * proving its key (protocol.ts). Without it, sessions live as long as the server.
    */
   sessionDir?: string;
 }
@@ -124,7 +124,8 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
   };
   Object.assign(ready, { port, origin, sessions, save });
   ready.api = new WsApi({
-    authorized: (req) => sessions.has(req.headers.cookie),
+    authorized: (req) => sessions.grant(req.headers.cookie),
+    onBound: () => void save(),
     allowedOrigins: [origin, `http://localhost:${port}`],
     dispatcher,
     events: options.app.events,

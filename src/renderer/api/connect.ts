@@ -2,6 +2,7 @@ import type { ApiTransport } from '../../shared/api/client.ts';
 import { API_EVENTS } from '../../shared/api/contract.ts';
 import { useConnection } from '../state/connection-store.ts';
 import { ReconnectingTransport } from './reconnecting-transport.ts';
+import { tabKey } from './tab-key.ts';
 
 declare global {
   interface Window {
@@ -34,6 +35,7 @@ export function connect(win: Window = window): Connection {
   const transport = new ReconnectingTransport(`${scheme}://${win.location.host}/api`, {
     onStatus: (status) => useConnection.setState({ status }),
     serverAnswers: () => serverAnswers(win),
+    tabKey: tabKey(win),
     // After an outage every list may be out of date: the stores reload on these.
     resyncEvents: API_EVENTS.filter((e) => e.endsWith('.changed')),
   });

@@ -1,5 +1,5 @@
 import type { ApiTransport } from '../../shared/api/client.ts';
-import { WebSocketTransport } from '../../shared/api/ws-transport.ts';
+import { WebSocketTransport, type TabKey } from '../../shared/api/ws-transport.ts';
 
 type Listener = (event: string, payload: unknown) => void;
 
@@ -29,6 +29,8 @@ export interface ReconnectOptions {
   /** Events sent to subscribers after a reconnect: each makes its store reload what may have changed meanwhile. */
   resyncEvents?: readonly string[];
   createSocket?(url: string): WebSocket;
+  /** This tab's key, for a restarted server (see protocol.ts). */
+  tabKey?: TabKey;
   now?(): number;
 }
 
@@ -97,7 +99,7 @@ export class ReconnectingTransport implements ApiTransport {
   }
 
   private open(): WebSocketTransport {
-    const socket = new WebSocketTransport(this.url, this.options.createSocket);
+    const socket = new WebSocketTransport(this.url, this.options.createSocket, this.options.tabKey);
     if (this.status.state === 'connected' || this.status.retryAt !== undefined) {
       const { retryAt: _waited, ...rest } = this.status;
       this.setStatus(rest);
