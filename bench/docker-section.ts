@@ -52,7 +52,7 @@ const messageOf = (err: unknown) => (err as { json?: { message?: string } } | nu
 /** The engine's own connectDocker (DOCKER_HOST like the docker CLI, a ping with a time limit), from the build the workers load. */
 async function connect(timeoutMs: number): Promise<Docker> {
   const { connectDocker } = (await import(workerModules().dockerClient)) as typeof DockerClient;
-  return connectDocker(timeoutMs);
+  return connectDocker(undefined, timeoutMs);
 }
 
 async function followImport(docker: Docker, tar: NodeJS.ReadableStream, name: string, labels: Record<string, string>): Promise<void> {

@@ -84,7 +84,7 @@ function body() {
     await f.dialog.getByRole('meter', { name: 'Password strength' }).and(page.locator('[aria-valuetext]:not([aria-valuetext="No password yet"])')).waitFor();
     await page.screenshot({ path: await screenshotPath('backup-dialog.png') });
 
-    const title = `Back up ${volume} to ${volume}`;
+    const title = `Back up ${volume} to ${volume} on the default store`;
     const seen = await recordProgress(page, title);
     await f.start.click();
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
@@ -117,7 +117,7 @@ function body() {
     await page.screenshot({ path: await screenshotPath('backup-dialog-existing.png') });
     await f.start.click();
 
-    const title = `Back up ${volume} to ${volume}`;
+    const title = `Back up ${volume} to ${volume} on the default store`;
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
     await page.getByRole('list', { name: 'Jobs' }).getByRole('article', { name: title, exact: true }).nth(1).waitFor();
     const done = await waitForJobToFinish(page, title);
@@ -140,14 +140,14 @@ function body() {
     await page.screenshot({ path: await screenshotPath('backup-dialog-plain.png') });
     await f.start.click();
 
-    const title = `Back up ${volume} to ${plain}`;
+    const title = `Back up ${volume} to ${plain} on the default store`;
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
     const done = await waitForJobToFinish(page, title);
     assert.equal(done.state, 'Succeeded', done.text);
     assert.equal(done.valueNow, '100');
     const [listed] = (await listBackups()).filter((b) => b.name === plain);
     assert.equal(listed?.encrypted, false);
-    assert.equal(await newestJob(page, `Back up ${volume} to ${volume}`).isVisible(), true, 'the earlier jobs stay in the history');
+    assert.equal(await newestJob(page, `Back up ${volume} to ${volume} on the default store`).isVisible(), true, 'the earlier jobs stay in the history');
   });
 
   it('a wrong password is refused by the engine and said at the field; Encrypt stays off for the plain backup', async () => {

@@ -187,7 +187,7 @@ function body() {
       await shot(page, 'wizard-2-what');
       await next(page);
 
-      await step(page, 'Target volume');
+      await step(page, 'Destination');
       await page.getByRole('radio', { name: 'A new volume' }).check();
       await page.getByLabel('New volume name').fill(target);
       await shot(page, 'wizard-3-target');
@@ -227,7 +227,7 @@ function body() {
       await next(page);
       await step(page, 'What to restore');
       await next(page);
-      await step(page, 'Target volume');
+      await step(page, 'Destination');
       await page.getByRole('radio', { name: 'A new volume' }).check();
       await page.getByLabel('New volume name').fill(target);
       await next(page);
@@ -244,6 +244,44 @@ function body() {
       await next(page);
       await step(page, 'Review');
       assert.equal(await volumeExists(target), false);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('puts chosen files back into the original volume and keeps everything else there (the default)', async () => {
+    // The volume moved on since the backup: a file deleted, one changed, one added.
+    await fx.runInVolume(source, `set -e; cd ${DATA}; rm docs/one.txt; printf 'changed since\\n' > hello.txt; printf 'new\\n' > new.txt`);
+    const before = await filesOf(source);
+    const page = await openPage();
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Restore' }).click();
+      await step(page, 'Backup and version');
+      await page.getByLabel('Backup', { exact: true }).selectOption(PLAIN);
+      await page.locator('input[name=restore-version]:checked').waitFor();
+      await next(page);
+      await step(page, 'What to restore');
+      await page.getByRole('radio', { name: 'Selected files and folders' }).check();
+      await page.getByRole('checkbox', { name: 'hello.txt' }).waitFor();
+      await page.getByRole('checkbox', { name: 'docs', exact: true }).check();
+      await page.getByRole('checkbox', { name: 'hello.txt' }).check();
+      await next(page);
+      await step(page, 'Destination');
+      assert.equal(await page.getByRole('radio', { name: /The original volume/ }).isChecked(), true);
+      assert.equal(await page.getByRole('radio', { name: /Keep it: put the chosen files back/ }).isChecked(), true);
+      assert.equal(await page.getByRole('radio', { name: 'Keep the file that is there' }).isChecked(), true);
+      await shot(page, 'merge-3-destination');
+      await next(page);
+      await step(page, 'Review');
+      const summary = await text(page.locator('dl.br-summary'));
+      assert.ok(summary.includes(`Into ${source}: the restored files are added; everything else in it is kept`), summary);
+      assert.match(summary, /Files already there Kept as they are: only missing files are restored/);
+      await page.getByRole('button', { name: 'Start restore' }).click();
+      await page.getByRole('heading', { name: 'Restore finished' }).waitFor({ timeout: 60_000 });
+      const result = await text(page.getByRole('region', { name: 'Restore finished' }));
+      assert.match(result, /1 file written, 2 kept as they were \(already there\)/);
+      await shot(page, 'merge-7-result');
+      assert.deepEqual(await filesOf(source), { ...before, 'docs/one.txt': 'one\n' }, 'only the missing file came back; the rest is as it was');
     } finally {
       await page.context().close();
     }

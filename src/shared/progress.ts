@@ -16,6 +16,8 @@ export const PROGRESS_PHASES = [
   'pruning',
   /** Replacing a restore destination's contents with the verified copy in the staging volume. */
   'replacing',
+  /** Writing the verified files into a destination that holds other data, keeping it (a merge). */
+  'writing',
   /** Starting the container named in `subject` again. */
   'starting',
   'done',

@@ -211,12 +211,14 @@ describe('app API contract over both transports', { skip }, () => {
 
       it('app.info describes the app', async () => {
         const info = await call('app.info', {});
-        assert.deepEqual(Object.keys(info).sort(), ['dockerHost', 'keychain', 'storeLocation', 'version']);
+        assert.deepEqual(Object.keys(info).sort(), ['dockerHost', 'engine', 'keychain', 'storeLocation', 'version']);
         assert.equal(info.version, DVOM_VERSION);
         assert.equal(info.storeLocation, h.backupDir);
         assert.equal(info.keychain, 'test keychain');
         assert.equal(typeof info.dockerHost, 'string');
         assert.ok(info.dockerHost.length > 0);
+        assert.equal(info.engine.host, info.dockerHost, 'the engine in use and its endpoint');
+        assert.equal(typeof info.engine.name, 'string');
       });
 
       it('volumes.list includes the test volume, its (stopped) user and no backup yet', async () => {
@@ -361,11 +363,34 @@ describe('app API contract over both transports', { skip }, () => {
         assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
         assert.equal(done.kind, 'restore');
         // Which backup, which version, from which volume, into which: two restores of one backup can be told apart.
-        assert.match(done.title, new RegExp(`^Restore ${backup} \\S+ \\(${source}\\) into ${restoredVolume}$`));
+        assert.match(done.title, new RegExp(`^Restore ${backup} on the default store \\S+ \\(${source}\\) into ${restoredVolume}$`));
         assert.match(done.result ?? '', new RegExp(`new volume '${restoredVolume}'`));
         assert.equal((await scope.readFile(restoredVolume, 'hello.txt')).toString(), HELLO);
         assert.ok((await scope.readFile(restoredVolume, 'sub/data.bin')).equals(dataBin), 'sub/data.bin differs');
         assert.ok((await call('volumes.list', {})).some((v) => v.name === restoredVolume));
+      });
+
+      it('picked files go back into the volume keeping the rest (merge), and into a folder on this machine', async () => {
+        const merge = await call('jobs.startRestore', { backup, destinationVolume: restoredVolume, paths: ['hello.txt'], mode: 'merge', onExisting: 'skip', password: PASSWORD });
+        const merged = await log.final(merge.jobId);
+        assert.equal(merged.state, 'succeeded', JSON.stringify(merged.error));
+        assert.match(merged.result ?? '', /0 files written, 1 kept as they were .*everything else left as it was/);
+        assert.ok((await scope.readFile(restoredVolume, 'sub/data.bin')).equals(dataBin), 'the rest is kept');
+
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-api-folder-'));
+        try {
+          await fs.writeFile(path.join(dir, 'hello.txt'), 'mine\n');
+          await fs.writeFile(path.join(dir, 'other.txt'), 'other\n');
+          const toDir = await call('jobs.startRestore', { backup, destinationDir: dir, mode: 'merge', onExisting: 'overwrite', password: PASSWORD });
+          const done = await log.final(toDir.jobId);
+          assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+          assert.match(done.title, new RegExp(`into ${dir}$`));
+          assert.equal(await fs.readFile(path.join(dir, 'hello.txt'), 'utf8'), HELLO, 'overwritten');
+          assert.ok((await fs.readFile(path.join(dir, 'sub/data.bin'))).equals(dataBin));
+          assert.equal(await fs.readFile(path.join(dir, 'other.txt'), 'utf8'), 'other\n', 'kept');
+        } finally {
+          await fs.rm(dir, { recursive: true, force: true });
+        }
       });
 
       it('a restore into a volume that is not empty fails as a job with a clean {code, message}, and the volume is untouched', async () => {
@@ -452,6 +477,10 @@ describe('app API contract over both transports', { skip }, () => {
           { what: 'an empty password', method: 'secrets.setPassword', params: { backup: 'b', password: '' }, field: /password: the password must not be empty/ },
           { what: 'a malformed job id', method: 'jobs.cancel', params: { jobId: '../../job' }, field: /jobId: a job id/ },
           { what: 'a destination volume with a slash', method: 'jobs.startRestore', params: { backup: 'b', destinationVolume: 'a/b' }, field: /destinationVolume/ },
+          { what: 'a destination folder inside /etc', method: 'jobs.startRestore', params: { backup: 'b', destinationDir: '/etc/dvom' }, field: /destinationDir: not inside \/etc/ },
+          { what: 'the root folder as destination', method: 'jobs.startRestore', params: { backup: 'b', destinationDir: '/' }, field: /destinationDir: not the root/ },
+          { what: 'a relative destination folder', method: 'jobs.startRestore', params: { backup: 'b', destinationDir: 'restored' }, field: /destinationDir: give an absolute path/ },
+          { what: 'both a destination volume and folder', method: 'jobs.startRestore', params: { backup: 'b', destinationVolume: 'v', destinationDir: '/tmp/x' }, field: /destinationVolume: / },
           { what: 'a version with a path', method: 'backups.delete', params: { backup: 'b', version: '../../x' }, field: /version/ },
           { what: 'a container name with spaces', method: 'jobs.startBackup', params: { volumes: ['v'], backup: 'b', encrypt: false, stopContainers: ['a b'] }, field: /stopContainers\.0/ },
           { what: 'params that are not an object', method: 'backups.versions', params: 'b', field: /params/ },

@@ -239,7 +239,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
   test('versions lists the version without a password; --json has stats and no tree root', async () => {
     const r = await runOk(['versions', 'secret'], { store });
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^VERSION\s+CREATED\s+FILES\s+SIZE\s+ADDED\s+VERIFIED\s+VOLUMES$/);
+    assert.match(lines[0]!, /^VERSION\s+CREATED\s+FILES\s+SIZE\s+ADDED\s+VERIFIED\s+VOLUMES\s+ENGINE$/);
     assert.equal(lines.length, 2);
     assert.ok(lines[1]!.startsWith(encVersion), r.stdout);
     const j = await runOk(['versions', 'secret', '--json'], { store });
@@ -296,7 +296,7 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
     const before = await manifest(target);
     const r = await runDvom(['restore', '--snapshot=secret', `--target-dir=${target}`], { store, env });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^Error: target folder '.*occupied' is not empty; use --force/);
+    assert.match(r.stderr, /^Error: target folder '.*occupied' is not empty; use --keep-existing or --overwrite-existing .*, or --force/);
     assert.deepEqual(await manifest(target), before);
     assert.deepEqual(await siblingsStartingWith(work, 'occupied.dvom-'), []);
 
@@ -305,6 +305,24 @@ describe('dvom backup, list, info, versions, restore', { concurrency: true }, ()
     assert.deepEqual(await manifest(target), await manifest(src));
     assert.equal(await exists(path.join(target, 'precious.txt')), false);
     assert.deepEqual(await siblingsStartingWith(work, 'occupied.dvom-'), [], 'no staging or old folder left');
+  });
+
+  test('--keep-existing / --overwrite-existing with --path write picked files into a folder that holds data, keeping the rest', async () => {
+    const target = path.join(work, 'lived-in');
+    await fs.mkdir(path.join(target, 'sub'), { recursive: true });
+    await fs.writeFile(path.join(target, 'hello.txt'), 'changed since\n');
+    await fs.writeFile(path.join(target, 'mine.txt'), 'only here\n');
+    const kept = await runOk(['restore', '--snapshot=plain', `--target-dir=${target}`, '--path=hello.txt', '--path=sub', '--keep-existing'], { store });
+    assert.match(kept.stderr, /: 2 files written, 1 kept as they were \(already there\), .*everything else left as it was/);
+    assert.equal(await fs.readFile(path.join(target, 'hello.txt'), 'utf8'), 'changed since\n');
+    assert.equal(await fs.readFile(path.join(target, 'mine.txt'), 'utf8'), 'only here\n');
+    assert.equal(await fs.readFile(path.join(target, 'sub/text.md'), 'utf8'), await fs.readFile(path.join(src, 'sub/text.md'), 'utf8'));
+    assert.equal(await exists(path.join(target, 'script.sh')), false, 'only the picked paths');
+    const over = await runOk(['restore', '--snapshot=plain', `--target-dir=${target}`, '--path=hello.txt', '--overwrite-existing'], { store });
+    assert.match(over.stderr, /: 1 file written \(1 replacing an existing file\)/);
+    assert.equal(await fs.readFile(path.join(target, 'hello.txt'), 'utf8'), 'hello, dvom\n');
+    assert.equal(await fs.readFile(path.join(target, 'mine.txt'), 'utf8'), 'only here\n');
+    assert.deepEqual((await fs.readdir(target)).filter((n) => n.includes('dvom')), [], 'no staging left');
   });
 
   test('restore into an existing empty folder works without --force', async () => {

@@ -58,6 +58,19 @@ describe('backup --exclude, restore --include/--exclude (folder backups)', () =>
     assert.equal((await runDvom(['info', 'other'], { store })).code, 4);
   });
 
+  test('a hard-linked file whose first path is excluded is kept, with its content, under its other path', async () => {
+    const linked = path.join(work, 'linked');
+    await fs.mkdir(path.join(linked, 'a'), { recursive: true });
+    await fs.mkdir(path.join(linked, 'b'));
+    await fs.writeFile(path.join(linked, 'a', 'data.db'), 'HARD-LINKED-CONTENT-'.repeat(500));
+    await fs.link(path.join(linked, 'a', 'data.db'), path.join(linked, 'b', 'data.db'));
+    await ok(['backup', `--path=${linked}`, '--name=links', '--encrypt', '--exclude=/a']);
+    const dest = path.join(work, 'links-out');
+    await ok(['restore', '--snapshot=links', `--target-dir=${dest}`]);
+    assert.deepEqual(await listFiles(dest), ['b/data.db']);
+    assert.equal(await fs.readFile(path.join(dest, 'b', 'data.db'), 'utf8'), 'HARD-LINKED-CONTENT-'.repeat(500));
+  });
+
   test('restore --include writes only the matches and the folders leading to them', async () => {
     await ok(['backup', `--path=${src}`, '--name=full', '--encrypt']);
     const dest = path.join(work, 'included');

@@ -33,9 +33,11 @@ await describeWithDocker('restore --dry-run --target-volume / --target-dir (real
     const before = await snapshotVolume(target);
     const refused = await fx.dvom(['restore', '--snapshot=dry', `--target-volume=${target}`, '--dry-run']);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`^Error: volume '${target}' is not empty; use --force`, 'm'));
+    assert.match(refused.stderr, new RegExp(`^Error: volume '${target}' is not empty; use --keep-existing or --overwrite-existing .*, or --force`, 'm'));
     const forced = await fx.dvomOk(['restore', '--snapshot=dry', `--target-volume=${target}`, '--dry-run', '--force']);
     assert.match(forced.stdout, new RegExp(`would replace the contents of volume '${target}' with 2 files`));
+    const kept = await fx.dvomOk(['restore', '--snapshot=dry', `--target-volume=${target}`, '--dry-run', '--keep-existing']);
+    assert.match(kept.stdout, new RegExp(`would write 2 files \\(.*\\) into volume '${target}', keeping everything else in it`));
     assert.deepEqual(await snapshotVolume(target), before);
   });
 

@@ -14,6 +14,7 @@ export function version(id: string, over: Omit<Partial<VersionDto>, 'stats'> & {
     volumes: ['pgdata'],
     verifiedAt: null,
     checked: true,
+    engine: null,
     ...rest,
     stats: { files: 12, dirs: 3, links: 0, bytes: 5_400_000, addedBytes: 1_200_000, addedStoredBytes: 800_000, durationMs: 1200, ...stats },
   };

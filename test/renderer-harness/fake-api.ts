@@ -38,7 +38,8 @@ export interface RecordedCall {
 
 /** Answers for an engine with nothing in it; a test replaces what it cares about. */
 export const EMPTY_ENGINE: Replies = {
-  'app.info': [{ result: { version: '0.0.0-test', storeLocation: '/var/lib/dvom/backups', dockerHost: 'unix:///var/run/docker.sock', keychain: 'test keychain' } }],
+  'app.info': [{ result: { version: '0.0.0-test', storeLocation: '/var/lib/dvom/backups', dockerHost: 'unix:///var/run/docker.sock', engine: { name: 'default', host: 'unix:///var/run/docker.sock', source: 'built-in' }, keychain: 'test keychain' } }],
+  'engines.list': [{ result: [{ name: 'default', host: 'unix:///var/run/docker.sock', current: true }] }],
   'volumes.list': [{ result: [] }],
   'backups.list': [{ result: [] }],
   'jobs.list': [{ result: [] }],

@@ -102,7 +102,7 @@ describe('schedules API', () => {
     const job = await f.app.jobs.wait(jobId);
     assert.equal(job?.kind, 'backup');
     // Which schedule, which run (Run now at the test clock's time), which volumes and which backup.
-    assert.equal(job?.title, 'Scheduled backup first (run now, 2026-01-10 10:00:00): v1 to b1');
+    assert.equal(job?.title, 'Scheduled backup first (run now, 2026-01-10 10:00:00): v1 to b1 on the default store');
     await f.app.scheduler.idle();
     assert.deepEqual(await call('schedules.pauseAll', { paused: true }), { paused: true });
     const paused = await call('schedules.list', {});

@@ -56,7 +56,7 @@ describe('Scheduler', () => {
       // The runs went through the job manager as backup jobs.
       const jobs = f.app.jobs.list();
       assert.equal(jobs.length, 2);
-      assert.ok(jobs.every((j) => j.kind === 'backup' && j.title.startsWith('Scheduled backup s (run of ') && j.title.endsWith('): v1 to b1') && j.state === 'succeeded'));
+      assert.ok(jobs.every((j) => j.kind === 'backup' && j.title.startsWith('Scheduled backup s (run of ') && j.title.endsWith('): v1 to b1 on the default store') && j.state === 'succeeded'));
       assert.equal(new Set(jobs.map((j) => j.title)).size, 2, `two runs, two titles: ${jobs.map((j) => j.title).join(' | ')}`);
       assert.ok(f.events >= 4, 'schedules.changed on each start and finish');
     } finally {

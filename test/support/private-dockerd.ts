@@ -14,9 +14,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class PrivateDockerd {
   readonly dir: string;
   private child: ChildProcess | undefined;
+  /** More dockerd flags (another --host, TLS), after the ones every private engine has. */
+  private readonly extraArgs: string[];
 
-  constructor() {
+  constructor(extraArgs: string[] = []) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dvom-dockerd-'));
+    this.extraArgs = extraArgs;
   }
 
   /** Why this cannot run here, or false. */
@@ -54,6 +57,7 @@ export class PrivateDockerd {
         '--bridge=none',
         '--iptables=false',
         '--ip6tables=false',
+        ...this.extraArgs,
       ],
       { stdio: ['ignore', log, log] },
     );

@@ -20,6 +20,7 @@ import { scheduleStatus as status } from './schedule-fixtures.ts';
 
 useFakeElectron();
 const { startTray } = await import('../../src/main/electron/tray.ts');
+const { TRAY_MENU_PROBE } = await import('../../src/main/desktop/tray-menu.ts');
 const { askToQuit, showNotice, startRunNotifications } = await import('../../src/main/electron/notifications.ts');
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-tray-adapter-'));
@@ -108,8 +109,11 @@ describe('tray adapter', () => {
     assert.equal(menuItem(h.tray.menu, 'Launch at login')!.type, 'checkbox');
     assert.equal(typeof menuItem(h.tray.menu, 'Back up now: nightly')!.click, 'function');
     assert.equal(menuItem(h.tray.menu, 'Scheduled backups are up to date')!.click, undefined, 'info lines have no click');
+    // What the Electron e2e test reads in the main process: the labels shown, without separators.
+    assert.deepEqual((globalThis as Record<string, unknown>)[TRAY_MENU_PROBE], labels.filter((l) => l !== '(separator)'));
     h.handle.destroy();
     assert.equal(h.tray.destroyed, true);
+    assert.equal((globalThis as Record<string, unknown>)[TRAY_MENU_PROBE], undefined);
   });
 
   it('runs clicks through the API and redraws', async () => {

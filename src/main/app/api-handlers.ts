@@ -1,6 +1,7 @@
-import { keychainUnlock, volumesWithLastBackup } from '../services/catalog.ts';
+import { keychainUnlock, volumesWithLastBackups, type ListedStore } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
+import { createEngineHandlers } from './engine-handlers.ts';
 import { createReclaimHandlers } from './reclaim-handlers.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
@@ -15,15 +16,27 @@ export function createHandlers(app: DvomApp): ApiHandlers {
   return {
     async 'app.info'() {
       const store = await app.store();
-      return { version: DVOM_VERSION, storeLocation: store.location, dockerHost: app.dockerHost(), keychain: app.secrets.name };
+      const { name, host, source } = await app.engine();
+      return { version: DVOM_VERSION, storeLocation: store.location, dockerHost: host, engine: { name, host, source }, keychain: app.secrets.name };
     },
 
+    /** Each volume's last backup in every store: the named targets, and the default store when it is not one of them. */
     async 'volumes.list'() {
-      const [docker, store] = await Promise.all([app.docker(), app.store()]);
-      return volumesWithLastBackup(docker, store, keychainUnlock(store, app.secrets), (backup, err) =>
-        app.log(`Warning: volumes list: backup '${backup}' left out: ${err.message}`));
+      const [docker, config, defaultName] = await Promise.all([app.docker(), app.config(), app.targetName()]);
+      // The app's own store first (also when it names a target the config lacks: then it is one that cannot be read).
+      const names: (string | null)[] = [defaultName ?? null, ...Object.keys(config.targets).filter((n) => n !== defaultName)];
+      const stores: ListedStore[] = names.map((target) => ({
+        target,
+        async open() {
+          const store = await app.store(target ?? undefined);
+          return { store, unlock: keychainUnlock(store, app.secrets) };
+        },
+      }));
+      return volumesWithLastBackups(docker, stores, (target, backup, err) =>
+        app.log(`Warning: volumes list: backup '${backup}'${target ? ` on ${target}` : ''} left out: ${err.message}`));
     },
 
+    ...createEngineHandlers(app),
     ...createBackupHandlers(app),
     ...createLockHandlers(app),
     ...createReclaimHandlers(app),

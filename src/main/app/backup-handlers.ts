@@ -23,6 +23,7 @@ function versionDto(v: ListedVersion): VersionDto {
     stats: { ...v.stats },
     verifiedAt: v.verifiedAt,
     checked: v.checked,
+    engine: v.engine ? { name: v.engine.name, host: v.engine.host } : null,
   };
 }
 

@@ -13,6 +13,9 @@ import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { restoreVolume } from '../volumes/restore-volume.ts';
+import { selectPaths, sourceSelector } from '../volumes/volume-paths.ts';
+import { restoreToFolder } from '../engine/ops/restore.ts';
+import { mergeSummary, restoreDestination } from '../services/restore-destination.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
@@ -51,7 +54,8 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       for (const volume of p.volumes) await requireVolume(docker, volume);
       const { repo, created, store } = await repoForBackup(p);
       if (p.rememberPassword && p.password) await rememberPassword(app.secrets, store, p.backup, p.password);
-      const title = backupTitle(p.volumes, p.backup, p.target);
+      const target = await app.targetName(p.target);
+      const title = backupTitle(p.volumes, p.backup, target);
       return {
         jobId: app.jobs.start(
           'backup',
@@ -72,21 +76,42 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               emitStoreChanged(app.events);
             }
           },
-          { target: p.target },
+          { target },
         ),
       };
     },
 
     async 'jobs.startRestore'(p) {
-      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
+      const destination = await restoreDestination(p);
+      const [docker, store, target] = await Promise.all([
+        destination.volume !== undefined ? app.docker() : undefined,
+        app.store(p.target),
+        app.targetName(p.target),
+      ]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
+      const merge = p.mode === 'merge' ? p.onExisting : undefined;
+      const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+      const title = restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, target);
       return {
-        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
+        jobId: app.jobs.start('restore', title, async ({ signal, onProgress, containersDown }) => {
           try {
-            const r = await restoreVolume(repo, docker, version, {
-              targetVolume: p.destinationVolume,
+            if (destination.dir !== undefined) {
+              const { select } = sourceSelector(version, p.sourceVolume);
+              const picked = p.paths?.length ? selectPaths(select, p.paths) : select;
+              const merged = await restoreToFolder(repo, version, destination.dir, {
+                force: p.force,
+                ...(merge ? { merge } : {}),
+                ...(picked ? { select: picked } : {}),
+                signal,
+                onProgress,
+              });
+              return `Restored ${what} into folder ${destination.dir}${merged ? `: ${mergeSummary(merged)}` : ', all hashes verified'}`;
+            }
+            const r = await restoreVolume(repo, docker!, version, {
+              targetVolume: destination.volume!,
               force: p.force,
+              ...(merge ? { merge } : {}),
               stopContainers: p.stopContainers,
               signal,
               onProgress,
@@ -95,45 +120,46 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
-            const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
+            if (r.merged) return `Restored ${what} into volume '${r.volume}': ${mergeSummary(r.merged)}`;
             return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
           } finally {
             emitStoreChanged(app.events);
           }
-        }, { target: p.target }),
+        }, { target }),
       };
     },
 
     async 'jobs.startTestRestore'(p) {
-      const store = await app.store(p.target);
+      const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
         jobId: app.jobs.start(
           'test-restore',
-          testRestoreTitle(p.backup, version.id, version.volumes, p.target),
+          testRestoreTitle(p.backup, version.id, version.volumes, target),
           async ({ signal, onProgress }) => {
             const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
             app.events.emit('backups.changed', {});
             return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
           },
-          { target: p.target },
+          { target },
         ),
       };
     },
 
     async 'jobs.startVerify'(p) {
-      const repo = await openWithPassword(await app.store(p.target), app.secrets, p.backup, p.password);
+      const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       return {
-        jobId: app.jobs.start('verify', verifyTitle(p.backup, p.target), async ({ signal, onProgress }) => {
+        jobId: app.jobs.start('verify', verifyTitle(p.backup, target), async ({ signal, onProgress }) => {
           const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });
           if (report.errors.length) {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
           }
           if (p.readData) app.events.emit('backups.changed', {});
           return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
-        }, { target: p.target }),
+        }, { target }),
       };
     },
   };

@@ -2,7 +2,7 @@ import type { TargetDto } from '../../shared/api/dto.ts';
 import type { ValidParamsOf } from '../../shared/api/contract.ts';
 import type { DvomConfig, StorageTarget } from '../config/config-schema.ts';
 import { describeTarget } from '../config/targets.ts';
-import { removeNamedTarget, saveTarget, testTarget } from '../services/targets.ts';
+import { removeNamedTarget, saveTarget, testTarget, testTargetSettings } from '../services/targets.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
@@ -27,6 +27,13 @@ function targetDto(name: string, t: StorageTarget, config: DvomConfig): TargetDt
   };
 }
 
+/** A target as the API takes it, and its S3 secret key apart (it goes to the keychain, never to the config). */
+function splitSecret(input: ValidParamsOf<'targets.save'>['target']): { target: StorageTarget; secretAccessKey: string | undefined } {
+  if (input.type === 'local') return { target: input, secretAccessKey: undefined };
+  const { secretAccessKey, ...target } = input;
+  return { target, secretAccessKey };
+}
+
 /** Storage targets: saved in the shared config file, S3 secret keys in the keychain only. */
 export function createTargetHandlers(app: DvomApp): TargetHandlers {
   return {
@@ -36,7 +43,7 @@ export function createTargetHandlers(app: DvomApp): TargetHandlers {
     },
 
     async 'targets.save'(p: ValidParamsOf<'targets.save'>) {
-      const { secretAccessKey, ...target } = p.target.type === 's3' ? p.target : { ...p.target, secretAccessKey: undefined };
+      const { secretAccessKey, target } = splitSecret(p.target);
       const config = await saveTarget(p.name, target, { secretAccessKey, makeDefault: p.makeDefault, secrets: app.secrets });
       app.events.emit('backups.changed', {});
       return targetDto(p.name, target, config);
@@ -48,8 +55,12 @@ export function createTargetHandlers(app: DvomApp): TargetHandlers {
       return { removed: true };
     },
 
-    /** Reachability and permissions: write, list, read back and delete a probe object. */
+    /** Reachability and permissions: write, list, read back and delete a probe object (of a saved target, or of settings about to be saved). */
     async 'targets.test'(p: ValidParamsOf<'targets.test'>) {
+      if (p.target) {
+        const { secretAccessKey, target } = splitSecret(p.target);
+        return { location: await testTargetSettings(p.name, target, secretAccessKey, app.secrets) };
+      }
       return { location: await testTarget(await app.config(), p.name, app.secrets) };
     },
   };

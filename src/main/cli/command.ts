@@ -43,6 +43,8 @@ export const COMMON_OPTIONS: OptionSpec = {
   's3-region': { type: 'string' },
   's3-path-style': { type: 'boolean' },
   's3-profile': { type: 'string' },
+  /** The Docker context to use (as `docker --context`): before DOCKER_HOST, DOCKER_CONTEXT and the config's. */
+  context: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };

@@ -66,6 +66,8 @@ function mainHelp(): string {
     '  --target=NAME     a storage target from the config (dvom target list)',
     '  --storage=s3 --s3-bucket=B [--s3-prefix=P] [--s3-endpoint=URL] [--s3-region=R] [--s3-path-style] [--s3-profile=P]',
     '                    an S3 store; credentials from the AWS SDK chain (env, profiles) or a target in the keychain',
+    '  --context=NAME    the Docker engine: a docker CLI context (docker context ls); else DOCKER_HOST,',
+    '                    DOCKER_CONTEXT, the engine picked in the app, the docker CLI\'s current context',
     '  --quiet, -q       no progress or messages, only results and errors',
     '  --help, -h        help for a command: dvom COMMAND --help',
     '',

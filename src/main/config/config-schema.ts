@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scheduleSchema } from '../../shared/schedule.ts';
+import { CONTEXT_NAME } from '../docker/docker-context.ts';
 
 /** A place backups are stored. Secrets are never kept here unless the user put them here by hand. */
 export const localTargetSchema = z.object({
@@ -50,7 +51,13 @@ export const configSchema = z.object({
       }
     })
     .default({}),
-  docker: z.object({ host: z.string().min(1).optional() }).default({}),
+  docker: z
+    .object({
+      host: z.string().min(1).optional(),
+      /** The Docker context picked in the app (or by hand): used unless --context, DOCKER_HOST or DOCKER_CONTEXT choose. */
+      context: z.string().regex(CONTEXT_NAME, 'a Docker context name (letters, digits, "_", ".", "+", "-")').optional(),
+    })
+    .default({}),
   schedules: z
     .array(scheduleSchema)
     .default([])

@@ -57,6 +57,15 @@ export async function backendFor(name: string, target: StorageTarget, secrets: S
 }
 
 /**
+ * The named target a selection opens (what openStore below chooses), or
+ * undefined for an unnamed store (ad-hoc S3 flags, a folder, the per-user store).
+ */
+export function selectedTargetName(selection: StoreSelection, config: DvomConfig): string | undefined {
+  if (selection.s3) return undefined;
+  return selection.target ?? (selection.backupDir || process.env.DVOM_BACKUP_DIR ? undefined : config.defaultTarget);
+}
+
+/**
  * Chooses the store: --storage=s3 flags, else --target, else --backup-dir,
  * else DVOM_BACKUP_DIR, else the config's default target, else the per-user
  * local store.
@@ -74,7 +83,7 @@ export async function openStore(
     }
     return backendFor('(command line)', parsed.data, secrets);
   }
-  const named = selection.target ?? (selection.backupDir || process.env.DVOM_BACKUP_DIR ? undefined : config.defaultTarget);
+  const named = selectedTargetName(selection, config);
   if (named) {
     const target = config.targets[named];
     if (!target) throw usageError(`no storage target named '${named}' (see: dvom target list)`);

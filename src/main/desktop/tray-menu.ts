@@ -206,3 +206,11 @@ export function trayIconFiles(kind: TrayIconKind, platform: NodeJS.Platform): { 
   }
   return { files: [{ file: `tray-${kind}@2x.png`, scaleFactor: 1 }], template: false };
 }
+
+/**
+ * The global under which the Electron tray puts the labels of the menu it
+ * shows, for the Electron e2e test, which reads them in the main process
+ * (electronApp.evaluate): Electron has no way to list a tray's menu. Labels
+ * only, nothing secret.
+ */
+export const TRAY_MENU_PROBE = '__dvomTrayMenuLabels';

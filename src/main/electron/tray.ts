@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DvomApp } from '../app/dvom-app.ts';
-import { buildTrayMenu, trayIcon, trayIconFiles, trayTooltip, type TrayAction, type TrayIconKind, type TrayMenuItem, type TrayState } from '../desktop/tray-menu.ts';
+import { TRAY_MENU_PROBE, buildTrayMenu, trayIcon, trayIconFiles, trayTooltip, type TrayAction, type TrayIconKind, type TrayMenuItem, type TrayState } from '../desktop/tray-menu.ts';
 import { TrayStateSource, callApi, performTrayAction, trayActionFailure, type DispatcherLike } from '../desktop/tray-state.ts';
 import type { LoginItem } from './launch-at-login.ts';
 
@@ -55,6 +55,9 @@ export interface TrayHandle {
 /** Held here for the app's lifetime: a Tray nothing references is garbage-collected and disappears. */
 let tray: Tray | undefined;
 
+/** The labels of the menu shown, for the Electron e2e test (see TRAY_MENU_PROBE). */
+const probe = globalThis as Record<string, unknown>;
+
 /**
  * Creates the tray; call after app.whenReady() (Linux needs the app ready for
  * a status icon). Undefined when no tray could be made: the window then stays
@@ -101,7 +104,10 @@ export function startTray(options: TrayOptions): TrayHandle | undefined {
     if (next.icon !== shown.icon) icon.setImage(trayImage(next.icon));
     if (next.tooltip !== shown.tooltip) icon.setToolTip(next.tooltip);
     // Rebuilt only when it changed: on Linux a new menu closes one that is open.
-    if (menuKey !== shown.menu) icon.setContextMenu(Menu.buildFromTemplate(toNativeTemplate(next.menu, onAction)));
+    if (menuKey !== shown.menu) {
+      icon.setContextMenu(Menu.buildFromTemplate(toNativeTemplate(next.menu, onAction)));
+      probe[TRAY_MENU_PROBE] = next.menu.filter((item) => item.type !== 'separator').map((item) => item.label);
+    }
     shown = { icon: next.icon, tooltip: next.tooltip, menu: menuKey };
   };
   // "today"/"tomorrow" move on at midnight: redraw from the last state each minute (no re-read).
@@ -125,6 +131,7 @@ export function startTray(options: TrayOptions): TrayHandle | undefined {
       source.stop();
       if (!icon.isDestroyed()) icon.destroy();
       if (tray === icon) tray = undefined;
+      delete probe[TRAY_MENU_PROBE];
     },
   };
 }

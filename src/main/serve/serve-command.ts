@@ -25,6 +25,7 @@ export const serveCommand: Command = {
     const app = new DvomApp({
       secrets: ctx.secrets,
       storeSelection: namedStoreSelection(ctx.values),
+      ...(str(ctx.values, 'context') ? { dockerContext: str(ctx.values, 'context') } : {}),
       log: (m) => ctx.output.info(m),
     });
     await app.store(); // fail now, not on the first request, if the store is misconfigured

@@ -12,6 +12,7 @@ import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { readKnownBackup } from '../config/known-backups.ts';
 import { checkKnownBackup } from './backup-identity.ts';
+import { describeError } from './errors.ts';
 import { openBackup, passwordFinder, type CredentialFinder } from './open-backup.ts';
 import { rememberedPassword } from './passwords.ts';
 
@@ -93,6 +94,56 @@ export type OnLeftOut = (backup: string, err: DvomError) => void;
  */
 export async function volumesWithLastBackup(docker: Docker, store: StorageBackend, unlock: ListingUnlock, onLeftOut: OnLeftOut = () => {}): Promise<VolumeDto[]> {
   const [volumes, last] = await Promise.all([listVolumes(docker), lastBackupOfVolumes(store, unlock, onLeftOut)]);
+  return describeVolumes(docker, volumes, (name) => ({ lastBackup: last.get(name) ?? null }));
+}
+
+/** A store the app lists: a named target, or the default store when it is not one (`target` null). */
+export interface ListedStore {
+  target: string | null;
+  open(): Promise<{ store: StorageBackend; unlock: ListingUnlock }>;
+}
+
+/**
+ * The same, across several stores: each volume's newest version in each store
+ * (`lastBackups`), and the newest of all (`lastBackup`). A store that cannot
+ * be read (offline, no access) is named in `lastBackupUnknown` and hides
+ * nothing of the others; the stores are read at once, so a slow one delays
+ * the list only by its own time.
+ */
+export async function volumesWithLastBackups(
+  docker: Docker,
+  stores: readonly ListedStore[],
+  onLeftOut: (target: string | null, backup: string, err: DvomError) => void = () => {},
+): Promise<VolumeDto[]> {
+  const perStore = Promise.all(
+    stores.map(async (s) => {
+      try {
+        const { store, unlock } = await s.open();
+        return { target: s.target, last: await lastBackupOfVolumes(store, unlock, (backup, err) => onLeftOut(s.target, backup, err)) };
+      } catch (err) {
+        // The words an API error would carry (services/errors.ts).
+        return { target: s.target, error: describeError(err).message };
+      }
+    }),
+  );
+  const [volumes, listed] = await Promise.all([listVolumes(docker), perStore]);
+  const unknown = listed.flatMap((l) => (l.error === undefined ? [] : [{ target: l.target, error: l.error }]));
+  return describeVolumes(docker, volumes, (name) => {
+    const lastBackups = listed
+      .flatMap((l) => {
+        const last = l.last?.get(name);
+        return last ? [{ ...last, target: l.target }] : [];
+      })
+      .sort((a, b) => b.at.localeCompare(a.at));
+    return { lastBackup: lastBackups[0] ?? null, lastBackups, lastBackupUnknown: unknown };
+  });
+}
+
+async function describeVolumes(
+  docker: Docker,
+  volumes: Awaited<ReturnType<typeof listVolumes>>,
+  backups: (volume: string) => Pick<VolumeDto, 'lastBackup' | 'lastBackups' | 'lastBackupUnknown'>,
+): Promise<VolumeDto[]> {
   const result: VolumeDto[] = [];
   // One at a time: each look inside a volume is a short-lived helper container.
   for (const v of volumes) {
@@ -102,7 +153,7 @@ export async function volumesWithLastBackup(docker: Docker, store: StorageBacken
       size: v.size ?? null,
       empty: await volumeEmptiness(docker, v.name, v.size),
       usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
-      lastBackup: last.get(v.name) ?? null,
+      ...backups(v.name),
     });
   }
   return result;

@@ -3,11 +3,12 @@ import type { Schedule } from '../../shared/schedule.ts';
 
 /**
  * Job titles, as the activity list and notifications show them: each names
- * its backup (and its storage target when not the default) and the volumes
- * it reads or writes, so two jobs on one backup can be told apart.
+ * its backup, its storage target and the volumes it reads or writes, so two
+ * jobs on one backup (or on two targets) can be told apart. `target`
+ * undefined: the default store, when it is not a named target.
  */
 
-const on = (target: string | undefined) => (target ? ` on ${target}` : '');
+const on = (target: string | undefined) => (target ? ` on ${target}` : ' on the default store');
 const list = (volumes: readonly string[]) => volumes.join(', ');
 
 export function backupTitle(volumes: readonly string[], backup: string, target?: string): string {

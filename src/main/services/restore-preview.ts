@@ -20,7 +20,7 @@ export type RestorePreviewDestination =
   | { kind: 'folder'; dir: string };
 
 export interface RestorePreview {
-  /** create / fill (exists, empty) / replace (not empty, force given). */
+  /** create / fill (exists, empty) / replace (not empty, force given) / merge (not empty, keeping the rest). */
   action: VolumeRestorePlan['action'];
   /** Running containers the restore would stop and start again. */
   stops: string[];
@@ -32,9 +32,9 @@ export async function previewRestore(
   version: VersionSummary,
   docker: Docker | undefined,
   destination: RestorePreviewDestination,
-  options: { force?: boolean; sourceVolume?: string; rules?: PathRules; signal?: AbortSignal; onProgress?: ProgressListener } = {},
+  options: { force?: boolean; merge?: boolean; sourceVolume?: string; rules?: PathRules; signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<RestorePreview> {
-  const { force, ...rest } = options;
+  const { force, merge, ...rest } = options;
   let plan: Pick<VolumeRestorePlan, 'action' | 'stops'>;
   if (destination.kind === 'volume') {
     if (!docker) throw new DvomError('ERROR', 'a volume destination needs the Docker engine');
@@ -42,10 +42,11 @@ export async function previewRestore(
       targetVolume: destination.volume,
       sourceVolume: options.sourceVolume,
       force,
+      merge,
       stopContainers: destination.stopContainers,
     });
   } else {
-    plan = { action: await planFolderRestore(destination.dir, force === true), stops: [] };
+    plan = { action: await planFolderRestore(destination.dir, force === true, merge === true), stops: [] };
   }
   const outcome = await testRestoreVersion(repo, version, docker, rest);
   return { ...plan, outcome };

@@ -45,7 +45,20 @@ export async function removeNamedTarget(config: DvomConfig, name: string, secret
 
 /** Reachability and permissions of a named target: write, list, read back and delete a probe object. Resolves to its location. */
 export async function testTarget(config: DvomConfig, name: string, secrets: SecretStore): Promise<string> {
-  const backend = await backendFor(name, namedTarget(config, name), secrets);
+  return probeTarget(name, namedTarget(config, name), secrets);
+}
+
+/**
+ * The same test of settings before they are saved (the app tests a target
+ * when it is saved). An S3 secret key not given is the one the keychain keeps
+ * for `name`, as saving would keep it.
+ */
+export async function testTargetSettings(name: string, target: StorageTarget, secretAccessKey: string | undefined, secrets: SecretStore): Promise<string> {
+  return probeTarget(name, target.type === 's3' && secretAccessKey ? { ...target, secretAccessKey } : target, secrets);
+}
+
+async function probeTarget(name: string, target: StorageTarget, secrets: SecretStore): Promise<string> {
+  const backend = await backendFor(name, target, secrets);
   if (!(await probeStore(backend))) throw new DvomError('ERROR', `target '${name}' did not return what was written`);
   return backend.location;
 }

@@ -6,6 +6,7 @@ import type { VersionSummary } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
+import { engineOf } from '../docker/docker-client.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
@@ -29,10 +30,17 @@ export interface VolumeBackupOptions {
   onContainersDown?: (ms: number) => void;
 }
 
-async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+async function* allVolumes(
+  docker: Docker,
+  volumes: string[],
+  exclude: string[],
+  log: (message: string) => void,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceEntry> {
   for (const volume of volumes) {
     const entries = readVolume(docker, volume, signal);
-    yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude) : entries);
+    const warn = (m: string) => log(`Warning: volume '${volume}': ${m}`);
+    yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude, warn) : entries);
   }
 }
 
@@ -58,15 +66,17 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const known = await listVolumes(docker);
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+  const engine = engineOf(docker);
   const version = await withStoppedContainers(
     docker,
     stop,
     async () =>
-      backup(repo, allVolumes(docker, volumes, options.exclude ?? [], options.signal), {
+      backup(repo, allVolumes(docker, volumes, options.exclude ?? [], log, options.signal), {
         sourceKind: 'volume',
         volumes,
         ...(options.exclude?.length ? { exclusions: options.exclude } : {}),
         sourceClockMs: await daemonClockMs(docker),
+        ...(engine ? { engine } : {}),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
         onProgress: steps.onProgress,

@@ -9,8 +9,11 @@ import { sourceSelector } from './volume-paths.ts';
 /** What restoring into a volume will do; decided before anything is written (and all a test restore's report needs). */
 export interface VolumeRestorePlan {
   destination: string;
-  /** create: a new volume; fill: an existing empty one; replace: a non-empty one (--force), through a verified staging volume. */
-  action: 'create' | 'fill' | 'replace';
+  /**
+   * create: a new volume; fill: an existing empty one; replace: a non-empty one (--force), through a verified staging volume;
+   * merge: into a non-empty one keeping what else it holds, also through a verified staging volume.
+   */
+  action: 'create' | 'fill' | 'replace' | 'merge';
   /** Named containers that are running now: stopped for the restore and started again afterwards. */
   stops: string[];
 }
@@ -19,6 +22,8 @@ export interface VolumeRestoreRequest {
   targetVolume: string;
   sourceVolume?: string | undefined;
   force?: boolean | undefined;
+  /** Write the restored files into a non-empty destination, keeping the rest (no force needed). */
+  merge?: boolean | undefined;
   stopContainers?: string[] | undefined;
 }
 
@@ -34,8 +39,10 @@ export async function planVolumeRestore(docker: Docker, version: VersionSummary,
   const stop = request.stopContainers ?? [];
   const exists = await volumeExists(docker, destination);
   const empty = exists ? await isVolumeEmpty(docker, destination) : true;
-  if (!empty && !request.force) {
-    throw destinationNotEmpty(`volume '${destination}' is not empty; use --force to replace its contents`);
+  if (!empty && !request.force && !request.merge) {
+    throw destinationNotEmpty(
+      `volume '${destination}' is not empty; use --keep-existing or --overwrite-existing to add the restored files to it, or --force to replace its contents`,
+    );
   }
   if (exists) {
     const running = (await containersUsing(docker, destination)).filter((c) => c.running && !stop.includes(c.name));
@@ -46,7 +53,7 @@ export async function planVolumeRestore(docker: Docker, version: VersionSummary,
   }
   const stops: string[] = [];
   for (const name of stop) if (await isRunning(docker, name)) stops.push(name);
-  return { destination, action: !exists ? 'create' : empty ? 'fill' : 'replace', stops };
+  return { destination, action: !exists ? 'create' : empty ? 'fill' : request.merge ? 'merge' : 'replace', stops };
 }
 
 async function isRunning(docker: Docker, name: string): Promise<boolean> {

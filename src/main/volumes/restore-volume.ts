@@ -13,6 +13,8 @@ import { createVolume, removeVolume } from '../docker/volumes.ts';
 import { planVolumeRestore } from './restore-plan.ts';
 import { selectPaths, sourceSelector } from './volume-paths.ts';
 import { phaseSteps } from './phase-steps.ts';
+import { mergeIntoVolume } from './merge-volume.ts';
+import type { MergeCounts, OnExisting } from '../engine/restore/written-files.ts';
 
 export interface VolumeRestoreOptions {
   /** The restore destination. (Still named targetVolume here because bench/worker.ts, owned elsewhere, passes it; rename both together.) */
@@ -25,6 +27,11 @@ export interface VolumeRestoreOptions {
   rules?: PathRules;
   /** Replace a non-empty destination's contents. */
   force?: boolean;
+  /**
+   * Into a non-empty destination: write the restored files and keep everything
+   * else, skipping or overwriting what exists at their paths (instead of force).
+   */
+  merge?: OnExisting;
   stopContainers?: string[];
   onProgress?: ProgressListener;
   signal?: AbortSignal;
@@ -40,6 +47,8 @@ export interface VolumeRestoreResult {
   /** Files and content bytes restored (of the selection, if paths were given). */
   files: number;
   bytes: number;
+  /** With merge, into a volume that held data: what was written, overwritten and skipped. */
+  merged?: MergeCounts;
 }
 
 /** Writes (the selected part of) a version into a volume; content is verified as it streams. */
@@ -78,7 +87,9 @@ export async function writeVersionToVolume(
 
 /**
  * Restores a version into a volume. A missing destination is created; a non-empty
- * one is refused without `force`. With `force`, the version is first restored
+ * one is refused without `force` or `merge`. With `merge`, the version is first
+ * restored and verified into a temporary volume, then its files are written
+ * into the destination, which keeps everything else (see mergeIntoVolume). With `force`, the version is first restored
  * and verified into a temporary volume, and the destination is replaced only after
  * that succeeded: a wrong password, a corrupt chunk or a cancel leaves it untouched.
  */
@@ -93,9 +104,9 @@ export async function restoreVolume(
   const steps = phaseSteps(options.onProgress);
   // Whether the destination exists, is empty and is in use: helper containers, seconds on a busy engine.
   steps.step('checking', options.targetVolume);
-  const { destination, action } = await planVolumeRestore(docker, version, options);
+  const { destination, action } = await planVolumeRestore(docker, version, { ...options, merge: options.merge !== undefined });
   const exists = action !== 'create';
-  const empty = action !== 'replace';
+  const empty = action === 'fill';
   const write = (volume: string) =>
     writeVersionToVolume(repo, docker, version, volume, {
       sourceVolume: options.sourceVolume,
@@ -134,6 +145,22 @@ export async function restoreVolume(
       } catch (err) {
         await removeVolume(docker, staging).catch(() => undefined); // labelled temporary: swept later if this fails
         throw err;
+      }
+      if (action === 'merge') {
+        // Verified in the staging volume; only now is the destination written, file by file.
+        steps.step('writing', destination);
+        try {
+          const merged = await mergeIntoVolume(docker, staging, destination, {
+            onExisting: options.merge!,
+            roots: (options.paths ?? []).map((p) => p.replace(/^\/+|\/+$/g, '')),
+            signal: options.signal,
+            onProgress: steps.onProgress,
+            totals: counts,
+          });
+          return { volume: destination, created: false, replaced: false, ...counts, merged };
+        } finally {
+          await removeVolume(docker, staging).catch(() => undefined);
+        }
       }
       // Only now, with the whole version verified in the staging volume, is the destination touched.
       steps.step('replacing', destination);

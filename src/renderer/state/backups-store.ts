@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { BackupDto, JobDto, LockDto, VersionDto } from '../../shared/api/dto.ts';
 import { api } from '../api/api.ts';
 import { errorText } from '../api/error-text.ts';
+import { targetParam, type TargetKey } from './targets-store.ts';
 
 export interface VersionsEntry {
   /** null until the first list arrives. */
@@ -15,11 +16,18 @@ export interface TrackedJob {
   jobId: string;
   kind: 'test-restore' | 'verify';
   backup: string;
+  /** The store of the backup ('' the default). */
+  target: TargetKey;
   /** The version a test restore is about. */
   version?: string;
 }
 
 export interface BackupsState {
+  /**
+   * The store whose backups are shown ('' the default store), here and in the
+   * restore wizard; kept while the app runs.
+   */
+  target: TargetKey;
   /** null until the first list arrives. */
   backups: BackupDto[] | null;
   loading: boolean;
@@ -34,6 +42,8 @@ export interface BackupsState {
   tracked: TrackedJob[];
 
   load(): Promise<void>;
+  /** Shows another store's backups. */
+  chooseTarget(target: TargetKey): void;
   loadVersions(backup: string): Promise<void>;
   toggle(backup: string): void;
   /** Follows the engine's events while the page is shown; returns the unsubscribe. */
@@ -58,6 +68,7 @@ let latestList = 0;
 const latestVersions = new Map<string, number>();
 
 export const useBackupsStore = create<BackupsState>()((set, get) => ({
+  target: '',
   backups: null,
   loading: false,
   error: null,
@@ -70,7 +81,7 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
     const request = ++latestList;
     set({ loading: true });
     try {
-      const backups = await api().call('backups.list', {});
+      const backups = await api().call('backups.list', targetParam(get().target));
       if (request !== latestList) return;
       backups.sort((a, b) => a.name.localeCompare(b.name));
       const names = new Set(backups.map((b) => b.name));
@@ -81,18 +92,26 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
     }
   },
 
+  chooseTarget(target) {
+    if (target === get().target) return;
+    // What was shown belongs to the other store: nothing of it stays (answers still on their way are dropped).
+    set({ target, backups: null, error: null, expanded: [], versions: {} });
+    void get().load();
+  },
+
   async loadVersions(backup) {
     const request = (latestVersions.get(backup) ?? 0) + 1;
     latestVersions.set(backup, request);
     const patch = (entry: Partial<VersionsEntry>) =>
       set((s) => ({ versions: { ...s.versions, [backup]: { list: null, loading: false, error: null, ...s.versions[backup], ...entry } } }));
     patch({ loading: true });
+    const target = get().target;
     try {
-      const list = await api().call('backups.versions', { backup });
-      if (latestVersions.get(backup) !== request) return;
+      const list = await api().call('backups.versions', { backup, ...targetParam(target) });
+      if (latestVersions.get(backup) !== request || get().target !== target) return;
       patch({ list, loading: false, error: null });
     } catch (err) {
-      if (latestVersions.get(backup) !== request) return;
+      if (latestVersions.get(backup) !== request || get().target !== target) return;
       patch({ loading: false, error: errorText(err) });
     }
   },
@@ -130,43 +149,45 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
   },
 
   async startTestRestore(backup, version, password) {
-    const { jobId } = await api().call('jobs.startTestRestore', { backup, version, ...(password ? { password } : {}) });
-    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'test-restore', backup, version }] }));
+    const target = get().target;
+    const { jobId } = await api().call('jobs.startTestRestore', { backup, version, ...targetParam(target), ...(password ? { password } : {}) });
+    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'test-restore', backup, target, version }] }));
     return jobId;
   },
 
   async startVerify(backup, password) {
-    const { jobId } = await api().call('jobs.startVerify', { backup, readData: true, ...(password ? { password } : {}) });
-    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'verify', backup }] }));
+    const target = get().target;
+    const { jobId } = await api().call('jobs.startVerify', { backup, readData: true, ...targetParam(target), ...(password ? { password } : {}) });
+    set((s) => ({ tracked: [...s.tracked, { jobId, kind: 'verify', backup, target }] }));
     return jobId;
   },
 
   async changePassword(backup, password, newPassword) {
-    await api().call('backups.changePassword', { backup, newPassword, ...(password ? { password } : {}) });
+    await api().call('backups.changePassword', { backup, newPassword, ...targetParam(get().target), ...(password ? { password } : {}) });
   },
 
   unlock(backup, force) {
-    return api().call('backups.unlock', { backup, force });
+    return api().call('backups.unlock', { backup, force, ...targetParam(get().target) });
   },
 
   reclaimEstimate(backup, password) {
-    return api().call('backups.reclaimEstimate', { backup, ...(password ? { password } : {}) });
+    return api().call('backups.reclaimEstimate', { backup, ...targetParam(get().target), ...(password ? { password } : {}) });
   },
 
   async reclaim(backup, password) {
-    const { bytesFreed } = await api().call('backups.reclaim', { backup, ...(password ? { password } : {}) });
+    const { bytesFreed } = await api().call('backups.reclaim', { backup, ...targetParam(get().target), ...(password ? { password } : {}) });
     void get().load();
     return bytesFreed;
   },
 
   async deleteBackup(backup) {
-    await api().call('backups.delete', { backup });
+    await api().call('backups.delete', { backup, ...targetParam(get().target) });
     set((s) => ({ expanded: s.expanded.filter((n) => n !== backup), backups: s.backups?.filter((b) => b.name !== backup) ?? null }));
     void get().load();
   },
 
   async deleteVersion(backup, version, password) {
-    await api().call('backups.delete', { backup, version, ...(password ? { password } : {}) });
+    await api().call('backups.delete', { backup, version, ...targetParam(get().target), ...(password ? { password } : {}) });
     set((s) => {
       const entry = s.versions[backup];
       if (!entry?.list) return {};
@@ -177,16 +198,16 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
   },
 }));
 
-/** The newest job of a kind started here for a backup (and version), with its latest state. */
+/** The newest job of a kind started here for a backup (and version) of the shown store, with its latest state. */
 export function latestTracked(
-  state: Pick<BackupsState, 'tracked' | 'jobs'>,
+  state: Pick<BackupsState, 'tracked' | 'jobs' | 'target'>,
   kind: TrackedJob['kind'],
   backup: string,
   version?: string,
 ): { tracked: TrackedJob; job: JobDto | null } | null {
   for (let i = state.tracked.length - 1; i >= 0; i--) {
     const t = state.tracked[i]!;
-    if (t.kind === kind && t.backup === backup && (version === undefined || t.version === version)) {
+    if (t.kind === kind && t.backup === backup && t.target === state.target && (version === undefined || t.version === version)) {
       return { tracked: t, job: state.jobs[t.jobId] ?? null };
     }
   }

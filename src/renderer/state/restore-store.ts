@@ -2,21 +2,30 @@ import { create } from 'zustand';
 import type { ParamsOf } from '../../shared/api/contract.ts';
 import type { JobDto, TreeNodeDto } from '../../shared/api/dto.ts';
 import { api } from '../api/api.ts';
+import { ApiError } from '../../shared/api/client.ts';
 import { errorText } from '../api/error-text.ts';
 import { errorCode, friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from '../pages/backups/errors.ts';
+import { useBackupsStore } from './backups-store.ts';
 import type { PageIntent } from './navigation-store.ts';
+import { targetParam } from './targets-store.ts';
+
+/** The wizard restores from the store the Backups page shows (one choice for both, kept while the app runs). */
+const storeParam = () => targetParam(useBackupsStore.getState().target);
 
 export type StepId = 'source' | 'what' | 'target' | 'password' | 'review';
 export const STEPS: readonly { id: StepId; label: string }[] = [
   { id: 'source', label: 'Backup and version' },
   { id: 'what', label: 'What to restore' },
-  { id: 'target', label: 'Target volume' },
+  { id: 'target', label: 'Destination' },
   { id: 'password', label: 'Password' },
   { id: 'review', label: 'Review' },
 ];
 
 export type Phase = 'edit' | 'running' | 'done';
-export type TargetKind = 'original' | 'new' | 'existing';
+export type TargetKind = 'original' | 'new' | 'existing' | 'folder';
+/** What a restore does with a destination that holds data: add the restored files keeping the rest, or replace everything. */
+export type WriteMode = 'merge' | 'replace';
+export type OnExisting = 'skip' | 'overwrite';
 
 export interface TreeDir {
   /** null until loaded. */
@@ -55,6 +64,14 @@ export interface RestoreState {
   targetKind: TargetKind;
   newName: string;
   existingName: string;
+  /** A folder on the machine running DVOM (targetKind 'folder'). */
+  folderPath: string;
+  /** Why the engine refused that folder (a system folder, not writable…), shown beside it until it is changed. */
+  folderProblem: string | null;
+  /** Chosen by the user; null: the default for what is restored (chosen files: merge; everything: replace). */
+  writeMode: WriteMode | null;
+  /** With merge: what happens to a file the destination already has. */
+  onExisting: OnExisting;
   confirmReplace: boolean;
   stopContainers: string[];
   /** The target the stop list was set up for. */
@@ -80,7 +97,11 @@ export interface RestoreState {
   chooseVersion(version: string): void;
   chooseSourceVolume(volume: string): void;
   goTo(step: StepId): void;
-  patch(p: Partial<Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'confirmReplace' | 'stopContainers' | 'password'>>): void;
+  patch(
+    p: Partial<
+      Pick<RestoreState, 'what' | 'targetKind' | 'newName' | 'existingName' | 'folderPath' | 'writeMode' | 'onExisting' | 'confirmReplace' | 'stopContainers' | 'password'>
+    >,
+  ): void;
   checkRemembered(): Promise<void>;
   loadDir(path: string): Promise<void>;
   toggleDir(path: string): void;
@@ -112,6 +133,10 @@ const INITIAL = {
   targetKind: 'original' as TargetKind,
   newName: '',
   existingName: '',
+  folderPath: '',
+  folderProblem: null,
+  writeMode: null,
+  onExisting: 'skip' as OnExisting,
   confirmReplace: false,
   stopContainers: [],
   stopFor: null,
@@ -176,8 +201,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
   patch(p) {
     const next: Partial<RestoreState> = { ...p };
     if (p.password !== undefined) Object.assign(next, { passwordOk: false, passwordError: null });
+    if (p.folderPath !== undefined || p.targetKind !== undefined) next.folderProblem = null;
     // A different target needs its own confirmation.
-    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined) {
+    if (p.targetKind !== undefined || p.newName !== undefined || p.existingName !== undefined || p.folderPath !== undefined || p.writeMode !== undefined) {
       Object.assign(next, { confirmReplace: false, notEmptyRefused: false });
     }
     set(next);
@@ -187,7 +213,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     const backup = get().backup;
     if (!backup) return;
     try {
-      const { remembered } = await api().call('secrets.hasPassword', { backup });
+      const { remembered } = await api().call('secrets.hasPassword', { backup, ...storeParam() });
       if (get().backup === backup) set({ remembered });
     } catch {
       // Unknown: ask for the password if the engine needs one.
@@ -207,6 +233,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         backup: s.backup,
         version: s.version,
         path,
+        ...storeParam(),
         ...(s.sourceVolume ? { volume: s.sourceVolume } : {}),
         ...(s.password ? { password: s.password } : {}),
       });
@@ -258,6 +285,7 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         ...(s.sourceVolume ? { volume: s.sourceVolume } : {}),
         path: '',
         password: s.password,
+        ...storeParam(),
       });
       if (generation === treeGeneration) set((st) => ({ tree: { ...st.tree, '': { nodes, loading: false, error: null } } }));
       set({ checkingPassword: false, passwordOk: true });
@@ -268,8 +296,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     }
   },
 
-  async start(request) {
+  async start(wanted) {
     set({ starting: true, startError: null, notEmptyRefused: false });
+    const request = { ...wanted, ...storeParam() };
     try {
       const { jobId } = await api().call('jobs.startRestore', request);
       set((s) => ({ starting: false, phase: 'running', jobId, request, job: s.seenJobs[jobId] ?? null }));
@@ -280,6 +309,9 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
         set({ rememberedStale: true, passwordOk: false, step: 'password', passwordError: get().password ? WRONG_PASSWORD : 'Enter the password of this backup.' });
       } else if (isWrongPassword(err)) {
         set({ passwordOk: false, step: 'password', passwordError: WRONG_PASSWORD });
+      } else if (err instanceof ApiError && err.code === 'INVALID_ARGUMENT' && err.field === 'destinationDir') {
+        // Only the engine can judge a folder of its machine: back to it, the problem beside the field.
+        set({ step: 'target', folderProblem: err.problem ?? friendlyError(err) });
       } else if (errorCode(err) === 'DESTINATION_NOT_EMPTY') {
         set({ notEmptyRefused: true, confirmReplace: false, startError: friendlyError(err) });
       } else {
@@ -331,6 +363,11 @@ export const useRestoreStore = create<RestoreState>()((set, get) => ({
     return off;
   },
 }));
+
+// Another store chosen (here or on the Backups page): what the wizard had chosen was of the other one.
+useBackupsStore.subscribe((now, before) => {
+  if (now.target !== before.target && useRestoreStore.getState().phase === 'edit') useRestoreStore.getState().reset();
+});
 
 function settle(job: JobDto | null): void {
   if (job && job.state !== 'running') useRestoreStore.setState({ phase: 'done' });

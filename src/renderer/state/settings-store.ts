@@ -23,8 +23,10 @@ export interface SettingsState {
   /** By target name; cleared when the target is saved or removed. */
   tests: Record<string, TargetTest>;
   load(): Promise<void>;
-  /** Adds or replaces a target; rejects with a message for people. */
-  save(name: string, target: TargetInput, makeDefault: boolean): Promise<TargetDto>;
+  /** Adds or replaces a target; rejects with a message for people. `tested`: how its settings' connection test went, shown on its card. */
+  save(name: string, target: TargetInput, makeDefault: boolean, tested?: TargetTest): Promise<TargetDto>;
+  /** Tests settings before they are saved; resolves to where they store, rejects with a message for people. */
+  testSettings(name: string, target: TargetInput): Promise<string>;
   /** Rejects with a message for people. */
   remove(name: string): Promise<void>;
   /** Never rejects: the outcome goes to tests[name]. */
@@ -70,7 +72,7 @@ export const useSettingsStore = create<SettingsState>()((set, get) => ({
     });
   },
 
-  async save(name, target, makeDefault) {
+  async save(name, target, makeDefault, tested) {
     let saved: TargetDto;
     try {
       saved = await api().call('targets.save', { name, target, makeDefault });
@@ -78,9 +80,17 @@ export const useSettingsStore = create<SettingsState>()((set, get) => ({
       throw humanError(err);
     }
     latestTest.delete(name);
-    set((s) => ({ tests: without(s.tests, name) }));
+    set((s) => ({ tests: tested ? { ...s.tests, [name]: tested } : without(s.tests, name) }));
     await get().load();
     return saved;
+  },
+
+  async testSettings(name, target) {
+    try {
+      return (await api().call('targets.test', { name, target })).location;
+    } catch (err) {
+      throw humanError(err);
+    }
   },
 
   async remove(name) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, BackupDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
+import type { AppInfo, BackupDto, EngineChoiceDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
 import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
@@ -42,6 +42,9 @@ export const targetInputSchema = z.discriminatedUnion('type', [
 export const apiParams = {
   'app.info': none,
   'volumes.list': none,
+  'engines.list': none,
+  /** Switches the app to another Docker engine (a docker CLI context) once it answers, and remembers it. */
+  'engines.select': z.object({ name: z.string().max(256).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/, 'a Docker context name') }).strict(),
   'backups.list': z.object({ target }).strict(),
   'backups.versions': z.object({ backup: backupName, target }).strict(),
   'backups.tree': z
@@ -74,9 +77,18 @@ export const apiParams = {
       version: versionRef.optional(),
       sourceVolume: volumeName.optional(),
       /** The restore destination: a volume, created when missing (never called a target: that is a store). */
-      destinationVolume: volumeName,
+      destinationVolume: volumeName.optional(),
+      /** Or a folder on the machine running DVOM (absolute; not a system folder); exactly one of the two. */
+      destinationDir: z.string().min(1).max(4096).optional(),
       /** Only these files and folders (relative to the volume); everything when omitted. */
       paths: z.array(treePath.refine((p) => p.length > 0, 'a non-empty path')).max(10_000).optional(),
+      /**
+       * What happens to a destination that holds data. replace: its contents are replaced by the restore (only with
+       * `force`); merge: the restored files are written into it and everything else is kept, a file it already has
+       * being kept (`onExisting` skip) or replaced (overwrite). Both restore and verify into a temporary copy first.
+       */
+      mode: z.enum(['replace', 'merge']).default('replace'),
+      onExisting: z.enum(['skip', 'overwrite']).default('skip'),
       force: z.boolean().default(false),
       stopContainers: z.array(containerName).max(64).default([]),
       password: password.optional(),
@@ -93,7 +105,8 @@ export const apiParams = {
   'targets.list': none,
   'targets.save': z.object({ name: targetName, target: targetInputSchema, makeDefault: z.boolean().default(false) }).strict(),
   'targets.remove': z.object({ name: targetName }).strict(),
-  'targets.test': z.object({ name: targetName }).strict(),
+  /** Tests a saved target; with `target`, settings not saved yet (under that name: an S3 secret key not given is the one kept for it). */
+  'targets.test': z.object({ name: targetName, target: targetInputSchema.optional() }).strict(),
   'schedules.list': none,
   /** `password`: of the new encrypted backup the schedule's first run creates; kept in the keychain, never returned. */
   'schedules.save': z.object({ schedule: scheduleSchema, replaces: scheduleName.optional(), password: password.optional() }).strict(),
@@ -112,6 +125,8 @@ export type ValidParamsOf<M extends ApiMethod> = z.output<(typeof apiParams)[M]>
 export interface ApiResults {
   'app.info': AppInfo;
   'volumes.list': VolumeDto[];
+  'engines.list': EngineChoiceDto[];
+  'engines.select': AppInfo['engine'];
   'backups.list': BackupDto[];
   'backups.versions': VersionDto[];
   'backups.tree': TreeNodeDto[];

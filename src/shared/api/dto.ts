@@ -10,7 +10,24 @@ export interface AppInfo {
   /** Where backups are stored (a folder or s3://bucket/prefix). */
   storeLocation: string;
   dockerHost: string;
+  /** The Docker engine in use, and what chose it (--context, DOCKER_HOST, DOCKER_CONTEXT, the app's choice, the docker CLI's). */
+  engine: EngineDto & { source: EngineSourceDto };
   keychain: string;
+}
+
+export type EngineSourceDto = 'flag' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'dvom-config' | 'docker-config' | 'built-in';
+
+/** A Docker engine: a docker CLI context ('default': DOCKER_HOST or the local socket). */
+export interface EngineDto {
+  name: string;
+  /** Its endpoint: unix://…, tcp://host:port, … */
+  host: string;
+}
+
+export interface EngineChoiceDto extends EngineDto {
+  description?: string;
+  /** The engine the app uses now. */
+  current: boolean;
 }
 
 export interface VolumeUserDto {
@@ -35,7 +52,22 @@ export interface VolumeDto {
    * `checked`: its record's seal was checked with the backup's key (or the
    * backup is plain), false when an encrypted backup was listed without it.
    */
-  lastBackup: { at: string; backup: string; checked: boolean } | null;
+  lastBackup: { at: string; backup: string; checked: boolean; target?: string | null } | null;
+  /**
+   * The newest version holding this volume in each store that has one,
+   * newest first (`target` null: the default store when it is not a named
+   * target). Absent from older engines: then only `lastBackup` is known.
+   */
+  lastBackups?: LastBackupDto[];
+  /** Stores whose backups could not be read (offline, no access): the volume's last backup there is unknown. */
+  lastBackupUnknown?: { target: string | null; error: string }[];
+}
+
+export interface LastBackupDto {
+  at: string;
+  backup: string;
+  checked: boolean;
+  target: string | null;
 }
 
 export interface VersionStatsDto {
@@ -62,6 +94,8 @@ export interface VersionDto {
    * password at hand, so `verifiedAt` is the store's unchecked word.
    */
   checked: boolean;
+  /** The engine a volume version was read from (null: not recorded, or encrypted and listed without its password). */
+  engine: EngineDto | null;
 }
 
 /** One entry of a version's file tree, for choosing what to restore. */

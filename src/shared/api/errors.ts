@@ -29,6 +29,8 @@ export const API_ERROR_CODES = [
    * it; `field` is 'password'. Save it disabled, or remember the password.
    */
   'PASSWORD_NOT_REMEMBERED',
+  /** The chosen Docker engine's endpoint has a scheme DVOM cannot connect to. */
+  'DOCKER_HOST_UNSUPPORTED',
   // The API boundary and its transports.
   /** Params do not match the contract; `field` names the param. */
   'INVALID_ARGUMENT',

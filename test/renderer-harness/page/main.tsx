@@ -7,10 +7,12 @@
 import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { initApi } from '../../../src/renderer/api/api.ts';
+import { useBackupsStore } from '../../../src/renderer/state/backups-store.ts';
 import { useJobsStore } from '../../../src/renderer/state/jobs-store.ts';
 import { useNavigation } from '../../../src/renderer/state/navigation-store.ts';
 import { useSchedulesStore } from '../../../src/renderer/state/schedules-store.ts';
 import { applyStoredTheme } from '../../../src/renderer/state/theme-store.ts';
+import { useTargetsStore } from '../../../src/renderer/state/targets-store.ts';
 import { useVolumesStore } from '../../../src/renderer/state/volumes-store.ts';
 import { BridgeTransport } from './bridge-transport.ts';
 import { View } from './views.tsx';
@@ -28,6 +30,8 @@ function resetStores(): void {
   useVolumesStore.setState(useVolumesStore.getInitialState(), true);
   useNavigation.setState(useNavigation.getInitialState(), true);
   useSchedulesStore.setState(useSchedulesStore.getInitialState(), true);
+  useBackupsStore.setState(useBackupsStore.getInitialState(), true);
+  useTargetsStore.setState(useTargetsStore.getInitialState(), true);
 }
 
 window.harness = {

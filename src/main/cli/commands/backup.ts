@@ -12,7 +12,7 @@ import { progressBar } from '../progress-bar.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
 import { checkVolumeName, requireVolume } from '../../docker/volumes.ts';
-import { excludeSourceEntries, parsePatternFile } from '../../engine/tree/path-filter.ts';
+import { excludedPath, parsePatternFile } from '../../engine/tree/path-filter.ts';
 import { compilePatterns } from '../../engine/tree/path-pattern.ts';
 
 export const backupCommand: Command = {
@@ -73,8 +73,11 @@ export const backupCommand: Command = {
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       } else {
-        const entries = folderSource(source!, { onWarning: (m) => ctx.output.warn(m) });
-        return backup(repo, exclude.length ? excludeSourceEntries(entries, exclude) : entries, {
+        const entries = folderSource(source!, {
+          onWarning: (m) => ctx.output.warn(m),
+          ...(exclude.length ? { skip: excludedPath(exclude) } : {}),
+        });
+        return backup(repo, entries, {
           sourceKind: 'path',
           ...(exclude.length ? { exclusions: exclude } : {}),
           sourcePath: source!,

@@ -106,7 +106,7 @@ export const versionsCommand: Command = {
     if (!versions.length) return void ctx.output.out(`Backup '${name}' has no versions yet`);
     ctx.output.out(
       formatTable(
-        ['VERSION', 'CREATED', 'FILES', 'SIZE', 'ADDED', 'VERIFIED', 'VOLUMES'],
+        ['VERSION', 'CREATED', 'FILES', 'SIZE', 'ADDED', 'VERIFIED', 'VOLUMES', 'ENGINE'],
         versions.map((v) => [
           v.id,
           formatDate(v.createdAt),
@@ -115,6 +115,8 @@ export const versionsCommand: Command = {
           formatBytes(v.stats.addedStoredBytes),
           v.verifiedAt ? formatDate(v.verifiedAt) + (v.checked ? '' : ' (unchecked)') : 'never',
           v.volumes.join(',') || '-',
+          // Encrypted backups keep it in the private part: listed without a password, it is unknown.
+          v.engine ? `${v.engine.name} (${v.engine.host})` : '-',
         ]),
       ),
     );

@@ -1,7 +1,9 @@
 import { restoreToFolder, usageError } from '../../engine/index.ts';
 import { testRestoreNeedsDocker, testRestoreVersion } from '../../services/checks.ts';
 import { restoreVolume } from '../../volumes/restore-volume.ts';
-import { sourceSelector } from '../../volumes/volume-paths.ts';
+import { selectPaths, sourceSelector } from '../../volumes/volume-paths.ts';
+import type { MergeCounts, OnExisting } from '../../engine/restore/written-files.ts';
+import { mergeSummary } from '../../services/restore-destination.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
@@ -16,7 +18,8 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a version into a volume or folder (--dry-run: test restore into a scratch volume)',
   usage:
-    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR) [--dry-run] [--force]\n' +
+    'dvom restore --snapshot=BACKUP [--version=ID] (--target-volume=NAME | --target-dir=DIR) [--dry-run]\n' +
+    '             [--force | --keep-existing | --overwrite-existing] [--path=PATH…]\n' +
     '             [--volume=NAME] [--stop-containers=NAME,…] [--include=PATTERN…] [--exclude=PATTERN…] [--keep-setuid]\n' +
     '             [--password=P | --key-file=F]\n' +
     '  --include / --exclude: restore only what matches (and the folders leading to it) / everything but what matches;\n' +
@@ -25,6 +28,12 @@ export const restoreCommand: Command = {
     '  --dry-run alone: test restore into a scratch volume (or, for a folder backup, read and check every file).\n' +
     '  --dry-run with a destination: the same test restore, plus what the restore would do to that volume or folder\n' +
     '  (create it, fill it, replace its contents with --force, stop containers, or why it would refuse); it is not touched.\n' +
+    '  --path: restore only this file or folder (relative to the volume or folder restored; repeatable).\n' +
+    '  A destination that holds data is refused unless one of these says what to do with it:\n' +
+    '  --keep-existing: write the restored files into it, keep everything else, and leave files it already has alone;\n' +
+    '  --overwrite-existing: the same, but files it already has at those paths are replaced;\n' +
+    '  --force: replace its whole contents by the restored version.\n' +
+    '  All three restore and verify into a temporary copy first; the destination is written only after that.\n' +
     '  --keep-setuid: with --target-dir, restore setuid/setgid bits of files (dropped by default)\n' +
     'Example: dvom restore --snapshot=prod-backup --target-volume=test-restore --dry-run',
   options: {
@@ -37,6 +46,9 @@ export const restoreCommand: Command = {
     'target-volume': { type: 'string' },
     'target-dir': { type: 'string' },
     force: { type: 'boolean' },
+    'keep-existing': { type: 'boolean' },
+    'overwrite-existing': { type: 'boolean' },
+    path: { type: 'string', multiple: true },
     'keep-setuid': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'stop-containers': { type: 'string', multiple: true },
@@ -59,6 +71,10 @@ export const restoreCommand: Command = {
     if (stopContainers.length && destinationVolume === undefined) throw usageError('--stop-containers goes with --target-volume');
     if (ctx.values['keep-setuid'] === true && !destinationDir) throw usageError('--keep-setuid goes with --target-dir');
     const rules = restoreRules(ctx.values);
+    const merge = mergeOption(ctx.values);
+    const paths = strings(ctx.values, 'path');
+    if (dryRun && paths.length) throw usageError('--path goes with a restore; for a test restore of part of a version use --include');
+    let merged: MergeCounts | undefined;
     const repo = await openBackup(ctx, name);
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
@@ -72,6 +88,7 @@ export const restoreCommand: Command = {
         const preview = await previewRestore(repo, version, docker, destination, {
           ...progress,
           force: ctx.values.force === true,
+          merge: merge !== undefined,
           ...(rules ? { rules } : {}),
           ...(sourceVolume ? { sourceVolume } : {}),
         });
@@ -90,6 +107,8 @@ export const restoreCommand: Command = {
           ...progress,
           targetVolume: destinationVolume,
           force: ctx.values.force === true,
+          ...(merge ? { merge } : {}),
+          ...(paths.length ? { paths } : {}),
           stopContainers,
           ...(rules ? { rules } : {}),
           log: logTo(ctx.output),
@@ -98,22 +117,26 @@ export const restoreCommand: Command = {
         bar.done();
         ctx.output.info(
           `Restored ${name} version ${version.id} into ${result.created ? 'new ' : ''}volume '${destinationVolume}'` +
-            `${result.replaced ? ' (previous contents replaced)' : ''}`,
+            `${result.replaced ? ' (previous contents replaced)' : result.merged ? `: ${mergeSummary(result.merged)}` : ''}`,
         );
         return;
       }
       const { select } = sourceSelector(version, sourceVolume);
-      await restoreToFolder(repo, version, destinationDir!, {
+      const picked = paths.length ? selectPaths(select, paths) : select;
+      merged = await restoreToFolder(repo, version, destinationDir!, {
         ...progress,
         force: ctx.values.force === true,
+        ...(merge ? { merge } : {}),
         keepSetuid: ctx.values['keep-setuid'] === true,
-        ...(select ? { select } : {}),
+        ...(picked ? { select: picked } : {}),
         ...(rules ? { filter: pathFilter(rules) } : {}),
       });
     } finally {
       bar.done();
     }
-    const counts = rules ? 'the selected files' : `${version.stats.files} files, ${formatBytes(version.stats.bytes)}`;
+    const counts = merged
+      ? mergeSummary(merged)
+      : rules || paths.length ? 'the selected files' : `${version.stats.files} files, ${formatBytes(version.stats.bytes)}`;
     ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${counts}`);
   },
 };
@@ -134,9 +157,21 @@ function reportPreview(
   const action =
     p.action === 'create' ? `create ${where} and write ${what} into it`
       : p.action === 'fill' ? `write ${what} into the empty ${where}`
-        : `replace the contents of ${where} with ${what} (restored and verified in a temporary copy first)`;
+        : p.action === 'merge'
+          ? `write ${what} into ${where}, keeping everything else in it (restored and verified in a temporary copy first)`
+          : `replace the contents of ${where} with ${what} (restored and verified in a temporary copy first)`;
   const stops = p.stops.length ? `, stopping container(s) ${p.stops.join(', ')} and starting them again afterwards` : '';
   output.out(`Dry run: the restore would ${action}${stops}. Nothing was written to ${where}.`);
+}
+
+/** --keep-existing / --overwrite-existing: what a merge does with files the destination has; neither goes with --force. */
+function mergeOption(values: Values): OnExisting | undefined {
+  const keep = values['keep-existing'] === true;
+  const overwrite = values['overwrite-existing'] === true;
+  if ([keep, overwrite, values.force === true].filter(Boolean).length > 1) {
+    throw usageError('give at most one of --keep-existing, --overwrite-existing and --force');
+  }
+  return keep ? 'skip' : overwrite ? 'overwrite' : undefined;
 }
 
 /** --include / --exclude, checked before anything is opened (a malformed pattern is a usage error). */

@@ -2,11 +2,17 @@ import { closeSync, lstatSync, openSync, readSync, type BigIntStats, type Dirent
 import * as fs from 'node:fs/promises';
 import { DvomError, notFound } from '../errors.ts';
 import type { TarEntryType, TarHeader } from '../tar/tar-types.ts';
-import type { SourceEntry } from '../tree/tree-entry.ts';
+import { displayPath, type SourceEntry } from '../tree/tree-entry.ts';
 
 export interface FolderSourceOptions {
   /** Called for entries that cannot be backed up (sockets, vanished files). */
   onWarning?: (message: string) => void;
+  /**
+   * Paths (relative, '/'-separated) left out before they are read: an excluded
+   * folder is not walked, and an excluded path never becomes the first of a
+   * hard-linked file, so the file's next path carries its content.
+   */
+  skip?: (relPath: string) => boolean;
 }
 
 const SEP = Buffer.from('/');
@@ -59,6 +65,7 @@ async function* walk(
   names.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const dirent of names) {
     const relPath = join(rel, dirent.name);
+    if (options.skip?.(displayPath(relPath))) continue;
     const full = Buffer.concat([rootBuf, SEP, relPath]);
     let st: BigIntStats;
     try {

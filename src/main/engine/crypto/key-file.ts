@@ -2,6 +2,7 @@ import { argon2, createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt
 import { promisify } from 'node:util';
 import { integrityError, isDvomError, usageError } from '../errors.ts';
 import { MASTER_KEY_SIZE } from './subkeys.ts';
+import { rememberedKek } from './kek-cache.ts';
 
 const scryptAsync = promisify(scrypt) as (
   password: Buffer,
@@ -143,12 +144,13 @@ async function deriveKek(credential: Credential, kdf: KdfParams): Promise<Buffer
     return Buffer.from(hkdfSync('sha256', credential.key, salt, 'dvom raw-kek v1', 32));
   }
   if (credential.kind !== 'password') return Buffer.alloc(0);
+  const password = passwordBytes(credential);
   if (kdf.type === 'argon2id') {
     validateArgon2Params(kdf);
-    return argon2id(passwordBytes(credential), salt, kdf);
+    return rememberedKek(password, kdf, () => argon2id(password, salt, kdf));
   }
   validateScryptParams(kdf);
-  return scryptAsync(passwordBytes(credential), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT_MAXMEM });
+  return rememberedKek(password, kdf, () => scryptAsync(password, salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT_MAXMEM }));
 }
 
 export async function wrapMasterKey(

@@ -6,7 +6,7 @@ import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
 import type { Repository } from '../repo/repository.ts';
-import { checkExclusionsFit, type VersionSummary } from '../repo/version-file.ts';
+import { checkExclusionsFit, isRecordableEngine, type VersionEngine, type VersionSummary } from '../repo/version-file.ts';
 import type { SourceEntry } from '../tree/tree-entry.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
@@ -33,6 +33,8 @@ export interface BackupOptions {
   forceRead?: boolean;
   /** The --exclude patterns the source was filtered with, recorded (encrypted) in the version. */
   exclusions?: string[];
+  /** The Docker engine the volumes are read from, recorded in the version's private part (longer ones than it bounds are left out). */
+  engine?: VersionEngine;
 }
 
 /**
@@ -75,7 +77,11 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
         sourceKind: options.sourceKind,
         volumes: options.volumes ?? [],
         root: result.root,
-        private: { horizonMs: result.horizonMs, rereadSlot: result.rereadSlot },
+        private: {
+          horizonMs: result.horizonMs,
+          rereadSlot: result.rereadSlot,
+          ...(isRecordableEngine(options.engine) ? { engine: { name: options.engine.name, host: options.engine.host } } : {}),
+        },
         ...(options.exclusions?.length ? { exclusions: options.exclusions } : {}),
         stats: {
           files: result.files,

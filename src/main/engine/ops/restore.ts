@@ -9,6 +9,8 @@ import type { Repository } from '../repo/repository.ts';
 import { DecodePool } from '../repo/decode-pool.ts';
 import type { VersionSummary } from '../repo/version-file.ts';
 import { writeToFolder } from '../restore/folder-sink.ts';
+import { mergeIntoFolder } from '../restore/folder-merge.ts';
+import type { MergeCounts, OnExisting } from '../restore/written-files.ts';
 import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
 import { TarWriter } from '../tar/tar-writer.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
@@ -83,15 +85,18 @@ export interface RestoreCounts {
   bytes: number;
 }
 
-/** What restoring into a host folder does: create it, fill it (it is empty) or replace its contents (only with force). */
-export type FolderRestoreAction = 'create' | 'fill' | 'replace';
+/**
+ * What restoring into a host folder does: create it, fill it (it is empty), replace its contents (only with force)
+ * or write the restored files into it keeping the rest (merge).
+ */
+export type FolderRestoreAction = 'create' | 'fill' | 'replace' | 'merge';
 
 /**
  * The folder restore's rule, for the restore and its dry run alike: a
- * non-empty folder needs force (DESTINATION_NOT_EMPTY, exit code 2); anything
- * but a folder is refused.
+ * non-empty folder needs force or merge (DESTINATION_NOT_EMPTY, exit code 2);
+ * anything but a folder is refused.
  */
-export async function planFolderRestore(dir: string, force: boolean): Promise<FolderRestoreAction> {
+export async function planFolderRestore(dir: string, force: boolean, merge = false): Promise<FolderRestoreAction> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -102,27 +107,36 @@ export async function planFolderRestore(dir: string, force: boolean): Promise<Fo
     throw err;
   }
   if (!names.length) return 'fill';
-  if (!force) throw destinationNotEmpty(`target folder '${dir}' is not empty; use --force to replace its contents`);
+  if (merge) return 'merge';
+  if (!force) {
+    throw destinationNotEmpty(
+      `target folder '${dir}' is not empty; use --keep-existing or --overwrite-existing to add the restored files to it, or --force to replace its contents`,
+    );
+  }
   return 'replace';
 }
 
 /**
  * Restores into a host folder. The version is written and verified in a
- * staging folder beside the target first; the target is replaced only after
- * that succeeded, so a wrong password, corrupt data or a cancel leaves it as it was.
+ * staging folder first; the target is replaced only after that succeeded, so
+ * a wrong password, corrupt data or a cancel leaves it as it was. With
+ * `merge`, the staging folder is inside the target (same filesystem) and its
+ * files are then moved into the target one by one, keeping the rest (see
+ * mergeIntoFolder).
  */
 export async function restoreToFolder(
   repo: Repository,
   version: VersionSummary,
   target: string,
-  options: RestoreOptions & { force?: boolean; keepSetuid?: boolean } = {},
-): Promise<void> {
+  options: RestoreOptions & { force?: boolean; keepSetuid?: boolean; merge?: OnExisting } = {},
+): Promise<MergeCounts | undefined> {
   const dest = path.resolve(target);
-  const action = await planFolderRestore(dest, options.force === true);
-  await repo.locked('restore', false, () => withDecodePool(async (pool) => {
+  const action = await planFolderRestore(dest, options.force === true, options.merge !== undefined);
+  return repo.locked('restore', false, () => withDecodePool(async (pool) => {
     const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'restoring', opened);
-    const staging = `${dest}.dvom-restore-${randomBytes(4).toString('hex')}`;
+    const tag = `dvom-restore-${randomBytes(4).toString('hex')}`;
+    const staging = action === 'merge' ? path.join(dest, `.${tag}`) : `${dest}.${tag}`;
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
     try {
@@ -131,9 +145,22 @@ export async function restoreToFolder(
         ...(options.keepSetuid ? { keepSetuid: true } : {}),
       });
       throwIfAborted(options.signal);
+      if (action === 'merge') {
+        meter.phase('writing');
+        const counts = await mergeIntoFolder(staging, dest, opened.entries, {
+          onExisting: options.merge!,
+          signal: options.signal,
+          onProgress: options.onProgress,
+          totals: { files: meter.state.filesDone, bytes: meter.state.bytesDone },
+        });
+        await fs.rm(staging, { recursive: true, force: true });
+        meter.phase('done');
+        return counts;
+      }
       meter.phase('finalizing');
       await swapInto(staging, dest, action);
       meter.phase('done');
+      return undefined;
     } catch (err) {
       await fs.rm(staging, { recursive: true, force: true });
       throw err;

@@ -82,7 +82,9 @@ export async function readVersionSummaries(
     const what = `version ${idFromKey(obj.key)} of backup '${layout.name}'`;
     const doc = parseVersionFile(await backend.get(obj.key), what);
     if (doc.id !== idFromKey(obj.key)) throw integrityError(`${what} was renamed (it says it is ${doc.id})`);
-    out.push(checkSeal(doc, metaMac, what));
+    // A plaintext `engine` is never written (it lives in the private part): whatever claims one is dropped, after the seal saw it.
+    const { engine: _plaintext, ...summary } = checkSeal(doc, metaMac, what);
+    out.push(summary);
   }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
@@ -271,10 +273,11 @@ export class Repository {
     for (const v of list) {
       if (v.repoId !== this.config.id) throw integrityError(`version ${v.id} belongs to another backup (moved in?)`);
     }
-    if (!this.keys) return list;
     return Promise.all(list.map(async (v) => {
-      const exact = (await this.versionPrivate(v))?.stats;
-      return exact ? { ...v, stats: exact } : v;
+      const part = await this.versionPrivate(v);
+      // Plain backups keep exact plaintext stats; their private part has only the engine to add.
+      const exact = this.keys ? part?.stats : undefined;
+      return { ...v, ...(exact ? { stats: exact } : {}), ...(part?.engine ? { engine: part.engine } : {}) };
     }));
   }
 
@@ -354,6 +357,7 @@ export class Repository {
       volumes: fields.volumes,
       stats: secret ? coarseStats(fields.stats) : fields.stats,
       root: fields.root,
+      // fields.private carries the engine, if any: never a plaintext member.
       private: this.sealPrivate(id, secret ? { ...fields.private, stats: fields.stats } : fields.private),
       ...(fields.exclusions?.length
         ? { exclusions: this.encrypt(exclusionsPath(this.layout, id), { patterns: fields.exclusions }) }
@@ -361,7 +365,7 @@ export class Repository {
     };
     await lock.assertHeld();
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
-    return { ...summary, stats: fields.stats };
+    return { ...summary, stats: fields.stats, ...(fields.private.engine ? { engine: fields.private.engine } : {}) };
   }
 
   /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */

@@ -40,6 +40,28 @@ export interface VersionSummary {
   private?: string;
   /** The --exclude patterns of the backup that made it, encrypted like `private` (patterns name paths). */
   exclusions?: string;
+  /**
+   * Never stored here: an unlocked listing copies it from the private part
+   * (`Repository.versions`), so the engine a version came from never shows
+   * in plaintext.
+   */
+  engine?: VersionEngine;
+}
+
+/** The Docker engine a volume version was read from: its context name and endpoint. */
+export interface VersionEngine {
+  name: string;
+  host: string;
+}
+
+/** Bounds that keep the private part well under its 4096 characters (longer engines are not recorded). */
+const MAX_ENGINE_NAME = 128;
+const MAX_ENGINE_HOST = 512;
+
+export function isRecordableEngine(e: unknown): e is VersionEngine {
+  const r = e as Record<string, unknown> | null;
+  return typeof r === 'object' && r !== null && typeof r.name === 'string' && typeof r.host === 'string' &&
+    r.name.length > 0 && r.name.length <= MAX_ENGINE_NAME && r.host.length > 0 && r.host.length <= MAX_ENGINE_HOST;
 }
 
 /** What a version keeps from listing: only an unlocked backup reads it. */
@@ -50,6 +72,8 @@ export interface VersionPrivate {
   rereadSlot: number;
   /** The exact stats of an encrypted backup's version; its plaintext ones are coarse (coarseStats). */
   stats?: VersionStats;
+  /** Volume backups: the engine the volumes came from (encrypted like the rest: an endpoint names a host). */
+  engine?: VersionEngine;
 }
 
 const STAT_KEYS = ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'] as const;
@@ -62,10 +86,16 @@ function isStats(s: unknown): s is VersionStats {
 export function parseVersionPrivate(raw: Buffer, what: string): VersionPrivate {
   const v = parseJsonObject(raw, what);
   if (typeof v.horizonMs !== 'number' || !Number.isFinite(v.horizonMs) || !Number.isSafeInteger(v.rereadSlot) || (v.rereadSlot as number) < 0 ||
-    (v.stats !== undefined && !isStats(v.stats))) {
+    (v.stats !== undefined && !isStats(v.stats)) || (v.engine !== undefined && !isRecordableEngine(v.engine))) {
     throw integrityError(`${what} is malformed`);
   }
-  return { horizonMs: v.horizonMs, rereadSlot: v.rereadSlot as number, ...(v.stats ? { stats: v.stats as VersionStats } : {}) };
+  const engine = v.engine as VersionEngine | undefined;
+  return {
+    horizonMs: v.horizonMs,
+    rereadSlot: v.rereadSlot as number,
+    ...(v.stats ? { stats: v.stats as VersionStats } : {}),
+    ...(engine ? { engine: { name: engine.name, host: engine.host } } : {}),
+  };
 }
 
 /**

@@ -58,9 +58,12 @@ describe('path filter (--include / --exclude)', () => {
       }
     };
     const kept: string[] = [];
-    for await (const e of excludeSourceEntries(source(), ['/a', 'top.log'])) kept.push(e.header.path.toString());
+    const warnings: string[] = [];
+    for await (const e of excludeSourceEntries(source(), ['/a', 'top.log'], (m) => warnings.push(m))) kept.push(e.header.path.toString());
     assert.deepEqual(kept, ['.', 'b', 'b/c', 'b/c/d', 'b/c/d/target.db']);
     assert.equal(read, 0);
+    // A stream carries a hard-linked file's content under its first path: a link to an excluded one is reported.
+    assert.deepEqual(warnings, ["skipped 'b/link': it is a hard link to 'a/skip.log', which is excluded (exclude both or neither)"]);
   });
 
   it('reads exclude files: one pattern a line, comments and blank lines skipped', () => {

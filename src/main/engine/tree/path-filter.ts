@@ -80,17 +80,35 @@ export function pathFilter(rules: PathRules): EntryFilter {
   };
 }
 
-/**
- * The backup side: a source's entries without the excluded ones (the content
- * of a skipped file is never read). Include patterns are not offered for
- * backups; only `exclude` applies.
- */
-export async function* excludeSourceEntries(entries: AsyncIterable<SourceEntry>, exclude: string[]): AsyncGenerator<SourceEntry> {
+/** The backup side for sources that can skip a path before reading it (folders): true if `path` is excluded. */
+export function excludedPath(exclude: string[]): (path: string) => boolean {
   const c = compile({ exclude });
+  return (path) => excluded(c, path);
+}
+
+/**
+ * The backup side for a stream (a volume's tar): its entries without the
+ * excluded ones (the content of a skipped file is never stored). Include
+ * patterns are not offered for backups; only `exclude` applies. A hard link
+ * whose first path is excluded cannot be kept (a stream carries the content
+ * once, under that path): it is skipped and reported, never dropped silently.
+ */
+export async function* excludeSourceEntries(
+  entries: AsyncIterable<SourceEntry>,
+  exclude: string[],
+  onWarning?: (message: string) => void,
+): AsyncGenerator<SourceEntry> {
+  const isExcluded = excludedPath(exclude);
   for await (const entry of entries) {
     const path = displayPath(entry.header.path);
-    if (excluded(c, path)) continue;
-    if (entry.header.type === 'hardlink' && entry.header.linkTarget && excluded(c, displayPath(entry.header.linkTarget))) continue;
+    if (isExcluded(path)) continue;
+    if (entry.header.type === 'hardlink' && entry.header.linkTarget) {
+      const target = displayPath(entry.header.linkTarget);
+      if (isExcluded(target)) {
+        onWarning?.(`skipped '${path}': it is a hard link to '${target}', which is excluded (exclude both or neither)`);
+        continue;
+      }
+    }
     yield entry;
   }
 }

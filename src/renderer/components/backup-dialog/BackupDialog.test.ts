@@ -284,11 +284,10 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
     }
   });
 
-  it('when the store cannot be read or targets cannot be listed, says so and still offers the form', async () => {
+  it('when the targets cannot be listed, says so and offers the default store; when a store cannot be read, says so instead of offering a new backup', async () => {
     const h = await harness.open({ view: 'backup-dialog', volume: PG }, {
       before: async (p) => {
         await p.reply('targets.list', { error: { code: 'ERROR', message: 'the config file is not valid JSON' } });
-        await p.reply('backups.list', { error: { code: 'ERROR', message: 'permission denied: /var/lib/dvom/backups' } });
       },
     });
     try {
@@ -301,15 +300,36 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
       await h.close();
     }
 
-    const h2 = await harness.open({ view: 'backup-dialog', volume: PG }, {
-      before: (p) => p.reply('backups.list', { error: { code: 'ERROR', message: 'permission denied: /var/lib/dvom/backups' } }),
-    });
-    try {
-      const f = form(h2);
-      await f.name.waitFor();
-      assert.equal(await description(f.storage), 'Could not look into this store: Permission denied: /var/lib/dvom/backups.');
-    } finally {
-      await h2.close();
+    // Offline: the store's backups cannot be listed. Whether "pgdata" exists there is unknown: no new-backup form, no Start.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const viewport of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
+        const h2 = await harness.open({ view: 'backup-dialog', volume: PG }, {
+          context: { colorScheme, viewport },
+          before: async (p) => {
+            await p.reply('targets.list', { result: [target({ name: 's3-offsite', type: 's3', location: 's3://dvom-offsite/', isDefault: true, settings: { bucket: 'dvom-offsite' } })] });
+            await p.replyOnce('backups.list', { error: { code: 'ERROR', message: 'connect ECONNREFUSED 10.0.0.5:443' } });
+            await p.reply('backups.list', { result: [backup({ name: 'pgdata', encrypted: true })] });
+          },
+        });
+        try {
+          const f = form(h2);
+          await f.name.waitFor();
+          await f.alert.filter({ hasText: 'Could not list the backups in target s3-offsite: Connect ECONNREFUSED 10.0.0.5:443.' }).waitFor();
+          assert.match(await f.alert.innerText(), /Whether “pgdata” already exists there \(and how it is protected\) is unknown/);
+          assert.equal(await description(f.storage), 'Could not look into this store (see below).');
+          assert.equal(await f.password.count(), 0, 'no password for a “new” backup');
+          assert.equal(await f.confirm.count(), 0);
+          assert.equal(await f.start.isDisabled(), true);
+          await h2.page.screenshot({ path: `${process.env.DVOM_SHOTS_DIR ?? 'test-results'}/backup-dialog-offline-${viewport.width}-${colorScheme}.png` });
+          // Back online: the existing encrypted backup is found, and its password asked for.
+          await f.alert.getByRole('button', { name: 'Try again' }).click();
+          await f.dialog.getByLabel('Password of pgdata').waitFor();
+          assert.equal(await f.start.isDisabled(), false);
+          assert.deepEqual((await h2.calls('backups.list')).map((c) => c.target), ['s3-offsite', 's3-offsite']);
+        } finally {
+          await h2.close();
+        }
+      }
     }
   });
 

@@ -9,6 +9,7 @@ import { usePasswordStrength } from './password-strength.ts';
 import { placeStartError, type PlacedError } from './start-error.ts';
 import { StrengthMeter } from './StrengthMeter.tsx';
 import { useStorageTargets, useStoreLookup, type TargetKey } from './use-store-lookup.ts';
+import { choiceLabel, storeChoices } from '../../state/targets-store.ts';
 import { Dialog } from '../Dialog.tsx';
 import { PasswordField } from '../PasswordField.tsx';
 import { Switch } from '../Switch.tsx';
@@ -36,13 +37,7 @@ function initialTarget(targets: TargetDto[]): TargetKey {
 
 /** The choices of the Storage select; the default store is one when no target is the default. */
 function storageOptions(targets: TargetDto[], defaultLocation: string | null): { value: TargetKey; label: string }[] {
-  const options = targets
-    .toSorted((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name))
-    .map((t) => ({ value: t.name, label: `${t.name}${t.isDefault ? ' (default)' : ''} — ${t.location}` }));
-  if (!targets.some((t) => t.isDefault)) {
-    options.unshift({ value: '', label: defaultLocation ? `Default store — ${defaultLocation}` : 'Default store' });
-  }
-  return options;
+  return storeChoices(targets, defaultLocation).map((c) => ({ value: c.value, label: choiceLabel(c) }));
 }
 
 function existingNote(existing: BackupDto): string {
@@ -97,6 +92,8 @@ export function BackupDialog({ volume, onClose }: Props) {
 
   const strength = usePasswordStrength(mode === 'new' ? password : '', [volume.name, trimmedName]);
   const ready = target !== null && lookup.backups.state !== 'loading' && (mode !== 'existing' || lookup.remembered?.state !== 'loading');
+  // The store's backups could not be listed: whether the name is new, and so what to ask, is unknown.
+  const unlooked = lookup.backups.state === 'error' ? lookup.backups.error : null;
   // The form appears once what it depends on is known, and then stays (later look-ups only disable Start).
   const [shown, setShown] = useState(false);
   if (ready && !shown) setShown(true);
@@ -145,7 +142,7 @@ export function BackupDialog({ volume, onClose }: Props) {
   };
 
   async function start() {
-    if (busy || !ready || target === null) return;
+    if (busy || !ready || target === null || unlooked !== null) return;
     setTried(true);
     setServerError(null);
     if (nameProblem) return nameRef.current?.focus();
@@ -191,8 +188,8 @@ export function BackupDialog({ volume, onClose }: Props) {
   const storageHint =
     storage.targets.state === 'error'
       ? `Could not list the storage targets (${storage.targets.error}) — the default store is used.`
-      : lookup.backups.state === 'error'
-        ? `Could not look into this store: ${lookup.backups.error}`
+      : unlooked !== null
+        ? 'Could not look into this store (see below).'
         : 'Where the backup is written. Targets are set up in Settings.';
   const nameHint = existing
     ? existingNote(existing)
@@ -205,7 +202,7 @@ export function BackupDialog({ volume, onClose }: Props) {
       <button type="button" className="button" onClick={onClose} disabled={busy}>
         Cancel
       </button>
-      <button ref={startRef} type="submit" className="button button-primary backup-start" disabled={busy || !ready}>
+      <button ref={startRef} type="submit" className="button button-primary backup-start" disabled={busy || !ready || unlooked !== null}>
         {busy ? 'Starting…' : 'Start backup'}
       </button>
     </>
@@ -280,93 +277,107 @@ export function BackupDialog({ volume, onClose }: Props) {
             </p>
           </div>
 
-          <div className="field field-switch">
-            <Switch
-              label="Encrypt"
-              checked={encrypt}
-              disabled={busy || (!!existing && !existing.damaged)}
-              onChange={(on) => {
-                setEncryptChoice(on);
-                clearServerError();
-              }}
-              description={
-                existing && !existing.damaged
-                  ? `Fixed: “${existing.name}” was created ${existing.encrypted ? 'encrypted' : 'without encryption'}, and that cannot change.`
-                  : encrypt
-                    ? 'Only someone with the password can read or restore this backup.'
-                    : 'Anyone who can read the storage can read these files.'
-              }
-            />
-          </div>
+          {unlooked !== null ? (
+            <div className="form-error backup-unlooked" role="alert">
+              <p>
+                Could not list the backups in {target ? `target ${target}` : 'the default store'}: {unlooked}
+              </p>
+              <p>Whether “{trimmedName || 'this backup'}” already exists there (and how it is protected) is unknown, so the backup cannot be set up yet.</p>
+              <button type="button" className="button" onClick={() => lookup.invalidate()}>
+                Try again
+              </button>
+            </div>
+          ) : (
+            <>
+            <div className="field field-switch">
+              <Switch
+                label="Encrypt"
+                checked={encrypt}
+                disabled={busy || (!!existing && !existing.damaged)}
+                onChange={(on) => {
+                  setEncryptChoice(on);
+                  clearServerError();
+                }}
+                description={
+                  existing && !existing.damaged
+                    ? `Fixed: “${existing.name}” was created ${existing.encrypted ? 'encrypted' : 'without encryption'}, and that cannot change.`
+                    : encrypt
+                      ? 'Only someone with the password can read or restore this backup.'
+                      : 'Anyone who can read the storage can read these files.'
+                }
+              />
+            </div>
 
-          {mode !== 'none' && (
-            <div className="password-group">
-              <div className={`password-fields${mode === 'new' ? ' is-pair' : ''}`}>
-                <PasswordField
-                  id={ids.password}
-                  inputRef={passwordRef}
-                  label={mode === 'new' ? 'Password' : `Password of ${trimmedName}`}
-                  value={password}
-                  autoComplete={mode === 'new' ? 'new-password' : 'current-password'}
-                  shown={showPasswords}
-                  onToggleShown={() => setShowPasswords((v) => !v)}
-                  error={passwordError}
-                  describedBy={mode === 'new' ? ids.strength : undefined}
-                  disabled={busy}
-                  onChange={(value) => {
-                    setPassword(value);
-                    clearServerError('password');
-                  }}
-                  hint={
-                    mode === 'new'
-                      ? 'Nobody can recover it if it is lost.'
-                      : mode === 'remembered'
-                        ? 'Remembered in the keychain: leave this empty to use it.'
-                        : lookup.remembered?.state === 'loading'
-                          ? 'Checking the keychain…'
-                          : 'The password this backup was created with.'
-                  }
-                />
-
-                {mode === 'new' && (
+            {mode !== 'none' && (
+              <div className="password-group">
+                <div className={`password-fields${mode === 'new' ? ' is-pair' : ''}`}>
                   <PasswordField
-                    id={ids.confirm}
-                    inputRef={confirmRef}
-                    label="Confirm password"
-                    value={confirm}
-                    autoComplete="new-password"
+                    id={ids.password}
+                    inputRef={passwordRef}
+                    label={mode === 'new' ? 'Password' : `Password of ${trimmedName}`}
+                    value={password}
+                    autoComplete={mode === 'new' ? 'new-password' : 'current-password'}
                     shown={showPasswords}
-                    onToggleShown={false}
-                    error={confirmError}
-                    hint="Type it once more."
+                    onToggleShown={() => setShowPasswords((v) => !v)}
+                    error={passwordError}
+                    describedBy={mode === 'new' ? ids.strength : undefined}
                     disabled={busy}
-                    onChange={setConfirm}
-                    onBlur={() => setConfirmTouched(true)}
+                    onChange={(value) => {
+                      setPassword(value);
+                      clearServerError('password');
+                    }}
+                    hint={
+                      mode === 'new'
+                        ? 'Nobody can recover it if it is lost.'
+                        : mode === 'remembered'
+                          ? 'Remembered in the keychain: leave this empty to use it.'
+                          : lookup.remembered?.state === 'loading'
+                            ? 'Checking the keychain…'
+                            : 'The password this backup was created with.'
+                    }
                   />
+
+                  {mode === 'new' && (
+                    <PasswordField
+                      id={ids.confirm}
+                      inputRef={confirmRef}
+                      label="Confirm password"
+                      value={confirm}
+                      autoComplete="new-password"
+                      shown={showPasswords}
+                      onToggleShown={false}
+                      error={confirmError}
+                      hint="Type it once more."
+                      disabled={busy}
+                      onChange={setConfirm}
+                      onBlur={() => setConfirmTouched(true)}
+                    />
+                  )}
+                </div>
+
+                {mode === 'new' && <StrengthMeter strength={strength} id={ids.strength} />}
+
+                {mode !== 'remembered' && (
+                  <div className="field">
+                    <label className="check-row">
+                      <input
+                        id={ids.remember}
+                        type="checkbox"
+                        checked={remember}
+                        disabled={busy}
+                        aria-describedby={ids.rememberHint}
+                        onChange={(e) => setRemember(e.target.checked)}
+                      />
+                      <span>Remember in keychain</span>
+                    </label>
+                    <p id={ids.rememberHint} className="field-hint check-hint">
+                      Then later backups, restores and checks of this backup need no password.
+                    </p>
+                  </div>
                 )}
               </div>
-
-              {mode === 'new' && <StrengthMeter strength={strength} id={ids.strength} />}
-
-              {mode !== 'remembered' && (
-                <div className="field">
-                  <label className="check-row">
-                    <input
-                      id={ids.remember}
-                      type="checkbox"
-                      checked={remember}
-                      disabled={busy}
-                      aria-describedby={ids.rememberHint}
-                      onChange={(e) => setRemember(e.target.checked)}
-                    />
-                    <span>Remember in keychain</span>
-                  </label>
-                  <p id={ids.rememberHint} className="field-hint check-hint">
-                    Then later backups, restores and checks of this backup need no password.
-                  </p>
-                </div>
-              )}
-            </div>
+            )}
+            </>
           )}
 
           <ContainersField users={volume.usedBy} selected={stop} disabled={busy} onChange={setStop} />

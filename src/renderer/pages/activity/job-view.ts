@@ -18,6 +18,7 @@ const PHASES: Record<ProgressPhase, string> = {
   finalizing: 'Finishing',
   pruning: 'Cleaning up',
   replacing: 'Replacing the contents',
+  writing: 'Writing the files',
   done: 'Done',
 };
 

@@ -30,6 +30,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
   const entry = useBackupsStore((s) => s.versions[backup.name]);
   const tracked = useBackupsStore((s) => s.tracked);
   const jobs = useBackupsStore((s) => s.jobs);
+  const target = useBackupsStore((s) => s.target);
   const store = useBackupsStore.getState;
   const go = useNavigation((s) => s.go);
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -40,7 +41,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
 
   const versions = entry?.list ?? null;
   const byId = new Map(versions?.map((v) => [v.id, v]) ?? []);
-  const verify = latestTracked({ tracked, jobs }, 'verify', backup.name);
+  const verify = latestTracked({ tracked, jobs, target }, 'verify', backup.name);
   const verifying = !!verify && isRunning(verify.job);
 
   /** Starts a job; asks for the password and retries when the engine needs one. */
@@ -69,7 +70,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
       'Continue',
     );
 
-  const status = statusLine(backup.name, tracked, jobs, byId, notice);
+  const status = statusLine(backup.name, target, tracked, jobs, byId, notice);
 
   return (
     <div className="br-versions-panel">
@@ -243,7 +244,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
         <tbody>
           {versions.map((v) => {
             const date = formatDate(v.createdAt);
-            const test = latestTracked({ tracked, jobs }, 'test-restore', backup.name, v.id);
+            const test = latestTracked({ tracked, jobs, target }, 'test-restore', backup.name, v.id);
             const testing = (!!test && isRunning(test.job)) || starting === `test:${v.id}`;
             return (
               <tr key={v.id}>
@@ -256,6 +257,7 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
                       {relativeTime(v.createdAt) ? `${relativeTime(v.createdAt)} · ` : ''}
                       {v.id}
                     </span>
+                    {v.engine && <EngineLine engine={v.engine} />}
                   </div>
                 </th>
                 <td className="numeric">{formatBytes(v.stats.bytes)}</td>
@@ -301,6 +303,15 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
       </table>
     );
   }
+}
+
+/** Which Docker engine a version came from: its context name and endpoint (cut short; the whole in the tooltip). */
+function EngineLine({ engine }: { engine: NonNullable<VersionDto['engine']> }) {
+  return (
+    <span className="muted small br-version-engine" title={`Backed up from the Docker engine ${engine.name} at ${engine.host}`}>
+      Engine {engine.name} · {engine.host}
+    </span>
+  );
 }
 
 function isRunning(job: JobDto | null): boolean {
@@ -353,6 +364,7 @@ function VerifiedCell({ version, test, testing }: { version: VersionDto; test: J
 /** What the status line of a backup says: the newest job started here for it, or a newer notice. */
 function statusLine(
   backup: string,
+  target: string,
   tracked: TrackedJob[],
   jobs: Record<string, JobDto>,
   versions: Map<string, VersionDto>,
@@ -361,7 +373,7 @@ function statusLine(
   let latest: TrackedJob | undefined;
   let latestIndex = 0;
   tracked.forEach((t, i) => {
-    if (t.backup !== backup) return;
+    if (t.backup !== backup || t.target !== target) return;
     latest = t;
     latestIndex = i + 1;
   });

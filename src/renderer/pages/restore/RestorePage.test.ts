@@ -14,6 +14,18 @@ import { FakeApi, type Replies } from '../../../../test/renderer-harness/fake-ap
 import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 
 const skip = harnessSkipReason();
+const SHOTS = '/work/notes/shots/wip-partial';
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 800, height: 600 },
+] as const;
+/** The unencrypted backup's tree (no password needed). */
+const PLAIN_TREE: Replies = {
+  'backups.tree': [
+    { when: { backup: 'plain', path: '' }, result: [node('conf', 'dir'), node('hello.txt', 'file', 6), node('big.bin', 'file', 3_000_000)] },
+    { when: { backup: 'plain', path: 'conf' }, result: [node('conf/a.conf', 'file', 120), node('conf/b.conf', 'file', 80)] },
+  ],
+};
 const JOB = 'job-0000000000aa';
 const LONG_VOLUME = `customer-uploads-${'z'.repeat(100)}`;
 
@@ -117,8 +129,12 @@ else
         await shot(h, 'wizard-2-tree');
         await next(h).click();
 
-        // 3: the original volume holds data: Next waits for an explicit yes. A new volume needs none.
-        await atStep(h, 'Target volume');
+        // 3: picked files go back into the original volume keeping the rest, by default; replacing it needs an explicit yes.
+        await atStep(h, 'Destination');
+        assert.equal(await h.page.getByRole('radio', { name: /Keep it: put the chosen files back/ }).isChecked(), true);
+        assert.equal(await h.page.getByRole('radio', { name: 'Keep the file that is there' }).isChecked(), true);
+        assert.equal(await h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' }).count(), 0);
+        await h.page.getByRole('radio', { name: /Replace everything in it/ }).check();
         await h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' }).waitFor();
         assert.equal(await next(h).isDisabled(), true);
         await shot(h, 'wizard-3-target-original');
@@ -149,7 +165,17 @@ else
         const bar = h.page.getByRole('progressbar', { name: 'Restore progress' });
         await bar.waitFor();
         assert.deepEqual(await h.calls('jobs.startRestore'), [
-          { backup: 'nightly', version: V_NEW.id, sourceVolume: 'pgdata', destinationVolume: 'restored-files', paths: ['conf/b.conf', 'hello.txt'], force: false, stopContainers: [], password: 'right' },
+          {
+            backup: 'nightly',
+            version: V_NEW.id,
+            sourceVolume: 'pgdata',
+            destinationVolume: 'restored-files',
+            paths: ['conf/b.conf', 'hello.txt'],
+            mode: 'replace',
+            force: false,
+            stopContainers: [],
+            password: 'right',
+          },
         ]);
         await h.emit('job.updated', job(JOB, { kind: 'restore', progress: progress({ bytesDone: 50, bytesTotal: 100, filesDone: 1, filesTotal: 2 }) }));
         await h.page.locator('[role=progressbar][aria-valuenow="50"]').waitFor();
@@ -184,7 +210,7 @@ else
         await next(h).click();
         await atStep(h, 'What to restore');
         await next(h).click();
-        await atStep(h, 'Target volume');
+        await atStep(h, 'Destination');
         const confirm = h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' });
         assert.match(await text(h.page.getByRole('group', { name: "Replace the volume's contents" })), /pgdata is not empty \(45\.8 MiB\)\. Everything in it is deleted/);
         const stop = h.page.getByRole('checkbox', { name: 'Stop db during the restore' });
@@ -193,6 +219,10 @@ else
         await confirm.check();
         await stop.uncheck();
         assert.equal(await next(h).isDisabled(), true, 'a running container must be stopped');
+        // Why, right beside the box (not only next to Next).
+        const note = await stop.getAttribute('aria-describedby');
+        assert.ok(note);
+        assert.match(await text(h.page.locator(`[id="${note}"]`)), /db is running and uses pgdata: DVOM does not write into a volume while a container changes it/);
         await stop.check();
         await next(h).press('Enter');
         await atStep(h, 'Review');
@@ -200,7 +230,7 @@ else
         await h.page.getByRole('button', { name: 'Start restore' }).click();
         await h.page.getByRole('progressbar').waitFor();
         assert.deepEqual(await h.calls('jobs.startRestore'), [
-          { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', destinationVolume: 'pgdata', force: true, stopContainers: ['db'] },
+          { backup: 'plain', version: V_NEW.id, sourceVolume: 'pgdata', destinationVolume: 'pgdata', mode: 'replace', force: true, stopContainers: ['db'] },
         ]);
       } finally {
         await h.close();
@@ -229,7 +259,7 @@ else
         await h.page.getByRole('progressbar').waitFor();
         const calls = await h.calls('jobs.startRestore');
         assert.equal(calls.length, 2);
-        assert.deepEqual(calls[1], { backup: 'plain', version: V_OLD.id, sourceVolume: 'pgdata', destinationVolume: 'scratch', force: true, stopContainers: [] });
+        assert.deepEqual(calls[1], { backup: 'plain', version: V_OLD.id, sourceVolume: 'pgdata', destinationVolume: 'scratch', mode: 'replace', force: true, stopContainers: [] });
       } finally {
         await h.close();
       }
@@ -254,7 +284,7 @@ else
         await field.press('Enter');
         await atStep(h, 'Review');
         await h.page.getByRole('button', { name: 'Back' }).click();
-        await atStep(h, 'Target volume');
+        await atStep(h, 'Destination');
         assert.equal((await h.calls('jobs.startRestore')).length, 0);
       } finally {
         await h.close();
@@ -284,6 +314,144 @@ else
         await broken.close();
       }
     });
+
+    for (const size of SIZES) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const tag = `${size.width}x${size.height}-${colorScheme}`;
+        it(`picking files defaults to keeping the rest of the volume; the review says what happens to existing files (${tag})`, async () => {
+          const h = await harness.open(
+            { view: 'pages', page: 'restore', intent: { backup: 'plain', version: V_NEW.id } },
+            { fake: new FakeApi(replies(PLAIN_TREE)), context: { colorScheme, viewport: size } },
+          );
+          try {
+            await next(h).click();
+            await atStep(h, 'What to restore');
+            await h.page.getByRole('radio', { name: /Selected files and folders/ }).check();
+            await h.page.getByRole('checkbox', { name: 'hello.txt' }).check();
+            await h.page.getByRole('checkbox', { name: 'conf', exact: true }).check();
+            await next(h).click();
+
+            await atStep(h, 'Destination');
+            assert.equal(await h.page.getByRole('radio', { name: /The original volume, pgdata/ }).isChecked(), true);
+            assert.match(await text(h.page.locator('.br-choice').first()), /The chosen files are put back; everything else in it is kept/);
+            assert.equal(await h.page.getByRole('radio', { name: /Keep it: put the chosen files back/ }).isChecked(), true, 'keep the rest by default');
+            assert.equal(await h.page.getByRole('radio', { name: 'Keep the file that is there' }).isChecked(), true);
+            assert.equal(await h.page.getByRole('checkbox', { name: 'Replace the contents of pgdata' }).count(), 0, 'nothing to confirm: nothing is deleted');
+            const stop = h.page.getByRole('checkbox', { name: 'Stop db during the restore' });
+            await stop.uncheck();
+            await h.page.getByText('db is running and uses pgdata').waitFor();
+            await h.page.screenshot({ path: `${SHOTS}/target-stop-note-${tag}.png`, fullPage: true });
+            await stop.check();
+            assert.equal(await h.page.getByText('db is running and uses pgdata').count(), 0);
+            await h.page.getByRole('radio', { name: 'Replace it with the backed-up file' }).check();
+            await h.page.screenshot({ path: `${SHOTS}/target-merge-${tag}.png`, fullPage: true });
+            const overflow = await h.page.locator('.br-wizard-main').evaluate((el) => el.scrollWidth - el.clientWidth);
+            assert.ok(overflow <= 0, `the wizard overflows by ${overflow}px`);
+            await next(h).click();
+
+            await atStep(h, 'Review');
+            const summary = await text(h.page.locator('dl.br-summary'));
+            assert.match(summary, /Into pgdata: the restored files are added; everything else in it is kept/);
+            assert.match(summary, /Files already there Replaced by the backed-up files \(only those with the same path\)/);
+            assert.equal(await h.page.getByRole('checkbox', { name: /Replace the contents/ }).count(), 0);
+            await h.page.screenshot({ path: `${SHOTS}/review-merge-${tag}.png`, fullPage: true });
+            await h.page.getByRole('button', { name: 'Start restore' }).click();
+            await h.page.getByRole('progressbar').waitFor();
+            assert.deepEqual(await h.calls('jobs.startRestore'), [
+              {
+                backup: 'plain',
+                version: V_NEW.id,
+                sourceVolume: 'pgdata',
+                destinationVolume: 'pgdata',
+                paths: ['conf', 'hello.txt'],
+                mode: 'merge',
+                onExisting: 'overwrite',
+                force: false,
+                stopContainers: ['db'],
+              },
+            ]);
+            assert.deepEqual(h.errors, []);
+          } finally {
+            await h.close();
+          }
+        });
+
+        it(`restores into a folder on this computer; another existing volume is not preselected (${tag})`, async () => {
+          const h = await harness.open(
+            { view: 'pages', page: 'restore', intent: { backup: 'plain', version: V_NEW.id } },
+            { fake: new FakeApi(replies(PLAIN_TREE)), context: { colorScheme, viewport: size } },
+          );
+          try {
+            await next(h).click();
+            await next(h).click();
+            await atStep(h, 'Destination');
+            await h.page.getByRole('radio', { name: /Another existing volume/ }).check();
+            assert.equal(await h.page.getByLabel('Existing volume', { exact: true }).inputValue(), '', 'no volume is picked for the user');
+            assert.match(await text(h.page.locator('.br-wizard-hint')), /Choose a volume\./);
+            assert.equal(await next(h).isDisabled(), true);
+
+            await h.page.getByRole('radio', { name: /A folder on this computer/ }).check();
+            const folder = h.page.getByLabel('Folder', { exact: true });
+            await folder.fill('restored');
+            await h.page.getByRole('alert').filter({ hasText: 'Give the full path of the folder, starting with /.' }).waitFor();
+            assert.equal(await next(h).isDisabled(), true);
+            await folder.fill('/srv/restored');
+            assert.equal(await h.page.getByRole('radio', { name: /Replace everything in it/ }).count(), 0, 'a folder is only added to');
+            assert.equal(await h.page.getByRole('radio', { name: 'Keep the file that is there' }).isChecked(), true);
+            await h.page.screenshot({ path: `${SHOTS}/target-folder-${tag}.png`, fullPage: true });
+            await next(h).click();
+
+            await atStep(h, 'Review');
+            const summary = await text(h.page.locator('dl.br-summary'));
+            assert.match(summary, /Into Folder \/srv\/restored on this computer \(created if needed\); everything else in it is kept/);
+            assert.match(summary, /Files already there Kept as they are: only missing files are restored/);
+            await h.page.screenshot({ path: `${SHOTS}/review-folder-${tag}.png`, fullPage: true });
+            // Only the engine can judge a folder of its machine: a refusal brings the user back to it, the reason beside it.
+            const problem = 'not inside /srv, a system folder: choose a folder of its own';
+            await h.prepend('jobs.startRestore', {
+              times: 1,
+              error: { code: 'INVALID_ARGUMENT', message: `jobs.startRestore: destinationDir: ${problem}`, field: 'destinationDir', problem },
+            });
+            await h.page.getByRole('button', { name: 'Start restore' }).click();
+            await atStep(h, 'Destination');
+            await h.page.getByRole('alert').filter({ hasText: 'Not inside /srv, a system folder: choose a folder of its own.' }).waitFor();
+            assert.equal(await next(h).isDisabled(), true);
+            await h.page.screenshot({ path: `${SHOTS}/target-folder-refused-${tag}.png`, fullPage: true });
+            await h.page.getByLabel('Folder', { exact: true }).fill('/home/me/restored');
+            await next(h).click();
+            await atStep(h, 'Review');
+            await h.page.getByRole('button', { name: 'Start restore' }).click();
+            await h.page.getByRole('progressbar').waitFor();
+            const calls = await h.calls('jobs.startRestore');
+            assert.equal(calls.length, 2);
+            assert.deepEqual(calls[1], {
+              backup: 'plain',
+              version: V_NEW.id,
+              sourceVolume: 'pgdata',
+              destinationDir: '/home/me/restored',
+              mode: 'merge',
+              onExisting: 'skip',
+              force: false,
+              stopContainers: [],
+            });
+            await h.page.getByRole('heading', { name: 'Restoring into /home/me/restored…' }).waitFor();
+
+            // Cancelled while writing: which files were written, in the engine's words.
+            const written = "restore cancelled: 3 files had been written into /home/me/restored ('a', 'b', 'c'); the others were not touched";
+            await h.emit(
+              'job.updated',
+              job(JOB, { kind: 'restore', state: 'cancelled', finishedAt: new Date().toISOString(), progress: progress({ phase: 'writing', filesDone: 3 }), error: { code: 'CANCELLED', message: written } }),
+            );
+            await h.page.getByRole('heading', { name: 'Restore cancelled' }).waitFor();
+            await h.page.getByText(/3 files had been written into \/home\/me\/restored/).waitFor();
+            await h.page.screenshot({ path: `${SHOTS}/cancelled-folder-${tag}.png`, fullPage: true });
+            assert.deepEqual(h.errors, []);
+          } finally {
+            await h.close();
+          }
+        });
+      }
+    }
 
     it('keeps long names inside the page, in the dark theme too', async () => {
       const h = await open({ backup: 'plain', version: V_NEW.id }, {}, 'dark');

@@ -11,6 +11,7 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
   const s = useRestoreStore();
   const { target } = facts;
   const replacing = target.needsConfirm;
+  const merging = target.mode === 'merge' && (target.kind === 'folder' || target.offerModes);
   const [askConfirm] = useState(() => target.needsConfirm && !s.confirmReplace);
   const stopping = s.stopContainers.filter((c) => target.runningUsers.some((u) => u.name === c));
 
@@ -52,9 +53,17 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
         </dd>
         <dt>Into</dt>
         <dd className="br-wrap">
-          {!target.volume ? (
+          {target.kind === 'folder' ? (
+            <>
+              Folder <strong>{target.name}</strong> <span className="muted">on this computer (created if needed); everything else in it is kept</span>
+            </>
+          ) : !target.volume ? (
             <>
               New volume <strong>{target.name}</strong> <span className="muted">(created now)</span>
+            </>
+          ) : merging ? (
+            <>
+              <strong>{target.name}</strong>: the restored files are added; <strong>everything else in it is kept</strong>
             </>
           ) : replacing ? (
             <span className="br-danger-text">
@@ -66,10 +75,24 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
             </>
           )}
         </dd>
-        <dt>Containers</dt>
-        <dd className="br-wrap">
-          {stopping.length ? `${stopping.join(', ')}: stopped during the restore, then started again` : 'None are stopped'}
-        </dd>
+        {merging && (
+          <>
+            <dt>Files already there</dt>
+            <dd>
+              {s.onExisting === 'skip'
+                ? 'Kept as they are: only missing files are restored'
+                : 'Replaced by the backed-up files (only those with the same path)'}
+            </dd>
+          </>
+        )}
+        {target.kind === 'volume' && (
+          <>
+            <dt>Containers</dt>
+            <dd className="br-wrap">
+              {stopping.length ? `${stopping.join(', ')}: stopped during the restore, then started again` : 'None are stopped'}
+            </dd>
+          </>
+        )}
         <dt>Password</dt>
         <dd>
           {!facts.backup?.encrypted
@@ -80,11 +103,12 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
         </dd>
       </dl>
       <p className="muted small">
-        Every file is checked against its SHA-256 hash as it is written. Nothing has been changed yet: the restore starts when you
-        choose Start restore.
+        Every file is checked against its SHA-256 hash
+        {merging || replacing ? ', in a temporary copy, before anything already there is changed' : ' as it is written'}. Nothing has been changed yet:
+        the restore starts when you choose Start restore.
       </p>
 
-      {(askConfirm || s.notEmptyRefused) && (
+      {(askConfirm || s.notEmptyRefused) && target.mode === 'replace' && (
         <div className="br-replace-warning" role="group" aria-label="Replace the volume's contents">
           <p className="br-with-icon">
             <WarningIcon className="br-status-icon" />

@@ -6,6 +6,7 @@ import { friendlyJobError } from '../backups/errors.ts';
 import { CheckIcon, WarningIcon } from '../../components/icons.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { stepText } from '../activity/job-view.ts';
+import { destinationOf } from './derive.ts';
 
 const PHASES: Record<string, string> = {
   preparing: 'Preparing…',
@@ -15,6 +16,7 @@ const PHASES: Record<string, string> = {
   finalizing: 'Finishing…',
   // The data is in; the engine is closing the volume and cleaning up.
   done: 'Finishing…',
+  writing: 'Writing the verified files…',
 };
 
 /** The restore running: a progress bar from the job's events, and Cancel. */
@@ -30,7 +32,7 @@ export function ProgressView({ job, request }: { job: JobDto | null; request: Re
   return (
     <section className="br-run-panel" aria-labelledby="restore-run-title">
       <h2 id="restore-run-title" className="br-run-title br-wrap">
-        Restoring into {request.destinationVolume}…
+        Restoring into {destinationOf(request)}…
       </h2>
       <ProgressBar label="Restore progress" percent={pct} valueText={`${pct}%${files ? `, ${files}` : ''}`} />
       <p className="br-run-detail">
@@ -63,7 +65,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
         </h2>
         <dl className="br-summary" aria-label="Result">
           <dt>Into</dt>
-          <dd className="br-wrap">{request.destinationVolume}</dd>
+          <dd className="br-wrap">{destinationOf(request)}</dd>
           {p && (
             <>
               <dt>Files</dt>
@@ -75,8 +77,8 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
           <dt>Check</dt>
           <dd className="br-verified-yes">All hashes verified</dd>
         </dl>
-        {/* The engine's summary counts the whole version: shown only when the whole version was restored. */}
-        {job.result && !request.paths?.length && <p className="muted small br-wrap">{job.result}</p>}
+        {/* The engine's summary counts the whole version, or (a merge) what was written and kept: not shown for chosen files otherwise. */}
+        {job.result && (!request.paths?.length || request.mode === 'merge') && <p className="muted small br-wrap">{job.result}</p>}
         <div className="br-run-actions">
           <button type="button" className="button button-primary" onClick={() => go('volumes')}>
             Show volumes
@@ -95,7 +97,12 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
         <h2 id="restore-result-title" className="br-run-title">
           Restore cancelled
         </h2>
-        <p>Nothing was changed in {request.destinationVolume}.</p>
+        {/* Cancelled while writing into the destination (a merge stops between files): its message says which were written. */}
+        <p className="br-wrap">
+          {job.progress?.phase === 'writing' && job.error
+            ? friendlyJobError(job.error)
+            : `Nothing was changed in ${destinationOf(request)}.`}
+        </p>
         <div className="br-run-actions">
           <button type="button" className="button button-primary" onClick={backToReview}>
             Back to review
@@ -117,7 +124,7 @@ export function ResultView({ job, request }: { job: JobDto; request: RestoreRequ
       </h2>
       <p className="error-message br-wrap" role="alert">
         {notEmpty
-          ? `${request.destinationVolume} is not empty, so nothing was restored into it. To replace its contents, go back and confirm.`
+          ? `${destinationOf(request)} is not empty, so nothing was restored into it. To replace its contents, go back and confirm.`
           : friendlyJobError(job.error)}
       </p>
       <div className="br-run-actions">

@@ -3,26 +3,31 @@ import { formatBytes, formatDate, plural, relativeTime } from '../../../shared/f
 import { useBackupsStore } from '../../state/backups-store.ts';
 import { useRestoreStore } from '../../state/restore-store.ts';
 import { Choice } from './Choice.tsx';
+import { TargetPicker } from '../../components/TargetPicker.tsx';
 import { CheckIcon, LockIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
 
-/** Step 1: which backup, which version (newest first) and, for a multi-volume version, which volume. */
+/** Step 1: which store (when there are several), which backup, which version (newest first) and, for a multi-volume version, which volume. */
 export function SourceStep({ facts }: { facts: WizardFacts }) {
   const backupId = useId();
   const volumeId = useId();
   const s = useRestoreStore();
   const usable = facts.backups?.filter((b) => !b.damaged) ?? null;
   const listError = useBackupsStore((b) => b.error);
+  const target = useBackupsStore((b) => b.target);
 
   return (
     <div className="br-step-body">
+      <TargetPicker stacked value={target} onChange={(t) => useBackupsStore.getState().chooseTarget(t)} />
       <div className="br-field">
         <label htmlFor={backupId} className="br-field-label">
           Backup
         </label>
         {usable === null && listError ? (
           <div role="alert" className="br-inline-error">
-            <p className="error-message">Cannot list the backups: {listError}</p>
+            <p className="error-message">
+              Cannot list the backups{target ? ` on ${target}` : ''}: {listError}
+            </p>
             <button type="button" className="button br-button-small" onClick={() => void useBackupsStore.getState().load()}>
               Retry
             </button>
@@ -32,7 +37,7 @@ export function SourceStep({ facts }: { facts: WizardFacts }) {
             Loading backups…
           </p>
         ) : usable.length === 0 ? (
-          <p className="muted">There are no backups to restore from yet.</p>
+          <p className="muted">{target ? `There are no backups on ${target} to restore from yet.` : 'There are no backups to restore from yet.'}</p>
         ) : (
           <select id={backupId} className="br-select br-select-wide" value={s.backup ?? ''} onChange={(e) => s.chooseBackup(e.target.value)}>
             {!s.backup && <option value="">Choose a backup…</option>}

@@ -4,14 +4,21 @@ import { useRestoreStore, type TargetKind } from '../../state/restore-store.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
 import { WarningIcon } from '../../components/icons.tsx';
 import { Choice } from './Choice.tsx';
-import { suggestName, type WizardFacts } from './derive.ts';
+import { defaultMode, suggestName, type WizardFacts } from './derive.ts';
 
-/** Step 3: the original volume, a new one, or another existing one; replacing data needs an explicit yes. */
+/**
+ * Step 3: the original volume, a new one, another existing one, or a folder on
+ * this computer; and, when it may hold data, whether the restored files are
+ * added keeping the rest (the default for chosen files) or replace everything
+ * (which needs an explicit yes).
+ */
 export function TargetStep({ facts }: { facts: WizardFacts }) {
   const s = useRestoreStore();
   const volumesError = useVolumesStore((v) => v.error);
   const newId = useId();
   const existingId = useId();
+  const folderId = useId();
+  const stopNoteId = useId();
   const { target } = facts;
   const original = facts.sourceVolume;
   const others = facts.volumes?.filter((v) => v.name !== original) ?? [];
@@ -26,11 +33,11 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
   function choose(kind: TargetKind) {
     const patch: Parameters<typeof s.patch>[0] = { targetKind: kind };
     if (kind === 'new' && !s.newName) patch.newName = suggestName(original, facts.volumes);
-    if (kind === 'existing' && !s.existingName && others[0]) patch.existingName = others[0].name;
+    // No volume is preselected: restoring into one the user did not pick could only be a mistake.
     s.patch(patch);
   }
 
-  if (!facts.volumes) {
+  if (!facts.volumes && s.targetKind !== 'folder') {
     if (volumesError) {
       return (
         <div className="br-step-body" role="alert">
@@ -50,7 +57,13 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
     );
   }
 
-  const originalExists = !!original && facts.volumes.some((v) => v.name === original);
+  const originalExists = !!original && !!facts.volumes?.some((v) => v.name === original);
+  // What restoring into a volume that holds data does (the folder choice, always a merge, does not change it).
+  const merging = (s.writeMode ?? defaultMode(s)) === 'merge';
+  const picked = s.what === 'selected';
+  const kept = 'everything else in it is kept.';
+  const originalText = merging ? `${picked ? 'The chosen files are put back' : "The version's files are written into it"}; ${kept}` : 'Its current contents are replaced.';
+  const existingText = merging ? `${picked ? 'The chosen files are added' : "The version's files are written into it"}; ${kept}` : 'Its current contents are replaced.';
   return (
     <div className="br-step-body">
       <fieldset className="br-fieldset">
@@ -63,7 +76,7 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
             onChoose={() => choose('original')}
             title={`The original volume${original ? `, ${original}` : ''}`}
             description={
-              !original ? 'This version was not backed up from a volume.' : originalExists ? 'Its current contents are replaced.' : 'It no longer exists and will be created.'
+              !original ? 'This version was not backed up from a volume.' : originalExists ? originalText : 'It no longer exists and will be created.'
             }
           />
           <Choice
@@ -79,7 +92,14 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
             disabled={!others.length}
             onChoose={() => choose('existing')}
             title="Another existing volume"
-            description={others.length ? 'Its current contents are replaced.' : 'There are no other volumes.'}
+            description={others.length ? existingText : 'There are no other volumes.'}
+          />
+          <Choice
+            name="restore-target"
+            checked={s.targetKind === 'folder'}
+            onChoose={() => choose('folder')}
+            title="A folder on this computer"
+            description="On the machine DVOM runs on. Files already in it are kept."
           />
         </div>
       </fieldset>
@@ -111,6 +131,9 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
             Existing volume
           </label>
           <select id={existingId} className="br-select br-select-wide" value={s.existingName} onChange={(e) => s.patch({ existingName: e.target.value })}>
+            <option value="" disabled>
+              Choose a volume…
+            </option>
             {others.map((v) => (
               <option key={v.name} value={v.name}>
                 {v.name}
@@ -120,6 +143,33 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
           </select>
         </div>
       )}
+
+      {s.targetKind === 'folder' && (
+        <div className="br-field">
+          <label htmlFor={folderId} className="br-field-label">
+            Folder
+          </label>
+          <input
+            id={folderId}
+            className="br-input br-input-name"
+            value={s.folderPath}
+            onChange={(e) => s.patch({ folderPath: e.target.value })}
+            placeholder="/home/me/restored"
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={s.folderPath.trim() && target.nameError ? true : undefined}
+            aria-describedby={`${folderId}-help ${folderId}-error`}
+          />
+          <p id={`${folderId}-help`} className="muted small">
+            A full path on the machine DVOM runs on. It is created if needed; system folders such as /etc or /usr are refused.
+          </p>
+          <p id={`${folderId}-error`} className="br-field-error" role="alert">
+            {s.folderPath.trim() ? (target.nameError ?? '') : ''}
+          </p>
+        </div>
+      )}
+
+      {!target.nameError && (target.offerModes || target.kind === 'folder') && <ExistingData facts={facts} />}
 
       {target.needsConfirm && !target.nameError && (
         <div className="br-replace-warning" role="group" aria-label="Replace the volume's contents">
@@ -150,18 +200,31 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
       {!target.nameError && (target.runningUsers.length > 0 || target.stoppedUsers.length > 0) && (
         <fieldset className="br-fieldset br-containers-box">
           <legend className="br-field-label">Containers using {target.name}</legend>
-          {target.runningUsers.map((u) => (
-            <label key={u.name} className="br-check">
-              <input
-                type="checkbox"
-                checked={s.stopContainers.includes(u.name)}
-                onChange={(e) =>
-                  s.patch({ stopContainers: e.target.checked ? [...s.stopContainers, u.name] : s.stopContainers.filter((c) => c !== u.name) })
-                }
-              />
-              Stop {u.name} during the restore
-            </label>
-          ))}
+          {target.runningUsers.map((u) => {
+            const ticked = s.stopContainers.includes(u.name);
+            return (
+              <div key={u.name} className="br-stop-row">
+                <label className="br-check">
+                  <input
+                    type="checkbox"
+                    checked={ticked}
+                    aria-describedby={ticked ? undefined : `${stopNoteId}-${u.name}`}
+                    onChange={(e) =>
+                      s.patch({ stopContainers: e.target.checked ? [...s.stopContainers, u.name] : s.stopContainers.filter((c) => c !== u.name) })
+                    }
+                  />
+                  Stop {u.name} during the restore
+                </label>
+                {!ticked && (
+                  // Why the box cannot stay unticked, beside it rather than only next to Next.
+                  <p id={`${stopNoteId}-${u.name}`} className="br-field-error br-stop-note br-wrap">
+                    {u.name} is running and uses {target.name}: DVOM does not write into a volume while a container changes it. Tick this, or stop{' '}
+                    {u.name} yourself first.
+                  </p>
+                )}
+              </div>
+            );
+          })}
           {target.runningUsers.length > 0 && <p className="muted small">Stopped containers are started again when the restore ends.</p>}
           {target.stoppedUsers.length > 0 && (
             <p className="muted small br-wrap">Also used by {target.stoppedUsers.map((u) => u.name).join(', ')} (not running).</p>
@@ -169,5 +232,63 @@ export function TargetStep({ facts }: { facts: WizardFacts }) {
         </fieldset>
       )}
     </div>
+  );
+}
+
+/** What happens to what the destination already holds: keep the rest (and existing files, or not), or replace everything. */
+function ExistingData({ facts }: { facts: WizardFacts }) {
+  const s = useRestoreStore();
+  const { target } = facts;
+  const picked = s.what === 'selected';
+  const restored = picked ? 'the chosen files' : "the version's files";
+  return (
+    <>
+      {target.kind === 'volume' && (
+        <fieldset className="br-fieldset">
+          <legend className="br-field-label br-wrap">What is already in {target.name}</legend>
+          <div className="br-choice-list">
+            <Choice
+              name="restore-mode"
+              value="merge"
+              checked={target.mode === 'merge'}
+              onChoose={() => s.patch({ writeMode: 'merge' })}
+              title={picked ? 'Keep it: put the chosen files back' : 'Keep it: add the restored files'}
+              description={`Only ${restored} are written; nothing else in ${target.name} changes.`}
+            />
+            <Choice
+              name="restore-mode"
+              value="replace"
+              checked={target.mode === 'replace'}
+              onChoose={() => s.patch({ writeMode: 'replace' })}
+              title="Replace everything in it"
+              description={`${target.name} ends up holding only ${restored}.`}
+            />
+          </div>
+        </fieldset>
+      )}
+      {target.mode === 'merge' && (
+        <fieldset className="br-fieldset">
+          <legend className="br-field-label">If a file is already there</legend>
+          <div className="br-choice-list">
+            <Choice
+              name="restore-existing"
+              value="skip"
+              checked={s.onExisting === 'skip'}
+              onChoose={() => s.patch({ onExisting: 'skip' })}
+              title="Keep the file that is there"
+              description="Only missing files are restored."
+            />
+            <Choice
+              name="restore-existing"
+              value="overwrite"
+              checked={s.onExisting === 'overwrite'}
+              onChoose={() => s.patch({ onExisting: 'overwrite' })}
+              title="Replace it with the backed-up file"
+              description="Files with the same path get the backed-up contents."
+            />
+          </div>
+        </fieldset>
+      )}
+    </>
   );
 }

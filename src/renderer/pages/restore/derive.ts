@@ -1,11 +1,13 @@
 import type { BackupDto, VersionDto, VolumeDto, VolumeUserDto } from '../../../shared/api/dto.ts';
 import type { VersionsEntry } from '../../state/backups-store.ts';
-import { STEPS, type RestoreRequest, type RestoreState, type StepId } from '../../state/restore-store.ts';
+import { STEPS, type RestoreRequest, type RestoreState, type StepId, type WriteMode } from '../../state/restore-store.ts';
 
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface TargetFacts {
-  /** The volume restored into ('' when not chosen yet). */
+  /** A Docker volume, or a folder on the machine running DVOM. */
+  kind: 'volume' | 'folder';
+  /** The volume (or folder) restored into ('' when not chosen yet). */
   name: string;
   volume: VolumeDto | null;
   /** Why the name cannot be used, or null. */
@@ -16,6 +18,10 @@ export interface TargetFacts {
   contentsUnknown: boolean;
   runningUsers: VolumeUserDto[];
   stoppedUsers: VolumeUserDto[];
+  /** What happens to what the destination holds: the restored files are added and the rest kept, or everything is replaced. */
+  mode: WriteMode;
+  /** The user chooses between keeping the rest and replacing everything (the destination may hold data). */
+  offerModes: boolean;
   /** The user must tick "replace" before going on. */
   needsConfirm: boolean;
 }
@@ -67,6 +73,19 @@ export function deriveFacts(
 }
 
 function targetFacts(s: RestoreState, sourceVolume: string | null, volumes: VolumeDto[] | null): TargetFacts {
+  if (s.targetKind === 'folder') {
+    const name = s.folderPath.trim();
+    // The rest (a system folder, one DVOM cannot write in) is checked where the folder is: by the engine, at Start.
+    const nameError = !name
+      ? 'Enter the folder to restore into.'
+      : !name.startsWith('/')
+        ? 'Give the full path of the folder, starting with /.'
+        : s.folderProblem
+          ? `${s.folderProblem.charAt(0).toUpperCase()}${s.folderProblem.slice(1)}.`
+          : null;
+    // Whether it holds anything cannot be seen from here; a folder is only ever added to, never replaced.
+    return { kind: 'folder', name, volume: null, nameError, mayHoldData: true, contentsUnknown: true, runningUsers: [], stoppedUsers: [], mode: 'merge', offerModes: false, needsConfirm: false };
+  }
   const name = (s.targetKind === 'original' ? (sourceVolume ?? '') : s.targetKind === 'new' ? s.newName.trim() : s.existingName).trim();
   const volume = volumes?.find((v) => v.name === name) ?? null;
   let nameError: string | null = null;
@@ -81,7 +100,10 @@ function targetFacts(s: RestoreState, sourceVolume: string | null, volumes: Volu
   const users = volume?.usedBy ?? [];
   // Docker says whether the volume holds anything; its size cannot (empty files and folders weigh nothing).
   const mayHoldData = !!volume && volume.empty !== true;
+  // Chosen files go back among the rest by default (as Time Machine and Duplicati do); a whole version replaces.
+  const mode = s.writeMode ?? defaultMode(s);
   return {
+    kind: 'volume',
     name,
     volume,
     nameError,
@@ -89,8 +111,15 @@ function targetFacts(s: RestoreState, sourceVolume: string | null, volumes: Volu
     contentsUnknown: !!volume && volume.empty === null,
     runningUsers: users.filter((u) => u.running),
     stoppedUsers: users.filter((u) => !u.running),
-    needsConfirm: mayHoldData || s.notEmptyRefused,
+    mode,
+    offerModes: mayHoldData || s.notEmptyRefused,
+    needsConfirm: mode === 'replace' && (mayHoldData || s.notEmptyRefused),
   };
+}
+
+/** What restoring into a volume that holds data does unless the user says otherwise. */
+export function defaultMode(s: Pick<RestoreState, 'what'>): WriteMode {
+  return s.what === 'selected' ? 'merge' : 'replace';
 }
 
 /** Why the wizard cannot go on from a step (shown next to Next), or null. */
@@ -105,7 +134,7 @@ export function blocker(step: StepId, s: RestoreState, f: WizardFacts): string |
       if (s.what === 'selected' && !s.selected.length) return 'Choose at least one file or folder.';
       return null;
     case 'target':
-      if (!f.volumes) return 'Loading the volumes…';
+      if (!f.volumes && f.target.kind === 'volume') return 'Loading the volumes…';
       if (f.target.nameError) return f.target.nameError;
       if (f.target.needsConfirm && !s.confirmReplace) return 'Confirm above that its contents may be replaced.';
       if (f.target.runningUsers.some((u) => !s.stopContainers.includes(u.name))) {
@@ -136,16 +165,24 @@ export function stepBefore(step: StepId, f: WizardFacts): StepId | null {
 
 /** The jobs.startRestore call the review describes. */
 export function buildRequest(s: RestoreState, f: WizardFacts): RestoreRequest {
+  const { target } = f;
   return {
     backup: s.backup!,
     ...(s.version ? { version: s.version } : {}),
     ...(f.sourceVolume ? { sourceVolume: f.sourceVolume } : {}),
-    destinationVolume: f.target.name,
+    ...(target.kind === 'folder' ? { destinationDir: target.name } : { destinationVolume: target.name }),
     ...(s.what === 'selected' ? { paths: s.selected } : {}),
-    force: f.target.needsConfirm && s.confirmReplace,
-    stopContainers: s.stopContainers.filter((c) => f.target.volume?.usedBy.some((u) => u.name === c)),
+    mode: target.mode,
+    ...(target.mode === 'merge' ? { onExisting: s.onExisting } : {}),
+    force: target.needsConfirm && s.confirmReplace,
+    stopContainers: s.stopContainers.filter((c) => target.volume?.usedBy.some((u) => u.name === c)),
     ...(f.passwordNeeded && s.password ? { password: s.password } : {}),
   };
+}
+
+/** Where a restore writes, as the run and result screens name it. */
+export function destinationOf(request: RestoreRequest): string {
+  return request.destinationVolume ?? request.destinationDir ?? '';
 }
 
 /** A free name for a new volume next to the original: pgdata-restored, pgdata-restored-2… */

@@ -33,6 +33,7 @@ const INFO: AppInfo = {
   version: '0.1.0',
   storeLocation: '/home/ada/.local/share/dvom/store',
   dockerHost: 'unix:///var/run/docker.sock',
+  engine: { name: 'default', host: 'unix:///var/run/docker.sock', source: 'built-in' },
   keychain: 'Secret Service (test)',
 };
 
@@ -68,7 +69,7 @@ class TargetsEngine {
   constructor(targets: TargetDto[] = [], overrides: Handlers = {}) {
     this.targets = targets;
     this.handlers = { ...this.defaults(), ...overrides };
-    for (const method of ['app.info', 'targets.list', 'targets.save', 'targets.remove', 'targets.test'] as const) {
+    for (const method of ['app.info', 'targets.list', 'targets.save', 'targets.remove', 'targets.test', 'engines.list'] as const) {
       // Looked up at each call: a test may replace a handler after the page opened.
       this.fake.reply(method, { handle: (params: never) => (this.handlers[method] as (p: unknown) => never)(params) });
     }
@@ -81,6 +82,7 @@ class TargetsEngine {
   private defaults(): Handlers {
     return {
       'app.info': () => this.info,
+      'engines.list': () => [{ name: 'default', host: 'unix:///var/run/docker.sock', current: true }],
       'targets.list': () => structuredClone(this.targets),
       'targets.save': ({ name, target, makeDefault }) => {
         const existing = this.targets.find((t) => t.name === name);
@@ -111,7 +113,9 @@ class TargetsEngine {
         this.targets = this.targets.filter((t) => t.name !== name);
         return { removed: true };
       },
-      'targets.test': ({ name }) => {
+      'targets.test': ({ name, target }) => {
+        // Settings about to be saved: tested as given.
+        if (target) return { location: target.type === 's3' ? `s3://${target.bucket}/${target.prefix ?? ''}` : target.path };
         const t = this.targets.find((x) => x.name === name);
         if (!t) throw new ApiError({ code: 'NOT_FOUND', message: `no storage target named '${name}'` });
         return { location: t.type === 's3' ? `s3://${t.settings.bucket}/${t.settings.prefix ?? ''}` : t.location };
@@ -187,7 +191,7 @@ function body() {
     const api = new TargetsEngine([], { 'app.info': () => never(), 'targets.list': () => never() });
     await withPage(api, async (page) => {
       await page.getByRole('status').filter({ hasText: 'Loading storage targets…' }).waitFor();
-      assert.equal(await page.getByRole('textbox', { name: 'Docker engine' }).getAttribute('placeholder'), 'Loading…');
+      assert.match(await text(page.getByRole('region', { name: 'Docker engine' })), /Loading…/);
       assert.equal(await page.getByRole('alert').filter({ hasText: /\S/ }).count(), 0, 'no error while loading');
       // The page can already be used: the theme and the add form do not wait for the engine.
       await page.getByRole('radio', { name: 'Dark' }).check();
@@ -203,7 +207,7 @@ function body() {
       assert.match(await text(empty), /local store/);
       const targets = page.getByRole('region', { name: 'Storage targets' });
       assert.match(await text(targets), new RegExp(`Store in use ${INFO.storeLocation}`));
-      assert.equal(await page.getByRole('textbox', { name: 'Docker engine' }).inputValue(), INFO.dockerHost);
+      assert.match(await text(page.getByRole('region', { name: 'Docker engine' })), new RegExp(`In use: default ${INFO.dockerHost}`));
       const about = page.getByRole('region', { name: 'About DVOM' });
       assert.match(await text(about), /Version 0\.1\.0/);
       assert.match(await text(about), /Keychain Secret Service \(test\)/);
@@ -211,7 +215,7 @@ function body() {
     });
   });
 
-  it('lists targets with the default marked, and the Docker host read-only with its DOCKER_HOST hint', async () => {
+  it('lists targets with the default marked, and the Docker engine in use', async () => {
     const api = new TargetsEngine([localTarget('nas', '/mnt/nas/dvom', true), s3Target('offsite')]);
     await withPage(api, async (page) => {
       await card(page, 'nas').waitFor();
@@ -223,9 +227,8 @@ function body() {
       assert.equal(await card(page, 'nas').getByRole('button', { name: 'Make default' }).isDisabled(), true);
       // The page's CSS holds up against styles.css, which loads after it in the app.
       assert.equal(await card(page, 'nas').getByRole('button', { name: 'Remove' }).evaluate((el) => getComputedStyle(el).color), 'rgb(179, 38, 30)');
-      const docker = page.getByRole('textbox', { name: 'Docker engine' });
-      assert.equal(await docker.getAttribute('readonly'), '');
-      assert.match((await docker.evaluate((el) => el.getAttribute('aria-describedby') && document.getElementById(el.getAttribute('aria-describedby')!)?.textContent)) ?? '', /DOCKER_HOST/);
+      // The engine switcher has its own tests (EngineSection.test.ts).
+      assert.match(await text(page.getByRole('region', { name: 'Docker engine' })), /In use: default/);
       await screenshot(page, 'settings-component-light.png');
     });
   });
@@ -261,7 +264,7 @@ function body() {
       await banner.waitFor();
       assert.match(await text(banner), /No storage target named 'gone'/);
       await card(page, 'nas').waitFor();
-      assert.equal(await page.getByRole('textbox', { name: 'Docker engine' }).getAttribute('placeholder'), 'Unknown');
+      assert.match(await text(page.getByRole('region', { name: 'Docker engine' })), /In use: unknown\./);
       assert.equal(await page.getByRole('alert').filter({ hasText: /\S/ }).count(), 1, 'the error is shown once');
     });
   });
@@ -484,6 +487,60 @@ function body() {
       });
       await page.getByRole('status').filter({ hasText: 'Saved offsite.' }).waitFor();
     });
+  });
+
+  it('tests the connection when saving: a failure is shown and saving then takes an explicit Save anyway; the card shows the outcome', async () => {
+    const sizes = [
+      { width: 1280, height: 800 },
+      { width: 800, height: 600 },
+    ];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const size of sizes) {
+        let reachable = false;
+        const api = new TargetsEngine([], {
+          'targets.test': ({ target }) => {
+            if (!target || target.type !== 'local') throw new ApiError({ code: 'NOT_FOUND', message: 'unexpected test' });
+            if (!reachable) throw new ApiError({ code: 'ERROR', message: `cannot write to ${target.path}: permission denied` });
+            return { location: target.path };
+          },
+        });
+        await withPage(
+          api,
+          async (page) => {
+            await page.getByRole('button', { name: 'Add target' }).click();
+            const form = dialog(page, 'Add a storage target');
+            await form.getByRole('textbox', { name: 'Name' }).fill('nas');
+            await form.getByRole('textbox', { name: 'Folder' }).fill('/mnt/nas');
+            await form.getByRole('button', { name: 'Add target' }).click();
+            await form.getByRole('alert').filter({ hasText: 'The connection test failed: Cannot write to /mnt/nas: permission denied. Correct the settings, or save anyway.' }).waitFor();
+            assert.equal(api.callsOf('targets.save').length, 0, 'a failed test saves nothing');
+            assert.deepEqual(api.callsOf('targets.test'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas' } }]);
+            await page.screenshot({ path: `${process.env.DVOM_SHOTS_DIR ?? RESULTS_DIR}/settings-target-test-failed-${size.width}-${colorScheme}.png` });
+
+            // Test again (still failing), then a changed field tests again on Save: it passes and saves.
+            await form.getByRole('button', { name: 'Test again' }).click();
+            await api.fake.callsPass('targets.test', (c) => c.length === 2);
+            await form.getByRole('button', { name: 'Save anyway' }).waitFor();
+            if (size.width === 1280) {
+              // Saved anyway, explicitly: the card says the test failed.
+              await form.getByRole('button', { name: 'Save anyway' }).click();
+              await form.waitFor({ state: 'detached' });
+              assert.equal(api.callsOf('targets.test').length, 2, 'Save anyway does not test again');
+              assert.deepEqual(api.callsOf('targets.save'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas' }, makeDefault: false }]);
+              assert.match(await text(card(page, 'nas')), /Connection failed\. Cannot write to \/mnt\/nas: permission denied\./);
+            } else {
+              reachable = true;
+              await form.getByRole('textbox', { name: 'Folder' }).fill('/mnt/nas/dvom');
+              await form.getByRole('button', { name: 'Add target' }).click();
+              await form.waitFor({ state: 'detached' });
+              assert.deepEqual(api.callsOf('targets.save'), [{ name: 'nas', target: { type: 'local', path: '/mnt/nas/dvom' }, makeDefault: false }]);
+              assert.match(await text(card(page, 'nas')), /Connection works: .* in \/mnt\/nas\/dvom\./);
+            }
+          },
+          { ...size, colorScheme },
+        );
+      }
+    }
   });
 
   it('shows a failed save in words inside the form and keeps what was typed', async () => {

@@ -1,6 +1,6 @@
 import { useId, useRef, useState, type Ref } from 'react';
 import type { TargetDto } from '../../../shared/api/dto.ts';
-import { useSettingsStore } from '../../state/settings-store.ts';
+import { useSettingsStore, type TargetTest } from '../../state/settings-store.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Field, noteId } from '../../components/Field.tsx';
 import { PasswordField } from '../../components/PasswordField.tsx';
@@ -28,9 +28,17 @@ interface Props {
   fallbackFocus(): HTMLElement | null;
 }
 
-/** Add or edit a storage target: a local folder or an S3 bucket. */
+/**
+ * Add or edit a storage target: a local folder or an S3 bucket. Saving tests
+ * the connection first; a failed test is shown, and the target is saved only
+ * when asked again explicitly (Save anyway).
+ */
 export function TargetFormDialog({ editing, existingNames, keychain, onClose, onSaved, fallbackFocus }: Props) {
   const save = useSettingsStore((s) => s.save);
+  const testSettings = useSettingsStore((s) => s.testSettings);
+  const [testing, setTesting] = useState(false);
+  /** Why the connection test of these settings failed; cleared when they change. */
+  const [testFailed, setTestFailed] = useState<string | null>(null);
   const [form, setForm] = useState<TargetForm>(() => (editing ? formFromTarget(editing) : emptyForm()));
   const [errors, setErrors] = useState<FormErrors>({});
   /** After the first Save, fields are checked as they change. */
@@ -46,11 +54,13 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
     const next = { ...form, ...patch };
     setForm(next);
     setSaveError(null);
+    setTestFailed(null);
     if (submitted) setErrors(validateForm(next, ctx));
   };
 
-  const submit = async () => {
-    if (saving) return;
+  /** `retest`: test again even after a failed test (else Save after a failure saves anyway). */
+  const submit = async (retest = false) => {
+    if (saving || testing) return;
     setSubmitted(true);
     const found = validateForm(form, ctx);
     setErrors(found);
@@ -60,10 +70,27 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
       fields.current[first]?.focus();
       return;
     }
-    setSaving(true);
+    const name = editing?.name ?? form.name.trim();
+    const input = toTargetInput(form);
     setSaveError(null);
+    let tested: TargetTest;
+    if (testFailed === null || retest) {
+      setTesting(true);
+      setTestFailed(null);
+      try {
+        tested = { state: 'ok', location: await testSettings(name, input) };
+      } catch (err) {
+        setTestFailed((err as Error).message);
+        setTesting(false);
+        return;
+      }
+      setTesting(false);
+    } else {
+      tested = { state: 'failed', message: testFailed };
+    }
+    setSaving(true);
     try {
-      const saved = await save(editing?.name ?? form.name.trim(), toTargetInput(form), form.makeDefault && !editing?.isDefault);
+      const saved = await save(name, input, form.makeDefault && !editing?.isDefault, tested);
       onSaved(saved);
     } catch (err) {
       setSaveError((err as Error).message);
@@ -89,20 +116,25 @@ export function TargetFormDialog({ editing, existingNames, keychain, onClose, on
       className="settings-target-dialog"
       width="wide"
       onClose={onClose}
-      busy={saving}
+      busy={saving || testing}
       onSubmit={() => void submit()}
       initialFocus={() => fields.current[editing ? (editing.type === 'local' ? 'path' : 'endpoint') : 'name'] ?? null}
       fallbackFocus={fallbackFocus}
       footer={
         <>
           <p className="dialog-message" role="alert">
-            {saveError ?? ''}
+            {saveError ?? (testFailed === null ? '' : `The connection test failed: ${testFailed} Correct the settings, or save anyway.`)}
           </p>
-          <button type="button" className="button" onClick={onClose} disabled={saving}>
+          <button type="button" className="button" onClick={onClose} disabled={saving || testing}>
             Cancel
           </button>
-          <button type="submit" className="button button-primary" aria-disabled={saving || undefined}>
-            {saving ? 'Saving…' : editing ? 'Save changes' : 'Add target'}
+          {testFailed !== null && (
+            <button type="button" className="button" onClick={() => void submit(true)} disabled={saving || testing}>
+              Test again
+            </button>
+          )}
+          <button type="submit" className="button button-primary" aria-disabled={saving || testing || undefined}>
+            {testing ? 'Testing connection…' : saving ? 'Saving…' : testFailed !== null ? 'Save anyway' : editing ? 'Save changes' : 'Add target'}
           </button>
         </>
       }

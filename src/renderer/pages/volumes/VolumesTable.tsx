@@ -50,7 +50,7 @@ export function VolumesTable({ volumes, onBackUp }: Props) {
                 <UsedByCell users={v.usedBy} />
               </td>
               <td>
-                <LastBackupCell last={v.lastBackup} />
+                <LastBackupCell volume={v} />
               </td>
               {onBackUp && (
                 <td className="row-actions">
