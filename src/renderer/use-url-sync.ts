@@ -3,17 +3,20 @@ import { useBackupsStore } from './state/backups-store.ts';
 import { useNavigation } from './state/navigation-store.ts';
 import { formatPlace, parsePlace, type Place } from './url-state.ts';
 
-/** Where the app is now: the page, and on Backups the backup opened last (and its target). */
+/** Where the app is now: the page, and on Backups the storage target shown and the backup opened last. */
 function currentPlace(): Place {
   const { page, intent } = useNavigation.getState();
   if (page !== 'backups') return { page, intent };
-  const open = useBackupsStore.getState().expanded.at(-1);
-  return { page, intent: { ...(open ? { backup: open } : {}), ...(intent.target ? { target: intent.target } : {}) } };
+  const { expanded, target } = useBackupsStore.getState();
+  const open = expanded.at(-1);
+  return { page, intent: { ...(open ? { backup: open } : {}), ...(target ? { target } : {}) } };
 }
 
-function openBackup(name: string): void {
+/** Shows the Backups page's target (the default store for none), then opens the backup. */
+function openOnBackups(intent: { backup?: string; target?: string }): void {
+  useBackupsStore.getState().chooseTarget(intent.target ?? '');
   const backups = useBackupsStore.getState();
-  if (!backups.expanded.includes(name)) backups.toggle(name);
+  if (intent.backup && !backups.expanded.includes(intent.backup)) backups.toggle(intent.backup);
 }
 
 /**
@@ -26,7 +29,7 @@ export function useUrlSync(): void {
     const follow = () => {
       const place = parsePlace(window.location.hash);
       if (!place) return;
-      if (place.page === 'backups' && place.intent.backup) openBackup(place.intent.backup);
+      if (place.page === 'backups') openOnBackups(place.intent);
       const now = useNavigation.getState();
       if (formatPlace(place) !== formatPlace({ page: now.page, intent: now.intent })) now.go(place.page, place.intent);
     };
@@ -41,11 +44,14 @@ export function useUrlSync(): void {
     write();
     const offNavigation = useNavigation.subscribe((s, prev) => {
       // Another page sent us to a backup (e.g. "Open backup"): open it on the Backups page.
-      if (s.page === 'backups' && s.intent !== prev.intent && s.intent.backup) openBackup(s.intent.backup);
+      // Without a target it stays on the one shown (an address without one means the default store).
+      if (s.page === 'backups' && s.intent !== prev.intent && (s.intent.backup || s.intent.target)) {
+        openOnBackups({ ...s.intent, target: s.intent.target ?? useBackupsStore.getState().target });
+      }
       write();
     });
     const offBackups = useBackupsStore.subscribe((s, prev) => {
-      if (s.expanded !== prev.expanded) write();
+      if (s.expanded !== prev.expanded || s.target !== prev.target) write();
     });
     window.addEventListener('popstate', follow);
     return () => {
