@@ -28,8 +28,8 @@ const RSS_TARGET: Target = { op: '≤', value: 1 };
 interface ToolResult {
   id: PeerTool['id'];
   version: string;
-  /** The reported (median or best) run of each operation, and all runs. */
-  ops: Record<Op, ProcessRun & { runs: number[] }>;
+  /** The reported (median or best) run of each operation, all runs' seconds, and the operation's peak RSS over its runs. */
+  ops: Record<Op, ProcessRun & { runs: number[]; opPeakRssKiB: number }>;
   /** Peak RSS over every run of every operation. */
   peakRssKiB: number;
   storedBytes: number;
@@ -88,7 +88,11 @@ async function measure(ctx: DatasetContext, tools: { tool: PeerTool; version: st
   return tools.map(({ tool, version }) => {
     const byOp: Record<Op, ProcessRun[]> = { 'first backup': first.get(tool)!, 'unchanged re-backup': again.get(tool)!, restore: restore.get(tool)! };
     const ops = Object.fromEntries(
-      OPS.map((op) => [op, { ...pickOf(byOp[op], (r) => r.seconds, ctx.options.pick), runs: byOp[op].map((r) => r.seconds) }]),
+      OPS.map((op) => [op, {
+        ...pickOf(byOp[op], (r) => r.seconds, ctx.options.pick),
+        runs: byOp[op].map((r) => r.seconds),
+        opPeakRssKiB: Math.max(...byOp[op].map((r) => r.peakRssKiB)),
+      }]),
     ) as ToolResult['ops'];
     return {
       id: tool.id,
@@ -127,6 +131,8 @@ function table(results: ToolResult[]): string[] {
   const cells = [
     ...OPS.map((op) => row(`${op} s`, (r) => r.ops[op].seconds, 2, { target: TIME_TARGET })),
     row('peak RSS MiB (any operation)', (r) => r.peakRssKiB / 1024, 0, { target: RSS_TARGET, peer: 'restic' }),
+    // Which operation sets the peak, for each tool.
+    ...OPS.map((op) => row(`${op} peak RSS MiB`, (r) => r.ops[op].opPeakRssKiB / 1024, 0, { target: RSS_TARGET, peer: 'restic' })),
     row('stored MiB after first backup', (r) => r.storedBytes / MiB, 1),
     ...OPS.map((op) => row(`${op} CPU s`, (r) => r.ops[op].cpuSeconds, 2)),
   ];
@@ -161,6 +167,7 @@ export const peersSection: Section = {
     for (const r of results) {
       for (const op of OPS) metrics[`${r.id} ${op} seconds`] = r.ops[op].seconds;
       metrics[`${r.id} peak RSS MiB`] = r.peakRssKiB / 1024;
+      for (const op of OPS) metrics[`${r.id} ${op} peak RSS MiB`] = r.ops[op].opPeakRssKiB / 1024;
       metrics[`${r.id} stored bytes`] = r.storedBytes;
       metrics[`${r.id} restore ok`] = r.restoreOk ? 1 : 0;
     }

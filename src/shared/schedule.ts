@@ -31,12 +31,20 @@ export const retentionSchema = z
 export const backupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a backup name: 1-128 letters, digits, ".", "_" or "-"');
 export const volumeName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name');
 export const containerName = z.string().max(255).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name');
+/** A Docker Compose project name (a stack). */
+export const stackName = z.string().max(255).regex(/^[a-z0-9][a-z0-9_-]*$/, 'a Compose project name: lower-case letters, digits, "_" or "-"');
+
+/** Refinements run on a value that is at least an object, whatever else is wrong with it. */
+const isObject = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
 
 export const scheduleSchema = z
   .object({
     /** Unique; also how the CLI names it (dvom schedule run NAME). */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a schedule name: letters, digits, ".", "_" or "-"'),
-    volumes: z.array(volumeName).min(1, 'choose at least one volume').max(64),
+    /** With `stack`: empty (the stack's volumes are taken at each run). */
+    volumes: z.array(volumeName).max(64),
+    /** A Compose stack: each run backs up all its volumes as one version, its running containers stopped in dependency order. */
+    stack: stackName.optional(),
     backup: backupName,
     /** Storage target name; the default store when omitted. */
     target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
@@ -58,7 +66,11 @@ export const scheduleSchema = z
     /** Notify on success too (failures always notify). */
     notifyOnSuccess: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  // Checked even when other fields are wrong too (zod skips refinements then, unless `when` says otherwise), so the form shows every problem at once.
+  .refine((s) => !!s.stack || (Array.isArray(s.volumes) && s.volumes.length > 0), { path: ['volumes'], message: 'choose at least one volume', when: isObject })
+  .refine((s) => !s.stack || !s.volumes?.length, { path: ['volumes'], message: 'a stack schedule backs up the stack’s volumes: list none', when: isObject })
+  .refine((s) => !s.stack || !s.stopContainers?.length, { path: ['stopContainers'], message: 'a stack schedule stops the stack’s running containers itself', when: isObject });
 
 /**
  * The keep rules a new schedule starts with, following how often it runs. A

@@ -21,6 +21,7 @@ import {
   DockerScope,
   dockerSkipReason,
   dvomLeftovers,
+  EMPTY_IMAGE,
   ensureEmptyImage,
   helpersUsing,
 } from './docker-helpers.ts';
@@ -227,7 +228,7 @@ describe('app API contract over both transports', { skip }, () => {
         assert.ok(v, `volume ${source} not listed`);
         assert.equal(v.driver, 'local');
         assert.ok(v.size === null || (typeof v.size === 'number' && v.size >= 0));
-        assert.deepEqual(v.usedBy, [{ name: sourceContainer, running: false }]);
+        assert.deepEqual(v.usedBy, [{ name: sourceContainer, running: false, image: EMPTY_IMAGE }]);
         assert.equal(v.lastBackup, null);
         assert.ok(volumes.some((x) => x.name === big));
         assert.ok(!volumes.some((x) => x.name.startsWith('dvom-test-') || x.name.startsWith('dvom-restore-')), 'temporary volumes are listed');

@@ -41,7 +41,7 @@ await describeWithDocker('dvom volumes (real Docker engine)', () => {
     assert.equal(row.driver, 'local');
     assert.ok(row.size === null || (typeof row.size === 'number' && row.size >= 50000), `size ${row.size}`);
     assert.deepEqual(
-      row.usedBy.toSorted((a, b) => a.name.localeCompare(b.name)),
+      row.usedBy.map(({ name, running }) => ({ name, running })).toSorted((a, b) => a.name.localeCompare(b.name)),
       [
         { name: created, running: false },
         { name: running, running: true },

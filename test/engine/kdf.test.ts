@@ -9,14 +9,14 @@ import { CHEAP_SCRYPT, assertDvomError, password } from './helpers.ts';
 
 const REPO_ID = 'a'.repeat(32);
 
-test('new password keys use Argon2id (32 MiB, 4 passes) and open with the password only', async () => {
+test('new password keys use Argon2id (19 MiB, 40 passes) and open with the password only', async () => {
   const master = randomBytes(32);
   const file = await wrapMasterKey(master, password(), REPO_ID, { label: 'new' });
   assert.deepEqual(
     { type: file.kdf.type, ...('memoryKiB' in file.kdf ? { m: file.kdf.memoryKiB, t: file.kdf.passes, p: file.kdf.parallelism } : {}) },
-    { type: 'argon2id', m: 32 * 1024, t: 4, p: 1 },
+    { type: 'argon2id', m: 19 * 1024, t: 40, p: 1 },
   );
-  assert.deepEqual(DEFAULT_ARGON2, { memoryKiB: 32 * 1024, passes: 4, parallelism: 1 });
+  assert.deepEqual(DEFAULT_ARGON2, { memoryKiB: 19 * 1024, passes: 40, parallelism: 1 });
   const parsed = parseKeyFile(Buffer.from(JSON.stringify(file)), 'new');
   assert.deepEqual(await unwrapMasterKey(parsed, password(), REPO_ID), master);
   assert.equal(await unwrapMasterKey(parsed, password('wrong'), REPO_ID), undefined);
@@ -30,6 +30,17 @@ test('new password keys use Argon2id (32 MiB, 4 passes) and open with the passwo
       : v;
   const reformatted = parseKeyFile(Buffer.from(JSON.stringify(sorted(file))), 'new');
   assert.deepEqual(await unwrapMasterKey(reformatted, password(), REPO_ID), master);
+});
+
+test('Argon2id keys made with the earlier default (32 MiB, 4 passes) still open', async () => {
+  // Written by the code before the default changed (master key: 32 bytes of 7).
+  const file = parseKeyFile(Buffer.from(JSON.stringify({
+    format: 1, id: 'f4104409733abe91', createdAt: '2026-12-06T12:06:20.075Z', label: 'old default',
+    kdf: { type: 'argon2id', memoryKiB: 32768, passes: 4, parallelism: 1, salt: 'xr0uYKQZV0qhXBPaIlrXvKXkoICImRD/Q3xRv3E+HtI=' },
+    wrapped: 'UTLPAiaGVeuvqUksozeTTNI7C485ipxloLToO+qL6Djg3geOE839/OiaiLzATjkI9JLL/ykek65iSjFU',
+  })), 'old default');
+  assert.deepEqual(await unwrapMasterKey(file, password('made before 0.2'), REPO_ID), Buffer.alloc(32, 7));
+  assert.equal(await unwrapMasterKey(file, password('wrong'), REPO_ID), undefined);
 });
 
 test('scrypt keys of earlier versions still open', async () => {

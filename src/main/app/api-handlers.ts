@@ -1,5 +1,7 @@
 import { keychainUnlock, volumesWithLastBackups, type ListedStore } from '../services/catalog.ts';
 import { DVOM_VERSION } from '../version.ts';
+import { requireVolume } from '../docker/volumes.ts';
+import { listVolumeFolder } from '../docker/volume-browse.ts';
 import { createBackupHandlers } from './backup-handlers.ts';
 import { createEngineHandlers } from './engine-handlers.ts';
 import { createReclaimHandlers } from './reclaim-handlers.ts';
@@ -34,6 +36,12 @@ export function createHandlers(app: DvomApp): ApiHandlers {
       }));
       return volumesWithLastBackups(docker, stores, (target, backup, err) =>
         app.log(`Warning: volumes list: backup '${backup}'${target ? ` on ${target}` : ''} left out: ${err.message}`));
+    },
+
+    async 'volumes.tree'(p) {
+      const docker = await app.docker();
+      await requireVolume(docker, p.volume);
+      return listVolumeFolder(docker, p.volume, p.path);
     },
 
     ...createEngineHandlers(app),

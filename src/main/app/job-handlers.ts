@@ -7,7 +7,11 @@ import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { firstBackupOrUndo } from '../services/new-backup.ts';
-import { backupTitle, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
+import { backupTitle, restoreTitle, stackBackupTitle, stackRestoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
+import { backupStack, backupStackPerVolume, perVolumeBackupName, planStackBackup } from '../services/stack-backup.ts';
+import { restoreStack } from '../services/stack-restore.ts';
+import { checkBackupName } from '../engine/repo/layout.ts';
+import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
@@ -19,12 +23,17 @@ import { mergeSummary, restoreDestination } from '../services/restore-destinatio
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
-type JobHandlers = Pick<ApiHandlers, 'jobs.list' | 'jobs.cancel' | 'jobs.startBackup' | 'jobs.startRestore' | 'jobs.startTestRestore' | 'jobs.startVerify'>;
+type JobHandlers = Pick<
+  ApiHandlers,
+  'jobs.list' | 'jobs.cancel' | 'jobs.startBackup' | 'jobs.startStackBackup' | 'jobs.startStackRestore' | 'jobs.startRestore' | 'jobs.startTestRestore' | 'jobs.startVerify'
+>;
+
+type BackupRequest = Pick<ValidParamsOf<'jobs.startBackup'>, 'backup' | 'encrypt' | 'password' | 'target'>;
 
 /** Long work as jobs: checks and opening happen before the job starts, so mistakes are answered at once; progress comes as events. */
 export function createJobHandlers(app: DvomApp): JobHandlers {
   /** Opens or creates the backup a backup job writes to. */
-  async function repoForBackup(p: ValidParamsOf<'jobs.startBackup'>): Promise<{ repo: Repository; created: boolean; store: StorageBackend }> {
+  async function repoForBackup(p: BackupRequest): Promise<{ repo: Repository; created: boolean; store: StorageBackend }> {
     const store = await app.store(p.target);
     const { repo, created } = await createOrOpenBackup(store, p.backup, {
       encrypt: p.encrypt,
@@ -78,6 +87,60 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           },
           { target },
         ),
+      };
+    },
+
+    async 'jobs.startStackBackup'(p) {
+      const docker = await app.docker();
+      const plan = await planStackBackup(docker, p.stack);
+      // Every backup is opened (or created) before the job starts, so a wrong password is answered at once.
+      const names = p.perVolume ? plan.volumes.map((v) => perVolumeBackupName(p.backup, v)) : [p.backup];
+      const opened = new Map<string, { repo: Repository; created: boolean; store: StorageBackend }>();
+      for (const backup of names) {
+        checkBackupName(backup);
+        opened.set(backup, await repoForBackup({ ...p, backup }));
+        if (p.rememberPassword && p.password) await rememberPassword(app.secrets, opened.get(backup)!.store, backup, p.password);
+      }
+      const undoable = (backup: string, run: (repo: Repository) => Promise<VersionSummary>) => {
+        const { repo, created, store } = opened.get(backup)!;
+        return firstBackupOrUndo(store, repo, created, () => run(repo), { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, backup) });
+      };
+      return {
+        jobId: app.jobs.start(
+          'backup',
+          stackBackupTitle(p.stack, p.backup, p.perVolume, p.target),
+          async ({ signal, onProgress, containersDown }) => {
+            const options = { signal, onProgress, log: app.log, onContainersDown: containersDown };
+            try {
+              if (!p.perVolume) {
+                const v = await undoable(p.backup, (repo) => backupStack(repo, docker, plan, options));
+                return `Stack ${p.stack}: version ${v.id} of ${p.backup}, ${plan.volumes.length} volumes, ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored`;
+              }
+              const versions = await backupStackPerVolume(docker, plan, options, (volume, run) => undoable(perVolumeBackupName(p.backup, volume), run));
+              const stored = versions.reduce((n, v) => n + v.stats.addedStoredBytes, 0);
+              return `Stack ${p.stack}: ${versions.length} backups (${names.join(', ')}); ${formatBytes(stored)} stored`;
+            } finally {
+              emitStoreChanged(app.events);
+            }
+          },
+          { target: p.target },
+        ),
+      };
+    },
+
+    async 'jobs.startStackRestore'(p) {
+      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const version = await repo.version(p.version);
+      return {
+        jobId: app.jobs.start('restore', stackRestoreTitle(p.backup, version.id, p.stack, p.target), async ({ signal, onProgress, containersDown }) => {
+          try {
+            const r = await restoreStack(repo, docker, version, p.stack, { force: p.force, signal, onProgress, log: app.log, onContainersDown: containersDown });
+            return `Restored version ${version.id} into stack ${p.stack} (${r.volumes.map((v) => v.volume).join(', ')}): ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+          } finally {
+            emitStoreChanged(app.events);
+          }
+        }, { target: p.target }),
       };
     },
 

@@ -7,59 +7,51 @@ import { OsKeychain } from '../secrets/secret-store.ts';
 import { describeError } from '../services/errors.ts';
 import { DVOM_VERSION } from '../version.ts';
 import { COMMON_OPTIONS, namedStoreSelection, str, type Command, type Values } from './command.ts';
-import { backupCommand } from './commands/backup.ts';
-import { keyCommand, passwdCommand } from './commands/keys.ts';
-import { infoCommand, listCommand, versionsCommand } from './commands/list.ts';
-import { deleteCommand, forgetCommand, pruneCommand, verifyCommand } from './commands/maintenance.ts';
-import { restoreCommand } from './commands/restore.ts';
-import { unlockCommand } from './commands/unlock.ts';
-import { diffCommand, dumpCommand, findCommand, lsCommand } from './commands/files.ts';
-import { statsCommand } from './commands/stats.ts';
-import { recoverCommand } from './commands/recover.ts';
-import { volumesCommand } from './commands/volumes.ts';
-import { configCommand, forgetPasswordCommand, targetCommand } from './commands/settings.ts';
-// The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
-import { serveCommand } from '../serve/serve-command.ts';
-import { scheduleCommand } from './commands/schedule.ts';
 import { consoleOutput } from './output.ts';
 
-const COMMANDS: Command[] = [
-  volumesCommand,
-  backupCommand,
-  restoreCommand,
-  listCommand,
-  infoCommand,
-  versionsCommand,
-  lsCommand,
-  diffCommand,
-  dumpCommand,
-  findCommand,
-  statsCommand,
-  verifyCommand,
-  deleteCommand,
-  forgetCommand,
-  pruneCommand,
-  unlockCommand,
-  recoverCommand,
-  passwdCommand,
-  keyCommand,
-  forgetPasswordCommand,
-  targetCommand,
-  configCommand,
-  serveCommand,
-  scheduleCommand,
+/**
+ * The commands, each loaded only when run: a command's modules (the app
+ * server, the scheduler, the config schemas) cost memory and start-up time
+ * that the others need not pay. Help loads them all.
+ */
+const COMMANDS: [name: string, load: () => Promise<Command>][] = [
+  ['volumes', async () => (await import('./commands/volumes.ts')).volumesCommand],
+  ['backup', async () => (await import('./commands/backup.ts')).backupCommand],
+  ['restore', async () => (await import('./commands/restore.ts')).restoreCommand],
+  ['list', async () => (await import('./commands/list.ts')).listCommand],
+  ['info', async () => (await import('./commands/list.ts')).infoCommand],
+  ['versions', async () => (await import('./commands/list.ts')).versionsCommand],
+  ['ls', async () => (await import('./commands/files.ts')).lsCommand],
+  ['diff', async () => (await import('./commands/files.ts')).diffCommand],
+  ['dump', async () => (await import('./commands/files.ts')).dumpCommand],
+  ['find', async () => (await import('./commands/files.ts')).findCommand],
+  ['stats', async () => (await import('./commands/stats.ts')).statsCommand],
+  ['verify', async () => (await import('./commands/maintenance.ts')).verifyCommand],
+  ['delete', async () => (await import('./commands/maintenance.ts')).deleteCommand],
+  ['forget', async () => (await import('./commands/maintenance.ts')).forgetCommand],
+  ['prune', async () => (await import('./commands/maintenance.ts')).pruneCommand],
+  ['unlock', async () => (await import('./commands/unlock.ts')).unlockCommand],
+  ['recover', async () => (await import('./commands/recover.ts')).recoverCommand],
+  ['passwd', async () => (await import('./commands/keys.ts')).passwdCommand],
+  ['key', async () => (await import('./commands/keys.ts')).keyCommand],
+  ['forget-password', async () => (await import('./commands/settings.ts')).forgetPasswordCommand],
+  ['target', async () => (await import('./commands/settings.ts')).targetCommand],
+  ['config', async () => (await import('./commands/settings.ts')).configCommand],
+  // The composition root: the one CLI file that may reach up to serve (dvom serve hosts the app).
+  ['serve', async () => (await import('../serve/serve-command.ts')).serveCommand],
+  ['schedule', async () => (await import('./commands/schedule.ts')).scheduleCommand],
 ];
 
-
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map(([, load]) => load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'dvom: encrypted, deduplicated backups of Docker volumes and folders',
     '',
     'Usage: dvom COMMAND [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Common options:',
     '  --backup-dir=DIR  a local store (default: $DVOM_BACKUP_DIR, else the default target, else a per-user data folder)',
@@ -84,18 +76,19 @@ function commandHelp(c: Command): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write((await mainHelp()) + '\n');
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
     process.stdout.write(`dvom ${DVOM_VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`Error: unknown command '${name}'\n\n${mainHelp()}\n`);
+  const load = COMMANDS.find(([n]) => n === name)?.[1];
+  if (!load) {
+    process.stderr.write(`Error: unknown command '${name}'\n\n${await mainHelp()}\n`);
     return 2;
   }
+  const command = await load();
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });

@@ -3,7 +3,11 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { DvomError, usageError } from '../engine/errors.ts';
 import { writePrivateFile } from '../platform/private-file.ts';
-import { configSchema, emptyConfig, holdsSecrets, type DvomConfig, type DvomConfigInput } from './config-schema.ts';
+import type { DvomConfig, DvomConfigInput } from './config-schema.ts';
+import { emptyConfig, holdsSecrets } from './config-values.ts';
+
+/** The schema (and zod, ~15 MiB of memory) is loaded only when a config file is read or written. */
+const loadSchema = async () => (await import('./config-schema.ts')).configSchema;
 
 /** The one config file shared by the CLI and the app: $DVOM_CONFIG, else the platform's config folder. */
 export function configPath(): string {
@@ -36,7 +40,7 @@ export async function readConfig(file = configPath()): Promise<DvomConfig> {
   } catch (err) {
     throw usageError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = configSchema.safeParse(json);
+  const parsed = (await loadSchema()).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw usageError(`config file ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
@@ -52,7 +56,7 @@ export async function readConfig(file = configPath()): Promise<DvomConfig> {
 
 /** Writes the config atomically, readable by its owner only. */
 export async function writeConfig(config: DvomConfigInput, file = configPath()): Promise<void> {
-  const valid = configSchema.parse(config);
+  const valid = (await loadSchema()).parse(config);
   await writePrivateFile(file, JSON.stringify(valid, null, 2) + '\n');
 }
 

@@ -81,19 +81,5 @@ export type DvomConfig = z.infer<typeof configSchema>;
 /** A config as written by hand or by older versions: defaults not yet applied. */
 export type DvomConfigInput = z.input<typeof configSchema>;
 
-export function emptyConfig(): DvomConfig {
-  return { version: 1, targets: {}, docker: {}, schedules: [], schedulesPaused: false };
-}
-
-/** True if the config holds a secret in plain text (then it must not be readable by others). */
-export function holdsSecrets(config: DvomConfig): boolean {
-  return Object.values(config.targets).some((t) => t.type === 's3' && !!t.secretAccessKey);
-}
-
-/** The config as shown to users and the renderer: secrets replaced by a marker. */
-export function redactConfig(config: DvomConfig): DvomConfig {
-  const targets = Object.fromEntries(
-    Object.entries(config.targets).map(([name, t]) => [name, t.type === 's3' && t.secretAccessKey ? { ...t, secretAccessKey: '(hidden)' } : t]),
-  );
-  return { ...config, targets };
-}
+// Kept free of zod (commands that only read the config load the schema when there is one): re-exported here.
+export { emptyConfig, holdsSecrets, redactConfig } from './config-values.ts';

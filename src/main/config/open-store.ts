@@ -4,7 +4,7 @@ import { LocalBackend } from '../engine/storage/local-backend.ts';
 import type { S3Settings } from '../engine/storage/s3-backend.ts';
 import { s3SecretAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { s3TargetSchema, type DvomConfig, type S3Target, type StorageTarget } from './config-schema.ts';
+import type { DvomConfig, S3Target, StorageTarget } from './config-schema.ts';
 import { defaultStoreDir } from './store-location.ts';
 
 /** How the user chose a store on the command line (or the app in its settings). */
@@ -76,6 +76,7 @@ export async function openStore(
   secrets: SecretStore | undefined,
 ): Promise<StorageBackend> {
   if (selection.s3) {
+    const { s3TargetSchema } = await import('./config-schema.ts'); // zod: loaded only when needed
     const parsed = s3TargetSchema.safeParse({ type: 's3', ...selection.s3 });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -12,8 +12,10 @@ export interface StopOptions {
 }
 
 /**
- * Stops the named containers for the duration of `fn` and restarts exactly
- * those that were running, however `fn` ends (error or cancel included).
+ * Stops the named containers, in the order given, for the duration of `fn`
+ * and restarts exactly those that were running, in the reverse order (a
+ * stack is stopped dependents first and started dependencies first), however
+ * `fn` ends (error or cancel included).
  */
 export async function withStoppedContainers<T>(docker: Docker, names: string[], fn: () => Promise<T>, options: StopOptions = {}): Promise<T> {
   const log = options.log ?? (() => undefined);
@@ -46,7 +48,7 @@ export async function withStoppedContainers<T>(docker: Docker, names: string[], 
     return await fn();
   } finally {
     const failures: string[] = [];
-    for (const name of toRestart) {
+    for (const name of toRestart.toReversed()) {
       log(`Starting container ${name}`);
       options.onStep?.('starting', name);
       try {

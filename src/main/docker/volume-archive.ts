@@ -26,17 +26,19 @@ function engineLost(volume: string, what: string, err: unknown): DvomError {
 
 /**
  * Streams a volume's files as entries, through the archive API of a
- * never-started helper with the volume mounted read-only. The helper is
+ * never-started helper with the volume mounted read-only (or one folder of
+ * it, with `folder`). The helper is
  * removed when the stream ends, fails, is cancelled or is abandoned.
  */
-export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal): AsyncGenerator<SourceEntry> {
+export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal, folder = ''): AsyncGenerator<SourceEntry> {
   const helper = await createHelper(docker, volume, { readOnly: true });
   let raw: Readable | undefined;
   let stream: PassThrough | undefined;
   const onAbort = () => stream?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
   try {
     try {
-      raw = (await helper.container.getArchive({ path: `${MOUNT_POINT}/.` })) as unknown as Readable;
+      // `folder` (relative to the volume's root): only that subtree, its entries relative to it.
+      raw = (await helper.container.getArchive({ path: `${MOUNT_POINT}/${folder ? `${folder}/` : ''}.` })) as unknown as Readable;
     } catch (err) {
       throw new DvomError('ERROR', `cannot read volume '${volume}': ${dockerMessage(err)}`);
     }

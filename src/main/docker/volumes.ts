@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { DvomError, notFound, usageError } from '../engine/errors.ts';
 import { dockerMessage, dockerStatus } from './docker-client.ts';
 import { HELPER_LABEL, TEMPORARY_VOLUME_LABEL } from './helper-container.ts';
+import { PROJECT_LABEL, volumeProject } from './compose.ts';
 
 export interface VolumeUser {
   id: string;
@@ -18,6 +19,8 @@ export interface VolumeDetails {
   createdAt?: string;
   labels: Record<string, string>;
   usedBy: VolumeUser[];
+  /** The Compose project (stack) it belongs to, if any (see compose.ts). */
+  stack?: string;
 }
 
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -51,6 +54,7 @@ export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
   }
   const containers = await docker.listContainers({ all: true });
   const users = new Map<string, VolumeUser[]>();
+  const projects = new Map<string, Set<string>>();
   for (const c of containers) {
     if (c.Labels?.[HELPER_LABEL]) continue;
     for (const m of c.Mounts ?? []) {
@@ -58,18 +62,23 @@ export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
       const list = users.get(m.Name) ?? [];
       list.push(volumeUser(c));
       users.set(m.Name, list);
+      projects.set(m.Name, (projects.get(m.Name) ?? new Set<string>()).add(c.Labels?.[PROJECT_LABEL] ?? ''));
     }
   }
   return (Volumes ?? [])
     .filter((v) => !v.Labels?.[TEMPORARY_VOLUME_LABEL])
-    .map((v) => ({
-      name: v.Name,
-      driver: v.Driver,
-      ...(sizes.has(v.Name) ? { size: sizes.get(v.Name)! } : {}),
-      ...((v as { CreatedAt?: string }).CreatedAt ? { createdAt: (v as { CreatedAt?: string }).CreatedAt! } : {}),
-      labels: v.Labels ?? {},
-      usedBy: users.get(v.Name) ?? [],
-    }))
+    .map((v) => {
+      const stack = volumeProject({ labels: v.Labels ?? {} }, projects.get(v.Name));
+      return {
+        name: v.Name,
+        driver: v.Driver,
+        ...(sizes.has(v.Name) ? { size: sizes.get(v.Name)! } : {}),
+        ...((v as { CreatedAt?: string }).CreatedAt ? { createdAt: (v as { CreatedAt?: string }).CreatedAt! } : {}),
+        labels: v.Labels ?? {},
+        usedBy: users.get(v.Name) ?? [],
+        ...(stack ? { stack } : {}),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -87,9 +96,9 @@ export async function requireVolume(docker: Docker, name: string): Promise<void>
   if (!(await volumeExists(docker, name))) throw notFound(`volume '${name}' does not exist (see: dvom volumes)`);
 }
 
-export async function createVolume(docker: Docker, name: string, temporary = false): Promise<void> {
+export async function createVolume(docker: Docker, name: string, temporary = false, labels: Record<string, string> = {}): Promise<void> {
   try {
-    await docker.createVolume({ Name: name, Labels: temporary ? { [TEMPORARY_VOLUME_LABEL]: '1' } : {} });
+    await docker.createVolume({ Name: name, Labels: { ...labels, ...(temporary ? { [TEMPORARY_VOLUME_LABEL]: '1' } : {}) } });
   } catch (err) {
     throw new DvomError('ERROR', `cannot create volume '${name}': ${dockerMessage(err)}`);
   }

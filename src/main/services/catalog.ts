@@ -152,7 +152,8 @@ async function describeVolumes(
       driver: v.driver,
       size: v.size ?? null,
       empty: await volumeEmptiness(docker, v.name, v.size),
-      usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running })),
+      usedBy: v.usedBy.map((u) => ({ name: u.name, running: u.running, image: u.image })),
+      ...(v.stack ? { stack: v.stack } : {}),
       ...backups(v.name),
     });
   }

@@ -18,7 +18,16 @@ export function backupTitle(volumes: readonly string[], backup: string, target?:
 /** A scheduled run: which run (its run time, or "run now" with the time it was started) tells two runs apart. */
 export function scheduledBackupTitle(schedule: Schedule, run: { slot: Date } | { startedAt: Date }): string {
   const which = 'slot' in run ? `run of ${formatDate(run.slot.toISOString())}` : `run now, ${formatDate(run.startedAt.toISOString())}`;
-  return `Scheduled backup ${schedule.name} (${which}): ${list(schedule.volumes)} to ${schedule.backup}${on(schedule.target)}`;
+  const what = schedule.stack ? `stack ${schedule.stack}` : list(schedule.volumes);
+  return `Scheduled backup ${schedule.name} (${which}): ${what} to ${schedule.backup}${on(schedule.target)}`;
+}
+
+export function stackBackupTitle(stack: string, backup: string, perVolume: boolean, target?: string): string {
+  return `Back up stack ${stack} to ${backup}${perVolume ? '-<volume>' : ''}${on(target)}`;
+}
+
+export function stackRestoreTitle(backup: string, version: string, stack: string, target?: string): string {
+  return `Restore ${backup}${on(target)} ${version} into stack ${stack}`;
 }
 
 export function restoreTitle(backup: string, version: string, volumes: readonly string[], destination: string, target?: string): string {

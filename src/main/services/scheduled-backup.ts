@@ -9,6 +9,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
+import { backupStack, planStackBackup } from './stack-backup.ts';
 
 /**
  * One scheduled backup, the same in the app and in `dvom schedule run`:
@@ -48,14 +49,16 @@ export async function runScheduledBackup(
   schedule: Schedule,
   options: ScheduledBackupOptions,
 ): Promise<ScheduledBackupResult> {
-  const version = await backupVolumes(repo, docker, {
-    volumes: schedule.volumes,
-    stopContainers: schedule.stopContainers,
+  const common = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.onContainersDown ? { onContainersDown: options.onContainersDown } : {}),
-  });
+  };
+  // A stack's volumes and containers are looked up at each run: what the stack is now is what is backed up.
+  const version = schedule.stack
+    ? await backupStack(repo, docker, await planStackBackup(docker, schedule.stack), common)
+    : await backupVolumes(repo, docker, { volumes: schedule.volumes, stopContainers: schedule.stopContainers, ...common });
   const result: ScheduledBackupResult = { version, retention: null, testRestore: null };
   if (hasRetention(schedule.retention)) {
     try {

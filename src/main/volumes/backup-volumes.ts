@@ -8,6 +8,7 @@ import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
 import { engineOf } from '../docker/docker-client.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
+import { hooksForVolumes, withBackupHooks } from '../docker/backup-hooks.ts';
 import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
 import { underVolume } from './volume-paths.ts';
@@ -28,6 +29,8 @@ export interface VolumeBackupOptions {
   exclude?: string[];
   /** How long the stopped containers were down, once they run again. */
   onContainersDown?: (ms: number) => void;
+  /** false: the containers' backup hooks already ran around this backup (a stack's one backup per volume). */
+  hooks?: boolean;
 }
 
 async function* allVolumes(
@@ -44,7 +47,12 @@ async function* allVolumes(
   }
 }
 
-/** Backs up one or more Docker volumes as a new version. */
+/**
+ * Backs up one or more Docker volumes as a new version. The pre-backup hooks
+ * of running containers that use them run first, then the containers to stop
+ * are stopped (in the order given) and, after the read, started again (in
+ * the reverse order), then the post-backup hooks run.
+ */
 export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<VersionSummary> {
   const volumes = options.volumes.map(checkVolumeName);
   if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
@@ -67,7 +75,9 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
   const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
   const engine = engineOf(docker);
-  const version = await withStoppedContainers(
+  // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
+  const hooks = options.hooks === false ? [] : await hooksForVolumes(docker, volumes);
+  const version = await withBackupHooks(docker, hooks, () => withStoppedContainers(
     docker,
     stop,
     async () =>
@@ -83,7 +93,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     { log, onStep: (step, container) => steps.step(step, container), onDowntime: options.onContainersDown },
-  );
+  ), { log, signal: options.signal });
   steps.finished();
   return version;
 }

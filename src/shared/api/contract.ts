@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppInfo, BackupDto, EngineChoiceDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
-import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, volumeName, type ScheduleStatus } from '../schedule.ts';
+import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, stackName, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
  * The whole app API, declared once. The main side validates every request's
@@ -45,6 +45,8 @@ export const apiParams = {
   'engines.list': none,
   /** Switches the app to another Docker engine (a docker CLI context) once it answers, and remembers it. */
   'engines.select': z.object({ name: z.string().max(256).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/, 'a Docker context name') }).strict(),
+  /** One folder of a volume as it is now (not a backup's), for browsing its files. */
+  'volumes.tree': z.object({ volume: volumeName, path: treePath.default('') }).strict(),
   'backups.list': z.object({ target }).strict(),
   'backups.versions': z.object({ backup: backupName, target }).strict(),
   'backups.tree': z
@@ -70,6 +72,23 @@ export const apiParams = {
       stopContainers: z.array(containerName).max(64).default([]),
       target,
     })
+    .strict(),
+  /** Every volume of a Compose stack, its running containers stopped dependents first and started again after. */
+  'jobs.startStackBackup': z
+    .object({
+      stack: stackName,
+      backup: backupName,
+      /** One backup per volume (named BACKUP-VOLUME) instead of one version of one backup. */
+      perVolume: z.boolean().default(false),
+      encrypt: z.boolean(),
+      password: password.optional(),
+      rememberPassword: z.boolean().default(false),
+      target,
+    })
+    .strict(),
+  /** Every volume of a version into the stack's volumes of the same names, all verified in staging first. */
+  'jobs.startStackRestore': z
+    .object({ backup: backupName, version: versionRef.optional(), stack: stackName, force: z.boolean().default(false), password: password.optional(), target })
     .strict(),
   'jobs.startRestore': z
     .object({
@@ -127,6 +146,7 @@ export interface ApiResults {
   'volumes.list': VolumeDto[];
   'engines.list': EngineChoiceDto[];
   'engines.select': AppInfo['engine'];
+  'volumes.tree': TreeNodeDto[];
   'backups.list': BackupDto[];
   'backups.versions': VersionDto[];
   'backups.tree': TreeNodeDto[];
@@ -140,6 +160,8 @@ export interface ApiResults {
   'jobs.list': JobDto[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.startBackup': { jobId: string };
+  'jobs.startStackBackup': { jobId: string };
+  'jobs.startStackRestore': { jobId: string };
   'jobs.startRestore': { jobId: string };
   'jobs.startTestRestore': { jobId: string };
   'jobs.startVerify': { jobId: string };

@@ -33,6 +33,8 @@ export interface EngineChoiceDto extends EngineDto {
 export interface VolumeUserDto {
   name: string;
   running: boolean;
+  /** The container's image, as Docker lists it (for the backup dialog's hook presets). */
+  image?: string;
 }
 
 export interface VolumeDto {
@@ -61,6 +63,8 @@ export interface VolumeDto {
   lastBackups?: LastBackupDto[];
   /** Stores whose backups could not be read (offline, no access): the volume's last backup there is unknown. */
   lastBackupUnknown?: { target: string | null; error: string }[];
+  /** The Docker Compose project (stack) it belongs to; absent for a volume of no stack. */
+  stack?: string;
 }
 
 export interface LastBackupDto {

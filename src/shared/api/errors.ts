@@ -31,6 +31,8 @@ export const API_ERROR_CODES = [
   'PASSWORD_NOT_REMEMBERED',
   /** The chosen Docker engine's endpoint has a scheme DVOM cannot connect to. */
   'DOCKER_HOST_UNSUPPORTED',
+  /** A container's backup hook (label dvom.backup.pre / .post) failed; the message carries its output. */
+  'HOOK_FAILED',
   // The API boundary and its transports.
   /** Params do not match the contract; `field` names the param. */
   'INVALID_ARGUMENT',

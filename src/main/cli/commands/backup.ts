@@ -2,8 +2,8 @@ import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DvomError, backup, folderSize, folderSource, usageError } from '../../engine/index.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
+import { DvomError, backup, checkBackupName, folderSize, folderSource, usageError } from '../../engine/index.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type CommandContext, type Values } from '../command.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openOrCreate } from '../open-backup.ts';
 import { logTo } from '../output.ts';
@@ -14,13 +14,20 @@ import { backupVolumes } from '../../volumes/backup-volumes.ts';
 import { checkVolumeName, requireVolume } from '../../docker/volumes.ts';
 import { excludedPath, parsePatternFile } from '../../engine/tree/path-filter.ts';
 import { compilePatterns } from '../../engine/tree/path-pattern.ts';
+import type { Repository } from '../../engine/repo/repository.ts';
+import type { VersionSummary } from '../../engine/repo/version-file.ts';
+import { checkStackName } from '../../docker/compose.ts';
+import { backupStack, backupStackPerVolume, perVolumeBackupName, planStackBackup } from '../../services/stack-backup.ts';
 
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up Docker volumes (or a folder) as a new version of a backup',
   usage:
-    'dvom backup (--volume=NAME [--volume=NAME…] | --path=DIR) --name=BACKUP [--encrypt] [--password=P | --key-file=F]\n' +
-    '            [--stop-containers=NAME,…] [--force-read] [--exclude=PATTERN…] [--exclude-file=F…] [--quiet]\n' +
+    'dvom backup (--volume=NAME [--volume=NAME…] | --stack=NAME [--per-volume] | --path=DIR) --name=BACKUP [--encrypt]\n' +
+    '            [--password=P | --key-file=F] [--stop-containers=NAME,…] [--force-read] [--exclude=PATTERN…] [--exclude-file=F…] [--quiet]\n' +
+    '  --stack         every volume of a Docker Compose project, as one version of BACKUP; its running containers are\n' +
+    '                  stopped (dependents first) and started again (dependencies first) whatever happens\n' +
+    '  --per-volume    with --stack: one backup per volume instead, named BACKUP-VOLUME\n' +
     '  --force-read    read every file, even those unchanged since the last version (which are otherwise reused)\n' +
     '  --exclude       leave out what matches (a folder with everything below it); relative to each volume\'s (or the\n' +
     '                  folder\'s) root: * and ? within a name, ** across folders, a leading / anchors at that root\n' +
@@ -31,6 +38,8 @@ export const backupCommand: Command = {
     ...CREDENTIAL_OPTIONS,
     path: { type: 'string' },
     volume: { type: 'string', multiple: true },
+    stack: { type: 'string' },
+    'per-volume': { type: 'boolean' },
     name: { type: 'string' },
     encrypt: { type: 'boolean' },
     'force-read': { type: 'boolean' },
@@ -43,6 +52,14 @@ export const backupCommand: Command = {
     const dir = str(ctx.values, 'path');
     const volumes = listOption(ctx.values.volume);
     const name = str(ctx.values, 'name');
+    const stack = str(ctx.values, 'stack');
+    if (ctx.values['per-volume'] === true && stack === undefined) throw usageError('--per-volume goes with --stack');
+    if (stack !== undefined) {
+      if (dir || volumes.length) throw usageError('use one of --volume, --stack or --path');
+      if (listOption(ctx.values['stop-containers']).length) throw usageError('--stack stops the stack\'s running containers itself: leave out --stop-containers');
+      if (!name) throw usageError('--name=NAME is required (the backup to add a version to)');
+      return backUpStack(ctx, checkStackName(stack), name, exclusions(ctx.values));
+    }
     if (!dir && !volumes.length) throw usageError('--volume=NAME (a Docker volume) or --path=DIR (a folder) is required');
     if (dir && volumes.length) throw usageError('use either --volume or --path, not both');
     if (!name) throw usageError('--name=NAME is required (the backup to add a version to)');
@@ -94,15 +111,58 @@ export const backupCommand: Command = {
     } finally {
       bar.done();
     }
-    const s = version.stats;
-    ctx.output.info(
-      `Created version ${version.id} of backup '${name}'${repo.config.encrypted ? ' (encrypted)' : ''}: ` +
-        `${s.files} files, ${formatBytes(s.bytes)}; new data ${formatBytes(s.addedBytes)}, ` +
-        `stored ${formatBytes(s.addedStoredBytes)}, in ${formatDuration(s.durationMs / 1000)}`,
-    );
-    ctx.output.out(version.id);
+    reportVersion(ctx, name, repo, version);
   },
 };
+
+function reportVersion(ctx: CommandContext, name: string, repo: Repository, version: VersionSummary): void {
+  const s = version.stats;
+  ctx.output.info(
+    `Created version ${version.id} of backup '${name}'${repo.config.encrypted ? ' (encrypted)' : ''}: ` +
+      `${s.files} files, ${formatBytes(s.bytes)}; new data ${formatBytes(s.addedBytes)}, ` +
+      `stored ${formatBytes(s.addedStoredBytes)}, in ${formatDuration(s.durationMs / 1000)}`,
+  );
+  ctx.output.out(version.id);
+}
+
+/** --stack: the stack's volumes as one version of `name`, or (--per-volume) one backup per volume. */
+async function backUpStack(ctx: CommandContext, stack: string, name: string, exclude: string[]): Promise<void> {
+  const docker = await dockerFor(ctx);
+  const plan = await planStackBackup(docker, stack);
+  ctx.output.info(`Stack '${stack}': volumes ${plan.volumes.join(', ')}; containers to stop: ${plan.stopOrder.join(', ') || 'none running'}`);
+  const encrypt = ctx.values.encrypt === true;
+  const bar = progressBar(ctx.output.interactive, `backup ${stack}`);
+  const options = {
+    forceRead: ctx.values['force-read'] === true,
+    ...(exclude.length ? { exclude } : {}),
+    signal: ctx.signal,
+    log: logTo(ctx.output),
+    ...(bar.listener ? { onProgress: bar.listener } : {}),
+  };
+  try {
+    if (ctx.values['per-volume'] !== true) {
+      const { repo, created } = await openOrCreate(ctx, name, encrypt);
+      const version = await firstBackupOrUndo(ctx.store(), repo, created, () => backupStack(repo, docker, plan, options), { warn: ctx.output.warn });
+      bar.done();
+      return reportVersion(ctx, name, repo, version);
+    }
+    // Every backup is opened (passwords asked) before any container is stopped.
+    const repos = new Map<string, { repo: Repository; created: boolean }>();
+    for (const volume of plan.volumes) {
+      const backup = perVolumeBackupName(name, volume);
+      checkBackupName(backup);
+      repos.set(volume, await openOrCreate(ctx, backup, encrypt));
+    }
+    const versions = await backupStackPerVolume(docker, plan, options, (volume, run) => {
+      const { repo, created } = repos.get(volume)!;
+      return firstBackupOrUndo(ctx.store(), repo, created, () => run(repo), { warn: ctx.output.warn });
+    });
+    bar.done();
+    plan.volumes.forEach((volume, i) => reportVersion(ctx, perVolumeBackupName(name, volume), repos.get(volume)!.repo, versions[i]!));
+  } finally {
+    bar.done();
+  }
+}
 
 /** --exclude patterns, then those of each --exclude-file; all checked before anything is read. */
 function exclusions(values: Values): string[] {

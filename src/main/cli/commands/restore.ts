@@ -4,7 +4,9 @@ import { restoreVolume } from '../../volumes/restore-volume.ts';
 import { selectPaths, sourceSelector } from '../../volumes/volume-paths.ts';
 import type { MergeCounts, OnExisting } from '../../engine/restore/written-files.ts';
 import { mergeSummary } from '../../services/restore-destination.ts';
-import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type Values } from '../command.ts';
+import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, strings, type Command, type CommandContext, type Values } from '../command.ts';
+import { checkStackName } from '../../docker/compose.ts';
+import { restoreStack } from '../../services/stack-restore.ts';
 import { dockerFor, listOption } from '../docker-session.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
@@ -22,6 +24,10 @@ export const restoreCommand: Command = {
     '             [--force | --keep-existing | --overwrite-existing] [--path=PATH…]\n' +
     '             [--volume=NAME] [--stop-containers=NAME,…] [--include=PATTERN…] [--exclude=PATTERN…] [--keep-setuid]\n' +
     '             [--password=P | --key-file=F]\n' +
+    'dvom restore --snapshot=BACKUP [--version=ID] --stack=NAME [--force]\n' +
+    '  --stack: every volume of the version back into the volume of the same name, for Compose project NAME: all are\n' +
+    '  restored and verified in staging volumes first; then the stack\'s running containers are stopped, the volumes\n' +
+    '  replaced (--force when they hold data) and the containers started again.\n' +
     '  --include / --exclude: restore only what matches (and the folders leading to it) / everything but what matches;\n' +
     '  patterns are relative to the volume or folder restored: * and ? within a name, ** across folders, a leading /\n' +
     '  anchors at its root. A folder that matches brings (or leaves out) everything below it.\n' +
@@ -44,6 +50,7 @@ export const restoreCommand: Command = {
     version: { type: 'string' },
     volume: { type: 'string' },
     'target-volume': { type: 'string' },
+    stack: { type: 'string' },
     'target-dir': { type: 'string' },
     force: { type: 'boolean' },
     'keep-existing': { type: 'boolean' },
@@ -59,6 +66,8 @@ export const restoreCommand: Command = {
   async run(ctx) {
     const name = str(ctx.values, 'snapshot') ?? str(ctx.values, 'name');
     if (!name) throw usageError('--snapshot=NAME is required (the backup to restore from)');
+    const stack = str(ctx.values, 'stack');
+    if (stack !== undefined) return restoreStackCommand(ctx, name, checkStackName(stack));
     const destinationDir = str(ctx.values, 'target-dir');
     const destinationVolume = str(ctx.values, 'target-volume');
     const dryRun = ctx.values['dry-run'] === true;
@@ -140,6 +149,30 @@ export const restoreCommand: Command = {
     ctx.output.info(`Restored ${name} version ${version.id} into ${destinationDir}: ${counts}`);
   },
 };
+
+/** --stack: the whole version into the stack's volumes (services/stack-restore.ts). */
+async function restoreStackCommand(ctx: CommandContext, name: string, stack: string): Promise<void> {
+  for (const flag of ['target-volume', 'target-dir', 'volume', 'dry-run', 'stop-containers', 'include', 'exclude', 'keep-setuid', 'keep-existing', 'overwrite-existing', 'path']) {
+    if (ctx.values[flag] !== undefined) throw usageError(`--${flag} does not go with --stack`);
+  }
+  const repo = await openBackup(ctx, name);
+  const version = await repo.version(str(ctx.values, 'version'));
+  const docker = await dockerFor(ctx);
+  const bar = progressBar(ctx.output.interactive, `restore ${stack}`);
+  let result;
+  try {
+    result = await restoreStack(repo, docker, version, stack, {
+      force: ctx.values.force === true,
+      signal: ctx.signal,
+      log: logTo(ctx.output),
+      ...(bar.listener ? { onProgress: bar.listener } : {}),
+    });
+  } finally {
+    bar.done();
+  }
+  const how = result.volumes.map((v) => `${v.volume}${v.created ? ' (created)' : v.replaced ? ' (replaced)' : ''}`).join(', ');
+  ctx.output.info(`Restored ${name} version ${version.id} into stack '${stack}': ${how}; ${result.files} files, ${formatBytes(result.bytes)}, all hashes verified`);
+}
 
 /** The dry run's report: the test restore's result, then what the restore would do to the destination. */
 function reportPreview(

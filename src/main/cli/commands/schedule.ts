@@ -104,7 +104,9 @@ async function newBackupPassword(ctx: CommandContext, store: StorageBackend, sch
 
 function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
   const volumes = listOption(ctx.values.volume);
-  if (!volumes.length) throw usageError('--volume=NAME is required (repeat it for several volumes)');
+  const stack = str(ctx.values, 'stack');
+  if (stack !== undefined && volumes.length) throw usageError('use either --volume or --stack, not both');
+  if (!volumes.length && stack === undefined) throw usageError('--volume=NAME is required (repeat it for several volumes), or --stack=NAME for a Compose stack');
   const backup = str(ctx.values, 'backup');
   if (!backup) throw usageError('--backup=NAME is required (the backup the schedule adds versions to)');
   const retention: Retention = {};
@@ -115,6 +117,7 @@ function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
   const parsed = scheduleSchema.safeParse({
     name,
     volumes,
+    ...(stack !== undefined ? { stack } : {}),
     backup,
     ...(str(ctx.values, 'target') ? { target: str(ctx.values, 'target') } : {}),
     when: whenFromOptions(ctx),
@@ -241,7 +244,7 @@ export const scheduleCommand: Command = {
   name: 'schedule',
   summary: 'scheduled backups: add, list, remove, enable, disable, run',
   usage:
-    'dvom schedule add NAME --volume=V [--volume=W] --backup=B [--target=T] [--encrypt | --no-encrypt]\n' +
+    'dvom schedule add NAME (--volume=V [--volume=W] | --stack=S) --backup=B [--target=T] [--encrypt | --no-encrypt]\n' +
     "                       (--every=15m|2h | --daily=HH:MM | --weekly=mon,thu@HH:MM | --cron='m h dom mon dow')\n" +
     '                       [--keep-last=N] [--keep-hourly=N] [--keep-daily=N] [--keep-weekly=N] [--keep-monthly=N] [--keep-yearly=N]\n' +
     '                       [--stop-containers=a,b] [--test-restore-every=N] [--no-catch-up] [--disabled]\n' +
@@ -262,6 +265,7 @@ export const scheduleCommand: Command = {
     ...CREDENTIAL_OPTIONS,
     ...KEEP_OPTIONS,
     volume: { type: 'string', multiple: true },
+    stack: { type: 'string' },
     backup: { type: 'string' },
     every: { type: 'string' },
     daily: { type: 'string' },

@@ -16,13 +16,15 @@ interface Block {
 /**
  * Blobs are read in tree order, and neighbours in a file usually sit side by
  * side in one pack (though not always in order: compression finishes out of
- * order). Reading packs in fixed 4 MiB blocks turns hundreds of small ranged
- * requests (costly on S3) into a handful, and since a block's position is
- * fixed, reads in flight at once share it instead of fetching bytes twice.
- * A multiple of the cipher's 64 KiB segments, so a block decrypts on its own.
+ * order). Reading packs in fixed blocks (4 MiB, or the store's rangeReadSize)
+ * turns hundreds of small ranged requests (costly on S3) into a handful, and
+ * since a block's position is fixed, reads in flight at once share it instead
+ * of fetching bytes twice. A multiple of the cipher's 64 KiB segments, so a
+ * block decrypts on its own.
  */
 const BLOCK_SIZE = 4 * 1024 * 1024;
-const BLOCKS_KEPT = 4;
+const SEGMENT = 64 * 1024;
+const BLOCKS_KEPT = 2;
 /** Blobs up to this size are decoded on the calling thread even with a pool. */
 const POOL_MIN = 32 * 1024;
 
@@ -33,6 +35,7 @@ export class BlobReader {
   private readonly index: BlobIndex;
   private blocks: Block[] = [];
   private readonly pool: DecodePool | undefined;
+  private readonly blockSize: number;
 
   /** With a pool, decryption and decoding run on its threads; without, here. */
   constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex, pool?: DecodePool) {
@@ -40,6 +43,8 @@ export class BlobReader {
     this.layout = layout;
     this.index = index;
     this.pool = pool;
+    const size = codec.backend.rangeReadSize;
+    this.blockSize = size && size > 0 && size % SEGMENT === 0 ? size : BLOCK_SIZE;
   }
 
   location(id: string): BlobLocation {
@@ -59,8 +64,8 @@ export class BlobReader {
     const pack = this.index.packs.get(loc.pack);
     if (!pack) throw integrityError(`pack ${loc.pack.slice(0, 16)}… is missing from the index`);
     const end = loc.offset + loc.length;
-    const first = Math.floor(loc.offset / BLOCK_SIZE);
-    const last = Math.max(first, Math.floor((end - 1) / BLOCK_SIZE));
+    const first = Math.floor(loc.offset / this.blockSize);
+    const last = Math.max(first, Math.floor((end - 1) / this.blockSize));
     const reads: Promise<Buffer>[] = [];
     for (let i = first; i <= last; i++) reads.push(this.block(loc.pack, pack.length, i));
     let blocks: Buffer[];
@@ -72,7 +77,7 @@ export class BlobReader {
       return this.codec.readRange(this.layout.pack(loc.pack), pack.length, loc.offset, loc.length);
     }
     const slices = blocks.map((data, k) => {
-      const blockStart = (first + k) * BLOCK_SIZE;
+      const blockStart = (first + k) * this.blockSize;
       return data.subarray(Math.max(loc.offset, blockStart) - blockStart, Math.min(end, blockStart + data.length) - blockStart);
     });
     return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
@@ -84,8 +89,8 @@ export class BlobReader {
       this.blocks = [kept, ...this.blocks.filter((b) => b !== kept)];
       return kept.data;
     }
-    const start = index * BLOCK_SIZE;
-    const block: Block = { pack, index, data: this.readRange(this.layout.pack(pack), packLength, start, Math.min(BLOCK_SIZE, packLength - start)) };
+    const start = index * this.blockSize;
+    const block: Block = { pack, index, data: this.readRange(this.layout.pack(pack), packLength, start, Math.min(this.blockSize, packLength - start)) };
     // A failed read is not kept (its error reaches every caller waiting on it).
     block.data.catch(() => (this.blocks = this.blocks.filter((b) => b !== block)));
     this.blocks = [block, ...this.blocks].slice(0, BLOCKS_KEPT);

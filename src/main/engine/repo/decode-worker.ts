@@ -1,15 +1,15 @@
 /**
- * Worker thread of DecodePool: opens sealed ranges of packs and decodes blobs
- * (decompress, check the id), the CPU-heavy half of reading a version.
+ * The decoding a restore hands to the engine threads (engine-thread.ts):
+ * opens sealed ranges of packs and decodes blobs (decompress, check the id),
+ * the CPU-heavy half of reading a version.
  */
-import { parentPort } from 'node:worker_threads';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
 import { reclaimAfter } from '../memory.ts';
 
-export type DecodeRequest = { seq: number } & (
+export type DecodeJob =
   | {
       op: 'open';
       encKey: Uint8Array;
@@ -20,10 +20,9 @@ export type DecodeRequest = { seq: number } & (
       offset: number;
       length: number;
     }
-  | { op: 'blob'; id: string; what: string; payload: Uint8Array; rawLength: number; compressed: boolean; idKey: Uint8Array | undefined }
-);
+  | { op: 'blob'; id: string; what: string; payload: Uint8Array; rawLength: number; compressed: boolean; idKey: Uint8Array | undefined };
 
-export type DecodeReply = { seq: number } & ({ data: Uint8Array } | { error: { integrity: boolean; message: string } });
+export type DecodeReply = { data: Uint8Array } | { error: { integrity: boolean; message: string } };
 
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -35,14 +34,15 @@ function idKeyOf(raw: Uint8Array | undefined): KeyObject | undefined {
   return idKey.key;
 }
 
-function handle(req: DecodeRequest): Buffer {
+function handle(req: DecodeJob): Buffer {
   if (req.op === 'open') {
     return openSealedRange(buf(req.encKey), req.objectPath, req.payloadLength, buf(req.header), buf(req.sealed), req.offset, req.length);
   }
   return decodeBlob(req.id, req.what, buf(req.payload), req.rawLength, req.compressed, idKeyOf(req.idKey));
 }
 
-parentPort!.on('message', (req: DecodeRequest) => {
+/** Runs one decoding job; the reply's bytes are moved back, not copied. */
+export function decodeJob(req: DecodeJob): { reply: DecodeReply; transfer: ArrayBuffer[] } {
   reclaimAfter(req.op === 'open' ? req.length : req.rawLength);
   try {
     const out = handle(req);
@@ -52,9 +52,9 @@ parentPort!.on('message', (req: DecodeRequest) => {
       data = Buffer.allocUnsafeSlow(out.length); // its own memory: a pooled buffer must never be moved away
       out.copy(data);
     }
-    parentPort!.postMessage({ seq: req.seq, data } satisfies DecodeReply, [data.buffer as ArrayBuffer]);
+    return { reply: { data }, transfer: [data.buffer as ArrayBuffer] };
   } catch (err) {
     const message = (err as Error).message;
-    parentPort!.postMessage({ seq: req.seq, error: { integrity: isDvomError(err, 'INTEGRITY'), message } } satisfies DecodeReply);
+    return { reply: { error: { integrity: isDvomError(err, 'INTEGRITY'), message } }, transfer: [] };
   }
-});
+}

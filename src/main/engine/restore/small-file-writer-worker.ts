@@ -1,9 +1,9 @@
 /**
- * Worker thread of SmallFileWriter: creates small files with synchronous
- * calls, so the restore's main thread keeps decoding while files are written.
+ * What SmallFileWriter hands to an engine thread (engine-thread.ts): creates
+ * small files with synchronous calls, so the restore's main thread keeps
+ * decoding while files are written.
  */
 import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, openSync, writeSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
 import { reclaimAfter } from '../memory.ts';
 
 /** One file to create, its name and content given as ranges of the batch's buffer. */
@@ -29,6 +29,8 @@ export interface SmallFileBatch {
   files: SmallFile[];
 }
 
+export type WriteFilesJob = { op: 'write-files' } & SmallFileBatch;
+
 export type WriterReply = { written: number } | { error: { code?: string; message: string; dest: string } };
 
 function write(bytes: Buffer, f: SmallFile): void {
@@ -49,7 +51,8 @@ function write(bytes: Buffer, f: SmallFile): void {
   }
 }
 
-parentPort!.on('message', ({ bytes, files }: SmallFileBatch) => {
+/** Writes a batch of files in order, stopping at the first failure. */
+export function writeFilesJob({ bytes, files }: SmallFileBatch): { reply: WriterReply; transfer: ArrayBuffer[] } {
   reclaimAfter(bytes.byteLength);
   const buf = Buffer.from(bytes);
   let written = 0;
@@ -60,9 +63,8 @@ parentPort!.on('message', ({ bytes, files }: SmallFileBatch) => {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const dest = buf.subarray(f.dest[0], f.dest[0] + f.dest[1]).toString();
-      parentPort!.postMessage({ error: { ...(e.code ? { code: e.code } : {}), message: e.message, dest } } satisfies WriterReply);
-      return;
+      return { reply: { error: { ...(e.code ? { code: e.code } : {}), message: e.message, dest } }, transfer: [] };
     }
   }
-  parentPort!.postMessage({ written } satisfies WriterReply);
-});
+  return { reply: { written }, transfer: [] };
+}

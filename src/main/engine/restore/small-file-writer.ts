@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { workerUrl } from '../worker-url.ts';
-import type { SmallFile, SmallFileBatch, WriterReply } from './small-file-writer-worker.ts';
+import { leaseThreads, type ThreadLease } from '../engine-threads.ts';
+import type { SmallFile, WriterReply } from './small-file-writer-worker.ts';
 
 /** A file to write: its name and content, and the rest of SmallFile. */
 export type SmallFileInput = Omit<SmallFile, 'dest' | 'data'> & { dest: Buffer; data: Buffer };
@@ -8,35 +7,27 @@ export type SmallFileInput = Omit<SmallFile, 'dest' | 'data'> & { dest: Buffer; 
 /** Files handed over at once (one message each way per batch). */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 1024 * 1024;
-/** Bytes handed over but not yet written; beyond this, add() waits. */
-const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** Bytes handed over but not yet written; beyond this, add() waits (a few batches keep the thread busy). */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/** Every batch goes to the same engine thread: files are created in the order added. */
+const WRITER_THREAD = 0;
 
 
 /**
- * Writes small files on a worker thread. Creating a file costs six system
- * calls; for a folder of thousands of small files those calls, not the data,
- * are most of a restore, and here they run beside the decoding on the main
- * thread instead of after it. Files are created in the order added; the first
+ * Writes small files on an engine thread (the one the restore's decoding
+ * shares). Creating a file costs six system calls; for a folder of thousands
+ * of small files those calls, not the data, are most of a restore, and here
+ * they run beside the work on the main thread instead of after it. Files are created in the order added; the first
  * failure is thrown by the next call.
  */
 export class SmallFileWriter {
-  private readonly worker: Worker;
+  private readonly threads: ThreadLease = leaseThreads();
   private batch: SmallFileInput[] = [];
   private batchBytes = 0;
   private queuedBytes = 0;
   private readonly inFlight: number[] = [];
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
-
-  constructor() {
-    this.worker = new Worker(workerUrl('restore/small-file-writer-worker'));
-    this.worker.unref(); // a writer left open must not keep the process alive
-    this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => {
-      if (code !== 0) this.fail(new Error(`the file-writing thread stopped (exit code ${code})`));
-    });
-  }
 
   /** Queues a file; waits while too many bytes are on their way. */
   async add(file: SmallFileInput): Promise<void> {
@@ -56,7 +47,7 @@ export class SmallFileWriter {
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await this.threads.release();
   }
 
   private send(): void {
@@ -71,7 +62,10 @@ export class SmallFileWriter {
       return [pos - b.length, b.length];
     };
     for (const f of this.batch) files.push({ ...f, dest: place(f.dest), data: place(f.data) });
-    this.worker.postMessage({ bytes, files } satisfies SmallFileBatch, [bytes]);
+    this.threads.run<WriterReply>(WRITER_THREAD, { op: 'write-files', bytes, files }, [bytes]).then(
+      (reply) => this.onReply(reply),
+      (err: unknown) => this.fail(err as Error),
+    );
     this.inFlight.push(this.batchBytes);
     this.queuedBytes += this.batchBytes;
     this.batch = [];

@@ -65,6 +65,12 @@ export interface StorageBackend {
   /** How many sealed packs may still be storing while the next one fills (an S3 put holds its pack in memory). */
   readonly concurrentPuts: number;
   /**
+   * Bytes a restore reads from a pack at once (a multiple of 64 KiB). Where
+   * each read costs a round trip (S3) few large reads are best; where reading
+   * is cheap, smaller ones hold less in memory. Default 4 MiB.
+   */
+  readonly rangeReadSize?: number;
+  /**
    * Stores an object. When the promise resolves the object is durable and
    * complete; a failed or interrupted put never leaves a partial object under
    * `key`. Without `overwrite`, an existing key fails with ALREADY_EXISTS.

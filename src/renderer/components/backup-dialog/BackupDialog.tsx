@@ -4,6 +4,8 @@ import type { BackupDto, TargetDto, VolumeDto } from '../../../shared/api/dto.ts
 import { api } from '../../api/api.ts';
 import { useNavigation } from '../../state/navigation-store.ts';
 import { ContainersField } from './ContainersField.tsx';
+import { HookPresets } from './HookPresets.tsx';
+import { StackFields } from './StackFields.tsx';
 import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup-name.ts';
 import { usePasswordStrength } from './password-strength.ts';
 import { placeStartError, type PlacedError } from './start-error.ts';
@@ -18,6 +20,10 @@ import './backup-dialog.css';
 
 interface Props {
   volume: VolumeDto;
+  /** More volumes backed up together with `volume`, in one version (the Volumes page's selection). */
+  together?: VolumeDto[];
+  /** A whole Compose stack instead (`volume` is one of its volumes): jobs.startStackBackup. */
+  stack?: { name: string; volumes: VolumeDto[] };
   onClose(): void;
 }
 
@@ -47,7 +53,10 @@ function existingNote(existing: BackupDto): string {
 }
 
 /** Starts a backup of one volume: name, store, encryption, password, containers to stop. */
-export function BackupDialog({ volume, onClose }: Props) {
+export function BackupDialog({ volume, together, stack, onClose }: Props) {
+  const all = stack?.volumes ?? [volume, ...(together ?? [])];
+  const users = [...new Map(all.flatMap((v) => v.usedBy).map((u) => [u.name, u])).values()];
+  const [perVolume, setPerVolume] = useState(false);
   const go = useNavigation((s) => s.go);
   const ids = {
     name: useId(),
@@ -61,14 +70,14 @@ export function BackupDialog({ volume, onClose }: Props) {
     rememberHint: useId(),
   };
 
-  const [name, setName] = useState(() => defaultBackupName(volume.name));
+  const [name, setName] = useState(() => defaultBackupName(stack?.name ?? volume.name));
   const [chosenTarget, setChosenTarget] = useState<TargetKey | null>(null);
   const [encryptChoice, setEncryptChoice] = useState(true);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [showPasswords, setShowPasswords] = useState(false);
   const [remember, setRemember] = useState(true);
-  const [stop, setStop] = useState<Set<string>>(() => new Set(volume.usedBy.filter((u) => u.running).map((u) => u.name)));
+  const [stop, setStop] = useState<Set<string>>(() => new Set(users.filter((u) => u.running).map((u) => u.name)));
   const [tried, setTried] = useState(false);
   const [confirmTouched, setConfirmTouched] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -151,10 +160,10 @@ export function BackupDialog({ volume, onClose }: Props) {
     if (formProblem) return nameRef.current?.focus();
 
     const params: ParamsOf<'jobs.startBackup'> = {
-      volumes: [volume.name],
+      volumes: all.map((v) => v.name),
       backup: trimmedName,
       encrypt,
-      stopContainers: volume.usedBy.filter((u) => u.running && stop.has(u.name)).map((u) => u.name),
+      stopContainers: users.filter((u) => u.running && stop.has(u.name)).map((u) => u.name),
       rememberPassword: mode === 'remembered' ? password.length > 0 : mode !== 'none' && remember,
     };
     if (mode !== 'none' && password) params.password = password;
@@ -163,7 +172,11 @@ export function BackupDialog({ volume, onClose }: Props) {
     setBusy(true);
     setServerError(null);
     try {
-      await api().call('jobs.startBackup', params);
+      if (stack) {
+        const { volumes: _volumes, stopContainers: _stop, ...rest } = params;
+        // The engine stops the stack's running containers itself, in dependency order.
+        await api().call('jobs.startStackBackup', { ...rest, stack: stack.name, perVolume });
+      } else await api().call('jobs.startBackup', params);
       onClose();
       go('activity');
     } catch (err) {
@@ -210,8 +223,12 @@ export function BackupDialog({ volume, onClose }: Props) {
 
   return (
     <Dialog
-      title={`Back up ${volume.name}`}
-      description="Saves the volume’s files as a new version of a backup; only what changed since the last one is stored again."
+      title={stack ? `Back up stack ${stack.name}` : all.length > 1 ? `Back up ${all.length} volumes` : `Back up ${volume.name}`}
+      description={
+        all.length > 1
+          ? `Saves ${all.map((v) => v.name).join(', ')} together as one new version of a backup; only what changed since the last one is stored again.`
+          : 'Saves the volume’s files as a new version of a backup; only what changed since the last one is stored again.'
+      }
       onClose={onClose}
       busy={busy}
       onSubmit={() => void start()}
@@ -380,7 +397,13 @@ export function BackupDialog({ volume, onClose }: Props) {
             </>
           )}
 
-          <ContainersField users={volume.usedBy} selected={stop} disabled={busy} onChange={setStop} />
+          {stack ? (
+            <StackFields stack={stack.name} users={users} perVolume={perVolume} disabled={busy} onPerVolume={setPerVolume} backup={trimmedName} volumes={all.map((v) => v.name)} />
+          ) : (
+            <ContainersField users={users} selected={stop} disabled={busy} onChange={setStop} />
+          )}
+
+          <HookPresets users={users} />
 
           {formError && (
             <div className="form-error" role="alert">

@@ -6,6 +6,7 @@ import { Choice } from './Choice.tsx';
 import { TargetPicker } from '../../components/TargetPicker.tsx';
 import { CheckIcon, LockIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
+import { StackRestoreOffer } from './StackRestoreOffer.tsx';
 
 /** Step 1: which store (when there are several), which backup, which version (newest first) and, for a multi-volume version, which volume. */
 export function SourceStep({ facts }: { facts: WizardFacts }) {
@@ -79,6 +80,8 @@ export function SourceStep({ facts }: { facts: WizardFacts }) {
           </select>
         </div>
       )}
+
+      <StackRestoreOffer facts={facts} />
     </div>
   );
 
