@@ -70,6 +70,8 @@ export const configSchema = z.object({
     }),
   /** Pause all schedules (tray: "Pause all schedules"). */
   schedulesPaused: z.boolean().default(false),
+  /** `dvom serve`: the port to listen on (kept across restarts so open tabs reconnect; --port overrides it). */
+  serve: z.object({ port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
 });
 
 export type LocalTarget = z.infer<typeof localTargetSchema>;

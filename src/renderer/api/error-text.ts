@@ -9,7 +9,8 @@ export function errorText(err: unknown): string {
   const message = err instanceof ApiError || err instanceof Error ? err.message : String(err);
   const text = message ? message.charAt(0).toUpperCase() + message.slice(1) : 'Something went wrong';
   if (err instanceof ApiError && err.code === 'DISCONNECTED') {
-    return `${text}. Each link dvom serve prints logs one browser in, once: open a new one (dvom serve prints another on SIGUSR2), or start dvom serve again.`;
+    // The page reconnects by itself (reconnecting-transport.ts); a link is only needed by a tab that has no session.
+    return `${text}. This page reconnects by itself while dvom serve runs. Each link dvom serve prints logs one browser in, once: a tab that was never logged in needs a new one (dvom serve prints another on SIGUSR2).`;
   }
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }

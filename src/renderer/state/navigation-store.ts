@@ -7,6 +7,8 @@ export interface PageIntent {
   backup?: string;
   version?: string;
   volume?: string;
+  /** The storage target the backup is in (the Backups page's target). */
+  target?: string;
 }
 
 interface NavigationState {

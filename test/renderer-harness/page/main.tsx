@@ -47,6 +47,8 @@ window.harness = {
   reset() {
     root?.unmount();
     root = undefined;
+    // The app keeps its page in the hash (use-url-sync.ts): a reset starts from none.
+    window.history.replaceState(null, '', window.location.pathname);
     transport = new BridgeTransport(transport.generation + 1);
     initApi(transport);
     closes = 0;

@@ -40,7 +40,7 @@ describeInHarness('ActivityPage (component, in Chromium)', (harness) => {
     try {
       const alert = h.page.getByRole('alert', { name: 'Cannot list jobs' });
       await alert.waitFor();
-      assert.match(await alert.innerText(), /Cannot connect to the DVOM server\. Each link dvom serve prints logs one browser in, once/);
+      assert.match(await alert.innerText(), /Cannot connect to the DVOM server\. This page reconnects by itself while dvom serve runs\. Each link dvom serve prints logs one browser in, once/);
       await alert.getByRole('button', { name: 'Retry' }).click();
       await bar(h, 'Back up web to web').waitFor();
       assert.equal(await alert.count(), 0);
