@@ -23,6 +23,7 @@ function versionDto(v: ListedVersion): VersionDto {
     stats: { ...v.stats },
     verifiedAt: v.verifiedAt,
     checked: v.checked,
+    origin: { ...v.origin },
   };
 }
 

@@ -62,7 +62,15 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
                 store,
                 repo,
                 created,
-                () => backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown }),
+                () => backupVolumes(repo, docker, {
+                  volumes: p.volumes,
+                  stopContainers: p.stopContainers,
+                  signal,
+                  onProgress,
+                  log: app.log,
+                  onContainersDown: containersDown,
+                  origin: { kind: 'manual' },
+                }),
                 // Its remembered password goes with it, as when a backup is deleted.
                 { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, p.backup) },
               );

@@ -6,7 +6,7 @@ import { DvomError } from '../engine/errors.ts';
 import { forget } from '../engine/ops/forget.ts';
 import { RETENTION_RULES } from '../engine/ops/retention.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { ReadOrigin, VersionSummary } from '../engine/repo/version-file.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
 
@@ -31,6 +31,11 @@ export interface ScheduledBackupResult {
   testRestore: TestRestoreOutcome | null;
 }
 
+/** The versions a schedule's rules see: its own only, or (schedules saved before the option) every version. */
+export function retentionScope(schedule: Pick<Schedule, 'name' | 'ownVersionsOnly'>): ReadOrigin | undefined {
+  return schedule.ownVersionsOnly ? { kind: 'schedule', schedule: schedule.name } : undefined;
+}
+
 /** A policy removes something only with at least one rule above 0. */
 export function hasRetention(policy: Retention): boolean {
   return RETENTION_RULES.some((rule) => (policy[rule] ?? 0) > 0);
@@ -51,6 +56,7 @@ export async function runScheduledBackup(
   const version = await backupVolumes(repo, docker, {
     volumes: schedule.volumes,
     stopContainers: schedule.stopContainers,
+    origin: { kind: 'schedule', schedule: schedule.name },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -59,7 +65,8 @@ export async function runScheduledBackup(
   const result: ScheduledBackupResult = { version, retention: null, testRestore: null };
   if (hasRetention(schedule.retention)) {
     try {
-      const { decision, held, pruned } = await forget(repo, schedule.retention, { prune: true });
+      const only = retentionScope(schedule);
+      const { decision, held, pruned } = await forget(repo, schedule.retention, { prune: true, ...(only ? { only } : {}) });
       // Versions still held (append-only mode) stay until a later run removes them.
       result.retention = { kept: decision.keep.length + held.length, removed: decision.remove.length - held.length, bytesFreed: pruned?.bytesFreed ?? 0 };
     } catch (err) {

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
 import { backup } from '../engine/ops/backup.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion, VersionOrigin } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
@@ -27,6 +27,8 @@ export interface VolumeBackupOptions {
   exclude?: string[];
   /** How long the stopped containers were down, once they run again. */
   onContainersDown?: (ms: number) => void;
+  /** What started this backup, recorded in the version. */
+  origin?: VersionOrigin;
 }
 
 async function* allVolumes(docker: Docker, volumes: string[], exclude: string[], signal?: AbortSignal): AsyncGenerator<SourceEntry> {
@@ -37,7 +39,7 @@ async function* allVolumes(docker: Docker, volumes: string[], exclude: string[],
 }
 
 /** Backs up one or more Docker volumes as a new version. */
-export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<VersionSummary> {
+export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<OpenedVersion> {
   const volumes = options.volumes.map(checkVolumeName);
   if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
   if (new Set(volumes).size !== volumes.length) throw usageError('a volume is named twice');
@@ -68,6 +70,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         ...(options.exclude?.length ? { exclusions: options.exclude } : {}),
         sourceClockMs: await daemonClockMs(docker),
         ...(options.forceRead ? { forceRead: true } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
         onProgress: steps.onProgress,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -48,6 +48,13 @@ export interface VersionStatsDto {
   durationMs: number;
 }
 
+/**
+ * What made a version: a backup started by hand in the app, `dvom backup`, or
+ * a schedule. 'unknown': made before DVOM recorded it, or an encrypted backup
+ * listed without its password (the origin is stored encrypted).
+ */
+export type VersionOriginDto = { kind: 'manual' | 'cli' | 'unknown' } | { kind: 'schedule'; schedule: string };
+
 export interface VersionDto {
   id: string;
   createdAt: string;
@@ -62,6 +69,8 @@ export interface VersionDto {
    * password at hand, so `verifiedAt` is the store's unchecked word.
    */
   checked: boolean;
+  /** What made it (absent from older servers: read as unknown). */
+  origin?: VersionOriginDto;
 }
 
 /** One entry of a version's file tree, for choosing what to restore. */

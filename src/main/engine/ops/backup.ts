@@ -6,7 +6,7 @@ import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
 import type { Repository } from '../repo/repository.ts';
-import { checkExclusionsFit, type VersionSummary } from '../repo/version-file.ts';
+import { checkExclusionsFit, type OpenedVersion, type VersionOrigin, type VersionSummary } from '../repo/version-file.ts';
 import type { SourceEntry } from '../tree/tree-entry.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
@@ -33,6 +33,8 @@ export interface BackupOptions {
   forceRead?: boolean;
   /** The --exclude patterns the source was filtered with, recorded (encrypted) in the version. */
   exclusions?: string[];
+  /** What started this backup, recorded (encrypted) in the version. */
+  origin?: VersionOrigin;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface BackupOptions {
  * before its index was written (no index names them, so nothing else uses
  * them); a crash leaves them for `prune`.
  */
-export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
+export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<OpenedVersion> {
   if (options.exclusions?.length) checkExclusionsFit(options.exclusions);
   return repo.locked('backup', true, async (lock) => {
     const started = new Date();
@@ -75,7 +77,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
         sourceKind: options.sourceKind,
         volumes: options.volumes ?? [],
         root: result.root,
-        private: { horizonMs: result.horizonMs, rereadSlot: result.rereadSlot },
+        private: { horizonMs: result.horizonMs, rereadSlot: result.rereadSlot, ...(options.origin ? { origin: options.origin } : {}) },
         ...(options.exclusions?.length ? { exclusions: options.exclusions } : {}),
         stats: {
           files: result.files,
