@@ -132,7 +132,7 @@ describe('scheduled backups in dvom serve', { skip }, () => {
       assert.equal(status.nextRun, new Date(Date.parse('2026-01-10T10:00:00Z') + (i + 1) * 60_000).toISOString());
       runs.push(status.lastRun!.message);
     }
-    assert.match(runs[0]!, /^Version \S+: 2 files, .*; retention kept 2, removed 0|retention kept all 2/);
+    assert.match(runs[0]!, /^Version of [\d-]+ [\d:]+: 2 files, .*; retention kept 2, removed 0|retention kept all 2/);
     assert.match(runs[1]!, /retention kept 2, removed 1 \(.* freed\); test restore passed \(2 files/);
     assert.match(runs[2]!, /retention kept 2, removed 1 \(.* freed\)$/);
 

@@ -7,7 +7,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { firstBackupOrUndo } from '../services/new-backup.ts';
-import { backupTitle, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
+import { backupTitle, newVersionWords, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
@@ -74,8 +74,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
                 // Its remembered password goes with it, as when a backup is deleted.
                 { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, p.backup) },
               );
-              const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
-              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
+              return newVersionWords(v);
             } finally {
               emitStoreChanged(app.events);
             }
@@ -90,7 +89,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
+        jobId: app.jobs.start('restore', restoreTitle(p.backup, version, p.sourceVolume ? [p.sourceVolume] : version.volumes, p.destinationVolume, p.target), async ({ signal, onProgress, containersDown }) => {
           try {
             const r = await restoreVolume(repo, docker, version, {
               targetVolume: p.destinationVolume,
@@ -120,7 +119,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       return {
         jobId: app.jobs.start(
           'test-restore',
-          testRestoreTitle(p.backup, version.id, version.volumes, p.target),
+          testRestoreTitle(p.backup, version, version.volumes, p.target),
           async ({ signal, onProgress }) => {
             const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
             app.events.emit('backups.changed', {});
@@ -140,7 +139,8 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
           }
           if (p.readData) app.events.emit('backups.changed', {});
-          return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
+          const read = p.readData ? '; every stored byte was read back and matched' : '';
+          return `Intact: ${report.versions === 1 ? 'the 1 version' : `all ${report.versions} versions`} checked${read}`;
         }, { target: p.target }),
       };
     },

@@ -43,7 +43,8 @@ export function createScheduleHandlers(app: DvomApp): ScheduleHandlers {
         app.secrets,
         p.backup,
         p.retention,
-        p.schedule ? retentionScope({ name: p.schedule, ownVersionsOnly: p.ownVersionsOnly }) : undefined,
+        // A schedule not named yet made no version: its rules see none (no stored origin has an empty name).
+        retentionScope({ name: p.schedule ?? '', ownVersionsOnly: p.ownVersionsOnly }),
       );
       if (retention) preview.retention = retention;
       return preview;

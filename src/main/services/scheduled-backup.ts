@@ -6,9 +6,10 @@ import { DvomError } from '../engine/errors.ts';
 import { forget } from '../engine/ops/forget.ts';
 import { RETENTION_RULES } from '../engine/ops/retention.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { ReadOrigin, VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion, ReadOrigin, VersionSummary } from '../engine/repo/version-file.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
+import { newVersionWords } from './job-titles.ts';
 
 /**
  * One scheduled backup, the same in the app and in `dvom schedule run`:
@@ -25,7 +26,7 @@ export interface ScheduledBackupOptions {
 }
 
 export interface ScheduledBackupResult {
-  version: VersionSummary;
+  version: OpenedVersion;
   /** Null when the schedule has no retention rule above 0 (nothing is removed then). */
   retention: { kept: number; removed: number; bytesFreed: number } | null;
   testRestore: TestRestoreOutcome | null;
@@ -88,8 +89,7 @@ export async function runScheduledBackup(
 
 /** One line for the run history and the job's result. */
 export function describeScheduledBackup(r: ScheduledBackupResult): string {
-  const s = r.version.stats;
-  const parts = [`Version ${r.version.id}: ${s.files} files, ${formatBytes(s.bytes)}; ${formatBytes(s.addedStoredBytes)} stored`];
+  const parts = [newVersionWords(r.version)];
   if (r.retention) {
     parts.push(
       r.retention.removed
