@@ -79,7 +79,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               emitStoreChanged(app.events);
             }
           },
-          { target: p.target },
+          { target: p.target, backup: p.backup },
         ),
       };
     },
@@ -107,7 +107,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           } finally {
             emitStoreChanged(app.events);
           }
-        }, { target: p.target }),
+        }, { target: p.target, backup: p.backup }),
       };
     },
 
@@ -125,7 +125,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
             app.events.emit('backups.changed', {});
             return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
           },
-          { target: p.target },
+          { target: p.target, backup: p.backup },
         ),
       };
     },
@@ -141,7 +141,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
           if (p.readData) app.events.emit('backups.changed', {});
           const read = p.readData ? '; every stored byte was read back and matched' : '';
           return `Intact: ${report.versions === 1 ? 'the 1 version' : `all ${report.versions} versions`} checked${read}`;
-        }, { target: p.target }),
+        }, { target: p.target, backup: p.backup }),
       };
     },
   };

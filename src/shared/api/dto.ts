@@ -115,6 +115,10 @@ export interface JobDto {
   error: ApiErrorShape | null;
   /** The target the job worked on, when it named one (else the default store). */
   target?: string;
+  /** The backup the job worked on (for a link to it). */
+  backup?: string;
+  /** The schedule whose run this is (for Retry: run it now). */
+  schedule?: string;
   /** How long containers stopped for the job were down, in milliseconds, once they are running again. */
   containersDownMs?: number;
 }
