@@ -1,4 +1,5 @@
 import { Brand } from './components/Brand.tsx';
+import { FirstLaunch } from './components/first-launch/FirstLaunch.tsx';
 import { PAGES } from './navigation.ts';
 import { useNavigation } from './state/navigation-store.ts';
 
@@ -31,6 +32,7 @@ export function App() {
         </nav>
       </aside>
       <main className="content">
+        <FirstLaunch />
         <Page key={current.id} />
       </main>
     </div>
