@@ -7,7 +7,7 @@ import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { firstBackupOrUndo } from '../services/new-backup.ts';
-import { backupTitle, newVersionWords, restoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
+import { backupTitle, newVersionWords, restoreTitle, testRestoreTitle, verifyTitle, versionWords } from '../services/job-titles.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
@@ -102,8 +102,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               ...(p.sourceVolume ? { sourceVolume: p.sourceVolume } : {}),
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
-            const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
-            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+            const n = p.paths?.length ?? 0;
+            const what = n ? `${n === 1 ? 'the selected file or folder' : `${n} selected files and folders`} of the ${versionWords(version)}` : `the ${versionWords(version)}`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files.toLocaleString('en')} files, ${formatBytes(r.bytes)}, every file checked against its checksum`;
           } finally {
             emitStoreChanged(app.events);
           }
