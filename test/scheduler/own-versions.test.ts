@@ -88,9 +88,11 @@ describe('a schedule that applies retention only to its own versions (real store
     assert.equal(all?.untouched, undefined);
     assert.deepEqual(all?.remove.map((v) => v.origin), [{ kind: 'schedule', schedule: 'nightly' }, { kind: 'manual' }]);
 
-    // Without the password the origins (stored encrypted) are unknown; the decision is the same.
+    assert.equal(all?.originsUnknown, undefined);
+    // Without the password the origins (stored encrypted) are unknown, and the preview says so; the decision is the same.
     const locked = await retentionPreview(store, new MemorySecretStore(), 'mixed', { last: 1 }, undefined);
     assert.deepEqual(locked?.remove.map((v) => v.origin), [{ kind: 'unknown' }, { kind: 'unknown' }]);
+    assert.equal(locked?.originsUnknown, true);
   });
 
   it('a schedule saved before the option (absent) still applies its rules to every version, as then', { timeout: 120_000 }, async () => {

@@ -32,5 +32,6 @@ export async function retentionPreview(
     keep: decision.keep.map(({ version, reasons }) => ({ id: version.id, createdAt: version.createdAt, reasons, origin: { ...version.origin } })),
     remove: decision.remove.map((v) => ({ id: v.id, createdAt: v.createdAt, origin: { ...v.origin } })),
     ...(only ? { untouched: versions.length - seen.length } : {}),
+    ...(versions.some((v) => !v.checked) ? { originsUnknown: true as const } : {}),
   };
 }

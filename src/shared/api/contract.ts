@@ -162,6 +162,8 @@ export interface SchedulePreview {
     remove: { id: string; createdAt: string; origin?: VersionOriginDto }[];
     /** With ownVersionsOnly: how many versions the rules leave alone (not made by this schedule). */
     untouched?: number;
+    /** An encrypted backup listed without its password: what made each version (stored encrypted) is not known. */
+    originsUnknown?: true;
   };
 }
 

@@ -39,6 +39,28 @@ function preview(p: ParamsOf<'schedules.preview'>): SchedulePreview {
 }
 
 describeInHarness('Schedule preview: versions this schedule did not make (component, in Chromium)', (harness) => {
+  it('an encrypted backup whose password is not remembered: says which versions it made cannot be shown', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', { result: { paused: false, schedules: [] } });
+        await p.reply('volumes.list', { result: [volume({ name: 'pgdata' })] });
+        await p.reply('backups.list', { result: [backup({ name: 'pgdata', versions: 5, encrypted: false })] });
+        await p.reply('schedules.preview', {
+          result: { nextRuns: RUNS, retention: { keep: [], remove: [], untouched: 5, originsUnknown: true } },
+        });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      await h.page.getByRole('group', { name: 'Volumes' }).getByRole('checkbox', { name: 'pgdata' }).check();
+      const aside = h.page.getByRole('complementary', { name: 'Preview' });
+      await aside.getByText(/its password is not remembered here, so this cannot show which ones its rules would remove/).waitFor();
+      assert.equal(await aside.getByText(/has made no versions/).count(), 0, 'never claims it made none');
+    } finally {
+      await h.close();
+    }
+  });
+
   for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
     for (const colorScheme of ['light', 'dark'] as const) {
       it(`keeps other versions out by default, and warns when that is turned off (${size}, ${colorScheme})`, async () => {

@@ -149,6 +149,14 @@ export function SchedulePreview({ when, whenProblem, retention, backup, backupEx
     if (!r) return <p className="sch-preview-note muted">No versions of “{name}” to show yet.</p>;
     const total = r.keep.length + r.remove.length;
     const foreign = foreignRemovals(r.remove, schedule);
+    if (r.originsUnknown && r.untouched !== undefined) {
+      return (
+        <p className="sch-preview-note muted">
+          Which versions of “{name}” this schedule made is stored encrypted, and its password is not remembered here, so this cannot show which ones its rules
+          would remove. Its runs remove only versions it made.
+        </p>
+      );
+    }
     if (!total && r.untouched) {
       return (
         <p className="sch-preview-note muted">
