@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { backup, folderSource, forget, Repository, type VersionOrigin } from '../../src/main/engine/index.ts';
+import { backup, DvomError, folderSource, forget, parseOriginOption, Repository, type VersionOrigin } from '../../src/main/engine/index.ts';
 import { LocalBackend } from '../../src/main/engine/storage/local-backend.ts';
 import { createRepo, password, tempDir, versionFiles } from './helpers.ts';
 
@@ -78,4 +78,14 @@ test('forget with `only` applies the policy to one origin and leaves every other
   assert.deepEqual(left, [{ kind: 'manual' }, { kind: 'schedule', schedule: 'other' }, hourly]);
   // `unknown` is an origin like the others: here there is none, so nothing goes.
   assert.equal((await forget(repo, { last: 1 }, { only: { kind: 'unknown' } })).decision.remove.length, 0);
+});
+
+test('--origin names an origin: manual, cli, unknown or schedule:NAME; anything else is a usage error', () => {
+  assert.deepEqual(parseOriginOption('manual'), { kind: 'manual' });
+  assert.deepEqual(parseOriginOption('cli'), { kind: 'cli' });
+  assert.deepEqual(parseOriginOption('unknown'), { kind: 'unknown' });
+  assert.deepEqual(parseOriginOption('schedule:nightly.db'), { kind: 'schedule', schedule: 'nightly.db' });
+  for (const bad of ['schedule:', 'schedule:-x', 'Manual', 'app', 'schedule:a b']) {
+    assert.throws(() => parseOriginOption(bad), (err: unknown) => err instanceof DvomError && err.code === 'USAGE', bad);
+  }
 });
