@@ -93,7 +93,7 @@ function body() {
     const done = await waitForJobToFinish(page, title);
     assert.equal(done.state, 'Succeeded', done.text);
     assert.equal(done.valueNow, '100');
-    assert.match(done.text, /Version [\w-]+: \d+ files, 4\.\d+ MiB/);
+    assert.match(done.text, /Version of [\d-]+ [\d:]+: \d+ files, 4\.\d+ MiB/);
     assert.match(done.text, /Deduplicated \d+% · [\d.]+ \w?i?B new/i, 'the dedup figure of a backup');
     const values = await seen();
     assert.equal(values.at(-1), '100', `progress seen: ${values.join(' → ')}`);

@@ -87,6 +87,12 @@ function body() {
     // The preview follows: five run times an hour apart, and the one version kept by "Last".
     const preview = page.getByRole('complementary', { name: 'Preview' });
     const runs = preview.getByRole('list', { name: 'Next runs' });
+    // A new schedule's rules see only the versions it makes: the one made by hand stays.
+    await preview.getByText(`This schedule has made no versions of “${volume}” yet, so its rules remove none.`).waitFor({ timeout: 10_000 });
+    const own = page.getByRole('switch', { name: 'Only versions this schedule made' });
+    assert.equal(await own.isChecked(), true);
+    // With the rules on every version, the preview shows which one "Last" keeps.
+    await own.uncheck();
     await preview.getByText(`Of 1 version of “${volume}”, 1 is kept: none would be removed.`).waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('.sch-preview-status')?.textContent === '');
     assert.equal(await runs.getByRole('listitem').count(), 5);
@@ -95,6 +101,7 @@ function body() {
     assert.ok(times[0]! > Date.now() && times[0]! <= Date.now() + 3600_000 + 60_000, 'the first run is within the hour');
     assert.match(await preview.getByRole('list', { name: 'Kept versions' }).innerText(), /Last/);
     await page.screenshot({ path: await screenshotPath('schedules-editor.png') });
+    await own.check();
     await page.locator('.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await page.screenshot({ path: await screenshotPath('schedules-editor-options.png') });
 
@@ -115,6 +122,7 @@ function body() {
         backup: volume,
         when: { kind: 'interval', every: 1, unit: 'hours' },
         retention: { last: 2 },
+        ownVersionsOnly: true,
         stopContainers: [],
         enabled: true,
         catchUp: true,
@@ -153,7 +161,8 @@ function body() {
       await dark.screenshot({ path: await screenshotPath('schedules-list-dark.png') });
       await dark.getByRole('button', { name: `Edit ${SCHEDULE}` }).click();
       await dark.getByRole('heading', { name: `Edit ${SCHEDULE}`, level: 1 }).waitFor();
-      await dark.getByRole('complementary', { name: 'Preview' }).getByRole('list', { name: 'Kept versions' }).waitFor({ timeout: 10_000 });
+      // Its rules see only its own versions, and it has made none yet.
+      await dark.getByRole('complementary', { name: 'Preview' }).getByText(`This schedule has made no versions of “${volume}” yet`).waitFor({ timeout: 10_000 });
       await dark.screenshot({ path: await screenshotPath('schedules-editor-dark.png') });
       await dark.getByRole('button', { name: 'Cancel' }).click();
       assert.equal(await dark.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Edit ${SCHEDULE}`);
@@ -170,14 +179,15 @@ function body() {
     assert.match(title, new RegExp(`: ${volume} to `));
     const done = await waitForJobToFinish(page, title);
     assert.equal(done.state, 'Succeeded', done.text);
-    assert.match(done.text, /Version [\w-]+: \d+ files/);
-    assert.match(done.text, /retention kept all 2/);
+    assert.match(done.text, /Version of [\d-]+ [\d:]+: \d+ files/);
+    // Its rules see only the version it made; the one made by hand stays too.
+    assert.match(done.text, /retention kept all 1/);
 
     await nav(page, 'Schedules').click();
     await card(page).getByText('Succeeded', { exact: true }).waitFor();
     const text = await cardText(page);
     assert.match(text, /Last run Succeeded (just now|\d+ seconds? ago|1 minute ago)/i);
-    assert.match(text, /Version [\w-]+: \d+ files/);
+    assert.match(text, /Version of [\d-]+ [\d:]+: \d+ files/);
     assert.equal((await versionsOf(volume)).length, 2);
     await page.screenshot({ path: await screenshotPath('schedules-list-ran.png') });
   });

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Brand } from './components/Brand.tsx';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
+import { FirstLaunch } from './components/first-launch/FirstLaunch.tsx';
 import { PAGES } from './navigation.ts';
 import { useConnection } from './state/connection-store.ts';
 import { useJobsStore } from './state/jobs-store.ts';
@@ -48,6 +49,7 @@ export function App() {
       </aside>
       <main className="content" data-stale={stale || undefined}>
         <ConnectionBanner />
+        <FirstLaunch />
         <Page key={current.id} />
       </main>
     </div>

@@ -57,6 +57,13 @@ export const scheduleSchema = z
     when: scheduleWhenSchema,
     /** Applied (forget + prune) after each scheduled backup; nothing is removed when empty. */
     retention: retentionSchema.default({}),
+    /**
+     * The retention rules see only the versions this schedule made (by its
+     * name): versions made by hand, from the command line or by another
+     * schedule are never removed by its runs. Absent (schedules saved before
+     * it existed): every version of the backup, as then.
+     */
+    ownVersionsOnly: z.boolean().optional(),
     stopContainers: z.array(containerName).max(64).default([]),
     enabled: z.boolean().default(true),
     /** After the host was off or asleep past a run time, run once to catch up. */

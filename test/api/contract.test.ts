@@ -252,7 +252,7 @@ describe('app API contract over both transports', { skip }, () => {
         assert.equal(done.kind, 'backup');
         assert.equal(done.error, null);
         assert.match(done.title, new RegExp(`${source}.*${backup}`));
-        assert.match(done.result ?? '', /^Version \S+: 2 files, /);
+        assert.match(done.result ?? '', /^Version of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: 2 files, /);
         assert.ok(done.finishedAt);
 
         const running = updates.filter((u) => u.state === 'running');
@@ -364,7 +364,7 @@ describe('app API contract over both transports', { skip }, () => {
         assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
         assert.equal(done.kind, 'restore');
         // Which backup, which version, from which volume, into which: two restores of one backup can be told apart.
-        assert.match(done.title, new RegExp(`^Restore ${backup} on the default store \\S+ \\(${source}\\) into ${restoredVolume}$`));
+        assert.match(done.title, new RegExp(`^Restore ${backup} on the default store, version of [\\d-]+ [\\d:]+ \\(${source}\\), into ${restoredVolume}$`));
         assert.match(done.result ?? '', new RegExp(`new volume '${restoredVolume}'`));
         assert.equal((await scope.readFile(restoredVolume, 'hello.txt')).toString(), HELLO);
         assert.ok((await scope.readFile(restoredVolume, 'sub/data.bin')).equals(dataBin), 'sub/data.bin differs');

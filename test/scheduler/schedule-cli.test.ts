@@ -134,10 +134,11 @@ describe('dvom schedule run', { skip }, () => {
     const second = await user.ok(['schedule', 'run', 'now'], { env: password });
     const [id1, id2] = [first.stdout.trim(), second.stdout.trim()];
     assert.match(id1, /^\S+$/);
-    assert.match(first.stderr, /Schedule 'now': Version \S+: 1 files, .*retention kept 1, removed 1/);
+    // Its rules see only its own versions: the one `dvom backup` made stays.
+    assert.match(first.stderr, /Schedule 'now': Version of [\d-]+ [\d:]+: 1 files, .*retention kept all 1/);
     assert.match(second.stderr, /retention kept 1, removed 1 .*; test restore passed/);
     const info = JSON.parse((await user.ok(['info', 'runs', '--json'], { env })).stdout) as { versions: number; latestVersion: string };
-    assert.equal(info.versions, 1);
+    assert.equal(info.versions, 2);
     assert.equal(info.latestVersion, id2);
     assert.notEqual(id1, id2);
     const now = (await listJson()).schedules.find((s) => s.name === 'now')!;
@@ -193,7 +194,7 @@ describe('dvom schedule add --encrypt: a schedule that starts its backup', { ski
 
     // The run has only the keychain: it creates the backup, encrypted with the password given at add time.
     const run = await starter.ok(['schedule', 'run', 'fresh'], { env: own, keychain: true });
-    assert.match(run.stderr, /Schedule 'fresh': Version \S+: 1 files/);
+    assert.match(run.stderr, /Schedule 'fresh': Version of [\d-]+ [\d:]+: 1 files/);
     const info = JSON.parse((await starter.ok(['info', 'fresh', '--json'], { env: own })).stdout) as { encrypted: boolean; versions: number };
     assert.equal(info.encrypted, true);
     assert.equal(info.versions, 1);

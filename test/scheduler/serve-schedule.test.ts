@@ -20,6 +20,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { formatDate } from '../../src/shared/format.ts';
 import { ApiClient } from '../../src/shared/api/client.ts';
 import type { JobDto } from '../../src/shared/api/dto.ts';
 import { WebSocketTransport } from '../../src/shared/api/ws-transport.ts';
@@ -132,7 +133,7 @@ describe('scheduled backups in dvom serve', { skip }, () => {
       assert.equal(status.nextRun, new Date(Date.parse('2026-01-10T10:00:00Z') + (i + 1) * 60_000).toISOString());
       runs.push(status.lastRun!.message);
     }
-    assert.match(runs[0]!, /^Version \S+: 2 files, .*; retention kept 2, removed 0|retention kept all 2/);
+    assert.match(runs[0]!, /^Version of [\d-]+ [\d:]+: 2 files, .*; retention kept 2, removed 0|retention kept all 2/);
     assert.match(runs[1]!, /retention kept 2, removed 1 \(.* freed\); test restore passed \(2 files/);
     assert.match(runs[2]!, /retention kept 2, removed 1 \(.* freed\)$/);
 
@@ -145,9 +146,11 @@ describe('scheduled backups in dvom serve', { skip }, () => {
     // The store: exactly the two newest versions (runs 2 and 3); run 2's was test-restored.
     const versions = await versionsOf(new LocalBackend(storeDir), 'sched');
     assert.equal(versions.length, 2);
-    const ids = runs.map((m) => /^Version (\S+):/.exec(m)![1]!);
-    assert.deepEqual(versions.map((v) => v.id), [ids[1], ids[2]]);
-    assert.ok(!versions.some((v) => v.id === manual.id || v.id === ids[0]));
+    // Results name versions by date (a minute apart here).
+    const dates = runs.map((m) => /^Version of ([\d-]+ [\d:]+):/.exec(m)![1]!);
+    assert.deepEqual(versions.map((v) => formatDate(v.createdAt)), [dates[1], dates[2]]);
+    assert.ok(!versions.some((v) => v.id === manual.id));
+    const ids = [undefined, versions[0]!.id, versions[1]!.id];
     const listed = await client.call('backups.versions', { backup: 'sched' });
     assert.deepEqual(listed.map((v) => v.id), [ids[2], ids[1]]);
     assert.notEqual(listed.find((v) => v.id === ids[1])!.verifiedAt, null, 'the test restore was recorded');

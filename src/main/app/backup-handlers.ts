@@ -24,6 +24,7 @@ function versionDto(v: ListedVersion): VersionDto {
     verifiedAt: v.verifiedAt,
     checked: v.checked,
     engine: v.engine ? { name: v.engine.name, host: v.engine.host } : null,
+    origin: { ...v.origin },
   };
 }
 

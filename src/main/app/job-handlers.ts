@@ -7,11 +7,11 @@ import type { Repository } from '../engine/repo/repository.ts';
 import { testRestoreNeedsDocker, testRestoreVersion, verifyBackup } from '../services/checks.ts';
 import { createOrOpenBackup } from '../services/create-or-open.ts';
 import { firstBackupOrUndo } from '../services/new-backup.ts';
-import { backupTitle, restoreTitle, stackBackupTitle, stackRestoreTitle, testRestoreTitle, verifyTitle } from '../services/job-titles.ts';
+import { backupTitle, newVersionWords, restoreTitle, stackBackupTitle, stackRestoreTitle, testRestoreTitle, verifyTitle, versionWords } from '../services/job-titles.ts';
 import { backupStack, backupStackPerVolume, perVolumeBackupName, planStackBackup } from '../services/stack-backup.ts';
 import { restoreStack } from '../services/stack-restore.ts';
 import { checkBackupName } from '../engine/repo/layout.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion } from '../engine/repo/version-file.ts';
 import { emitStoreChanged } from '../services/event-hub.ts';
 import { openWithPassword, passwordFinder } from '../services/open-backup.ts';
 import { forgetPassword, rememberPassword, rememberedPassword } from '../services/passwords.ts';
@@ -75,23 +75,30 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
                 store,
                 repo,
                 created,
-                () => backupVolumes(repo, docker, { volumes: p.volumes, stopContainers: p.stopContainers, signal, onProgress, log: app.log, onContainersDown: containersDown }),
+                () => backupVolumes(repo, docker, {
+                  volumes: p.volumes,
+                  stopContainers: p.stopContainers,
+                  signal,
+                  onProgress,
+                  log: app.log,
+                  onContainersDown: containersDown,
+                  origin: { kind: 'manual' },
+                }),
                 // Its remembered password goes with it, as when a backup is deleted.
                 { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, p.backup) },
               );
-              const saved = v.stats.bytes > 0 ? Math.max(0, 1 - v.stats.addedBytes / v.stats.bytes) : 0;
-              return `Version ${v.id}: ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored (${Math.round(saved * 100)}% deduplicated)`;
+              return newVersionWords(v);
             } finally {
               emitStoreChanged(app.events);
             }
           },
-          { target },
+          { target, backup: p.backup },
         ),
       };
     },
 
     async 'jobs.startStackBackup'(p) {
-      const docker = await app.docker();
+      const [docker, target] = await Promise.all([app.docker(), app.targetName(p.target)]);
       const plan = await planStackBackup(docker, p.stack);
       // Every backup is opened (or created) before the job starts, so a wrong password is answered at once.
       const names = p.perVolume ? plan.volumes.map((v) => perVolumeBackupName(p.backup, v)) : [p.backup];
@@ -101,46 +108,46 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
         opened.set(backup, await repoForBackup({ ...p, backup }));
         if (p.rememberPassword && p.password) await rememberPassword(app.secrets, opened.get(backup)!.store, backup, p.password);
       }
-      const undoable = (backup: string, run: (repo: Repository) => Promise<VersionSummary>) => {
+      const undoable = (backup: string, run: (repo: Repository) => Promise<OpenedVersion>) => {
         const { repo, created, store } = opened.get(backup)!;
         return firstBackupOrUndo(store, repo, created, () => run(repo), { warn: app.log, onDiscarded: () => forgetPassword(app.secrets, store, backup) });
       };
       return {
         jobId: app.jobs.start(
           'backup',
-          stackBackupTitle(p.stack, p.backup, p.perVolume, p.target),
+          stackBackupTitle(p.stack, p.backup, p.perVolume, target),
           async ({ signal, onProgress, containersDown }) => {
-            const options = { signal, onProgress, log: app.log, onContainersDown: containersDown };
+            const options = { signal, onProgress, log: app.log, onContainersDown: containersDown, origin: { kind: 'manual' } as const };
             try {
               if (!p.perVolume) {
                 const v = await undoable(p.backup, (repo) => backupStack(repo, docker, plan, options));
-                return `Stack ${p.stack}: version ${v.id} of ${p.backup}, ${plan.volumes.length} volumes, ${v.stats.files} files, ${formatBytes(v.stats.bytes)}; ${formatBytes(v.stats.addedStoredBytes)} stored`;
+                return `Stack ${p.stack}, ${plan.volumes.length} volumes: ${newVersionWords(v)}`;
               }
               const versions = await backupStackPerVolume(docker, plan, options, (volume, run) => undoable(perVolumeBackupName(p.backup, volume), run));
               const stored = versions.reduce((n, v) => n + v.stats.addedStoredBytes, 0);
-              return `Stack ${p.stack}: ${versions.length} backups (${names.join(', ')}); ${formatBytes(stored)} stored`;
+              return `Stack ${p.stack}: ${versions.length} backups (${names.join(', ')}); ${formatBytes(stored)} of new data stored`;
             } finally {
               emitStoreChanged(app.events);
             }
           },
-          { target: p.target },
+          { target, backup: p.backup },
         ),
       };
     },
 
     async 'jobs.startStackRestore'(p) {
-      const [docker, store] = await Promise.all([app.docker(), app.store(p.target)]);
+      const [docker, store, target] = await Promise.all([app.docker(), app.store(p.target), app.targetName(p.target)]);
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       return {
-        jobId: app.jobs.start('restore', stackRestoreTitle(p.backup, version.id, p.stack, p.target), async ({ signal, onProgress, containersDown }) => {
+        jobId: app.jobs.start('restore', stackRestoreTitle(p.backup, version, p.stack, target), async ({ signal, onProgress, containersDown }) => {
           try {
             const r = await restoreStack(repo, docker, version, p.stack, { force: p.force, signal, onProgress, log: app.log, onContainersDown: containersDown });
-            return `Restored version ${version.id} into stack ${p.stack} (${r.volumes.map((v) => v.volume).join(', ')}): ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+            return `Restored the ${versionWords(version)} into stack ${p.stack} (${r.volumes.map((v) => v.volume).join(', ')}): ${r.files.toLocaleString('en')} files, ${formatBytes(r.bytes)}, every file checked against its checksum`;
           } finally {
             emitStoreChanged(app.events);
           }
-        }, { target: p.target }),
+        }, { target, backup: p.backup }),
       };
     },
 
@@ -154,8 +161,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
       const version = await repo.version(p.version);
       const merge = p.mode === 'merge' ? p.onExisting : undefined;
-      const what = p.paths?.length ? `${p.paths.length} selected item(s) of version ${version.id}` : `version ${version.id}`;
-      const title = restoreTitle(p.backup, version.id, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, target);
+      const n = p.paths?.length ?? 0;
+      const what = n ? `${n === 1 ? 'the selected file or folder' : `${n} selected files and folders`} of the ${versionWords(version)}` : `the ${versionWords(version)}`;
+      const title = restoreTitle(p.backup, version, p.sourceVolume ? [p.sourceVolume] : version.volumes, destination.volume ?? destination.dir!, target);
       return {
         jobId: app.jobs.start('restore', title, async ({ signal, onProgress, containersDown }) => {
           try {
@@ -169,7 +177,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
                 signal,
                 onProgress,
               });
-              return `Restored ${what} into folder ${destination.dir}${merged ? `: ${mergeSummary(merged)}` : ', all hashes verified'}`;
+              return `Restored ${what} into folder ${destination.dir}${merged ? `: ${mergeSummary(merged)}` : ', every file checked against its checksum'}`;
             }
             const r = await restoreVolume(repo, docker!, version, {
               targetVolume: destination.volume!,
@@ -184,11 +192,11 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
               ...(p.paths?.length ? { paths: p.paths } : {}),
             });
             if (r.merged) return `Restored ${what} into volume '${r.volume}': ${mergeSummary(r.merged)}`;
-            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files} files, ${formatBytes(r.bytes)}, all hashes verified`;
+            return `Restored ${what} into ${r.created ? 'new ' : ''}volume '${r.volume}': ${r.files.toLocaleString('en')} files, ${formatBytes(r.bytes)}, every file checked against its checksum`;
           } finally {
             emitStoreChanged(app.events);
           }
-        }, { target }),
+        }, { target, backup: p.backup }),
       };
     },
 
@@ -200,13 +208,13 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
       return {
         jobId: app.jobs.start(
           'test-restore',
-          testRestoreTitle(p.backup, version.id, version.volumes, target),
+          testRestoreTitle(p.backup, version, version.volumes, target),
           async ({ signal, onProgress }) => {
             const r = await testRestoreVersion(repo, version, docker, { signal, onProgress });
             app.events.emit('backups.changed', {});
             return `Passed: ${r.files} files, ${formatBytes(r.bytes)} restored and verified in ${formatDuration(r.durationMs / 1000)}`;
           },
-          { target },
+          { target, backup: p.backup },
         ),
       };
     },
@@ -221,8 +229,9 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
             throw new DvomError('INTEGRITY', `backup '${p.backup}' is damaged: ${report.errors.slice(0, 5).join('; ')}${report.errors.length > 5 ? ` (+${report.errors.length - 5} more)` : ''}`);
           }
           if (p.readData) app.events.emit('backups.changed', {});
-          return `Intact: ${report.versions} versions, ${report.packs} packs, ${report.blobs} blobs checked`;
-        }, { target }),
+          const read = p.readData ? '; every stored byte was read back and matched' : '';
+          return `Intact: ${report.versions === 1 ? 'the 1 version' : `all ${report.versions} versions`} checked${read}`;
+        }, { target, backup: p.backup }),
       };
     },
   };

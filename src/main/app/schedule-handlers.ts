@@ -1,9 +1,7 @@
 import type { SchedulePreview } from '../../shared/api/contract.ts';
-import { isDvomError } from '../engine/errors.ts';
-import { versionsOf } from '../engine/ops/catalog.ts';
-import { applyRetention } from '../engine/ops/retention.ts';
 import { nextRuns, validateWhen } from '../scheduler/next-run.ts';
-import { hasRetention } from '../services/scheduled-backup.ts';
+import { retentionPreview } from '../services/retention-preview.ts';
+import { hasRetention, retentionScope } from '../services/scheduled-backup.ts';
 import type { ApiHandlers } from './dispatcher.ts';
 import type { DvomApp } from './dvom-app.ts';
 
@@ -40,17 +38,15 @@ export function createScheduleHandlers(app: DvomApp): ScheduleHandlers {
       validateWhen(p.when);
       const preview: SchedulePreview = { nextRuns: nextRuns(p.when, new Date(), 5).map((d) => d.toISOString()) };
       if (!p.backup || !p.retention || !hasRetention(p.retention)) return preview;
-      // Version summaries are plaintext: no password needed. A backup that does not exist yet has nothing to remove.
-      const versions = await versionsOf(await app.store(p.target), p.backup).catch((err: unknown) => {
-        if (isDvomError(err, 'NOT_FOUND')) return [];
-        throw err;
-      });
-      if (!versions.length) return preview;
-      const decision = applyRetention(versions, p.retention);
-      preview.retention = {
-        keep: decision.keep.map(({ version, reasons }) => ({ id: version.id, createdAt: version.createdAt, reasons })),
-        remove: decision.remove.map((v) => ({ id: v.id, createdAt: v.createdAt })),
-      };
+      const retention = await retentionPreview(
+        await app.store(p.target),
+        app.secrets,
+        p.backup,
+        p.retention,
+        // A schedule not named yet made no version: its rules see none (no stored origin has an empty name).
+        retentionScope({ name: p.schedule ?? '', ownVersionsOnly: p.ownVersionsOnly }),
+      );
+      if (retention) preview.retention = retention;
       return preview;
     },
   };

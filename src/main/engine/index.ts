@@ -3,7 +3,7 @@ export { DvomError, isDvomError, usageError, notFound, type ErrorCode } from './
 export type { StorageBackend } from './storage/backend.ts';
 export { LocalBackend } from './storage/local-backend.ts';
 export { Repository, readRepoConfig, type CreateOptions, type KeyInfo } from './repo/repository.ts';
-export type { VersionSummary, VersionStats } from './repo/version-file.ts';
+export type { VersionSummary, VersionStats, VersionOrigin, ReadOrigin, OpenedVersion } from './repo/version-file.ts';
 export type { RepoConfig } from './repo/repo-config.ts';
 export { checkBackupName } from './repo/layout.ts';
 export { STALE_LOCK_MS } from './repo/lock.ts';
@@ -21,3 +21,4 @@ export { readTar } from './tar/tar-reader.ts';
 export type { SourceEntry, TreeEntry } from './tree/tree-entry.ts';
 export { recordVerification, readVerifications, type VerificationRecord } from './repo/verification.ts';
 export { Layout } from './repo/layout.ts';
+export { parseOriginOption } from './repo/version-file.ts';

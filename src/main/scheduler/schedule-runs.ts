@@ -110,7 +110,7 @@ export class ScheduleRuns {
       const access = await backupAccess(await this.host.store(schedule.target), this.host.secrets, schedule.backup, schedule.encrypt);
       const entry = (await this.runState().read()).schedules[schedule.name];
       return this.runner(schedule, { ...access, testRestore: testRestoreDue(schedule, entry), signal, onProgress, log, containersDown });
-    }, { target: schedule.target });
+    }, { target: schedule.target, backup: schedule.backup, schedule: schedule.name });
     this.runs.set(key, { schedule: schedule.name, jobId });
     const done = this.host.jobs
       .wait(jobId)

@@ -5,10 +5,10 @@ import { listVolumes } from '../docker/volumes.ts';
 import { isDvomError, type DvomError } from '../engine/errors.ts';
 import { listBackupNames, versionsOf } from '../engine/ops/catalog.ts';
 import { Layout } from '../engine/repo/layout.ts';
-import { readRepoConfig, type Repository } from '../engine/repo/repository.ts';
+import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { readVerifications } from '../engine/repo/verification.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { ReadOrigin, VersionSummary } from '../engine/repo/version-file.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { readKnownBackup } from '../config/known-backups.ts';
 import { checkKnownBackup } from './backup-identity.ts';
@@ -63,6 +63,8 @@ export function keychainUnlock(store: StorageBackend, secrets: SecretStore): Lis
 }
 
 export type ListedVersion = VersionSummary & {
+  /** What made it; unknown for an encrypted backup listed without its key (the origin is stored encrypted). */
+  origin: ReadOrigin;
   /** When it was last verified (a test restore, or a verify that read all data); null: never. */
   verifiedAt: string | null;
   /** Its seals (and its verification's) were checked with the backup's key, or the backup is plain (checksums, checked). */
@@ -80,7 +82,11 @@ export async function versionsWithVerification(store: StorageBackend, backup: st
     return versions.map((v) => ({ ...v, verifiedAt: records.get(v.id)?.verifiedAt ?? null, checked: true }));
   }
   const checked = !(await readRepoConfig(store, backup)).encrypted;
-  const [versions, records] = await Promise.all([versionsOf(store, backup), readVerifications(store, new Layout(backup))]);
+  // A plain backup's private parts need no key (unlock checked it is known as plain): they give the origins.
+  const listed = checked
+    ? (await Repository.open(store, backup)).versions()
+    : versionsOf(store, backup).then((list) => list.map((v) => ({ ...v, origin: { kind: 'unknown' } as const })));
+  const [versions, records] = await Promise.all([listed, readVerifications(store, new Layout(backup))]);
   return versions.map((v) => ({ ...v, verifiedAt: records.get(v.id)?.verifiedAt ?? null, checked }));
 }
 

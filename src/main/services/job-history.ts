@@ -41,6 +41,8 @@ const jobSchema = z
     result: z.string().nullable(),
     error: z.object({ code: z.enum(API_ERROR_CODES), message: z.string(), field: z.string().optional(), problem: z.string().optional() }).strip().nullable(),
     target: z.string().optional(),
+    backup: z.string().optional(),
+    schedule: z.string().optional(),
     containersDownMs: z.number().optional(),
   })
   .strip();

@@ -15,6 +15,9 @@ export interface JobContext {
 export interface JobOptions {
   /** The target named for the job, kept with it in the history. */
   target?: string | undefined;
+  /** The backup it works on, and the schedule whose run it is: kept with it for links and Retry. */
+  backup?: string | undefined;
+  schedule?: string | undefined;
 }
 
 /** The work of a job; resolves to a one-line summary of its outcome. */
@@ -75,6 +78,8 @@ export class JobManager {
       result: null,
       error: null,
       ...(options.target ? { target: options.target } : {}),
+      ...(options.backup ? { backup: options.backup } : {}),
+      ...(options.schedule ? { schedule: options.schedule } : {}),
     };
     const job: Job = { dto, controller, lastEmit: 0, done: Promise.resolve() };
     this.jobs.set(id, job);

@@ -1,4 +1,4 @@
-import { formatDate } from '../../shared/format.ts';
+import { formatBytes, formatDate } from '../../shared/format.ts';
 import type { Schedule } from '../../shared/schedule.ts';
 
 /**
@@ -26,20 +26,35 @@ export function stackBackupTitle(stack: string, backup: string, perVolume: boole
   return `Back up stack ${stack} to ${backup}${perVolume ? '-<volume>' : ''}${on(target)}`;
 }
 
-export function stackRestoreTitle(backup: string, version: string, stack: string, target?: string): string {
-  return `Restore ${backup}${on(target)} ${version} into stack ${stack}`;
+export function stackRestoreTitle(backup: string, version: { createdAt: string }, stack: string, target?: string): string {
+  return `Restore ${backup}${on(target)}, ${versionWords(version)}, into stack ${stack}`;
 }
 
-export function restoreTitle(backup: string, version: string, volumes: readonly string[], destination: string, target?: string): string {
+export function restoreTitle(backup: string, version: { createdAt: string }, volumes: readonly string[], destination: string, target?: string): string {
   const from = volumes.length ? ` (${list(volumes)})` : '';
-  return `Restore ${backup}${on(target)} ${version}${from} into ${destination}`;
+  return `Restore ${backup}${on(target)}, ${versionWords(version)}${from}, into ${destination}`;
 }
 
-export function testRestoreTitle(backup: string, version: string, volumes: readonly string[], target?: string): string {
+export function testRestoreTitle(backup: string, version: { createdAt: string }, volumes: readonly string[], target?: string): string {
   const of = volumes.length ? ` (${list(volumes)})` : '';
-  return `Test restore of ${backup}${on(target)} ${version}${of}`;
+  return `Test restore of ${backup}${on(target)}, ${versionWords(version)}${of}`;
 }
 
 export function verifyTitle(backup: string, target?: string): string {
   return `Verify ${backup}${on(target)}`;
+}
+
+/** A version as a job names it: by its date (ids are for copying, on the Backups page and in `dvom versions`). */
+export function versionWords(version: { createdAt: string }): string {
+  return `version of ${formatDate(version.createdAt)}`;
+}
+
+/** What a backup job made, in words: its date, size, and the new data it added (the rest was already stored). */
+export function newVersionWords(version: { createdAt: string; stats: { files: number; bytes: number; addedBytes: number; addedStoredBytes: number } }): string {
+  const s = version.stats;
+  const already = s.bytes > 0 ? Math.round(Math.max(0, 1 - s.addedBytes / s.bytes) * 100) : 0;
+  return (
+    `Version of ${formatDate(version.createdAt)}: ${s.files.toLocaleString('en')} files, ${formatBytes(s.bytes)}; ` +
+    `${formatBytes(s.addedStoredBytes)} of new data stored${s.bytes > 0 ? ` (${already}% was already in the backup)` : ''}`
+  );
 }

@@ -6,10 +6,11 @@ import { DvomError } from '../engine/errors.ts';
 import { forget } from '../engine/ops/forget.ts';
 import { RETENTION_RULES } from '../engine/ops/retention.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion, ReadOrigin, VersionSummary } from '../engine/repo/version-file.ts';
 import { backupVolumes } from '../volumes/backup-volumes.ts';
 import { testRestoreVersion, type TestRestoreOutcome } from './checks.ts';
 import { backupStack, planStackBackup } from './stack-backup.ts';
+import { newVersionWords } from './job-titles.ts';
 
 /**
  * One scheduled backup, the same in the app and in `dvom schedule run`:
@@ -26,10 +27,15 @@ export interface ScheduledBackupOptions {
 }
 
 export interface ScheduledBackupResult {
-  version: VersionSummary;
+  version: OpenedVersion;
   /** Null when the schedule has no retention rule above 0 (nothing is removed then). */
   retention: { kept: number; removed: number; bytesFreed: number } | null;
   testRestore: TestRestoreOutcome | null;
+}
+
+/** The versions a schedule's rules see: its own only, or (schedules saved before the option) every version. */
+export function retentionScope(schedule: Pick<Schedule, 'name' | 'ownVersionsOnly'>): ReadOrigin | undefined {
+  return schedule.ownVersionsOnly ? { kind: 'schedule', schedule: schedule.name } : undefined;
 }
 
 /** A policy removes something only with at least one rule above 0. */
@@ -50,6 +56,7 @@ export async function runScheduledBackup(
   options: ScheduledBackupOptions,
 ): Promise<ScheduledBackupResult> {
   const common = {
+    origin: { kind: 'schedule', schedule: schedule.name } as const,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -62,7 +69,8 @@ export async function runScheduledBackup(
   const result: ScheduledBackupResult = { version, retention: null, testRestore: null };
   if (hasRetention(schedule.retention)) {
     try {
-      const { decision, held, pruned } = await forget(repo, schedule.retention, { prune: true });
+      const only = retentionScope(schedule);
+      const { decision, held, pruned } = await forget(repo, schedule.retention, { prune: true, ...(only ? { only } : {}) });
       // Versions still held (append-only mode) stay until a later run removes them.
       result.retention = { kept: decision.keep.length + held.length, removed: decision.remove.length - held.length, bytesFreed: pruned?.bytesFreed ?? 0 };
     } catch (err) {
@@ -84,8 +92,7 @@ export async function runScheduledBackup(
 
 /** One line for the run history and the job's result. */
 export function describeScheduledBackup(r: ScheduledBackupResult): string {
-  const s = r.version.stats;
-  const parts = [`Version ${r.version.id}: ${s.files} files, ${formatBytes(s.bytes)}; ${formatBytes(s.addedStoredBytes)} stored`];
+  const parts = [newVersionWords(r.version)];
   if (r.retention) {
     parts.push(
       r.retention.removed

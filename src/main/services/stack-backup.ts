@@ -4,7 +4,7 @@ import { hooksForVolumes, withBackupHooks } from '../docker/backup-hooks.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { DvomError, usageError } from '../engine/errors.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion } from '../engine/repo/version-file.ts';
 import { backupVolumes, type VolumeBackupOptions } from '../volumes/backup-volumes.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function planStackBackup(docker: Docker, name: string): Promise<Sta
 }
 
 /** All the stack's volumes as one version of one backup. */
-export async function backupStack(repo: Repository, docker: Docker, plan: StackPlan, options: StackBackupOptions): Promise<VersionSummary> {
+export async function backupStack(repo: Repository, docker: Docker, plan: StackPlan, options: StackBackupOptions): Promise<OpenedVersion> {
   return backupVolumes(repo, docker, { ...options, volumes: plan.volumes, stopContainers: plan.stopOrder });
 }
 
@@ -48,8 +48,8 @@ export async function backupStackPerVolume(
   docker: Docker,
   plan: StackPlan,
   options: StackBackupOptions,
-  each: (volume: string, backup: (repo: Repository) => Promise<VersionSummary>) => Promise<VersionSummary>,
-): Promise<VersionSummary[]> {
+  each: (volume: string, backup: (repo: Repository) => Promise<OpenedVersion>) => Promise<OpenedVersion>,
+): Promise<OpenedVersion[]> {
   const log = options.log ?? (() => undefined);
   // The containers' downtime is that of the whole run, reported once.
   const { onContainersDown: _once, ...inner } = options;
@@ -62,7 +62,7 @@ export async function backupStackPerVolume(
         docker,
         plan.stopOrder,
         async () => {
-          const versions: VersionSummary[] = [];
+          const versions: OpenedVersion[] = [];
           for (const volume of plan.volumes) {
             if (options.signal?.aborted) throw new DvomError('CANCELLED', 'operation cancelled');
             versions.push(await each(volume, (repo) => backupVolumes(repo, docker, { ...inner, volumes: [volume], hooks: false })));

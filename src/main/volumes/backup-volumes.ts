@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
 import { backup } from '../engine/ops/backup.ts';
 import type { Repository } from '../engine/repo/repository.ts';
-import type { VersionSummary } from '../engine/repo/version-file.ts';
+import type { OpenedVersion, VersionOrigin } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { readVolume } from '../docker/volume-archive.ts';
 import { daemonClockMs } from '../docker/daemon-clock.ts';
@@ -31,6 +31,8 @@ export interface VolumeBackupOptions {
   onContainersDown?: (ms: number) => void;
   /** false: the containers' backup hooks already ran around this backup (a stack's one backup per volume). */
   hooks?: boolean;
+  /** What started this backup, recorded in the version. */
+  origin?: VersionOrigin;
 }
 
 async function* allVolumes(
@@ -53,7 +55,7 @@ async function* allVolumes(
  * are stopped (in the order given) and, after the read, started again (in
  * the reverse order), then the post-backup hooks run.
  */
-export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<VersionSummary> {
+export async function backupVolumes(repo: Repository, docker: Docker, options: VolumeBackupOptions): Promise<OpenedVersion> {
   const volumes = options.volumes.map(checkVolumeName);
   if (!volumes.length) throw usageError('at least one --volume=NAME is needed');
   if (new Set(volumes).size !== volumes.length) throw usageError('a volume is named twice');
@@ -88,6 +90,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         sourceClockMs: await daemonClockMs(docker),
         ...(engine ? { engine } : {}),
         ...(options.forceRead ? { forceRead: true } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
         ...(bytesTotal !== undefined ? { bytesTotal } : {}),
         onProgress: steps.onProgress,
         ...(options.signal ? { signal: options.signal } : {}),

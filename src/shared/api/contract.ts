@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInfo, BackupDto, EngineChoiceDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VolumeDto } from './dto.ts';
+import type { AppInfo, BackupDto, EngineChoiceDto, JobDto, LockDto, TargetDto, TreeNodeDto, VersionDto, VersionOriginDto, VolumeDto } from './dto.ts';
 import { backupName, containerName, retentionSchema, scheduleSchema, scheduleWhenSchema, stackName, volumeName, type ScheduleStatus } from '../schedule.ts';
 
 /**
@@ -134,7 +134,17 @@ export const apiParams = {
   'schedules.pauseAll': z.object({ paused: z.boolean() }).strict(),
   'schedules.runNow': z.object({ name: scheduleName }).strict(),
   /** Next five run times, and which of the backup's versions a retention policy would keep. */
-  'schedules.preview': z.object({ when: scheduleWhenSchema, retention: retentionSchema.optional(), backup: backupName.optional(), target }).strict(),
+  'schedules.preview': z
+    .object({
+      when: scheduleWhenSchema,
+      retention: retentionSchema.optional(),
+      backup: backupName.optional(),
+      target,
+      /** The schedule's name, and whether its rules see only the versions it made (as the schedule option). */
+      schedule: scheduleName.optional(),
+      ownVersionsOnly: z.boolean().optional(),
+    })
+    .strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiParams;
@@ -184,7 +194,14 @@ export interface ApiResults {
 export interface SchedulePreview {
   nextRuns: string[];
   /** Present when a backup with versions was given and a policy with at least one rule. */
-  retention?: { keep: { id: string; createdAt: string; reasons: string[] }[]; remove: { id: string; createdAt: string }[] };
+  retention?: {
+    keep: { id: string; createdAt: string; reasons: string[]; origin?: VersionOriginDto }[];
+    remove: { id: string; createdAt: string; origin?: VersionOriginDto }[];
+    /** With ownVersionsOnly: how many versions the rules leave alone (not made by this schedule). */
+    untouched?: number;
+    /** An encrypted backup listed without its password: what made each version (stored encrypted) is not known. */
+    originsUnknown?: true;
+  };
 }
 
 export type ResultOf<M extends ApiMethod> = ApiResults[M];

@@ -84,6 +84,13 @@ export interface VersionStatsDto {
   durationMs: number;
 }
 
+/**
+ * What made a version: a backup started by hand in the app, `dvom backup`, or
+ * a schedule. 'unknown': made before DVOM recorded it, or an encrypted backup
+ * listed without its password (the origin is stored encrypted).
+ */
+export type VersionOriginDto = { kind: 'manual' | 'cli' | 'unknown' } | { kind: 'schedule'; schedule: string };
+
 export interface VersionDto {
   id: string;
   createdAt: string;
@@ -100,6 +107,8 @@ export interface VersionDto {
   checked: boolean;
   /** The engine a volume version was read from (null: not recorded, or encrypted and listed without its password). */
   engine: EngineDto | null;
+  /** What made it (absent from older servers: read as unknown). */
+  origin?: VersionOriginDto;
 }
 
 /** One entry of a version's file tree, for choosing what to restore. */
@@ -144,6 +153,10 @@ export interface JobDto {
   error: ApiErrorShape | null;
   /** The target the job worked on, when it named one (else the default store). */
   target?: string;
+  /** The backup the job worked on (for a link to it). */
+  backup?: string;
+  /** The schedule whose run this is (for Retry: run it now). */
+  schedule?: string;
   /** How long containers stopped for the job were down, in milliseconds, once they are running again. */
   containersDownMs?: number;
 }

@@ -84,6 +84,7 @@ export const backupCommand: Command = {
           volumes,
           stopContainers,
           forceRead: ctx.values['force-read'] === true,
+          origin: { kind: 'cli' },
           ...(exclude.length ? { exclude } : {}),
           signal: ctx.signal,
           log: logTo(ctx.output),
@@ -98,6 +99,7 @@ export const backupCommand: Command = {
           sourceKind: 'path',
           ...(exclude.length ? { exclusions: exclude } : {}),
           sourcePath: source!,
+          origin: { kind: 'cli' },
           countSource: () => folderSize(source!),
           forceRead: ctx.values['force-read'] === true,
           signal: ctx.signal,
@@ -137,6 +139,7 @@ async function backUpStack(ctx: CommandContext, stack: string, name: string, exc
     ...(exclude.length ? { exclude } : {}),
     signal: ctx.signal,
     log: logTo(ctx.output),
+    origin: { kind: 'cli' } as const,
     ...(bar.listener ? { onProgress: bar.listener } : {}),
   };
   try {

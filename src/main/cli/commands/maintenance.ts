@@ -7,7 +7,7 @@ import {
   type PruneReport,
   type RetentionPolicy,
 } from '../../engine/index.ts';
-import { DvomError } from '../../engine/index.ts';
+import { DvomError, parseOriginOption } from '../../engine/index.ts';
 import { COMMON_OPTIONS, CREDENTIAL_OPTIONS, str, type Command, type OptionSpec } from '../command.ts';
 import { formatBytes, formatDate } from '../../../shared/format.ts';
 import { openBackup } from '../open-backup.ts';
@@ -70,8 +70,10 @@ const KEEP_OPTIONS: OptionSpec = Object.fromEntries(RETENTION_RULES.map((r) => [
 export const forgetCommand: Command = {
   name: 'forget',
   summary: 'remove versions a retention policy does not keep',
-  usage: 'dvom forget NAME [--keep-last=N] [--keep-hourly=N] [--keep-daily=N] [--keep-weekly=N] [--keep-monthly=N] [--keep-yearly=N] [--prune] [--dry-run]',
-  options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, ...KEEP_OPTIONS, prune: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  usage: 'dvom forget NAME [--keep-last=N] [--keep-hourly=N] [--keep-daily=N] [--keep-weekly=N] [--keep-monthly=N] [--keep-yearly=N] [--origin=manual|cli|unknown|schedule:NAME] [--prune] [--dry-run]\n' +
+    '  --origin: the rules see only the versions made that way (by hand in the app, by `dvom backup`, before origins\n' +
+    '  were recorded, or by one schedule); every other version stays',
+  options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, ...KEEP_OPTIONS, prune: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, origin: { type: 'string' } },
   positionals: [1, 1],
   async run(ctx) {
     const policy: RetentionPolicy = {};
@@ -81,9 +83,11 @@ export const forgetCommand: Command = {
       if (!/^\d+$/.test(raw)) throw usageError(`--keep-${rule} must be a whole number, got '${raw}'`);
       policy[rule] = Number(raw);
     }
+    const origin = str(ctx.values, 'origin');
+    const only = origin === undefined ? undefined : parseOriginOption(origin);
     const repo = await openBackup(ctx, ctx.positionals[0]!);
     const dryRun = ctx.values['dry-run'] === true;
-    const result = await forget(repo, policy, { prune: ctx.values.prune === true, dryRun });
+    const result = await forget(repo, policy, { prune: ctx.values.prune === true, dryRun, ...(only ? { only } : {}) });
     for (const { version, reasons } of result.decision.keep) {
       ctx.output.out(`keep    ${version.id}  ${formatDate(version.createdAt)}  (${reasons.join(', ')})`);
     }

@@ -122,6 +122,8 @@ function scheduleFromOptions(ctx: CommandContext, name: string): Schedule {
     ...(str(ctx.values, 'target') ? { target: str(ctx.values, 'target') } : {}),
     when: whenFromOptions(ctx),
     retention,
+    // New schedules thin out only their own versions; --all-versions applies the rules to every version (as before).
+    ownVersionsOnly: ctx.values['all-versions'] !== true,
     stopContainers: listOption(ctx.values['stop-containers']),
     enabled: ctx.values.disabled !== true,
     catchUp: ctx.values['no-catch-up'] !== true,
@@ -247,7 +249,7 @@ export const scheduleCommand: Command = {
     'dvom schedule add NAME (--volume=V [--volume=W] | --stack=S) --backup=B [--target=T] [--encrypt | --no-encrypt]\n' +
     "                       (--every=15m|2h | --daily=HH:MM | --weekly=mon,thu@HH:MM | --cron='m h dom mon dow')\n" +
     '                       [--keep-last=N] [--keep-hourly=N] [--keep-daily=N] [--keep-weekly=N] [--keep-monthly=N] [--keep-yearly=N]\n' +
-    '                       [--stop-containers=a,b] [--test-restore-every=N] [--no-catch-up] [--disabled]\n' +
+    '                       [--all-versions] [--stop-containers=a,b] [--test-restore-every=N] [--no-catch-up] [--disabled]\n' +
     '       dvom schedule list [--json]\n' +
     '       dvom schedule remove|enable|disable NAME\n' +
     '       dvom schedule run NAME     (now, in this process: backup, retention, test restore when due)\n' +
@@ -259,6 +261,8 @@ export const scheduleCommand: Command = {
     'A schedule can start its backup: with --encrypt (password from DVOM_PASSWORD or asked twice, kept in\n' +
     'the keychain) or --no-encrypt, its first run creates the backup. Without either, runs add to an\n' +
     'existing backup. An enabled schedule whose encrypted backup has no remembered password is refused.\n' +
+    'The --keep-* rules apply only to the versions the schedule made (versions made by hand, by `dvom backup`\n' +
+    'or by another schedule stay); --all-versions applies them to every version of the backup.\n' +
     'Example:  DVOM_PASSWORD=… dvom schedule add nightly --volume=pgdata --backup=pgdata --encrypt --daily=02:30',
   options: {
     ...COMMON_OPTIONS,
@@ -274,6 +278,7 @@ export const scheduleCommand: Command = {
     'stop-containers': { type: 'string', multiple: true },
     'test-restore-every': { type: 'string' },
     'no-catch-up': { type: 'boolean' },
+    'all-versions': { type: 'boolean' },
     disabled: { type: 'boolean' },
     encrypt: { type: 'boolean' },
     'no-encrypt': { type: 'boolean' },

@@ -6,7 +6,7 @@ import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
 import type { Repository } from '../repo/repository.ts';
-import { checkExclusionsFit, isRecordableEngine, type VersionEngine, type VersionSummary } from '../repo/version-file.ts';
+import { checkExclusionsFit, isRecordableEngine, type OpenedVersion, type VersionEngine, type VersionOrigin, type VersionSummary } from '../repo/version-file.ts';
 import type { SourceEntry } from '../tree/tree-entry.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 
@@ -35,6 +35,8 @@ export interface BackupOptions {
   exclusions?: string[];
   /** The Docker engine the volumes are read from, recorded in the version's private part (longer ones than it bounds are left out). */
   engine?: VersionEngine;
+  /** What started this backup, recorded (encrypted) in the version. */
+  origin?: VersionOrigin;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface BackupOptions {
  * before its index was written (no index names them, so nothing else uses
  * them); a crash leaves them for `prune`.
  */
-export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<VersionSummary> {
+export async function backup(repo: Repository, source: AsyncIterable<SourceEntry>, options: BackupOptions): Promise<OpenedVersion> {
   if (options.exclusions?.length) checkExclusionsFit(options.exclusions);
   return repo.locked('backup', true, async (lock) => {
     const started = new Date();
@@ -81,6 +83,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
           horizonMs: result.horizonMs,
           rereadSlot: result.rereadSlot,
           ...(isRecordableEngine(options.engine) ? { engine: { name: options.engine.name, host: options.engine.host } } : {}),
+          ...(options.origin ? { origin: options.origin } : {}),
         },
         ...(options.exclusions?.length ? { exclusions: options.exclusions } : {}),
         stats: {

@@ -1,19 +1,19 @@
 import { DvomError } from '../errors.ts';
 import type { Repository } from '../repo/repository.ts';
 import { forgetVerification } from '../repo/verification.ts';
-import type { VersionSummary } from '../repo/version-file.ts';
+import { sameOrigin, type OpenedVersion, type ReadOrigin } from '../repo/version-file.ts';
 import { pruneLocked, type PruneReport } from './prune.ts';
 import { applyRetention, type RetentionDecision, type RetentionPolicy } from './retention.ts';
 import { Holds } from './holds.ts';
 
 export interface ForgetResult {
-  decision: RetentionDecision<VersionSummary>;
+  decision: RetentionDecision<OpenedVersion>;
   /**
    * Append-only mode: versions the policy removes but the store still holds
    * (S3 Object Lock). They stay, listed and restorable, until `until`; a later
    * forget removes them.
    */
-  held: { version: VersionSummary; until: Date }[];
+  held: { version: OpenedVersion; until: Date }[];
   pruned?: PruneReport;
 }
 
@@ -21,10 +21,17 @@ export interface ForgetResult {
 export async function forget(
   repo: Repository,
   policy: RetentionPolicy,
-  options: { prune?: boolean; dryRun?: boolean } = {},
+  options: {
+    prune?: boolean;
+    dryRun?: boolean;
+    /** The policy sees only versions with this origin; every other version stays (a schedule's own versions). */
+    only?: ReadOrigin;
+  } = {},
 ): Promise<ForgetResult> {
   return repo.locked('forget', true, async (lock) => {
-    const decision = applyRetention(await repo.versions(), policy);
+    const all = await repo.versions();
+    const only = options.only;
+    const decision = applyRetention(only ? all.filter((v) => sameOrigin(v.origin, only)) : all, policy);
     const holds = new Holds(repo.backend.retention);
     const held: ForgetResult['held'] = [];
     for (const version of decision.remove) {
@@ -48,7 +55,7 @@ export async function forget(
 }
 
 /** Deletes one version and the data only it referenced. */
-export async function deleteVersion(repo: Repository, versionRef: string): Promise<{ version: VersionSummary; pruned: PruneReport }> {
+export async function deleteVersion(repo: Repository, versionRef: string): Promise<{ version: OpenedVersion; pruned: PruneReport }> {
   return repo.locked('delete', true, async (lock) => {
     const version = await repo.version(versionRef);
     const until = await repo.backend.retention?.heldUntil(repo.layout.version(version.id));

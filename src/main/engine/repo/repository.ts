@@ -16,7 +16,10 @@ import { ObjectCodec } from './object-codec.ts';
 import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
-import { coarseStats, newVersionId, parseExclusions, parseVersionFile, parseVersionPrivate, type VersionPrivate, type VersionStats, type VersionSummary } from './version-file.ts';
+import {
+  coarseStats, newVersionId, parseExclusions, parseVersionFile, parseVersionPrivate, storedOrigin,
+  type OpenedVersion, type ReadOrigin, type VersionPrivate, type VersionStats, type VersionSummary,
+} from './version-file.ts';
 import { decodeAll, encodeAll } from '../crypto/object-cipher.ts';
 
 export interface CreateOptions {
@@ -267,22 +270,23 @@ export class Repository {
     return new FastCdcChunker(gearTableFromSeed(seed), this.config.chunker);
   }
 
-  /** The versions, oldest first; unlocked, with the exact stats of their private parts. */
-  async versions(): Promise<VersionSummary[]> {
+  /** The versions, oldest first; unlocked, with the exact stats and the origin from their private parts. */
+  async versions(): Promise<OpenedVersion[]> {
     const list = await readVersionSummaries(this.backend, this.layout, this.keys?.metaMac);
     for (const v of list) {
       if (v.repoId !== this.config.id) throw integrityError(`version ${v.id} belongs to another backup (moved in?)`);
     }
     return Promise.all(list.map(async (v) => {
       const part = await this.versionPrivate(v);
-      // Plain backups keep exact plaintext stats; their private part has only the engine to add.
+      const origin: ReadOrigin = part?.origin ?? { kind: 'unknown' };
+      // Plain backups keep exact plaintext stats; their private part adds the engine and origin.
       const exact = this.keys ? part?.stats : undefined;
-      return { ...v, ...(exact ? { stats: exact } : {}), ...(part?.engine ? { engine: part.engine } : {}) };
+      return { ...v, ...(exact ? { stats: exact } : {}), ...(part?.engine ? { engine: part.engine } : {}), origin };
     }));
   }
 
   /** Finds a version by id, unique id prefix, or 'latest'. */
-  async version(ref: string | undefined): Promise<VersionSummary> {
+  async version(ref: string | undefined): Promise<OpenedVersion> {
     const list = await this.versions();
     if (!list.length) throw notFound(`backup '${this.name}' has no versions`);
     if (!ref || ref === 'latest') return list[list.length - 1]!;
@@ -344,7 +348,7 @@ export class Repository {
     private: VersionPrivate;
     /** --exclude patterns, recorded encrypted. */
     exclusions?: string[];
-  }): Promise<VersionSummary> {
+  }): Promise<OpenedVersion> {
     const id = newVersionId(fields.createdAt);
     // Encrypted: exact sizes only in the private part (finding L1).
     const secret = this.keys !== undefined;
@@ -365,12 +369,18 @@ export class Repository {
     };
     await lock.assertHeld();
     await this.backend.put(this.layout.version(summary.id), Buffer.from(JSON.stringify(sealJson(summary, this.keys?.metaMac), null, 2)));
-    return { ...summary, stats: fields.stats, ...(fields.private.engine ? { engine: fields.private.engine } : {}) };
+    return {
+      ...summary,
+      stats: fields.stats,
+      ...(fields.private.engine ? { engine: fields.private.engine } : {}),
+      origin: fields.private.origin ?? { kind: 'unknown' },
+    };
   }
 
   /** The version's private part, encrypted like a stored object and bound to the version (sealed as a whole too). */
   private sealPrivate(versionId: string, value: VersionPrivate): string {
-    return this.encrypt(privatePath(this.layout, versionId), value);
+    const { origin, ...rest } = value;
+    return this.encrypt(privatePath(this.layout, versionId), origin ? { ...rest, origin: storedOrigin(origin) } : rest);
   }
 
   private encrypt(name: string, value: unknown): string {

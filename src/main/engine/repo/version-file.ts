@@ -74,6 +74,51 @@ export interface VersionPrivate {
   stats?: VersionStats;
   /** Volume backups: the engine the volumes came from (encrypted like the rest: an endpoint names a host). */
   engine?: VersionEngine;
+  /** What made the version; absent in versions written before it was recorded (read as unknown). */
+  origin?: VersionOrigin;
+}
+
+/**
+ * What started the backup that made a version: by hand in the app, a
+ * schedule (by name), or the `dvom` command line. Kept in the private part
+ * (schedule names can say what a backup is for).
+ */
+export type VersionOrigin = { kind: 'manual' } | { kind: 'cli' } | { kind: 'schedule'; schedule: string };
+/** An origin as read: versions that record none (older ones), or one this DVOM does not know, are 'unknown'. */
+export type ReadOrigin = VersionOrigin | { kind: 'unknown' };
+
+/** A version as an opened backup lists it: with what made it. */
+export interface OpenedVersion extends VersionSummary {
+  origin: ReadOrigin;
+}
+
+/** The stored form carries its own format number, so a later DVOM can change it and this one reads that as unknown. */
+const ORIGIN_FORMAT = 1;
+
+export function storedOrigin(origin: VersionOrigin): Record<string, unknown> {
+  return { format: ORIGIN_FORMAT, ...origin };
+}
+
+function readOrigin(raw: unknown): VersionOrigin | undefined {
+  const o = raw as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || o.format !== ORIGIN_FORMAT) return undefined;
+  if (o.kind === 'manual' || o.kind === 'cli') return { kind: o.kind };
+  if (o.kind === 'schedule' && typeof o.schedule === 'string' && o.schedule.length > 0 && o.schedule.length <= 64) return { kind: 'schedule', schedule: o.schedule };
+  return undefined;
+}
+
+/** An origin as `--origin` names it: manual, cli, unknown or schedule:NAME. */
+export function parseOriginOption(text: string): ReadOrigin {
+  if (text === 'manual' || text === 'cli' || text === 'unknown') return { kind: text };
+  const schedule = /^schedule:([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/.exec(text)?.[1];
+  if (schedule) return { kind: 'schedule', schedule };
+  throw usageError(`--origin must be manual, cli, unknown or schedule:NAME, got '${text}'`);
+}
+
+/** Whether two origins name the same maker. */
+export function sameOrigin(a: ReadOrigin, b: ReadOrigin): boolean {
+  if (a.kind === 'schedule' && b.kind === 'schedule') return a.schedule === b.schedule;
+  return a.kind === b.kind && a.kind !== 'schedule';
 }
 
 const STAT_KEYS = ['files', 'dirs', 'links', 'bytes', 'addedBytes', 'addedStoredBytes', 'durationMs'] as const;
@@ -90,11 +135,13 @@ export function parseVersionPrivate(raw: Buffer, what: string): VersionPrivate {
     throw integrityError(`${what} is malformed`);
   }
   const engine = v.engine as VersionEngine | undefined;
+  const origin = readOrigin(v.origin);
   return {
     horizonMs: v.horizonMs,
     rereadSlot: v.rereadSlot as number,
     ...(v.stats ? { stats: v.stats as VersionStats } : {}),
     ...(engine ? { engine: { name: engine.name, host: engine.host } } : {}),
+    ...(origin ? { origin } : {}),
   };
 }
 

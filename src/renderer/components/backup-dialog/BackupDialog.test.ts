@@ -131,6 +131,43 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
     }
   });
 
+  for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      it(`a very weak password needs a second yes before the backup starts (${size}, ${colorScheme})`, async () => {
+        const h = await harness.open({ view: 'backup-dialog', volume: PG }, {
+          context: { colorScheme, viewport },
+          before: (p) => p.reply('jobs.startBackup', { result: { jobId: 'job-000000000002' } }),
+        });
+        try {
+          const f = form(h);
+          await f.password.fill('password');
+          await f.confirm.fill('password');
+          const anyway = f.dialog.getByRole('checkbox', { name: 'Use this very weak password anyway' });
+          await anyway.waitFor();
+          await f.start.click();
+          assert.equal(await anyway.evaluate((el) => el === document.activeElement), true, 'focus goes to the box');
+          assert.equal(await description(anyway), 'Tick this to use a very weak password, or choose a stronger one.');
+          assert.deepEqual(await h.calls('jobs.startBackup'), [], 'nothing was sent');
+          await anyway.scrollIntoViewIfNeeded();
+          await h.screenshot(`component-backup-weak-password-${size}-${colorScheme}.png`);
+          // A stronger password needs no tick (the box goes); going back to a very weak one asks again.
+          await f.password.fill(STRONG);
+          await anyway.waitFor({ state: 'detached' });
+          await f.password.fill('password');
+          await anyway.waitFor();
+          assert.equal(await anyway.isChecked(), false);
+          await anyway.check();
+          await f.start.click();
+          await f.dialog.waitFor({ state: 'detached' });
+          assert.equal((await h.calls('jobs.startBackup')).length, 1);
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      });
+    }
+  }
+
   it('without encryption asks for no password', async () => {
     const h = await harness.open({ view: 'backup-dialog', volume: volume({ name: 'cache' }) }, {
       before: (p) => p.reply('jobs.startBackup', { result: { jobId: 'job-000000000002' } }),

@@ -68,6 +68,7 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
     strength: useId(),
     remember: useId(),
     rememberHint: useId(),
+    weakHint: useId(),
   };
 
   const [name, setName] = useState(() => defaultBackupName(stack?.name ?? volume.name));
@@ -77,6 +78,8 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
   const [confirm, setConfirm] = useState('');
   const [showPasswords, setShowPasswords] = useState(false);
   const [remember, setRemember] = useState(true);
+  // A very weak password needs a second yes; typing another one takes it back.
+  const [weakAccepted, setWeakAccepted] = useState(false);
   const [stop, setStop] = useState<Set<string>>(() => new Set(users.filter((u) => u.running).map((u) => u.name)));
   const [tried, setTried] = useState(false);
   const [confirmTouched, setConfirmTouched] = useState(false);
@@ -115,6 +118,8 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
         ? `Enter the password of “${trimmedName}”.`
         : null;
   const confirmProblem = mode === 'new' && password && confirm !== password ? 'The two passwords are not the same.' : null;
+  const veryWeak = mode === 'new' && !!password && strength?.score === 0;
+  const weakProblem = veryWeak && !weakAccepted ? 'Tick this to use a very weak password, or choose a stronger one.' : null;
   const formProblem = existing?.damaged ? `“${existing.name}” cannot be read: ${existing.damaged}. Choose another name.` : null;
 
   const nameError = nameProblem ?? (serverError?.place === 'name' ? serverError.text : null);
@@ -127,6 +132,7 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
   const passwordRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
   const startRef = useRef<HTMLButtonElement>(null);
+  const weakRef = useRef<HTMLInputElement>(null);
 
   // Once the form is known, put the cursor where typing starts: the password when one is needed.
   const focusedOnce = useRef(false);
@@ -157,6 +163,7 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
     if (nameProblem) return nameRef.current?.focus();
     if (passwordProblem) return passwordRef.current?.focus();
     if (confirmProblem) return confirmRef.current?.focus();
+    if (weakProblem) return weakRef.current?.focus();
     if (formProblem) return nameRef.current?.focus();
 
     const params: ParamsOf<'jobs.startBackup'> = {
@@ -341,6 +348,7 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
                     disabled={busy}
                     onChange={(value) => {
                       setPassword(value);
+                      setWeakAccepted(false);
                       clearServerError('password');
                     }}
                     hint={
@@ -373,6 +381,26 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
                 </div>
 
                 {mode === 'new' && <StrengthMeter strength={strength} id={ids.strength} />}
+
+                {veryWeak && (
+                  <div className="field weak-confirm">
+                    <label className="check-row">
+                      <input
+                        ref={weakRef}
+                        type="checkbox"
+                        checked={weakAccepted}
+                        disabled={busy}
+                        aria-invalid={tried && !!weakProblem}
+                        aria-describedby={ids.weakHint}
+                        onChange={(e) => setWeakAccepted(e.target.checked)}
+                      />
+                      <span>Use this very weak password anyway</span>
+                    </label>
+                    <p id={ids.weakHint} className={`field-hint check-hint${tried && weakProblem ? ' field-error' : ''}`}>
+                      {tried && weakProblem ? weakProblem : 'Anyone who gets a copy of the store could guess it quickly and read every version.'}
+                    </p>
+                  </div>
+                )}
 
                 {mode !== 'remembered' && (
                   <div className="field">

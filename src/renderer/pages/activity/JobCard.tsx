@@ -6,7 +6,10 @@ import { errorText } from '../../api/error-text.ts';
 import { ProgressBar, type ProgressTone } from '../../components/ProgressBar.tsx';
 import { Sep } from '../../components/Sep.tsx';
 import { StatusIcon } from '../../components/StatusIcon.tsx';
+import { useBackupsStore } from '../../state/backups-store.ts';
 import { useJobsStore } from '../../state/jobs-store.ts';
+import { useNavigation } from '../../state/navigation-store.ts';
+import { useSchedulesStore } from '../../state/schedules-store.ts';
 import { jobFacts, jobPercent, kindLabel, progressValueText, stateLabel, whenText } from './job-view.ts';
 
 const TONES: Record<JobDto['state'], ProgressTone> = { running: 'active', succeeded: 'success', failed: 'danger', cancelled: 'muted' };
@@ -37,6 +40,16 @@ export function JobCard({ job }: { job: JobDto }) {
   const running = job.state === 'running';
   const percent = jobPercent(job);
   const failure = failureText(job);
+  const go = useNavigation((s) => s.go);
+  const runNow = useSchedulesStore((s) => s.runNow);
+  const retryError = useSchedulesStore((s) => (job.schedule ? s.actionErrors[job.schedule] : undefined));
+  const retrying = useSchedulesStore((s) => (job.schedule ? s.busy[job.schedule] === 'run' : false));
+  const canRetry = !running && job.state !== 'succeeded' && !!job.schedule;
+  const openBackup = () => {
+    const backups = useBackupsStore.getState();
+    if (job.backup && !backups.expanded.includes(job.backup)) backups.toggle(job.backup);
+    go('backups', job.backup ? { backup: job.backup } : {});
+  };
 
   return (
     <article className={`job job-${job.state}`} aria-labelledby={titleId}>
@@ -93,6 +106,25 @@ export function JobCard({ job }: { job: JobDto }) {
         <div className={`job-error job-error-${job.state}`}>
           <p>{failure}</p>
         </div>
+      )}
+      {!running && (job.backup || canRetry) && (
+        <div className="job-actions">
+          {canRetry && (
+            <button type="button" className="button" aria-label={`Retry ${job.title}`} disabled={retrying} onClick={() => void runNow(job.schedule!)}>
+              {retrying ? 'Starting…' : 'Retry'}
+            </button>
+          )}
+          {job.backup && (
+            <button type="button" className="button" aria-label={`Open the backup ${job.backup}`} onClick={openBackup}>
+              Open {job.backup}
+            </button>
+          )}
+        </div>
+      )}
+      {retryError && canRetry && (
+        <p className="job-cancel-error error-message small" role="alert">
+          {retryError}
+        </p>
       )}
       {cancelError && (
         <p className="job-cancel-error error-message small" role="alert">

@@ -15,7 +15,7 @@ import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
 const skip = harnessSkipReason();
 const LONG = `a-very-long-backup-name-${'x'.repeat(90)}`;
 
-const V_NEW = version('20250301T120000Z-bbbb', { createdAt: ago(5), verifiedAt: null, stats: { files: 3, addedStoredBytes: 4096 } });
+const V_NEW = version('20250301T120000Z-bbbb', { createdAt: ago(5), verifiedAt: null, origin: { kind: 'schedule', schedule: 'hourly' }, stats: { files: 3, addedStoredBytes: 4096 } });
 const V_OLD = version('20250201T120000Z-aaaa', { createdAt: ago(60 * 24 * 30), verifiedAt: ago(60 * 24 * 2), stats: { files: 2 } });
 
 const BACKUPS: BackupDto[] = [
@@ -145,7 +145,9 @@ else
         const rows = versionsOf(h, 'nightly').getByRole('row');
         assert.equal(await rows.count(), 3);
         const newest = await text(rows.nth(1));
-        assert.match(newest, /\d+ minutes ago · 20250301T120000Z-bbbb/);
+        // When and what made it; the id stays for copying.
+        assert.match(newest, /\d+ minutes ago · Schedule hourly 20250301T120000Z-bbbb/);
+        assert.match(await text(rows.nth(0)), /Created Size New data Files Verified/i);
         assert.match(newest, /5\.15 MiB 4\.00 KiB 3 Not verified/);
         assert.match(await text(rows.nth(2)), /Verified 2 days ago/);
         const overflow = await h.page.locator('.br-versions-panel').evaluate((el) => el.scrollWidth - el.clientWidth);
@@ -157,6 +159,26 @@ else
         await h.close();
       }
     });
+
+    for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        it(`versions say what made them and the new data they added (${size}, ${colorScheme})`, async () => {
+          const h = await harness.open({ view: 'pages', page: 'backups' }, { fake: new FakeApi(replies()), context: { colorScheme, viewport } });
+          try {
+            await rowOf(h, 'nightly').waitFor();
+            await openVersions(h, 'nightly');
+            const rows = versionsOf(h, 'nightly').getByRole('row');
+            assert.match(await text(rows.nth(1)), /Schedule hourly/);
+            assert.match(await versionsOf(h, 'nightly').getByRole('columnheader', { name: 'New data' }).getAttribute('title') ?? '', /only data no earlier version had/);
+            await versionsOf(h, 'nightly').scrollIntoViewIfNeeded();
+            await h.screenshot(`component-versions-origin-${size}-${colorScheme}.png`);
+            assert.deepEqual(h.errors, []);
+          } finally {
+            await h.close();
+          }
+        });
+      }
+    }
 
     it('Test restore asks for the password when needed, says “Wrong password”, then shows the outcome', async () => {
       const JOB = 'job-00000000000a';

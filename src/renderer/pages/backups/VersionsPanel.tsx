@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { originWords } from '../../components/origin-words.ts';
 import type { BackupDto, JobDto, VersionDto } from '../../../shared/api/dto.ts';
 import { formatBytes, formatDate, percentOf, plural, relativeTime, when } from '../../../shared/format.ts';
 import { latestTracked, useBackupsStore, type TrackedJob } from '../../state/backups-store.ts';
@@ -227,8 +228,8 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
             <th scope="col" className="numeric br-fit">
               Size
             </th>
-            <th scope="col" className="numeric br-fit" title="New data this version added to the store, after deduplication and compression">
-              Stored
+            <th scope="col" className="numeric br-fit" title="What this version added to the store: only data no earlier version had, compressed">
+              New data
             </th>
             <th scope="col" className="numeric br-fit">
               Files
@@ -253,15 +254,20 @@ export function VersionsPanel({ backup }: { backup: BackupDto }) {
                     <time dateTime={v.createdAt} className="br-nowrap">
                       {date}
                     </time>
-                    <span className="muted small br-version-id">
-                      {relativeTime(v.createdAt) ? `${relativeTime(v.createdAt)} · ` : ''}
+                    <span className="muted small">
+                      {[relativeTime(v.createdAt), v.origin && v.origin.kind !== 'unknown' ? originWords(v.origin) : null].filter(Boolean).join(' · ')}
+                    </span>
+                    {/* The id, for copying into `dvom` commands. */}
+                    <span className="muted small br-version-id" title="Version id">
                       {v.id}
                     </span>
                     {v.engine && <EngineLine engine={v.engine} />}
                   </div>
                 </th>
                 <td className="numeric">{formatBytes(v.stats.bytes)}</td>
-                <td className="numeric">{formatBytes(v.stats.addedStoredBytes)}</td>
+                <td className="numeric" title={`${formatBytes(v.stats.addedStoredBytes)} of data no earlier version had`}>
+                  {formatBytes(v.stats.addedStoredBytes)}
+                </td>
                 <td className="numeric">{v.stats.files.toLocaleString()}</td>
                 <td className="br-nowrap">
                   <VerifiedCell version={v} test={test?.job ?? null} testing={testing} />

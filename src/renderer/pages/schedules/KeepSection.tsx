@@ -1,3 +1,4 @@
+import { Switch } from '../../components/Switch.tsx';
 import { RETENTION_KEYS, type RetentionKey } from './draft.ts';
 import type { EditorForm } from './use-editor-form.tsx';
 
@@ -5,7 +6,7 @@ const RETENTION_LABELS: Record<RetentionKey, string> = { last: 'Last', hourly: '
 
 /** What to keep: how many versions each retention rule keeps (empty: all). */
 export function KeepSection({ form }: { form: EditorForm }) {
-  const { draft, id, fieldId, hintId, numberInput, shown, change } = form;
+  const { draft, busy, id, fieldId, hintId, numberInput, shown, change } = form;
   return (
     <section className="sch-section" aria-labelledby={`${id}-keep`}>
       <h2 id={`${id}-keep`}>Keep</h2>
@@ -37,6 +38,13 @@ export function KeepSection({ form }: { form: EditorForm }) {
           );
         })}
       </div>
+      <Switch
+        label="Only versions this schedule made"
+        description="The rules never remove versions made by hand, from the command line or by another schedule. When off, they apply to every version of the backup."
+        checked={draft.ownVersionsOnly}
+        disabled={busy}
+        onChange={(on) => change({ ownVersionsOnly: on })}
+      />
     </section>
   );
 }

@@ -115,7 +115,8 @@ export function ScheduleCard({ schedule: s, paused, onRunNow, onEdit, onDelete, 
         </div>
       )}
 
-      {last && last.message && (
+      {/* Runs fail for want of the password until it is remembered: the warning above says so once, with what to do. */}
+      {last && last.message && !(s.passwordMissing && last.outcome === 'failed') && (
         <p className={`sch-last sch-last-${last.outcome}`}>
           <span className="sr-only">Last run {OUTCOME_LABEL[last.outcome].toLowerCase()}: </span>
           {last.message.charAt(0).toUpperCase() + last.message.slice(1)}

@@ -114,6 +114,8 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
           backupExists={backupExists}
           backupName={draft.backup}
           target={draft.target}
+          schedule={nameProblem(draft.name.trim(), 'schedule', 64) ? undefined : draft.name.trim()}
+          ownVersionsOnly={draft.ownVersionsOnly}
         />
       </div>
 

@@ -4,6 +4,7 @@ import type { Retention, ScheduleWhen } from '../../../shared/schedule.ts';
 import { api } from '../../api/api.ts';
 import { errorText } from '../../api/error-text.ts';
 import { relativeTime } from '../../../shared/format.ts';
+import { foreignRemovals, originWords } from '../../components/origin-words.ts';
 import { runTime, versionTime } from './describe.ts';
 
 /** How long typing must pause before the engine is asked. */
@@ -20,6 +21,10 @@ interface Props {
   backupExists: boolean | null;
   backupName: string;
   target: string;
+  /** The schedule's name when it is valid (versions it made are told apart by it). */
+  schedule?: string | undefined;
+  /** The rules see only the versions this schedule made. */
+  ownVersionsOnly: boolean;
 }
 
 /** The engine's rule names, as the Keep fields call them. */
@@ -43,12 +48,19 @@ function zone(): string {
  * the retention rules would keep, asked from the engine as the form changes
  * (debounced; an answer to an older form is dropped).
  */
-export function SchedulePreview({ when, whenProblem, retention, backup, backupExists, backupName, target }: Props) {
+export function SchedulePreview({ when, whenProblem, retention, backup, backupExists, backupName, target, schedule, ownVersionsOnly }: Props) {
   const headingId = useId();
   const runsId = useId();
   const keepId = useId();
   const params: ParamsOf<'schedules.preview'> | null = when
-    ? { when, ...(retention ? { retention } : {}), ...(backup ? { backup } : {}), ...(target ? { target } : {}) }
+    ? {
+        when,
+        ...(retention ? { retention } : {}),
+        ...(backup ? { backup } : {}),
+        ...(target ? { target } : {}),
+        ...(schedule ? { schedule } : {}),
+        ownVersionsOnly,
+      }
     : null;
   const key = params ? JSON.stringify(params) : '';
   const [state, setState] = useState<State>({ kind: 'idle' });
@@ -136,12 +148,45 @@ export function SchedulePreview({ when, whenProblem, retention, backup, backupEx
     const r = shown.retention;
     if (!r) return <p className="sch-preview-note muted">No versions of “{name}” to show yet.</p>;
     const total = r.keep.length + r.remove.length;
+    const foreign = foreignRemovals(r.remove, schedule);
+    if (r.originsUnknown && r.untouched !== undefined) {
+      return (
+        <p className="sch-preview-note muted">
+          Which versions of “{name}” this schedule made is stored encrypted, and its password is not remembered here, so this cannot show which ones its rules
+          would remove. Its runs remove only versions it made.
+        </p>
+      );
+    }
+    if (!total && r.untouched) {
+      return (
+        <p className="sch-preview-note muted">
+          This schedule has made no versions of “{name}” yet, so its rules remove none. The {r.untouched} {r.untouched === 1 ? 'version' : 'versions'} there{' '}
+          {r.untouched === 1 ? 'stays' : 'stay'}: the rules apply only to versions this schedule made.
+        </p>
+      );
+    }
     return (
       <div className={`sch-keep${updating ? ' is-stale' : ''}`}>
         <p className="sch-keep-summary">
-          Of {total} {total === 1 ? 'version' : 'versions'} of “{name}”, {r.keep.length} {r.keep.length === 1 ? 'is' : 'are'} kept
+          Of {total} {total === 1 ? 'version' : 'versions'} {r.untouched !== undefined ? 'this schedule made' : `of “${name}”`}, {r.keep.length}{' '}
+          {r.keep.length === 1 ? 'is' : 'are'} kept
           {r.remove.length ? ` and ${r.remove.length} would be removed after the next run.` : ': none would be removed.'}
         </p>
+        {!!r.untouched && (
+          <p className="sch-preview-note muted">
+            {r.untouched} other {r.untouched === 1 ? 'version' : 'versions'} (made by hand, from the command line, by another schedule or before DVOM recorded
+            who made them) {r.untouched === 1 ? 'stays' : 'stay'}: the rules apply only to versions this schedule made.
+          </p>
+        )}
+        {foreign && (
+          <p className="sch-keep-warning" role="alert">
+            <strong>
+              {foreign.total === 1 ? '1 version' : `${foreign.total} versions`} this schedule did not make would be removed
+            </strong>
+            {': '}
+            {foreignParts(foreign).join(', ')}. Turn on “Only versions this schedule made” under Keep to leave them.
+          </p>
+        )}
         <ul className="sch-versions" aria-label="Kept versions" tabIndex={r.keep.length > 6 ? 0 : undefined}>
           {r.keep.map((v) => (
             <li key={v.id} className="sch-version">
@@ -167,6 +212,7 @@ export function SchedulePreview({ when, whenProblem, retention, backup, backupEx
                   <time dateTime={v.createdAt} title={v.id}>
                     {versionTime(v.createdAt)}
                   </time>
+                  <span className="muted small">{originWords(v.origin)}</span>
                 </li>
               ))}
             </ul>
@@ -175,4 +221,13 @@ export function SchedulePreview({ when, whenProblem, retention, backup, backupEx
       </div>
     );
   }
+}
+
+/** Who made the versions a run would remove although this schedule did not. */
+function foreignParts(f: NonNullable<ReturnType<typeof foreignRemovals>>): string[] {
+  const parts: string[] = [];
+  if (f.byHand) parts.push(`${f.byHand} made by hand or from the command line`);
+  if (f.otherSchedules) parts.push(`${f.otherSchedules} made by another schedule`);
+  if (f.unknown) parts.push(`${f.unknown} whose maker is not known (made before DVOM recorded it, or the password is not remembered)`);
+  return parts;
 }

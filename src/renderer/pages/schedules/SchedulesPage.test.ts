@@ -445,7 +445,8 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       // The reply is canned, so the screen can be complete before the debounced call naming the backup is sent.
       await h.waitForCalls('schedules.preview', (calls) => calls.at(-1)?.backup === 'pgdata');
       const first = (await h.calls('schedules.preview')).at(-1);
-      assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
+      // The schedule is named after its first volume until a name is typed.
+      assert.deepEqual(first, { when: { kind: 'daily', at: '02:00' }, retention: { daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata', schedule: 'pgdata', ownVersionsOnly: true });
       await fullShot(h, 'component-schedules-editor.png');
 
       // Typing: one call once typing pauses, with what was typed last.
@@ -461,7 +462,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       const after = (await h.calls('schedules.preview')).slice(before);
       assert.ok(after.length <= 2, `debounced: ${after.length} calls`);
       // Keep rules still at their defaults follow the timing: 24 hourly versions for a schedule that runs every 12 minutes.
-      assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata' });
+      assert.deepEqual(after.at(-1), { when: { kind: 'interval', every: 12, unit: 'minutes' }, retention: { last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 6 }, backup: 'pgdata', schedule: 'pgdata', ownVersionsOnly: true });
 
       // The engine's own objection is said in the preview.
       await h.reply('schedules.preview', { error: { code: 'USAGE', message: 'the interval must divide an hour or a day evenly' } });
@@ -497,6 +498,9 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
       await f.every.fill('1');
       for (const rule of ['hourly', 'daily', 'weekly', 'monthly']) await f.keep(rule).fill('');
       await f.keep('last').fill('2');
+      // As in the backup dialog: the running user of the volume is stopped by default, the stopped one is not.
+      assert.equal(await h.page.getByRole('checkbox', { name: 'cache' }).isChecked(), true);
+      assert.equal(await h.page.getByRole('checkbox', { name: 'worker' }).isChecked(), false);
       await h.page.getByRole('checkbox', { name: 'cache' }).check();
       await h.page.getByRole('switch', { name: 'Notify on success' }).check();
       await h.page.getByLabel('Test restore every').fill('10');
@@ -514,6 +518,7 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
           backup: 'redis',
           when: { kind: 'interval', every: 1, unit: 'hours' },
           retention: { last: 2 },
+          ownVersionsOnly: true,
           stopContainers: ['cache'],
           enabled: true,
           catchUp: true,

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import type { BackupDto, TargetDto } from '../../../shared/api/dto.ts';
+import type { BackupDto, TargetDto, VolumeDto } from '../../../shared/api/dto.ts';
+import { useVolumesStore } from '../../state/volumes-store.ts';
 import { backupHint } from './backup-hint.ts';
 import type { Draft } from './draft.ts';
 import type { EditorForm } from './use-editor-form.tsx';
@@ -29,6 +30,7 @@ function storageOptions(targets: TargetDto[], defaultLocation: string | null, cu
 /** What to back up: the schedule's name, its volumes, the storage and the backup the runs add to. */
 export function WhatSection({ form, editing, choices, existing, notice }: Props) {
   const { draft, busy, id, fieldId, hintId, textInput, reg, invalid, hint, change, touch } = form;
+  const volumeList = useVolumesStore((s) => s.volumes);
   const [named, setNamed] = useState({ name: editing, backup: editing });
   const storage = storageOptions(choices.targets.state === 'ready' ? choices.targets.value : [], choices.defaultLocation, draft.target);
 
@@ -45,6 +47,8 @@ export function WhatSection({ form, editing, choices, existing, notice }: Props)
     const next = on ? [...draft.volumes, name] : draft.volumes.filter((v) => v !== name);
     const first = next[0] ?? '';
     const patch: Partial<Draft> = { volumes: next };
+    // As the backup dialog does: a new schedule stops the running containers of its volumes (a consistent copy) unless unticked.
+    if (!editing) patch.stopContainers = stopDefaults(draft.stopContainers, draft.volumes, next, volumeList ?? []);
     if (!named.name) patch.name = first.slice(0, 64);
     if (!named.backup) patch.backup = suggestedBackup(next);
     change(patch, ['volumes', 'name', 'backup']);
@@ -124,4 +128,20 @@ export function WhatSection({ form, editing, choices, existing, notice }: Props)
       {notice}
     </section>
   );
+}
+
+/**
+ * The containers to stop after the volumes changed: running users of a newly
+ * chosen volume are added; users of a volume no longer chosen go, unless
+ * another chosen volume uses them too. Choices made by hand otherwise stay.
+ */
+export function stopDefaults(stop: readonly string[], before: readonly string[], after: readonly string[], volumes: readonly VolumeDto[]): string[] {
+  const users = (names: readonly string[], running: boolean) =>
+    new Set(volumes.filter((v) => names.includes(v.name)).flatMap((v) => v.usedBy.filter((u) => !running || u.running).map((u) => u.name)));
+  const added = users(after.filter((v) => !before.includes(v)), true);
+  const stillUsed = users(after, false);
+  const dropped = users(before.filter((v) => !after.includes(v)), false);
+  const next = stop.filter((c) => !dropped.has(c) || stillUsed.has(c));
+  for (const c of added) if (!next.includes(c)) next.push(c);
+  return next;
 }

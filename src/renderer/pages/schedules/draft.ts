@@ -31,6 +31,8 @@ export interface Draft {
   catchUp: boolean;
   testRestoreEvery: string;
   notifyOnSuccess: boolean;
+  /** Retention sees only this schedule's versions (on for new schedules). */
+  ownVersionsOnly: boolean;
   /** For a backup that does not exist yet: whether the first run creates it encrypted. */
   encrypt: boolean;
   /** The new encrypted backup's password and its confirmation (sent once with the save, never kept). */
@@ -108,6 +110,7 @@ export function emptyDraft(): Draft {
     catchUp: true,
     testRestoreEvery: '0',
     notifyOnSuccess: false,
+    ownVersionsOnly: true,
     encrypt: true,
     password: '',
     confirm: '',
@@ -166,6 +169,7 @@ export function draftFrom(s: Schedule): Draft {
     catchUp: s.catchUp,
     testRestoreEvery: String(s.testRestoreEvery),
     notifyOnSuccess: s.notifyOnSuccess,
+    ownVersionsOnly: s.ownVersionsOnly ?? false,
     encrypt: s.encrypt ?? true,
   };
 }
@@ -212,6 +216,7 @@ function candidate(d: Draft, newBackup: boolean): Record<string, unknown> {
     catchUp: d.catchUp,
     testRestoreEvery: toNumber(d.testRestoreEvery) ?? 0,
     notifyOnSuccess: d.notifyOnSuccess,
+    ownVersionsOnly: d.ownVersionsOnly,
   };
   if (d.target) c.target = d.target;
   // Only a backup the first run creates takes the choice; runs on an existing one just add to it.

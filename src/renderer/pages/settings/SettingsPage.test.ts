@@ -73,6 +73,8 @@ class TargetsEngine {
       // Looked up at each call: a test may replace a handler after the page opened.
       this.fake.reply(method, { handle: (params: never) => (this.handlers[method] as (p: unknown) => never)(params) });
     }
+    // Remembered passwords are looked up through the backups of each store: none here.
+    this.fake.reply('backups.list', { result: [] });
   }
 
   callsOf<M extends ApiMethod>(method: M): ParamsOf<M>[] {

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { usePassingMessage } from '../../components/use-passing-message.ts';
 import { useSettingsStore } from '../../state/settings-store.ts';
+import { RememberedPasswordsSection } from './RememberedPasswordsSection.tsx';
 import { StorageTargetsSection } from './StorageTargetsSection.tsx';
 import { SystemSection } from './SystemSection.tsx';
 import { ThemeSection } from './ThemeSection.tsx';
@@ -40,6 +41,7 @@ export function SettingsPage() {
         </div>
       )}
       <StorageTargetsSection announce={announce} />
+      <RememberedPasswordsSection announce={announce} />
       <ThemeSection />
       <SystemSection />
     </div>
