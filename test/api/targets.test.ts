@@ -117,10 +117,10 @@ describe('backups on a second storage target, through the app API', { skip }, ()
   it('restores from the named target the bytes that were backed up, the job naming the target', async () => {
     const destination = scope.name('restored');
     const job = await finished(h.client.call('jobs.startRestore', { backup: 'away', target: 'offsite', destinationVolume: destination, password: 'targets test pw' }));
-    assert.match(job.title, new RegExp(`^Restore away on offsite \\S+ \\(${volume}\\) into ${destination}$`));
+    assert.match(job.title, new RegExp(`^Restore away on offsite, version of [\\d-]+ [\\d:]+ \\(${volume}\\), into ${destination}$`));
     assert.ok((await scope.readFile(destination, 'payload.bin')).equals(content));
     const test = await finished(h.client.call('jobs.startTestRestore', { backup: 'away', target: 'offsite', password: 'targets test pw' }));
-    assert.match(test.title, /^Test restore of away on offsite /);
+    assert.match(test.title, /^Test restore of away on offsite, version of /);
     const verify = await finished(h.client.call('jobs.startVerify', { backup: 'away', target: 'offsite', password: 'targets test pw' }));
     assert.equal(verify.title, 'Verify away on offsite');
   });

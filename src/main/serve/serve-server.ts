@@ -141,6 +141,8 @@ export async function startServeServer(options: ServeOptions): Promise<RunningSe
     close: async () => {
       ready.api?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A session bound just before closing is on disk when close returns.
+      await writing;
     },
   };
 }

@@ -169,7 +169,10 @@ else
             await openVersions(h, 'nightly');
             const rows = versionsOf(h, 'nightly').getByRole('row');
             assert.match(await text(rows.nth(1)), /Schedule hourly/);
-            assert.match(await versionsOf(h, 'nightly').getByRole('columnheader', { name: 'New data' }).getAttribute('title') ?? '', /only data no earlier version had/);
+            const newData = versionsOf(h, 'nightly').getByRole('columnheader', { name: 'New data' });
+            // A narrow window leaves the column out (the layout hides low-value columns); a wide one explains it.
+            if (viewport.width >= 1000) assert.match((await newData.getAttribute('title')) ?? '', /only data no earlier version had/);
+            else assert.equal(await newData.isVisible(), false);
             await versionsOf(h, 'nightly').scrollIntoViewIfNeeded();
             await h.screenshot(`component-versions-origin-${size}-${colorScheme}.png`);
             assert.deepEqual(h.errors, []);

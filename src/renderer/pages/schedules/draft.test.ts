@@ -26,6 +26,7 @@ describe('schedule editor: checking the form', () => {
       catchUp: true,
       testRestoreEvery: 0,
       notifyOnSuccess: false,
+      ownVersionsOnly: true,
     });
   });
 
