@@ -21,6 +21,7 @@ import type { ProgressEvent } from '../src/shared/progress.ts';
 import { collect, dockerSkipReason, PASSWORD, useDockerFixture, type ExecResult } from '../test/docker/docker-fixtures.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath } from './browser.ts';
 import { newestJob } from './backup-helpers.ts';
+import { servedLinks } from '../test/cli/run-dvom.ts';
 
 const TITLE = 'job history survives a restart of dvom serve; volume jobs say which container they stop and for how long';
 const skip = chromiumSkipReason() ?? (await dockerSkipReason());
@@ -49,15 +50,8 @@ function body() {
   async function startServe(): Promise<Served> {
     const child = fx.spawnDvom(['serve', '--port=0'], { env: { DVOM_PASSWORD: undefined } });
     const exited = collect(child, 300_000);
-    let stdout = '';
-    const link = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const line = stdout.split('\n').find((l) => l.startsWith('http://'));
-        if (line) resolve(line.trim());
-      });
-      void exited.then((r) => reject(new Error(`dvom serve exited ${r.code}: ${r.stderr}`)));
-    });
+    const { links, first } = servedLinks(child, exited);
+    const link = await first;
     // A second login link for the API client: the printed one is for the browser.
     const res = await fetch(link, { redirect: 'manual' });
     await res.body?.cancel();
@@ -70,8 +64,7 @@ function body() {
     child.kill('SIGUSR2'); // a fresh link for the browser
     const browserLink = await new Promise<string>((resolve) => {
       const check = () => {
-        const lines = stdout.split('\n').filter((l) => l.startsWith('http://'));
-        if (lines.length > 1) resolve(lines[1]!.trim());
+        if (links.length > 1) resolve(links[1]!);
         else setTimeout(check, 50);
       };
       check();

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import WS, { WebSocketServer } from 'ws';
 import { ApiClient } from '../src/shared/api/client.ts';
 import { WebSocketTransport } from '../src/shared/api/ws-transport.ts';
-import { collect, dvomEnv, removeAll, runOk, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
+import { collect, dvomEnv, removeAll, runOk, servedLinks, spawnDvom, tempDir, type RunResult } from '../test/cli/run-dvom.ts';
 import { assertReadable } from '../test/renderer-harness/contrast.ts';
 import { chromiumSkipReason, launchChromium, requireBuiltRenderer, screenshotPath } from './browser.ts';
 
@@ -44,18 +44,10 @@ function body() {
   async function serve(port: number): Promise<Served> {
     const child = spawnDvom(['serve', `--port=${port}`], { store });
     const exited = collect(child, 600_000);
-    const links: string[] = [];
-    let stdout = '';
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        links.splice(0, links.length, ...stdout.split('\n').filter((l) => l.startsWith('http://')).map((l) => l.trim()));
-        if (links.length) resolve();
-      });
-      void exited.then((r) => reject(new Error(`dvom serve exited ${r.code ?? r.signal}: ${r.stderr}`)));
-    });
+    const { links, first } = servedLinks(child, exited);
+    await first;
     return { child, links, stderr: () => stderr, exited };
   }
 

@@ -203,3 +203,25 @@ export async function storeCopy(template: string, label: string, dirs: string[])
   dirs.push(store, work);
   return { store, work };
 }
+
+/**
+ * The login links a `dvom serve` child prints: `links` follows its output
+ * (a new link on SIGUSR2 is added); `first` resolves with the first one, or
+ * rejects if the server exits before printing any.
+ */
+export function servedLinks(
+  child: ChildProcess,
+  exited: Promise<{ code: number | null; signal?: NodeJS.Signals | null; stderr: string }>,
+): { links: string[]; first: Promise<string> } {
+  const links: string[] = [];
+  let stdout = '';
+  const first = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      links.splice(0, links.length, ...stdout.split('\n').filter((l) => l.startsWith('http://')).map((l) => l.trim()));
+      if (links.length) resolve(links[0]!);
+    });
+    void exited.then((r) => reject(new Error(`dvom serve exited ${r.code ?? r.signal}: ${r.stderr}`)));
+  });
+  return { links, first };
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { collect, removeAll, spawnDvom, tempDir } from './run-dvom.ts';
+import { collect, removeAll, servedLinks, spawnDvom, tempDir } from './run-dvom.ts';
 
 const dirs: string[] = [];
 after(() => removeAll(...dirs));
@@ -19,15 +19,7 @@ async function serveOnce(work: string, config: object, args: string[] = []): Pro
   await fs.writeFile(file, JSON.stringify(config), { mode: 0o600 });
   const child = spawnDvom(['serve', ...args], { store: path.join(work, 'store'), env: { DVOM_CONFIG: file } });
   const done = collect(child, 60_000);
-  let stdout = '';
-  const link = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('http://'));
-      if (line) resolve(line.trim());
-    });
-    void done.then((r) => reject(new Error(`dvom serve exited ${r.code}: ${r.stderr}`)));
-  });
+  const link = await servedLinks(child, done).first;
   child.kill('SIGTERM');
   const r = await done;
   return { port: Number(new URL(link).port), stderr: r.stderr };
