@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ApiError } from '../../../shared/api/client.ts';
 import type { AppInfo, EngineChoiceDto } from '../../../shared/api/dto.ts';
 import { EMPTY_ENGINE, FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
-import { harnessSkipReason, startHarness, type Harness } from '../../../../test/renderer-harness/harness.ts';
+import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.resolve(HERE, '..', '..', '..', '..', 'test-results', 'engines');
@@ -41,18 +41,7 @@ function fakeEngines(selectFails = false) {
   return fake;
 }
 
-const skip = harnessSkipReason();
-if (skip) it('the Docker engine switcher (component tests in Chromium)', { skip }, () => undefined);
-else describe('the Docker engine switcher (component tests in Chromium)', body);
-
-function body() {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+describeInHarness('the Docker engine switcher (component tests in Chromium)', (harness) => {
 
   async function withSettings(fake: FakeApi, run: (page: Page) => Promise<void>, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}) {
     const { page, errors } = await harness.open(
@@ -130,4 +119,4 @@ function body() {
       });
     }
   }
-}
+});
