@@ -14,9 +14,7 @@ function currentPlace(): Place {
 
 /** Shows the Backups page's target (the default store for none), then opens the backup. */
 function openOnBackups(intent: { backup?: string; target?: string }): void {
-  useBackupsStore.getState().chooseTarget(intent.target ?? '');
-  const backups = useBackupsStore.getState();
-  if (intent.backup && !backups.expanded.includes(intent.backup)) backups.toggle(intent.backup);
+  useBackupsStore.getState().open(intent.target ?? '', intent.backup);
 }
 
 /**

@@ -46,6 +46,8 @@ export interface BackupsState {
   chooseTarget(target: TargetKey): void;
   loadVersions(backup: string): Promise<void>;
   toggle(backup: string): void;
+  /** Shows `target`'s backups ('' the default store) with `backup` open: where "Open backup" and an address lead. */
+  open(target: TargetKey, backup?: string): void;
   /** Follows the engine's events while the page is shown; returns the unsubscribe. */
   watch(): () => void;
   /** Catches up with jobs that changed while the page was not shown. */
@@ -120,6 +122,11 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
     const open = get().expanded.includes(backup);
     set((s) => ({ expanded: open ? s.expanded.filter((n) => n !== backup) : [...s.expanded, backup] }));
     if (!open) void get().loadVersions(backup);
+  },
+
+  open(target, backup) {
+    get().chooseTarget(target);
+    if (backup && !get().expanded.includes(backup)) get().toggle(backup);
   },
 
   watch() {

@@ -43,6 +43,13 @@ export function choiceOf(choices: readonly StoreChoice[], key: TargetKey): Store
   return choices.find((c) => c.value === key) ?? choices.find((c) => c.isDefault) ?? choices[0];
 }
 
+/** How text names a store: "storage target nas", or "the default store" (when it is no named target). */
+export function storePhrase(choices: readonly StoreChoice[] | null, key: TargetKey): string {
+  const c = choices ? choiceOf(choices, key) : undefined;
+  const name = c ? c.value : key;
+  return name ? `storage target ${name}` : 'the default store';
+}
+
 export interface TargetsState {
   /** null until the first list arrives (or when it failed: then the default store alone is offered). */
   choices: StoreChoice[] | null;

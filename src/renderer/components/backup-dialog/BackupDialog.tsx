@@ -24,6 +24,8 @@ interface Props {
   together?: VolumeDto[];
   /** A whole Compose stack instead (`volume` is one of its volumes): jobs.startStackBackup. */
   stack?: { name: string; volumes: VolumeDto[] };
+  /** The store the pages show ('' the default): the dialog starts on it while it exists. */
+  target?: TargetKey;
   onClose(): void;
 }
 
@@ -36,8 +38,9 @@ interface Props {
  */
 type PasswordMode = 'new' | 'existing' | 'remembered' | 'none';
 
-/** The store chosen when the dialog opens: the default target, else the default store. */
-function initialTarget(targets: TargetDto[]): TargetKey {
+/** The store chosen when the dialog opens: the pages' one, else the default target, else the default store. */
+function initialTarget(targets: TargetDto[], shown: TargetKey): TargetKey {
+  if (shown && targets.some((t) => t.name === shown)) return shown;
   return targets.find((t) => t.isDefault)?.name ?? '';
 }
 
@@ -53,7 +56,7 @@ function existingNote(existing: BackupDto): string {
 }
 
 /** Starts a backup of one volume: name, store, encryption, password, containers to stop. */
-export function BackupDialog({ volume, together, stack, onClose }: Props) {
+export function BackupDialog({ volume, together, stack, target: shownTarget = '', onClose }: Props) {
   const all = stack?.volumes ?? [volume, ...(together ?? [])];
   const users = [...new Map(all.flatMap((v) => v.usedBy).map((u) => [u.name, u])).values()];
   const [perVolume, setPerVolume] = useState(false);
@@ -90,9 +93,9 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
 
   const trimmedName = name.trim();
   const storage = useStorageTargets();
-  // Until the user picks a store, the default one, once the targets are known.
+  // Until the user picks a store, the one the pages show (else the default one), once the targets are known.
   const target: TargetKey | null =
-    chosenTarget ?? (storage.targets.state === 'ready' ? initialTarget(storage.targets.value) : storage.targets.state === 'error' ? '' : null);
+    chosenTarget ?? (storage.targets.state === 'ready' ? initialTarget(storage.targets.value, shownTarget) : storage.targets.state === 'error' ? '' : null);
   const lookup = useStoreLookup(target, trimmedName);
 
   const nameProblem = backupNameProblem(trimmedName);
@@ -210,7 +213,7 @@ export function BackupDialog({ volume, together, stack, onClose }: Props) {
       ? `Could not list the storage targets (${storage.targets.error}) — the default store is used.`
       : unlooked !== null
         ? 'Could not look into this store (see below).'
-        : 'Where the backup is written. Targets are set up in Settings.';
+        : `The backup is written to ${target ? `target ${target}` : 'the default store'}. Targets are set up in Settings.`;
   const nameHint = existing
     ? existingNote(existing)
     : lookup.backups.state === 'ready' && trimmedName

@@ -45,10 +45,12 @@ export function JobCard({ job }: { job: JobDto }) {
   const retryError = useSchedulesStore((s) => (job.schedule ? s.actionErrors[job.schedule] : undefined));
   const retrying = useSchedulesStore((s) => (job.schedule ? s.busy[job.schedule] === 'run' : false));
   const canRetry = !running && job.state !== 'succeeded' && !!job.schedule;
+  // The backup is opened on the store the job wrote to (none named: the default store), whatever the Backups page showed.
   const openBackup = () => {
-    const backups = useBackupsStore.getState();
-    if (job.backup && !backups.expanded.includes(job.backup)) backups.toggle(job.backup);
-    go('backups', job.backup ? { backup: job.backup } : {});
+    if (!job.backup) return;
+    const target = job.target ?? '';
+    useBackupsStore.getState().open(target, job.backup);
+    go('backups', { backup: job.backup, ...(target ? { target } : {}) });
   };
 
   return (

@@ -3,6 +3,8 @@ import type { BackupDto, VersionDto } from '../../../shared/api/dto.ts';
 import { formatBytes, formatDate, plural } from '../../../shared/format.ts';
 import { friendlyError, isWrongPassword, needsPassword, WRONG_PASSWORD } from './errors.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { useBackupsStore } from '../../state/backups-store.ts';
+import { storePhrase, useTargetsStore } from '../../state/targets-store.ts';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
 interface Props {
@@ -41,6 +43,10 @@ export function DeleteDialog({ backup, version, onDelete, onClose }: Props) {
     }
   }
 
+  // With more than one store, which one it is deleted from (the same name can be on several).
+  const choices = useTargetsStore((s) => s.choices);
+  const target = useBackupsStore((s) => s.target);
+  const where = choices && choices.length > 1 ? storePhrase(choices, target) : null;
   const title = version ? 'Delete this version?' : `Delete backup ${backup.name}?`;
   const others = backup.versions - 1;
   return (
@@ -63,12 +69,26 @@ export function DeleteDialog({ backup, version, onDelete, onClose }: Props) {
       {version ? (
         <p className="dialog-text">
           This permanently deletes the version of <strong className="br-wrap">{backup.name}</strong> created{' '}
-          <strong>{formatDate(version.createdAt)}</strong> <span className="muted">({version.id})</span>.{' '}
+          <strong>{formatDate(version.createdAt)}</strong> <span className="muted">({version.id})</span>
+          {where && (
+            <>
+              {' '}
+              from <strong>{where}</strong>
+            </>
+          )}
+          .{' '}
           {others === 1 ? 'The other version is kept.' : others > 1 ? `The other ${plural(others, 'version')} are kept.` : 'It is the only version: the backup is left empty.'}
         </p>
       ) : (
         <p className="dialog-text">
-          This permanently deletes the backup <strong className="br-wrap">{backup.name}</strong> with{' '}
+          This permanently deletes the backup <strong className="br-wrap">{backup.name}</strong>
+          {where && (
+            <>
+              {' '}
+              from <strong>{where}</strong>
+            </>
+          )}{' '}
+          with{' '}
           <strong>{backup.versions === 1 ? 'its only version' : `all ${plural(backup.versions, 'version')}`}</strong>
           {backup.storedBytes ? ` (${formatBytes(backup.storedBytes)} stored)` : ''}.
           {backup.passwordRemembered ? ' Its remembered password is forgotten too.' : ''}

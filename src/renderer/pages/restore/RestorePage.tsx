@@ -70,7 +70,7 @@ export function RestorePage() {
 
   return (
     <>
-      <PageHeader title="Restore" description="Bring a backup back into a Docker volume: all of it, or chosen files and folders." />
+      <PageHeader title="Restore" description="Bring a backup back into a Docker volume or a folder on this computer: all of it, or chosen files and folders." />
       <div className="br-wizard">
         <StepList current={s.phase === 'edit' ? s.step : null} passwordNote={passwordNote} />
         <div className="br-wizard-main">

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { formatDate, plural } from '../../../shared/format.ts';
+import { useBackupsStore } from '../../state/backups-store.ts';
 import { useRestoreStore } from '../../state/restore-store.ts';
+import { choiceOf, useTargetsStore } from '../../state/targets-store.ts';
 import { WarningIcon } from '../../components/icons.tsx';
 import type { WizardFacts } from './derive.ts';
 
@@ -13,6 +15,10 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
   const replacing = target.needsConfirm;
   const merging = target.mode === 'merge' && (target.kind === 'folder' || target.offerModes);
   const [askConfirm] = useState(() => target.needsConfirm && !s.confirmReplace);
+  // The store the backup is read from (step 1's storage target).
+  const storeKey = useBackupsStore((b) => b.target);
+  const choices = useTargetsStore((t) => t.choices);
+  const store = choices ? choiceOf(choices, storeKey) : undefined;
   const stopping = s.stopContainers.filter((c) => target.runningUsers.some((u) => u.name === c));
 
   return (
@@ -22,6 +28,11 @@ export function ReviewStep({ facts }: { facts: WizardFacts }) {
         <dd className="br-wrap">
           {facts.backup?.name}
           <span className="muted"> · {facts.backup?.encrypted ? 'encrypted' : 'not encrypted'}</span>
+        </dd>
+        <dt>Storage</dt>
+        <dd className="br-wrap">
+          {store ? (store.value ? `Target ${store.name}` : store.name) : storeKey ? `Target ${storeKey}` : 'Default store'}
+          {store?.location && <span className="muted"> · {store.location}</span>}
         </dd>
         <dt>Version</dt>
         <dd>

@@ -4,7 +4,9 @@ import { BackupDialog } from '../../components/backup-dialog/BackupDialog.tsx';
 import { ListErrorPanel } from '../../components/ListErrorPanel.tsx';
 import { ListPage } from '../../components/ListPage.tsx';
 import { StatePanel } from '../../components/StatePanel.tsx';
+import { useBackupsStore } from '../../state/backups-store.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
+import { useEngineName } from './use-engine-name.ts';
 import { groupVolumes, type VolumeSort } from './volume-list.ts';
 import { VolumeFilesDialog } from './VolumeFilesDialog.tsx';
 import { VolumesTable } from './VolumesTable.tsx';
@@ -22,6 +24,9 @@ export function VolumesPage() {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<VolumeSort>('name');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // The storage target chosen on the Backups page: a backup started here goes there unless changed.
+  const shownTarget = useBackupsStore((s) => s.target);
+  const engine = useEngineName();
 
   useEffect(() => {
     void load();
@@ -53,7 +58,7 @@ export function VolumesPage() {
     <>
       <ListPage
         title="Volumes"
-        description="The Docker volumes on this engine, grouped by Compose stack, and when each was last backed up."
+        description={`The Docker volumes on ${engine ? `engine ${engine}` : 'this engine'}, grouped by Compose stack, and when each was last backed up.`}
         loading={loading}
         hasData={!!volumes}
         error={error}
@@ -66,6 +71,7 @@ export function VolumesPage() {
           key={backingUp.kind === 'stack' ? `stack:${backingUp.stack}` : backingUp.names.join(',')}
           volume={fresh[0]}
           {...(backingUp.kind === 'stack' ? { stack: { name: backingUp.stack, volumes: fresh } } : { together: fresh.slice(1) })}
+          target={shownTarget}
           onClose={() => setBackingUp(null)}
         />
       )}
