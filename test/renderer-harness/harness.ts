@@ -23,7 +23,8 @@ import { FakeApi, type Reply, type Settled } from './fake-api.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAGE_DIR = path.join(HERE, 'page');
-const RESULTS_DIR = path.resolve(HERE, '..', '..', 'test-results');
+/** Where tests put screenshots to look at (never part of the build). */
+export const RESULTS_DIR = path.resolve(HERE, '..', '..', 'test-results');
 const ORIGIN = 'http://harness.dvom.test';
 export const CHROMIUM = '/usr/bin/chromium';
 

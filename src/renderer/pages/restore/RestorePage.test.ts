@@ -11,10 +11,10 @@ import type { BackupDto } from '../../../shared/api/dto.ts';
 import type { PageIntent } from '../../state/navigation-store.ts';
 import { ago, backup, job, node, progress, version, volume } from '../../../../test/renderer-harness/backup-fixtures.ts';
 import { FakeApi, type Replies } from '../../../../test/renderer-harness/fake-api.ts';
-import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { type Harness, type HarnessPage, harnessSkipReason, RESULTS_DIR, startHarness } from '../../../../test/renderer-harness/harness.ts';
 
 const skip = harnessSkipReason();
-const SHOTS = '/work/notes/shots/wip-partial';
+const SHOTS = RESULTS_DIR;
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 800, height: 600 },

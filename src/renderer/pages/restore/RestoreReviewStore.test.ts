@@ -11,6 +11,7 @@ import { backup, version } from '../../../../test/renderer-harness/backup-fixtur
 import { target } from '../../../../test/renderer-harness/fixtures.ts';
 import { EMPTY_ENGINE, FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
+import { RESULTS_DIR } from '../../../../test/renderer-harness/harness.ts';
 
 const V = version('20310301T120000Z-bbbb', { volumes: ['pgdata'] });
 const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ');
@@ -43,7 +44,7 @@ describeInHarness('Restore: the review names the storage target (component, in C
           await h.page.getByRole('heading', { name: /Check and start/ }).waitFor();
           const summary = await text(h.page.locator('dl.br-summary'));
           assert.match(summary, /Backup far · not encrypted Storage Target offsite · \/mnt\/offsite Version/);
-          await h.page.screenshot({ path: `/work/notes/shots/wip-glue/glue-restore-review-${size}-${colorScheme}.png`, fullPage: true });
+          await h.page.screenshot({ path: `${RESULTS_DIR}/glue-restore-review-${size}-${colorScheme}.png`, fullPage: true });
           assert.deepEqual(h.errors, []);
         } finally {
           await h.close();

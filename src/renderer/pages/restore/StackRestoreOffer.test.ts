@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ago, backup, job, version, volume } from '../../../../test/renderer-harness/backup-fixtures.ts';
 import { FakeApi, type Replies } from '../../../../test/renderer-harness/fake-api.ts';
-import { harnessSkipReason, startHarness, type Harness, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
+import { type Harness, type HarnessPage, harnessSkipReason, RESULTS_DIR, startHarness } from '../../../../test/renderer-harness/harness.ts';
 
 const skip = harnessSkipReason();
 const JOB = 'job-0000000000bb';
 const V = version('20261201T020000Z-cccc', { createdAt: ago(60), volumes: ['shop_db', 'shop_files'] });
-const SHOTS = '/work/notes/shots/wip-stacks';
+const SHOTS = RESULTS_DIR;
 
 function replies(): Replies {
   return {

@@ -10,6 +10,7 @@ import { it } from 'node:test';
 import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 import { job, progress, volume } from '../../../../test/renderer-harness/fixtures.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
+import { RESULTS_DIR } from '../../../../test/renderer-harness/harness.ts';
 
 describeInHarness('Volumes page: Back up (app, in Chromium)', (harness) => {
   const volumes = [volume({ name: 'pgdata', usedBy: [{ name: 'db', running: true }] }), volume({ name: 'cache', size: null })];
@@ -75,7 +76,7 @@ describeInHarness('Volumes page: stacks, search, sort, several at once, files (a
     volume({ name: 'scratch', size: null }),
     volume({ name: 'photos', size: 900 * MiB, usedBy: [{ name: 'gallery', running: false }] }),
   ];
-  const shots = path.join('/work/notes/shots', 'wip-stacks');
+  const shots = RESULTS_DIR;
   const rowNames = (h: HarnessPage) => h.page.locator('.volumes-table tbody th[scope=row]').allInnerTexts();
 
   async function open(size: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') {
