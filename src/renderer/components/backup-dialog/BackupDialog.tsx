@@ -10,6 +10,8 @@ import { BACKUP_NAME_RULE, backupNameProblem, defaultBackupName } from './backup
 import { usePasswordStrength } from './password-strength.ts';
 import { placeStartError, type PlacedError } from './start-error.ts';
 import { StrengthMeter } from './StrengthMeter.tsx';
+import { WeakPasswordConfirm } from './WeakPasswordConfirm.tsx';
+import { WEAK_PROBLEM } from './weak-password.ts';
 import { useStorageTargets, useStoreLookup, type TargetKey } from './use-store-lookup.ts';
 import { choiceLabel, storeChoices } from '../../state/targets-store.ts';
 import { Dialog } from '../Dialog.tsx';
@@ -122,7 +124,7 @@ export function BackupDialog({ volume, together, stack, target: shownTarget = ''
         : null;
   const confirmProblem = mode === 'new' && password && confirm !== password ? 'The two passwords are not the same.' : null;
   const veryWeak = mode === 'new' && !!password && strength?.score === 0;
-  const weakProblem = veryWeak && !weakAccepted ? 'Tick this to use a very weak password, or choose a stronger one.' : null;
+  const weakProblem = veryWeak && !weakAccepted ? WEAK_PROBLEM : null;
   const formProblem = existing?.damaged ? `“${existing.name}” cannot be read: ${existing.damaged}. Choose another name.` : null;
 
   const nameError = nameProblem ?? (serverError?.place === 'name' ? serverError.text : null);
@@ -386,23 +388,14 @@ export function BackupDialog({ volume, together, stack, target: shownTarget = ''
                 {mode === 'new' && <StrengthMeter strength={strength} id={ids.strength} />}
 
                 {veryWeak && (
-                  <div className="field weak-confirm">
-                    <label className="check-row">
-                      <input
-                        ref={weakRef}
-                        type="checkbox"
-                        checked={weakAccepted}
-                        disabled={busy}
-                        aria-invalid={tried && !!weakProblem}
-                        aria-describedby={ids.weakHint}
-                        onChange={(e) => setWeakAccepted(e.target.checked)}
-                      />
-                      <span>Use this very weak password anyway</span>
-                    </label>
-                    <p id={ids.weakHint} className={`field-hint check-hint${tried && weakProblem ? ' field-error' : ''}`}>
-                      {tried && weakProblem ? weakProblem : 'Anyone who gets a copy of the store could guess it quickly and read every version.'}
-                    </p>
-                  </div>
+                  <WeakPasswordConfirm
+                    accepted={weakAccepted}
+                    onChange={setWeakAccepted}
+                    problem={tried ? weakProblem : null}
+                    hintId={ids.weakHint}
+                    inputRef={weakRef}
+                    disabled={busy}
+                  />
                 )}
 
                 {mode !== 'remembered' && (

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { PasswordField } from '../../components/PasswordField.tsx';
 import { Switch } from '../../components/Switch.tsx';
+import type { Strength } from '../../components/backup-dialog/password-strength.ts';
+import { StrengthMeter } from '../../components/backup-dialog/StrengthMeter.tsx';
+import { WeakPasswordConfirm } from '../../components/backup-dialog/WeakPasswordConfirm.tsx';
 import type { EditorForm } from './use-editor-form.tsx';
 
 interface Props {
@@ -9,6 +12,8 @@ interface Props {
   backupName: string;
   /** A password for it is remembered already (an edited schedule): typing one is optional then. */
   remembered: boolean;
+  /** The typed password's strength (null while none is typed or it is being estimated). */
+  strength: Strength | null;
 }
 
 /**
@@ -16,8 +21,8 @@ interface Props {
  * where its encryption is chosen, once, with its password (kept in this
  * computer's keychain for the runs).
  */
-export function NewBackupSection({ form, backupName, remembered }: Props) {
-  const { draft, busy, id, fieldId, shown, change, touch, reg } = form;
+export function NewBackupSection({ form, backupName, remembered, strength }: Props) {
+  const { draft, busy, id, fieldId, hintId, shown, change, touch, reg } = form;
   const [showPasswords, setShowPasswords] = useState(false);
   return (
     <section className="sch-section" aria-labelledby={`${id}-new-backup`}>
@@ -50,7 +55,8 @@ export function NewBackupSection({ form, backupName, remembered }: Props) {
               hint={remembered ? 'Remembered in the keychain: leave empty to keep it.' : 'Nobody can recover it if it is lost.'}
               disabled={busy}
               onBlur={() => touch('password')}
-              onChange={(value) => change({ password: value }, ['password'])}
+              describedBy={fieldId('strength')}
+              onChange={(value) => change({ password: value, weakAccepted: false }, ['password', 'weak'])}
             />
             <PasswordField
               id={fieldId('confirm')}
@@ -68,6 +74,17 @@ export function NewBackupSection({ form, backupName, remembered }: Props) {
               onChange={(value) => change({ confirm: value }, ['confirm'])}
             />
           </div>
+          <StrengthMeter strength={strength} id={fieldId('strength')} />
+          {draft.password && strength?.score === 0 && (
+            <WeakPasswordConfirm
+              accepted={draft.weakAccepted}
+              onChange={(on) => change({ weakAccepted: on }, ['weak'])}
+              problem={shown('weak')}
+              hintId={hintId('weak')}
+              inputRef={reg('weak')}
+              disabled={busy}
+            />
+          )}
           <p className="field-hint">Kept in this computer’s keychain so scheduled runs can use it; never written to a file or shown again.</p>
         </div>
       )}

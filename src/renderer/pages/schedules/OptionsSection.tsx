@@ -29,27 +29,30 @@ export function OptionsSection({ form }: { form: EditorForm }) {
   return (
     <section className="sch-section" aria-labelledby={`${id}-options`}>
       <h2 id={`${id}-options`}>Options</h2>
-      <fieldset ref={reg('stopContainers')} className="field" aria-describedby={hintId('stopContainers')}>
-        <legend className="field-label">Containers to stop</legend>
-        {containers.length > 0 && (
-          <CheckList
-            className="sch-choices"
-            items={containers}
-            noteId={(name) => `${id}-ctr-${name}`}
-            checked={(name) => draft.stopContainers.includes(name)}
-            disabled={busy}
-            onChange={(name, on) => change({ stopContainers: on ? [...draft.stopContainers, name] : draft.stopContainers.filter((n) => n !== name) }, ['stopContainers'])}
-          />
-        )}
-        {hint(
-          'stopContainers',
-          containers.length
-            ? 'Stopped during each backup for a consistent copy of databases and apps, and started again afterwards.'
-            : draft.volumes.length
-              ? 'No container uses the chosen volumes, so nothing needs stopping.'
-              : 'Choose volumes first: the containers that use them are listed here.',
-        )}
-      </fieldset>
+      {/* A stack schedule stops the stack's running containers itself, in dependency order. */}
+      {draft.what !== 'stack' && (
+        <fieldset ref={reg('stopContainers')} className="field" aria-describedby={hintId('stopContainers')}>
+          <legend className="field-label">Containers to stop</legend>
+          {containers.length > 0 && (
+            <CheckList
+              className="sch-choices"
+              items={containers}
+              noteId={(name) => `${id}-ctr-${name}`}
+              checked={(name) => draft.stopContainers.includes(name)}
+              disabled={busy}
+              onChange={(name, on) => change({ stopContainers: on ? [...draft.stopContainers, name] : draft.stopContainers.filter((n) => n !== name) }, ['stopContainers'])}
+            />
+          )}
+          {hint(
+            'stopContainers',
+            containers.length
+              ? 'Stopped during each backup for a consistent copy of databases and apps, and started again afterwards.'
+              : draft.volumes.length
+                ? 'No container uses the chosen volumes, so nothing needs stopping.'
+                : 'Choose volumes first: the containers that use them are listed here.',
+          )}
+        </fieldset>
+      )}
 
       <div className="sch-switches">
         {SWITCHES.map((w) => (

@@ -5,7 +5,7 @@ import { useSchedulesStore } from '../../state/schedules-store.ts';
 import { Sep } from '../../components/Sep.tsx';
 import { StatusIcon } from '../../components/StatusIcon.tsx';
 import { Switch } from '../../components/Switch.tsx';
-import { describeRetention, describeWhen, OUTCOME_LABEL, runTime, whenText } from './describe.ts';
+import { describeRetention, describeWhat, describeWhen, OUTCOME_LABEL, runTime, whenText } from './describe.ts';
 
 interface Props {
   schedule: ScheduleStatus;
@@ -52,7 +52,7 @@ export function ScheduleCard({ schedule: s, paused, onRunNow, onEdit, onDelete, 
           </h2>
           <p className="status-card-sub sch-card-sub muted small">
             <span className="sch-card-what">
-              {s.volumes.join(', ')} → {s.backup}
+              {describeWhat(s)} → {s.backup}
             </span>
             <Sep />
             {s.target ?? 'default store'}

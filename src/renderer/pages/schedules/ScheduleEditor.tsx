@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
+import { usePasswordStrength } from '../../components/backup-dialog/password-strength.ts';
 import { useVolumesStore } from '../../state/volumes-store.ts';
 import { nameProblem, previewInput, type BackupContext } from './draft.ts';
 import { EditorFooter } from './EditorFooter.tsx';
@@ -33,7 +34,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
   const watchVolumes = useVolumesStore((s) => s.watch);
   const headingId = useId();
   const state = useState(() => initialDraft(initial));
-  const [{ target, backup: typedBackup }] = state;
+  const [{ target, backup: typedBackup, password, encrypt }] = state;
   const backupName = typedBackup.trim();
   const choices = useChoices(target);
   // Passwords remembered from here (Remember password…) while the editor is open, by backup name.
@@ -47,7 +48,8 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
   // An edited schedule that already creates this backup encrypted, with its password remembered: typing it again is optional.
   const keptPassword = !!initial && initial.encrypt === true && !initial.passwordMissing && initial.backup === backupName && (initial.target ?? '') === target;
   const lockedOut = !!existing && existing.encrypted && !existing.damaged && !existing.passwordRemembered && !rememberedHere.has(existing.name);
-  const backupContext: BackupContext = { newBackup, passwordNeeded: newBackup && !keptPassword, lockedOut };
+  const strength = usePasswordStrength(newBackup && encrypt ? password : '', [backupName]);
+  const backupContext: BackupContext = { newBackup, passwordNeeded: newBackup && !keptPassword, lockedOut, veryWeak: !!password && strength?.score === 0 };
 
   const { form, submit, formError } = useEditorForm({ initial, taken, state, backup: backupContext, onSaved });
   const { draft, busy } = form;
@@ -100,7 +102,7 @@ export function ScheduleEditor({ initial, taken, onCancel, onSaved }: Props) {
               existing?.encrypted && (lockedOut || form.shown('password')) ? <LockedOutNotice form={form} backup={existing.name} onRemember={() => setRemembering(true)} /> : null
             }
           />
-          {newBackup && <NewBackupSection form={form} backupName={backupName} remembered={keptPassword} />}
+          {newBackup && <NewBackupSection form={form} backupName={backupName} remembered={keptPassword} strength={strength} />}
           <WhenSection form={form} />
           <KeepSection form={form} />
           <OptionsSection form={form} />

@@ -645,11 +645,155 @@ describeInHarness('SchedulesPage (component, in Chromium)', (harness) => {
     }
   });
 
+  const STACK_VOLUMES = [
+    volume({ name: 'shop_db', stack: 'shop', usedBy: [{ name: 'shop-db-1', running: true }] }),
+    volume({ name: 'shop_files', stack: 'shop' }),
+    volume({ name: 'loose' }),
+  ];
+
+  it('creates a stack schedule: the stack is saved with no volumes and no containers to stop, and its card names the stack', async () => {
+    const saved = schedule({ name: 'shop', volumes: [], stack: 'shop', backup: 'shop' });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([]));
+        await p.reply('volumes.list', { result: STACK_VOLUMES });
+        await p.reply('backups.list', { result: [backup({ name: 'shop', volumes: ['shop_db', 'shop_files'], encrypted: false })] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.reply('schedules.save', { result: saved });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'loose' }).check();
+      await f.kind('A Compose stack').check();
+      assert.equal(await f.volumes.count(), 0, 'a stack takes no volume choice');
+      await h.page.getByLabel('Stack', { exact: true }).selectOption('shop');
+      await h.page.getByText('Its volumes now: shop_db, shop_files.').waitFor();
+      await h.page.getByText('stops its running containers in dependency order', { exact: false }).waitFor();
+      assert.equal(await h.page.getByRole('group', { name: 'Containers to stop' }).count(), 0, 'the stack stops its containers itself');
+      assert.equal(await f.name.inputValue(), 'shop');
+      assert.equal(await f.backup.inputValue(), 'shop');
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      const [sent] = await h.calls('schedules.save');
+      assert.equal(sent?.schedule.stack, 'shop');
+      assert.deepEqual(sent?.schedule.volumes, []);
+      assert.deepEqual(sent?.schedule.stopContainers, []);
+      assert.match(await cardText(h, 'shop'), /Stack shop → shop/);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('editing a stack schedule and saving it unchanged keeps the stack', async () => {
+    const stacked = schedule({ name: 'shop-nightly', volumes: [], stack: 'shop', backup: 'shop-nightly' });
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([stacked]));
+        await p.reply('volumes.list', { result: STACK_VOLUMES });
+        await p.reply('backups.list', { result: [backup({ name: 'shop-nightly', volumes: ['shop_db', 'shop_files'], encrypted: false })] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.reply('schedules.save', { result: stacked });
+      },
+    });
+    try {
+      assert.match(await cardText(h, 'shop-nightly'), /Stack shop → shop-nightly/);
+      await h.page.getByRole('button', { name: 'Edit shop-nightly' }).click();
+      const f = editor(h);
+      await h.page.getByRole('heading', { name: 'Edit shop-nightly', level: 1 }).waitFor();
+      assert.equal(await f.kind('A Compose stack').isChecked(), true);
+      assert.equal(await h.page.getByLabel('Stack', { exact: true }).inputValue(), 'shop');
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      const [sent] = await h.calls('schedules.save');
+      assert.equal(sent?.replaces, 'shop-nightly');
+      assert.equal(sent?.schedule.stack, 'shop');
+      assert.deepEqual(sent?.schedule.volumes, []);
+      assert.deepEqual(sent?.schedule.stopContainers, []);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a very weak new-backup password blocks saving until “Use this very weak password anyway” is ticked', async () => {
+    const h = await harness.open({ view: 'schedules' }, {
+      before: async (p) => {
+        await p.reply('schedules.list', list([]));
+        await p.reply('volumes.list', { result: [volume({ name: 'fresh', size: 0, empty: true })] });
+        await p.reply('schedules.preview', { result: FIVE });
+        await p.reply('schedules.save', { result: schedule({ name: 'fresh', volumes: ['fresh'], backup: 'fresh', encrypt: true }) });
+      },
+    });
+    try {
+      await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+      const f = editor(h);
+      await f.volumes.getByRole('checkbox', { name: 'fresh' }).check();
+      const section = h.page.getByRole('region', { name: 'New backup' });
+      await section.getByLabel('Password', { exact: true }).fill('abc');
+      await section.getByLabel('Confirm password').fill('abc');
+      const accept = section.getByRole('checkbox', { name: 'Use this very weak password anyway' });
+      await accept.waitFor();
+      assert.equal(await section.getByRole('meter', { name: 'Password strength' }).getAttribute('aria-valuenow'), '0');
+      await f.save.click();
+      await section.getByText('Tick this to use a very weak password, or choose a stronger one.').waitFor();
+      assert.equal(await accept.evaluate((el) => el === document.activeElement), true, 'focus goes to the confirmation');
+      assert.deepEqual(await h.calls('schedules.save'), [], 'nothing is sent before the second yes');
+      await accept.check();
+      await f.save.click();
+      await h.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+      const [sent] = await h.calls('schedules.save');
+      assert.equal(sent?.password, 'abc');
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   for (const [width, height] of [
     [1280, 800],
     [800, 600],
   ] as const) {
     for (const scheme of ['light', 'dark'] as const) {
+      it(`the editor for a new stack backup with a very weak password, ${width}x${height} ${scheme} (screenshot)`, async () => {
+        const h = await harness.open({ view: 'schedules' }, {
+          context: { colorScheme: scheme, viewport: { width, height } },
+          before: async (p) => {
+            await p.reply('schedules.list', list([]));
+            await p.reply('volumes.list', { result: STACK_VOLUMES });
+            await p.reply('backups.list', { result: [] });
+            await p.reply('schedules.preview', { result: FIVE });
+          },
+        });
+        try {
+          await h.page.getByRole('button', { name: 'Create a schedule' }).click();
+          const f = editor(h);
+          await f.kind('A Compose stack').check();
+          await h.page.getByLabel('Stack', { exact: true }).selectOption('shop');
+          const section = h.page.getByRole('region', { name: 'New backup' });
+          await section.getByLabel('Password', { exact: true }).fill('abc');
+          await section.getByLabel('Confirm password').fill('abc');
+          await section.getByRole('checkbox', { name: 'Use this very weak password anyway' }).waitFor();
+          await f.save.click();
+          await section.getByText('Tick this to use a very weak password', { exact: false }).waitFor();
+          await f.runs.getByRole('listitem').nth(4).waitFor();
+          await h.page.getByRole('region', { name: 'What to back up' }).scrollIntoViewIfNeeded();
+          await h.screenshot(`component-schedules-stack-${width}x${height}-${scheme}.png`);
+          await section.scrollIntoViewIfNeeded();
+          await h.screenshot(`component-schedules-weak-${width}x${height}-${scheme}.png`);
+          await fullShot(h, `component-schedules-stack-${width}x${height}-${scheme}-full.png`);
+          await assertReadable({
+            'the stack volumes': h.page.getByText('Its volumes now: shop_db, shop_files.'),
+            'the weak problem': section.getByText('Tick this to use a very weak password', { exact: false }),
+          });
+          assert.deepEqual(h.errors, []);
+        } finally {
+          await h.close();
+        }
+      });
+
       it(`an hourly schedule's keep rules start at 24 hourly versions, ${width}x${height} ${scheme} (screenshot)`, async () => {
         const h = await harness.open({ view: 'schedules' }, {
           context: { colorScheme: scheme, viewport: { width, height } },

@@ -5,6 +5,7 @@ import { backupHint } from './backup-hint.ts';
 import type { Draft } from './draft.ts';
 import type { EditorForm } from './use-editor-form.tsx';
 import type { Choices } from './use-choices.ts';
+import { StackChoice } from './StackChoice.tsx';
 import { VolumeChoices } from './VolumeChoices.tsx';
 
 interface Props {
@@ -55,6 +56,26 @@ export function WhatSection({ form, editing, choices, existing, notice }: Props)
     touch('volumes');
   };
 
+  const stacks = [...new Set((volumeList ?? []).flatMap((v) => (v.stack ? [v.stack] : [])))].sort();
+  // The choice appears only when there is a stack to choose (or the schedule is one already).
+  const offerStacks = stacks.length > 0 || draft.what === 'stack';
+  const chooseStack = (stack: string) => {
+    const patch: Partial<Draft> = { stack };
+    if (!named.name) patch.name = stack.slice(0, 64);
+    if (!named.backup) patch.backup = stack.slice(0, 128);
+    change(patch, ['stack', 'name', 'backup']);
+    touch('stack');
+  };
+  const chooseWhat = (what: Draft['what']) => {
+    if (what === draft.what) return;
+    const patch: Partial<Draft> = { what };
+    // Names taken from the other choice follow the new one, until typed.
+    const from = what === 'stack' ? draft.stack : (draft.volumes[0] ?? '');
+    if (!named.name) patch.name = from.slice(0, 64);
+    if (!named.backup) patch.backup = what === 'stack' ? from.slice(0, 128) : suggestedBackup(draft.volumes);
+    change(patch, ['volumes', 'stack', 'name', 'backup']);
+  };
+
   const backupProblem = form.shown('backup');
   const backup = backupProblem ? null : backupHint(draft.backup.trim(), choices.backups, existing);
 
@@ -76,11 +97,34 @@ export function WhatSection({ form, editing, choices, existing, notice }: Props)
         {hint('name', 'How it is listed here. Letters, digits, “.”, “_” and “-”.')}
       </div>
 
-      <fieldset ref={reg('volumes')} className="field" aria-describedby={hintId('volumes')} aria-invalid={invalid('volumes')}>
-        <legend className="field-label">Volumes</legend>
-        <VolumeChoices form={form} onToggle={toggleVolume} />
-        {hint('volumes', 'Every run saves the chosen volumes together, as one new version.')}
-      </fieldset>
+      {offerStacks && (
+        <fieldset className="field sch-what-kind">
+          <legend className="field-label">Back up</legend>
+          <div className="sch-radio-row">
+            {(
+              [
+                ['volumes', 'Volumes'],
+                ['stack', 'A Compose stack'],
+              ] as const
+            ).map(([value, label]) => (
+              <label key={value} className="check-row">
+                <input type="radio" name={`${id}-what-kind`} value={value} checked={draft.what === value} disabled={busy} onChange={() => chooseWhat(value)} />
+                <span>{label}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
+
+      {draft.what === 'stack' ? (
+        <StackChoice form={form} stacks={stacks} volumes={volumeList ?? []} onChoose={chooseStack} />
+      ) : (
+        <fieldset ref={reg('volumes')} className="field" aria-describedby={hintId('volumes')} aria-invalid={invalid('volumes')}>
+          <legend className="field-label">Volumes</legend>
+          <VolumeChoices form={form} onToggle={toggleVolume} />
+          {hint('volumes', 'Every run saves the chosen volumes together, as one new version.')}
+        </fieldset>
+      )}
 
       <div className="field">
         <label className="field-label" htmlFor={fieldId('target')}>

@@ -2,7 +2,7 @@
 /** How a schedule reads in the list: when it runs and what it keeps. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeRetention, describeWhen } from './describe.ts';
+import { describeRetention, describeWhat, describeWhen } from './describe.ts';
 
 describe('schedule list: how schedules read', () => {
   it('says when a schedule runs', () => {
@@ -21,5 +21,10 @@ describe('schedule list: how schedules read', () => {
     assert.equal(describeRetention({ last: 0 }), 'Every version');
     assert.equal(describeRetention({ last: 2 }), 'The last 2');
     assert.equal(describeRetention({ last: 3, daily: 7, monthly: 12 }), 'The last 3, 7 daily and 12 monthly');
+  });
+
+  it('names the stack of a stack schedule, else its volumes', () => {
+    assert.equal(describeWhat({ volumes: [], stack: 'shop' }), 'Stack shop');
+    assert.equal(describeWhat({ volumes: ['a', 'b'] }), 'a, b');
   });
 });

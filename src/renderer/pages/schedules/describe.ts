@@ -39,6 +39,11 @@ export function describeWhen(when: ScheduleWhen): string {
   }
 }
 
+/** What a schedule backs up, for its card: "Stack shop", or its volumes. */
+export function describeWhat(s: { volumes: readonly string[]; stack?: string | undefined }): string {
+  return s.stack ? `Stack ${s.stack}` : s.volumes.join(', ');
+}
+
 const RULES: readonly [keyof Retention, string][] = [
   ['hourly', 'hourly'],
   ['daily', 'daily'],

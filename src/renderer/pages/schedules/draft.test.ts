@@ -109,4 +109,27 @@ describe('schedule editor: a backup the first run creates', () => {
     assert.match(checkDraft(valid(), [], locked).problems.password!, /remember the password, or turn off Enabled/);
     assert.deepEqual(checkDraft(valid({ enabled: false }), [], locked).problems, {});
   });
+
+  it('a stack schedule round-trips through the draft: the stack is kept, with no volumes and no containers to stop', () => {
+    const saved = { ...checkDraft(valid({ what: 'stack', stack: 'shop', volumes: ['stale'], stopContainers: ['web'], name: 'shop-nightly', backup: 'shop-nightly' }), []).schedule! };
+    assert.equal(saved.stack, 'shop');
+    assert.deepEqual(saved.volumes, []);
+    assert.deepEqual(saved.stopContainers, []);
+    const again = checkDraft(draftFrom(saved), []);
+    assert.deepEqual(again.problems, {});
+    assert.deepEqual(again.schedule, saved);
+    assert.equal(draftFrom(saved).what, 'stack');
+    // No stack chosen yet: said at the stack field, not as a missing volume.
+    const { problems } = checkDraft(valid({ what: 'stack', stack: '', volumes: [] }), []);
+    assert.equal(problems.stack, 'Choose a stack to back up.');
+    assert.equal(problems.volumes, undefined);
+  });
+
+  it('a very weak new password blocks the save until it is accepted', () => {
+    const ctx = { newBackup: true, passwordNeeded: true, lockedOut: false, veryWeak: true };
+    const weak = valid({ password: 'abc', confirm: 'abc' });
+    assert.ok(checkDraft(weak, [], ctx).problems.weak);
+    assert.deepEqual(checkDraft({ ...weak, weakAccepted: true }, [], ctx).problems, {});
+  });
 });
+

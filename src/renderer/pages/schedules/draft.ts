@@ -5,6 +5,7 @@
  * words, by field.
  */
 import { defaultRetention, retentionSchema, scheduleSchema, scheduleWhenSchema, type Retention, type Schedule, type ScheduleWhen } from '../../../shared/schedule.ts';
+import { WEAK_PROBLEM } from '../../components/backup-dialog/weak-password.ts';
 import { cronProblem } from './cron.ts';
 
 export type WhenKind = ScheduleWhen['kind'];
@@ -13,7 +14,11 @@ export type RetentionKey = (typeof RETENTION_KEYS)[number];
 
 export interface Draft {
   name: string;
+  /** Back up chosen volumes, or a Compose stack (its volumes as they are at each run). */
+  what: 'volumes' | 'stack';
   volumes: string[];
+  /** The Compose project, when `what` is 'stack'. */
+  stack: string;
   backup: string;
   /** '' is the default store. */
   target: string;
@@ -38,6 +43,8 @@ export interface Draft {
   /** The new encrypted backup's password and its confirmation (sent once with the save, never kept). */
   password: string;
   confirm: string;
+  /** A very weak new password was accepted anyway (typing another one takes it back). */
+  weakAccepted: boolean;
 }
 
 /**
@@ -50,6 +57,8 @@ export interface BackupContext {
   newBackup: boolean;
   passwordNeeded: boolean;
   lockedOut: boolean;
+  /** The typed new password is very weak (strength score 0): it needs a second yes. */
+  veryWeak?: boolean;
 }
 
 export const NO_BACKUP_CONTEXT: BackupContext = { newBackup: false, passwordNeeded: false, lockedOut: false };
@@ -58,11 +67,13 @@ export const NO_BACKUP_CONTEXT: BackupContext = { newBackup: false, passwordNeed
 export type Field =
   | 'name'
   | 'volumes'
+  | 'stack'
   | 'backup'
   | 'target'
   | 'encrypt'
   | 'password'
   | 'confirm'
+  | 'weak'
   | 'every'
   | 'at'
   | 'days'
@@ -78,10 +89,12 @@ export type Problems = Partial<Record<Field, string>>;
 export const FIELD_ORDER: Field[] = [
   'name',
   'volumes',
+  'stack',
   'target',
   'backup',
   'password',
   'confirm',
+  'weak',
   'every',
   'at',
   'days',
@@ -95,7 +108,9 @@ export const FIELD_ORDER: Field[] = [
 export function emptyDraft(): Draft {
   return {
     name: '',
+    what: 'volumes',
     volumes: [],
+    stack: '',
     backup: '',
     target: '',
     kind: 'daily',
@@ -114,6 +129,7 @@ export function emptyDraft(): Draft {
     encrypt: true,
     password: '',
     confirm: '',
+    weakAccepted: false,
   };
 }
 
@@ -154,7 +170,9 @@ export function draftFrom(s: Schedule): Draft {
   return {
     ...d,
     name: s.name,
+    what: s.stack ? 'stack' : 'volumes',
     volumes: [...s.volumes],
+    stack: s.stack ?? '',
     backup: s.backup,
     target: s.target ?? '',
     kind: w.kind,
@@ -207,11 +225,12 @@ function retentionOf(d: Draft): Record<string, number | undefined> {
 function candidate(d: Draft, newBackup: boolean): Record<string, unknown> {
   const c: Record<string, unknown> = {
     name: d.name.trim(),
-    volumes: d.volumes,
+    // A stack schedule takes the stack's volumes and stops its containers itself at each run.
+    volumes: d.what === 'stack' ? [] : d.volumes,
     backup: d.backup.trim(),
     when: whenOf(d),
     retention: retentionOf(d),
-    stopContainers: d.stopContainers,
+    stopContainers: d.what === 'stack' ? [] : d.stopContainers,
     enabled: d.enabled,
     catchUp: d.catchUp,
     testRestoreEvery: toNumber(d.testRestoreEvery) ?? 0,
@@ -219,6 +238,7 @@ function candidate(d: Draft, newBackup: boolean): Record<string, unknown> {
     ownVersionsOnly: d.ownVersionsOnly,
   };
   if (d.target) c.target = d.target;
+  if (d.what === 'stack') c.stack = d.stack;
   // Only a backup the first run creates takes the choice; runs on an existing one just add to it.
   if (newBackup) c.encrypt = d.encrypt;
   return c;
@@ -232,7 +252,7 @@ function fieldOf(path: readonly PropertyKey[]): Field {
     return 'form';
   }
   if (head === 'retention' && typeof sub === 'string' && (RETENTION_KEYS as readonly string[]).includes(sub)) return `retention.${sub as RetentionKey}`;
-  if (head === 'name' || head === 'volumes' || head === 'backup' || head === 'target' || head === 'stopContainers' || head === 'testRestoreEvery') return head;
+  if (head === 'name' || head === 'volumes' || head === 'stack' || head === 'backup' || head === 'target' || head === 'stopContainers' || head === 'testRestoreEvery') return head;
   return 'form';
 }
 
@@ -270,6 +290,8 @@ function friendly(field: Field, d: Draft, fallback: string): string {
       return nameProblem(d.backup.trim(), 'backup', 128) ?? fallback;
     case 'volumes':
       return d.volumes.length === 0 ? 'Choose at least one volume to back up.' : fallback;
+    case 'stack':
+      return d.stack ? fallback : 'Choose a stack to back up.';
     case 'every':
       return numberProblem(d.every, 1, 10_000, d.unit === 'hours' ? 'Enter how many hours apart the runs are.' : 'Enter how many minutes apart the runs are.') ?? fallback;
     case 'at':
@@ -305,6 +327,8 @@ export function checkDraft(d: Draft, taken: readonly string[], backup: BackupCon
       problems[field] ??= friendly(field, d, sentence(issue.message));
     }
   }
+  // Without a stack chosen the schema also misses volumes; the stack field says what to do.
+  if (d.what === 'stack') delete problems.volumes;
   if (d.kind === 'cron' && !problems.expression) {
     const cron = cronProblem(d.expression);
     if (cron) problems.expression = cron;
@@ -313,6 +337,7 @@ export function checkDraft(d: Draft, taken: readonly string[], backup: BackupCon
   if (backup.newBackup && d.encrypt && (backup.passwordNeeded || d.password)) {
     if (!d.password) problems.password = 'Enter a password for the new backup.';
     else if (d.confirm !== d.password) problems.confirm = d.confirm ? 'The passwords do not match.' : 'Type the password once more.';
+    if (d.password && backup.veryWeak && !d.weakAccepted) problems.weak = WEAK_PROBLEM;
   }
   if (backup.lockedOut && d.enabled) {
     problems.password = 'Runs could not open it, so an enabled schedule cannot be saved: remember the password, or turn off Enabled to save it disabled.';
