@@ -12,9 +12,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ScheduleStatus } from '../shared/schedule.ts';
 import { ago, backup, job, node, version, volume } from '../../test/renderer-harness/backup-fixtures.ts';
-import { target } from '../../test/renderer-harness/fixtures.ts';
+import { schedule, target } from '../../test/renderer-harness/fixtures.ts';
 import { FakeApi, EMPTY_ENGINE } from '../../test/renderer-harness/fake-api.ts';
 import type { HarnessPage } from '../../test/renderer-harness/harness.ts';
 import { describeInHarness } from '../../test/renderer-harness/suite.ts';
@@ -29,26 +28,6 @@ const SIZES = [
 ] as const;
 
 const LONG = 'customer-portal-postgres-primary-data-volume-2031';
-
-function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
-  return {
-    name: 'nightly',
-    volumes: ['pgdata'],
-    backup: 'pgdata',
-    when: { kind: 'daily', at: '02:00' },
-    retention: { daily: 7, weekly: 4 },
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess: false,
-    nextRun: new Date(Date.now() + 3 * 3600_000).toISOString(),
-    lastRun: null,
-    running: false,
-    passwordMissing: false,
-    ...over,
-  };
-}
 
 /** An engine with something on every page: long names, a running and a failed job, an encrypted backup. */
 function engine(): FakeApi {

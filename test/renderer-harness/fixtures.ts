@@ -1,6 +1,7 @@
 /** Typed test data for component tests: plausible DTOs with overrides. */
 import type { BackupDto, JobDto, TargetDto, VolumeDto } from '../../src/shared/api/dto.ts';
 import type { ProgressEvent } from '../../src/shared/progress.ts';
+import type { ScheduleStatus } from '../../src/shared/schedule.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -51,6 +52,27 @@ export function job(over: Partial<JobDto> = {}): JobDto {
     progress: progress(),
     result: null,
     error: null,
+    ...over,
+  };
+}
+
+/** A daily schedule of pgdata, enabled, next run in three hours, never run yet. */
+export function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
+  return {
+    name: 'nightly',
+    volumes: ['pgdata'],
+    backup: 'pgdata',
+    when: { kind: 'daily', at: '02:00' },
+    retention: { daily: 7, weekly: 4 },
+    stopContainers: [],
+    enabled: true,
+    catchUp: true,
+    testRestoreEvery: 0,
+    notifyOnSuccess: false,
+    nextRun: new Date(Date.now() + 3 * 3600_000).toISOString(),
+    lastRun: null,
+    running: false,
+    passwordMissing: false,
     ...over,
   };
 }

@@ -9,27 +9,11 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
 import { card, cardText } from '../../../../test/renderer-harness/cards.ts';
+import { schedule as anySchedule } from '../../../../test/renderer-harness/fixtures.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 
-function schedule(over: Partial<ScheduleStatus>): ScheduleStatus {
-  return {
-    name: 'nightly',
-    volumes: ['pgdata'],
-    backup: 'pgdata',
-    when: { kind: 'daily', at: '02:00' },
-    retention: { daily: 7 },
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess: false,
-    nextRun: new Date(Date.now() + 3 * 3600_000).toISOString(),
-    lastRun: null,
-    running: false,
-    passwordMissing: false,
-    ...over,
-  };
-}
+/** Keeps daily versions only (the card's text is about its failures). */
+const schedule = (over: Partial<ScheduleStatus>): ScheduleStatus => anySchedule({ retention: { daily: 7 }, ...over });
 
 const failedAt = new Date(Date.now() - 3600_000).toISOString();
 const LOCKED_OUT = "backup 'vault' is encrypted and its password is not remembered in the test keychain";

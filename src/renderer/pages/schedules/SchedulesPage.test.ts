@@ -12,31 +12,11 @@ import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SchedulePreview } from '../../../shared/api/contract.ts';
 import type { ScheduleStatus } from '../../../shared/schedule.ts';
-import { backup, volume } from '../../../../test/renderer-harness/fixtures.ts';
+import { backup, schedule, volume } from '../../../../test/renderer-harness/fixtures.ts';
 import { card, cardText } from '../../../../test/renderer-harness/cards.ts';
 import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
 import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
-
-function schedule(over: Partial<ScheduleStatus> = {}): ScheduleStatus {
-  return {
-    name: 'nightly',
-    volumes: ['pgdata'],
-    backup: 'pgdata',
-    when: { kind: 'daily', at: '02:00' },
-    retention: { daily: 7, weekly: 4 },
-    stopContainers: [],
-    enabled: true,
-    catchUp: true,
-    testRestoreEvery: 0,
-    notifyOnSuccess: false,
-    nextRun: new Date(Date.now() + 3 * 3600_000).toISOString(),
-    lastRun: null,
-    running: false,
-    passwordMissing: false,
-    ...over,
-  };
-}
 
 const hourFrom = (start: string, i: number) => new Date(Date.parse(start) + i * 3600_000).toISOString();
 const FIVE: SchedulePreview = { nextRuns: [0, 1, 2, 3, 4].map((i) => hourFrom('2031-05-06T10:00:00.000Z', i)) };
