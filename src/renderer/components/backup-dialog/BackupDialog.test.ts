@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Locator } from 'playwright-core';
 import { backupDialog } from '../../../../e2e/backup-helpers.ts';
 import { backup, target, volume } from '../../../../test/renderer-harness/fixtures.ts';
 import type { HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
+import { description } from '../../../../test/renderer-harness/fields.ts';
 
 const PG = volume({
   name: 'pgdata',
@@ -27,16 +27,6 @@ function form(h: HarnessPage, name = 'pgdata') {
   return { ...fields, alert: fields.dialog.getByRole('alert') };
 }
 
-/** The hint or error under a field (its aria-describedby text). */
-async function description(field: Locator): Promise<string> {
-  return field.evaluate((el) =>
-    (el.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' ')
-      .trim(),
-  );
-}
 
 describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
   it('starts with sensible defaults: the volume’s name, the default store, encrypted, running containers to stop', async () => {

@@ -10,21 +10,11 @@ import { backupDialog } from '../../../../e2e/backup-helpers.ts';
 import { backup } from '../../../../test/renderer-harness/backup-fixtures.ts';
 import { target, volume } from '../../../../test/renderer-harness/fixtures.ts';
 import { EMPTY_ENGINE, FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
-import type { Locator } from 'playwright-core';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
+import { description } from '../../../../test/renderer-harness/fields.ts';
 
 const STRONG = 'quiet otter lamp seventeen harbour';
 
-/** The hint under a field (its aria-describedby text). */
-async function description(field: Locator): Promise<string> {
-  return field.evaluate((el) =>
-    (el.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' ')
-      .trim(),
-  );
-}
 
 describeInHarness('BackupDialog: starts on the storage target the pages show (app, in Chromium)', (harness) => {
   for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {

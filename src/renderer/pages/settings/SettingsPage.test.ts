@@ -19,6 +19,7 @@ import type { AppInfo, TargetDto } from '../../../shared/api/dto.ts';
 import { FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
 import { harnessSkipReason, startHarness, type Harness } from '../../../../test/renderer-harness/harness.ts';
 import { assertReadable } from '../../../../test/renderer-harness/contrast.ts';
+import { description as descriptionOf } from '../../../../test/renderer-harness/fields.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..', '..', '..');
@@ -706,15 +707,5 @@ function body() {
   });
 }
 
-/** The text of the element(s) an input's aria-describedby points to. */
-async function descriptionOf(locator: ReturnType<Page['locator']>): Promise<string> {
-  return locator.evaluate((el) =>
-    (el.getAttribute('aria-describedby') ?? '')
-      .split(/\s+/)
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' ')
-      .trim(),
-  );
-}
 
 const descriptionOfRadio = descriptionOf;
