@@ -182,6 +182,15 @@ await describeWithDocker('Compose stacks (real Docker engine)', () => {
     assert.deepEqual(await snapshotVolume(dbVol), changed, 'untouched');
     assert.equal((await fx.inspect(c.db)).running, true);
 
+    // A version whose volume is not the stack's (a store can name any volume) is refused, even with --force.
+    await fx.runInVolume(loose, 'echo mine > /data/keep.txt');
+    const looseBefore = await snapshotVolume(loose);
+    await fx.dvomOk(['backup', `--volume=${loose}`, '--name=loose-b']);
+    const foreign = await fx.dvom(['restore', '--snapshot=loose-b', `--stack=${stack}`, '--force']);
+    assert.equal(foreign.code, 2, foreign.stderr);
+    assert.match(foreign.stderr, new RegExp(`volume '${loose}' exists on this engine but is not part of stack`));
+    assert.deepEqual(await snapshotVolume(loose), looseBefore, 'not touched');
+
     const r = await fx.dvomOk(['restore', '--snapshot=shop', `--stack=${stack}`, '--force']);
     assert.deepEqual(steps(r.stderr, 'Stopping'), [c.web, c.worker, c.app, c.db]);
     assert.deepEqual(steps(r.stderr, 'Starting'), [c.db, c.app, c.worker, c.web]);

@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backup, DvomError, folderSource, forget, parseOriginOption, Repository, type VersionOrigin } from '../../src/main/engine/index.ts';
 import { LocalBackend } from '../../src/main/engine/storage/local-backend.ts';
+import { sealJson } from '../../src/main/engine/repo/sealed-json.ts';
+import { isRecordableEngine } from '../../src/main/engine/repo/version-file.ts';
 import { createRepo, password, tempDir, versionFiles } from './helpers.ts';
 
 function source(t: Parameters<typeof tempDir>[0]): string {
@@ -78,6 +80,26 @@ test('forget with `only` applies the policy to one origin and leaves every other
   assert.deepEqual(left, [{ kind: 'manual' }, { kind: 'schedule', schedule: 'other' }, hourly]);
   // `unknown` is an origin like the others: here there is none, so nothing goes.
   assert.equal((await forget(repo, { last: 1 }, { only: { kind: 'unknown' } })).decision.remove.length, 0);
+});
+
+test('a plain backup with a damaged private part still lists (that version reads as unknown); a store cannot put control codes in an origin or engine', async (t) => {
+  const src = source(t);
+  const storeDir = path.join(tempDir(t, 'origin-damaged'), 'store');
+  const { repo } = await createRepo(storeDir, 'test', { encrypted: false });
+  const good = await backup(repo, folderSource(src), { sourceKind: 'path', origin: { kind: 'cli' } });
+  const sneaky = await commitRaw(repo, { format: 1, kind: 'schedule', schedule: 'x\u001b[2Jy' });
+  const bad = await backup(repo, folderSource(src), { sourceKind: 'path', origin: { kind: 'manual' } });
+  // Anyone can rewrite a plain backup's files: a private part that is not one at all.
+  const file = path.join(storeDir, versionFiles(storeDir).find((f) => f.includes(bad.id))!);
+  const { seal: _seal, ...doc } = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(file, JSON.stringify(sealJson({ ...doc, private: Buffer.from('not json').toString('base64') }, undefined)));
+  const again = await Repository.open(new LocalBackend(storeDir), 'test');
+  const byId = new Map((await again.versions()).map((v) => [v.id, v.origin]));
+  assert.deepEqual(byId.get(good.id), { kind: 'cli' });
+  assert.deepEqual(byId.get(sneaky), { kind: 'unknown' }, 'a schedule name with an escape sequence is not shown');
+  assert.deepEqual(byId.get(bad.id), { kind: 'unknown' });
+  assert.equal(isRecordableEngine({ name: 'default', host: 'unix:///run/docker.sock' }), true);
+  assert.equal(isRecordableEngine({ name: 'x\u001b]0;owned\u0007', host: 'unix:///run/docker.sock' }), false);
 });
 
 test('--origin names an origin: manual, cli, unknown or schedule:NAME; anything else is a usage error', () => {

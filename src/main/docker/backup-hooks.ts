@@ -89,8 +89,9 @@ export async function runInContainer(docker: Docker, container: string, argv: st
   return { exitCode: info.ExitCode ?? null, output: kept.toString('utf8') };
 }
 
+/** Names the hook by its label and program only: the rest of a command line may hold a secret (PGPASSWORD=…). */
 function describe(kind: 'pre' | 'post', hooks: ContainerHooks): string {
-  return `${kind}-backup hook of container '${hooks.container}' (${(kind === 'pre' ? hooks.pre : hooks.post)!.join(' ')})`;
+  return `${kind}-backup hook of container '${hooks.container}' (label dvom.backup.${kind}, program ${(kind === 'pre' ? hooks.pre : hooks.post)![0]})`;
 }
 
 function outputPart(output: string): string {

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DetailedError } from '../engine/errors.ts';
-import { checkRestoreFolder } from './restore-destination.ts';
+import { checkRestoreFolder, restoreDestination } from './restore-destination.ts';
 
 const base = await fs.mkdtemp(path.join(os.tmpdir(), 'dvom-folder-check-'));
 after(() => fs.rm(base, { recursive: true, force: true }));
@@ -31,6 +31,18 @@ describe('a folder on this computer as a restore destination', () => {
     await refused('/etc', /not inside \/etc/);
     await refused('/usr/share/dvom-restored', /not inside \/usr/);
     await refused('/var/lib/docker/volumes/x', /not inside \/var\/lib\/docker/);
+  });
+
+  it('never replaces a folder\'s contents from the app (a home folder or a share could be chosen); the checked path is the real one', async () => {
+    await assert.rejects(restoreDestination({ destinationDir: base, force: true }), (err: unknown) => {
+      assert.ok(err instanceof DetailedError, String(err));
+      assert.equal(err.field, 'destinationDir');
+      assert.match(err.problem ?? '', /does not replace a folder/);
+      return true;
+    });
+    await fs.mkdir(path.join(base, 'real'));
+    await fs.symlink(path.join(base, 'real'), path.join(base, 'link'));
+    assert.deepEqual(await restoreDestination({ destinationDir: path.join(base, 'link', 'new') }), { dir: path.join(await fs.realpath(base), 'real', 'new') });
   });
 
   it('refuses a path that leads into a system folder through a symbolic link', async () => {

@@ -53,15 +53,23 @@ export async function checkRestoreFolder(dir: string): Promise<string> {
   } catch {
     throw invalid(`DVOM cannot write in ${existing}`);
   }
-  return resolved;
+  // The path as it is now (links resolved): what was checked is what is written.
+  return real;
 }
 
 /** Where an app restore writes: a volume or a checked host folder, exactly one. */
-export async function restoreDestination(p: { destinationVolume?: string | undefined; destinationDir?: string | undefined }): Promise<{ volume?: string; dir?: string }> {
+export async function restoreDestination(p: {
+  destinationVolume?: string | undefined;
+  destinationDir?: string | undefined;
+  force?: boolean | undefined;
+}): Promise<{ volume?: string; dir?: string }> {
   if ((p.destinationVolume === undefined) === (p.destinationDir === undefined)) {
     const problem = 'give a destination volume or a destination folder, not both';
     throw new DetailedError('USAGE', 'INVALID_ARGUMENT', `jobs.startRestore: destinationVolume: ${problem}`, { field: 'destinationVolume', problem });
   }
+  // A host folder is never emptied from the app (a home folder or a share could be chosen): only a
+  // new or empty folder, or a merge that keeps what is there. The CLI's --target-dir --force remains.
+  if (p.destinationDir !== undefined && p.force) throw invalid('the app does not replace a folder\'s contents: restore into a new or empty folder, or keep what is there');
   return p.destinationVolume !== undefined ? { volume: p.destinationVolume } : { dir: await checkRestoreFolder(p.destinationDir!) };
 }
 

@@ -5,7 +5,7 @@ import { checkStackName, listStacks, PROJECT_LABEL, stackStopOrder } from '../do
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { clearVolume, copyVolume, isVolumeEmpty } from '../docker/volume-archive.ts';
 import { containersUsing, createVolume, removeVolume, volumeExists } from '../docker/volumes.ts';
-import { destinationNotEmpty, DvomError, usageError } from '../engine/errors.ts';
+import { destinationNotEmpty, DvomError, isDvomError, usageError } from '../engine/errors.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { VersionSummary } from '../engine/repo/version-file.ts';
 import { phaseSteps } from '../volumes/phase-steps.ts';
@@ -52,6 +52,10 @@ export async function restoreStack(repo: Repository, docker: Docker, version: Ve
     steps.step('checking', volume);
     const exists = await volumeExists(docker, volume);
     const empty = exists ? await isVolumeEmpty(docker, volume) : true;
+    if (exists && !stack?.volumes.includes(volume)) {
+      // The version names its volumes (a store can name any): only the stack's own are replaced.
+      throw usageError(`volume '${volume}' exists on this engine but is not part of stack '${stackName}'; nothing was changed (remove or rename it, or restore that volume on its own)`);
+    }
     if (exists) {
       const running = (await containersUsing(docker, volume)).filter((c) => c.running && !stopOrder.includes(c.name));
       if (running.length) {
@@ -90,7 +94,13 @@ export async function restoreStack(repo: Repository, docker: Docker, version: Ve
             await copyVolume(docker, temp, p.volume);
           } catch (err) {
             staging.delete(p.volume); // kept for the user to copy by hand
-            throw new DvomError('ERROR', `${(err as Error).message}; the verified restore of '${p.volume}' is kept in volume '${temp}' (copy it into '${p.volume}', then remove it)`);
+            const replaced = done.map((d) => d.volume);
+            const untouched = plans.slice(done.length + 1).map((q) => q.volume);
+            throw new DvomError(
+              isDvomError(err) ? err.code : 'ERROR',
+              `${(err as Error).message}; the verified restore of '${p.volume}' is kept in volume '${temp}' (copy it into '${p.volume}', then remove it)` +
+                `; already restored: ${replaced.join(', ') || 'none'}; not touched: ${untouched.join(', ') || 'none'}`,
+            );
           }
           done.push({ volume: p.volume, created: !p.exists, replaced: !p.empty });
         }

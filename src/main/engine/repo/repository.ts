@@ -277,7 +277,9 @@ export class Repository {
       if (v.repoId !== this.config.id) throw integrityError(`version ${v.id} belongs to another backup (moved in?)`);
     }
     return Promise.all(list.map(async (v) => {
-      const part = await this.versionPrivate(v);
+      // A plain backup's private part is only checksummed (anyone can rewrite it): a bad one costs that
+      // version its origin and engine, never the whole list. An encrypted one is authenticated: it fails.
+      const part = this.keys ? await this.versionPrivate(v) : await this.versionPrivate(v).catch(() => undefined);
       const origin: ReadOrigin = part?.origin ?? { kind: 'unknown' };
       // Plain backups keep exact plaintext stats; their private part adds the engine and origin.
       const exact = this.keys ? part?.stats : undefined;

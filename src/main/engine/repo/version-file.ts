@@ -61,8 +61,12 @@ const MAX_ENGINE_HOST = 512;
 export function isRecordableEngine(e: unknown): e is VersionEngine {
   const r = e as Record<string, unknown> | null;
   return typeof r === 'object' && r !== null && typeof r.name === 'string' && typeof r.host === 'string' &&
-    r.name.length > 0 && r.name.length <= MAX_ENGINE_NAME && r.host.length > 0 && r.host.length <= MAX_ENGINE_HOST;
+    r.name.length > 0 && r.name.length <= MAX_ENGINE_NAME && r.host.length > 0 && r.host.length <= MAX_ENGINE_HOST &&
+    PRINTABLE.test(r.name) && PRINTABLE.test(r.host);
 }
+
+/** Printable ASCII only: what a store says is shown in terminals and pages, never control sequences. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
 
 /** What a version keeps from listing: only an unlocked backup reads it. */
 export interface VersionPrivate {
@@ -103,15 +107,18 @@ function readOrigin(raw: unknown): VersionOrigin | undefined {
   const o = raw as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null || o.format !== ORIGIN_FORMAT) return undefined;
   if (o.kind === 'manual' || o.kind === 'cli') return { kind: o.kind };
-  if (o.kind === 'schedule' && typeof o.schedule === 'string' && o.schedule.length > 0 && o.schedule.length <= 64) return { kind: 'schedule', schedule: o.schedule };
+  if (o.kind === 'schedule' && typeof o.schedule === 'string' && SCHEDULE_NAME.test(o.schedule)) return { kind: 'schedule', schedule: o.schedule };
   return undefined;
 }
+
+/** A schedule's name as schedules allow it (and `--origin` reads it). */
+const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** An origin as `--origin` names it: manual, cli, unknown or schedule:NAME. */
 export function parseOriginOption(text: string): ReadOrigin {
   if (text === 'manual' || text === 'cli' || text === 'unknown') return { kind: text };
-  const schedule = /^schedule:([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/.exec(text)?.[1];
-  if (schedule) return { kind: 'schedule', schedule };
+  const schedule = text.startsWith('schedule:') ? text.slice('schedule:'.length) : undefined;
+  if (schedule !== undefined && SCHEDULE_NAME.test(schedule)) return { kind: 'schedule', schedule };
   throw usageError(`--origin must be manual, cli, unknown or schedule:NAME, got '${text}'`);
 }
 
