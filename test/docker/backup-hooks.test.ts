@@ -84,6 +84,21 @@ await describeWithDocker('backup hooks (real Docker engine)', () => {
     await assertNoLeftovers();
   });
 
+  it('a hook that does not finish in time (label dvom.backup.timeout) fails the backup instead of holding it; the post hook still runs', async () => {
+    const volume = await fx.volume('slow');
+    await fx.runInVolume(volume, 'echo x > /data/x');
+    const c = await labelled(fx, 'slow', volume, {
+      'dvom.backup.pre': 'sleep 120',
+      'dvom.backup.post': `sh -c 'echo thawed > /data/post-ran'`,
+      'dvom.backup.timeout': '2',
+    });
+    const r = await fx.dvom(['backup', `--volume=${volume}`, '--name=slow']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`pre-backup hook of container '${c}'.*did not finish within 2 s`));
+    assert.equal(await fx.runInVolume(volume, 'cat /data/post-ran'), 'thawed\n', 'the post hook ran');
+    assert.equal((await fx.dvom(['versions', 'slow', '--json'])).code, 4, 'no backup was left');
+  });
+
   it('a label is not run through a shell: operators and substitutions are plain words', async () => {
     const volume = await fx.volume('evil');
     await labelled(fx, 'evil', volume, {

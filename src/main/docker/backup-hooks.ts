@@ -12,6 +12,9 @@ import { HELPER_LABEL } from './helper-container.ts';
  */
 export const PRE_HOOK_LABEL = 'dvom.backup.pre';
 export const POST_HOOK_LABEL = 'dvom.backup.post';
+/** Seconds a hook may take (default HOOK_TIMEOUT_S): a hook that hangs must not hold the backup, or a schedule, forever. */
+export const TIMEOUT_LABEL = 'dvom.backup.timeout';
+const HOOK_TIMEOUT_S = 600;
 
 /** What is kept of a hook's output for the error and the log: its end, where the reason usually is. */
 const OUTPUT_KEPT = 4096;
@@ -20,6 +23,8 @@ export interface ContainerHooks {
   container: string;
   pre?: string[];
   post?: string[];
+  /** How long each of its hooks may run. */
+  timeoutSeconds?: number;
 }
 
 /** The hooks of a container's labels; a malformed command line is a usage error naming the container. */
@@ -36,7 +41,11 @@ export function hooksFromLabels(container: string, labels: Record<string, string
   const pre = parse(PRE_HOOK_LABEL);
   const post = parse(POST_HOOK_LABEL);
   if (!pre && !post) return undefined;
-  return { container, ...(pre ? { pre } : {}), ...(post ? { post } : {}) };
+  const timeout = labels?.[TIMEOUT_LABEL];
+  if (timeout !== undefined && !/^[1-9]\d{0,4}$/.test(timeout)) {
+    throw usageError(`container '${container}': label ${TIMEOUT_LABEL}: give whole seconds from 1 to 99999, got '${timeout.slice(0, 40)}'`);
+  }
+  return { container, ...(pre ? { pre } : {}), ...(post ? { post } : {}), ...(timeout ? { timeoutSeconds: Number(timeout) } : {}) };
 }
 
 /** The hooks of the running containers that mount any of `volumes`, by container name. */
@@ -102,10 +111,19 @@ function outputPart(output: string): string {
 /** A hook that could not be run or exited non-zero: HOOK_FAILED, with its output in the message. */
 async function runHook(docker: Docker, kind: 'pre' | 'post', hooks: ContainerHooks, signal?: AbortSignal): Promise<void> {
   const argv = kind === 'pre' ? hooks.pre! : hooks.post!;
+  const seconds = hooks.timeoutSeconds ?? HOOK_TIMEOUT_S;
+  const limit = AbortSignal.timeout(seconds * 1000);
   let result: HookResult;
   try {
-    result = await runInContainer(docker, hooks.container, argv, signal);
+    result = await runInContainer(docker, hooks.container, argv, signal ? AbortSignal.any([signal, limit]) : limit);
   } catch (err) {
+    if (limit.aborted && !signal?.aborted) {
+      throw new DetailedError(
+        'ERROR',
+        'HOOK_FAILED',
+        `the ${describe(kind, hooks)} did not finish within ${seconds} s (label ${TIMEOUT_LABEL} sets the limit); it may still be running in the container`,
+      );
+    }
     if (err instanceof DvomError) throw err;
     throw new DetailedError('ERROR', 'HOOK_FAILED', `the ${describe(kind, hooks)} could not be run: ${dockerMessage(err)}`);
   }
