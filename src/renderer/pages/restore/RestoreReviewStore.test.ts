@@ -11,10 +11,23 @@ import { backup, version } from '../../../../test/renderer-harness/backup-fixtur
 import { target } from '../../../../test/renderer-harness/fixtures.ts';
 import { EMPTY_ENGINE, FakeApi } from '../../../../test/renderer-harness/fake-api.ts';
 import { describeInHarness } from '../../../../test/renderer-harness/suite.ts';
-import { RESULTS_DIR } from '../../../../test/renderer-harness/harness.ts';
+import { RESULTS_DIR, type HarnessPage } from '../../../../test/renderer-harness/harness.ts';
 
 const V = version('20310301T120000Z-bbbb', { volumes: ['pgdata'] });
 const text = async (l: Locator) => (await l.innerText()).replace(/\s+/g, ' ');
+
+/** From the chosen version, through the wizard to its review, restoring everything into a host folder. */
+async function toReviewIntoFolder(h: HarnessPage): Promise<void> {
+  const next = h.page.getByRole('button', { name: 'Next' });
+  await next.click();
+  await h.page.getByRole('heading', { name: /Choose what to restore/ }).waitFor();
+  await next.click();
+  await h.page.getByRole('heading', { name: /Choose where to restore it/ }).waitFor();
+  await h.page.getByRole('radio', { name: /A folder on this computer/ }).check();
+  await h.page.getByLabel('Folder', { exact: true }).fill('/srv/restored');
+  await next.click();
+  await h.page.getByRole('heading', { name: /Check and start/ }).waitFor();
+}
 
 describeInHarness('Restore: the review names the storage target (component, in Chromium)', (harness) => {
   for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['800x600', { width: 800, height: 600 }]] as const) {
@@ -33,15 +46,7 @@ describeInHarness('Restore: the review names the storage target (component, in C
           await h.page.getByLabel('Storage target').selectOption('offsite');
           await h.page.getByLabel('Backup', { exact: true }).selectOption('far');
           await h.page.locator(`input[type=radio][value="${V.id}"]:checked`).waitFor();
-          const next = h.page.getByRole('button', { name: 'Next' });
-          await next.click();
-          await h.page.getByRole('heading', { name: /Choose what to restore/ }).waitFor();
-          await next.click();
-          await h.page.getByRole('heading', { name: /Choose where to restore it/ }).waitFor();
-          await h.page.getByRole('radio', { name: /A folder on this computer/ }).check();
-          await h.page.getByLabel('Folder', { exact: true }).fill('/srv/restored');
-          await next.click();
-          await h.page.getByRole('heading', { name: /Check and start/ }).waitFor();
+          await toReviewIntoFolder(h);
           const summary = await text(h.page.locator('dl.br-summary'));
           assert.match(summary, /Backup far · not encrypted Storage Target offsite · \/mnt\/offsite Version/);
           await h.page.screenshot({ path: `${RESULTS_DIR}/glue-restore-review-${size}-${colorScheme}.png`, fullPage: true });
@@ -57,16 +62,8 @@ describeInHarness('Restore: the review names the storage target (component, in C
     const fake = new FakeApi({ ...EMPTY_ENGINE, 'backups.list': [{ result: [backup('near', { encrypted: false, latest: V })] }], 'backups.versions': [{ result: [V] }] });
     const h = await harness.open({ view: 'pages', page: 'restore', intent: { backup: 'near', version: V.id } }, { fake });
     try {
-      const next = h.page.getByRole('button', { name: 'Next' });
       await h.page.locator(`input[type=radio][value="${V.id}"]:checked`).waitFor();
-      await next.click();
-      await h.page.getByRole('heading', { name: /Choose what to restore/ }).waitFor();
-      await next.click();
-      await h.page.getByRole('heading', { name: /Choose where to restore it/ }).waitFor();
-      await h.page.getByRole('radio', { name: /A folder on this computer/ }).check();
-      await h.page.getByLabel('Folder', { exact: true }).fill('/srv/restored');
-      await next.click();
-      await h.page.getByRole('heading', { name: /Check and start/ }).waitFor();
+      await toReviewIntoFolder(h);
       assert.match(await text(h.page.locator('dl.br-summary')), /Storage Default store · \/var\/lib\/dvom\/backups Version/);
     } finally {
       await h.close();
