@@ -13,11 +13,15 @@ import { dockerFor, listOption } from '../docker-session.ts';
 import { backupVolumes } from '../../volumes/backup-volumes.ts';
 import { checkVolumeName, requireVolume } from '../../docker/volumes.ts';
 import { excludedPath, parsePatternFile } from '../../engine/tree/path-filter.ts';
+import { readAhead } from '../../engine/archive/read-ahead.ts';
 import { compilePatterns } from '../../engine/tree/path-pattern.ts';
 import type { Repository } from '../../engine/repo/repository.ts';
 import type { VersionSummary } from '../../engine/repo/version-file.ts';
 import { checkStackName } from '../../docker/compose.ts';
 import { backupStack, backupStackPerVolume, perVolumeBackupName, planStackBackup } from '../../services/stack-backup.ts';
+
+/** Folder entries walked ahead while unlocking: a few MiB of metadata at most. */
+const READ_AHEAD_ENTRIES = 16384;
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -76,7 +80,21 @@ export const backupCommand: Command = {
       docker = await dockerFor(ctx);
       for (const volume of volumes) await requireVolume(docker, checkVolumeName(volume));
     }
-    const { repo, created } = await openOrCreate(ctx, name, ctx.values.encrypt === true);
+    // A folder is walked from here on, while the backup is unlocked; the clock is read first, as the
+    // files cache's racy-timestamp rule wants the time before any file was looked at.
+    const sourceClockMs = Date.now();
+    const entries = source === undefined ? undefined : readAhead(folderSource(source, {
+      onWarning: (m) => ctx.output.warn(m),
+      ...(exclude.length ? { skip: excludedPath(exclude) } : {}),
+    }), READ_AHEAD_ENTRIES);
+    let opened;
+    try {
+      opened = await openOrCreate(ctx, name, ctx.values.encrypt === true);
+    } catch (err) {
+      await entries?.return(undefined);
+      throw err;
+    }
+    const { repo, created } = opened;
     const bar = progressBar(ctx.output.interactive, `backup ${name}`);
     const runBackup = async () => {
       if (docker) {
@@ -91,12 +109,9 @@ export const backupCommand: Command = {
           ...(bar.listener ? { onProgress: bar.listener } : {}),
         });
       } else {
-        const entries = folderSource(source!, {
-          onWarning: (m) => ctx.output.warn(m),
-          ...(exclude.length ? { skip: excludedPath(exclude) } : {}),
-        });
-        return backup(repo, entries, {
+        return backup(repo, entries!, {
           sourceKind: 'path',
+          sourceClockMs,
           ...(exclude.length ? { exclusions: exclude } : {}),
           sourcePath: source!,
           origin: { kind: 'cli' },
@@ -112,6 +127,7 @@ export const backupCommand: Command = {
       version = await firstBackupOrUndo(ctx.store(), repo, created, () => runBackup(), { warn: ctx.output.warn });
     } finally {
       bar.done();
+      await entries?.return(undefined); // a backup that failed before its first entry leaves the walk running
     }
     reportVersion(ctx, name, repo, version);
   },

@@ -2,6 +2,7 @@ import type { ProgressListener } from '../../../shared/progress.ts';
 import { archive } from '../archive/archiver.ts';
 import { isDvomError } from '../errors.ts';
 import { FilesCache } from '../archive/files-cache.ts';
+import { ContentStreams } from '../archive/content-streams.ts';
 import { ProgressMeter } from '../archive/progress-meter.ts';
 import type { BlobIndex } from '../repo/blob-index.ts';
 import type { BlobWriterOptions } from '../repo/blob-writer.ts';
@@ -60,10 +61,12 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
     const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
     meter.update({ phase: 'backing-up', ...(await totals(parent, options)) }, true);
     let indexed = false;
+    const content = new ContentStreams(repo.chunkingSpec());
     try {
       const result = await archive(source, writer, repo.newChunker(), {
         meter,
         sourceClockMs,
+        content,
         ...(cache ? { cache } : {}),
         signal,
         ...(options.sourcePath ? { sourcePath: options.sourcePath } : {}),
@@ -107,6 +110,8 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
       await writer.abort(err);
       if (!indexed) await deleteUnindexed(repo, writer.written.map((p) => p.info.id));
       throw err;
+    } finally {
+      await content.close();
     }
   });
 }
@@ -125,7 +130,8 @@ async function parentOf(repo: Repository, options: BackupOptions): Promise<Versi
 async function totals(parent: VersionSummary | undefined, options: BackupOptions): Promise<{ bytesTotal?: number; filesTotal?: number }> {
   if (options.bytesTotal !== undefined) return { bytesTotal: options.bytesTotal, ...(options.filesTotal !== undefined ? { filesTotal: options.filesTotal } : {}) };
   if (parent) return { bytesTotal: parent.stats.bytes, filesTotal: parent.stats.files };
-  if (!options.countSource) return {};
+  // Counting walks the whole source once more: only worth it when someone watches the progress.
+  if (!options.countSource || !options.onProgress) return {};
   const counted = await options.countSource();
   return { bytesTotal: counted.bytes, filesTotal: counted.files };
 }
