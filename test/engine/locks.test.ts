@@ -90,7 +90,8 @@ test('an unusable timestamp counts from when this process first saw it, unchange
 test('a writer whose lock is removed (taken for stale elsewhere) stops: no index, no version; prune meanwhile spared its packs', async (t) => {
   const { base, src, storeDir, store, repo } = await smallRepo(t, 'lost-lock');
   const v1 = await backup(repo, folderSource(src), { sourceKind: 'path' });
-  fs.writeFileSync(path.join(src, 'big.bin'), randomBytes(1024 * KiB));
+  // Large enough to be chunked on an engine thread, in 1 MiB blocks: three are sent before the pause.
+  fs.writeFileSync(path.join(src, 'big.bin'), randomBytes(4096 * KiB));
   const packsBefore = packFiles(storeDir);
   const indexBefore = indexFiles(storeDir);
 
@@ -113,9 +114,9 @@ test('a writer whose lock is removed (taken for stale elsewhere) stops: no index
             for (let pos = 0; pos < (part as Buffer).length; pos += 64 * KiB) {
               yield (part as Buffer).subarray(pos, pos + 64 * KiB);
               fed += 64 * KiB;
-              if (fed === 512 * KiB) {
+              if (fed === 3072 * KiB) {
                 paused();
-                await gate; // half of big.bin is in sealed packs
+                await gate; // three quarters of big.bin are on their way to sealed packs
               }
             }
           }

@@ -42,3 +42,16 @@ export function reclaimAfter(bytes: number): void {
   sinceLast = 0;
   gc({ type: 'major' });
 }
+
+/**
+ * Frees a buffer's memory now rather than at some later collection. Only for
+ * memory nothing else can reach: the caller made it, or was handed it for
+ * good (moved from a thread, returned by zstd or a cipher). Node serves
+ * buffers shorter than half its pool from shared slabs: those are left to the
+ * collector.
+ */
+export function release(buf: Uint8Array): void {
+  const memory = buf.buffer;
+  if (buf.byteLength < Buffer.poolSize >>> 1 || !(memory instanceof ArrayBuffer) || memory.detached) return;
+  memory.transfer(0);
+}

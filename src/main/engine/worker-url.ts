@@ -15,7 +15,18 @@ export function workerUrl(name: string): URL {
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
+/**
+ * A worker inherits the process's Node options, but --input-type stops one
+ * that runs a file from starting (a program run as `node --input-type=module
+ * -e` could otherwise never back up a large file). Only then are the options
+ * given explicitly: given, they are checked more strictly than inherited.
+ */
+function workerExecArgv(): { execArgv?: string[] } {
+  const kept = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  return kept.length === process.execArgv.length ? {} : { execArgv: kept };
+}
+
 /** Starts an engine worker (see workerUrl) with a small heap. */
 export function engineWorker(name: string): Worker {
-  return new Worker(workerUrl(name), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  return new Worker(workerUrl(name), { ...workerExecArgv(), resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
 }

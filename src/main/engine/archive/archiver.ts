@@ -8,6 +8,7 @@ import { displayPath } from '../tree/tree-entry.ts';
 import { TreeWriter } from '../tree/tree-io.ts';
 import { cacheHorizon, type FilesCache } from './files-cache.ts';
 import type { ProgressMeter } from './progress-meter.ts';
+import type { ChunkedBlock, ContentStreams } from './content-streams.ts';
 
 export interface ArchiveResult {
   root: string;
@@ -30,7 +31,19 @@ export interface ArchiveOptions {
   cache?: FilesCache;
   /** The source's clock (the Docker daemon's for volumes) when the backup started. */
   sourceClockMs: number;
+  /** Large files are chunked (and their chunks named) on the engine threads when given. */
+  content?: ContentStreams;
 }
+
+/**
+ * Files from this size on are chunked on an engine thread: below it, the
+ * round trips would cost more than the work they move (and a small file is
+ * often a single chunk).
+ */
+const THREAD_MIN_SIZE = 1024 * 1024;
+/** Bytes per block handed to the thread, and blocks on their way at once (reading stays ahead of chunking). */
+const BLOCK_SIZE = 1024 * 1024;
+const BLOCKS_IN_FLIGHT = 4;
 
 interface Content {
   size: number;
@@ -75,7 +88,9 @@ export async function archive(
           ? (cached as Content)
           : item.readAll
             ? await storeWhole(item.readAll(), writer, chunker)
-            : await storeStream(item.body, writer, chunker, meter, signal);
+            : options.content && header.size >= THREAD_MIN_SIZE
+              ? await storeStreamOnThread(item.body, writer, options.content, meter, signal)
+              : await storeStream(item.body, writer, chunker, meter, signal);
         entry.size = content.size;
         entry.sha256 = content.sha256;
         entry.chunks = content.chunks;
@@ -137,5 +152,67 @@ async function storeStream(
   }
   const last = chunker.finish();
   if (last) chunks.push(await writer.add('data', last));
+  return { size, sha256: hash.digest('hex'), chunks };
+}
+
+/**
+ * A large file's content, chunked on an engine thread: the file is read here
+ * in blocks of their own memory (moved to the thread, not copied), a few
+ * ahead. Each block's chunks are stored as soon as they come back, in order,
+ * also while the source stalls (a tar stream waiting on a busy daemon).
+ */
+async function storeStreamOnThread(
+  body: AsyncIterable<Buffer> | undefined,
+  writer: BlobWriter,
+  streams: ContentStreams,
+  meter: ProgressMeter,
+  signal: AbortSignal | undefined,
+): Promise<Content> {
+  const stream = streams.open();
+  const chunks: string[] = [];
+  const hash = createHash('sha256');
+  let size = 0;
+  let block = Buffer.allocUnsafeSlow(BLOCK_SIZE);
+  let filled = 0;
+  const storeChunks = async ({ chunks: done }: ChunkedBlock) => {
+    for (const chunk of done) {
+      const data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength);
+      chunks.push(await writer.add('data', data, chunk.id, true)); // moved here: the writer may free it
+    }
+  };
+  /** Resolves once every block sent so far is stored; one link per block still on its way. */
+  let stored: Promise<void> = Promise.resolve();
+  const links: Promise<void>[] = [];
+  const send = (end: boolean) => {
+    const sent = stream.push(end ? block.subarray(0, filled) : block, end);
+    sent.catch(() => undefined); // not awaited at all once an earlier block failed
+    stored = stored.then(() => sent).then(storeChunks);
+    stored.catch(() => undefined); // thrown where it is awaited
+    links.push(stored);
+    if (!end) block = Buffer.allocUnsafeSlow(BLOCK_SIZE);
+    filled = 0;
+  };
+  try {
+    if (body) {
+      for await (const data of body) {
+        throwIfAborted(signal);
+        hash.update(data);
+        for (let pos = 0; pos < data.length; ) {
+          const n = Math.min(BLOCK_SIZE - filled, data.length - pos);
+          data.copy(block, filled, pos, pos + n);
+          filled += n;
+          pos += n;
+          if (filled === BLOCK_SIZE) send(false);
+          if (links.length >= BLOCKS_IN_FLIGHT) await links.shift();
+        }
+        size += data.length;
+        meter.update({ bytesDone: meter.state.bytesDone + data.length, bytesNew: writer.addedBytes, bytesStored: writer.storedBytes });
+      }
+    }
+    send(true);
+    await stored;
+  } finally {
+    stream.discard(); // a no-op once the last block was sent
+  }
   return { size, sha256: hash.digest('hex'), chunks };
 }

@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, openSync, readSync, type BigIntStats, type Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { DvomError, notFound } from '../errors.ts';
+import { release } from '../memory.ts';
 import type { TarEntryType, TarHeader } from '../tar/tar-types.ts';
 import { displayPath, type SourceEntry } from '../tree/tree-entry.ts';
 
@@ -150,6 +151,7 @@ async function* fileBody(file: Buffer, size: number): AsyncIterable<Buffer> {
       pos += bytesRead;
       yield buf.subarray(0, bytesRead);
     }
+    release(buf); // every piece yielded is dead by now (see above): no need to wait for a collection
   } finally {
     await handle.close();
   }

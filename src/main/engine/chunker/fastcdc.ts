@@ -107,6 +107,14 @@ export class FastCdcChunker {
     this.maskL = spreadMask(avgBits - NORMALIZATION_LEVEL);
   }
 
+  /** Whether this chunker cuts as one made from `gear` and `params` would (so it can be reused for them). */
+  matches(gear: Uint32Array, params: ChunkerParams): boolean {
+    const p = this.params;
+    if (p.minSize !== params.minSize || p.avgSize !== params.avgSize || p.maxSize !== params.maxSize) return false;
+    for (let i = 0; i < 256; i++) if (this.gear[i] !== (gear[i]! | 0)) return false;
+    return true;
+  }
+
   /**
    * Feeds the next piece of the stream. Returns the chunks completed by it
    * (fresh buffers, never aliasing `data` or internal state). `data` is not

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { integrityError } from '../errors.ts';
+import { release } from '../memory.ts';
 import {
   ENC_HEADER_SIZE,
   ENC_MAGIC,
@@ -71,6 +72,8 @@ function open(key: KeyObject, header: Buffer, index: number, last: boolean, seal
 export interface ObjectEncoder {
   update(data: Buffer): Buffer[];
   final(): Buffer[];
+  /** Whether update() may keep (or pass on) `data` itself, rather than only what it made from it. */
+  readonly keepsInput: boolean;
 }
 
 /** Incrementally unframes a stored object; throws IntegrityError on any tampering. */
@@ -93,7 +96,9 @@ export class EncryptingEncoder implements ObjectEncoder {
     this.key = objectKey(encKey, salt, objectPath);
   }
 
-  /** Keeps (does not copy) `data` until its bytes are sealed: callers must not reuse it. */
+  readonly keepsInput = false;
+
+  /** Never keeps `data`: the segment it leaves unfinished is copied (callers may free or reuse it). */
   update(data: Buffer): Buffer[] {
     const out: Buffer[] = this.takeHeader();
     let pos = 0;
@@ -101,10 +106,7 @@ export class EncryptingEncoder implements ObjectEncoder {
     if (this.pendingLength > 0 && this.pendingLength + data.length > SEGMENT_SIZE) {
       // Complete the segment earlier updates began, copying only that segment.
       pos = SEGMENT_SIZE - this.pendingLength;
-      this.pending.push(data.subarray(0, pos));
-      out.push(...seal(this.key, this.header, this.index++, false, Buffer.concat(this.pending, SEGMENT_SIZE)));
-      this.pending = [];
-      this.pendingLength = 0;
+      out.push(...this.sealPending(false, data.subarray(0, pos)));
     }
     if (this.pendingLength === 0) {
       for (; data.length - pos > SEGMENT_SIZE; pos += SEGMENT_SIZE) {
@@ -112,7 +114,7 @@ export class EncryptingEncoder implements ObjectEncoder {
       }
     }
     if (pos < data.length) {
-      this.pending.push(data.subarray(pos));
+      this.pending.push(Buffer.from(data.subarray(pos)));
       this.pendingLength += data.length - pos;
     }
     return out;
@@ -120,16 +122,25 @@ export class EncryptingEncoder implements ObjectEncoder {
 
   final(): Buffer[] {
     const out = this.takeHeader();
-    out.push(...seal(this.key, this.header, this.index++, true, Buffer.concat(this.pending, this.pendingLength)));
+    out.push(...this.sealPending(true));
+    return out;
+  }
+
+  /** Seals the pending bytes (and `more`, the caller's); the copies made for it are freed at once. */
+  private sealPending(last: boolean, more?: Buffer): Buffer[] {
+    const plain = Buffer.concat(more ? [...this.pending, more] : this.pending, this.pendingLength + (more?.length ?? 0));
+    const sealed = seal(this.key, this.header, this.index++, last, plain);
+    for (const copy of this.pending) release(copy);
+    release(plain);
     this.pending = [];
     this.pendingLength = 0;
-    return out;
+    return sealed;
   }
 
   private takeHeader(): Buffer[] {
     if (this.headerSent) return [];
     this.headerSent = true;
-    return [this.header];
+    return [Buffer.from(this.header)]; // a copy: every output part is the caller's to free, while this one stays in use
   }
 }
 
@@ -195,6 +206,7 @@ function checkEncryptedHeader(head: Buffer, what: string): void {
 }
 
 export class PlainEncoder implements ObjectEncoder {
+  readonly keepsInput = true;
   private headerSent = false;
   update(data: Buffer): Buffer[] {
     if (this.headerSent) return [data];

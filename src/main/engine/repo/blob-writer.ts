@@ -5,7 +5,7 @@ import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 import type { ObjectEncoder } from '../crypto/object-cipher.ts';
 import { PartQueue } from './part-queue.ts';
-import { reclaimAfter } from '../memory.ts';
+import { reclaimAfter, release } from '../memory.ts';
 
 export interface BlobWriterOptions {
   /** A pack is sealed once its payload reaches this size. */
@@ -71,13 +71,17 @@ export class BlobWriter {
   }
 
   /**
-   * Accepts a blob and returns its id. Resolves once the blob is accepted (it
+   * Accepts a blob and returns its id (`knownId` when the caller computed it
+   * already, as codec.blobId would). Resolves once the blob is accepted (it
    * may still be uploading); call flush() to wait until everything is stored.
    */
-  async add(type: BlobType, data: Buffer): Promise<string> {
+  async add(type: BlobType, data: Buffer, knownId?: string, owned = false): Promise<string> {
     this.throwIfFailed();
-    const id = this.codec.blobId(data);
-    if (this.index.has(id) || this.pendingIds.has(id)) return id;
+    const id = knownId ?? this.codec.blobId(data);
+    if (this.index.has(id) || this.pendingIds.has(id)) {
+      if (owned) release(data);
+      return id;
+    }
     this.pendingIds.add(id);
     const length = data.length;
     while (this.pendingBytes > 0 && this.pendingBytes + length > this.maxPendingBytes) {
@@ -93,16 +97,19 @@ export class BlobWriter {
       this.throwIfFailed();
     }
     this.addedBytes += length;
-    reclaimAfter(length);
     const result = maybeCompress(data);
     if (!(result instanceof Promise)) {
       // Compressed here already (small blobs): straight into the pack, no task to track.
-      this.append(id, type, result.payload, length, result.compressed);
+      const kept = this.append(id, type, result.payload, length, result.compressed);
+      this.done(data, undefined, owned, kept);
       return id;
     }
     this.pendingBytes += length;
     const task = result
-      .then(({ payload, compressed }) => this.append(id, type, payload, length, compressed))
+      .then(({ payload, compressed }) => {
+        const kept = this.append(id, type, payload, length, compressed);
+        this.done(data, compressed ? payload : undefined, owned, kept);
+      })
       .catch((err: unknown) => this.fail(err))
       .finally(() => {
         this.pendingBytes -= length;
@@ -129,13 +136,38 @@ export class BlobWriter {
     await Promise.allSettled([...this.tasks, ...this.uploads, ...(this.pack ? [this.pack.put] : [])]);
   }
 
-  private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean): void {
-    if (this.failure) return;
+  /**
+   * A blob is packed: what nobody else holds is freed at once when the pack's
+   * encoder made its own copy (it encrypts), and the rest is counted toward
+   * the next collection (see memory.ts).
+   */
+  private done(data: Buffer, compressed: Buffer | undefined, owned: boolean, kept: boolean): void {
+    const copied = !kept;
+    // Lengths first: a freed buffer reads as empty.
+    const dataLength = data.length;
+    const compressedLength = compressed?.length ?? 0;
+    let left = dataLength + compressedLength;
+    if (copied && compressed) {
+      release(compressed); // zstd's output buffer, made for this blob alone
+      left -= compressedLength;
+    }
+    if (copied && owned) {
+      release(data);
+      left -= dataLength;
+    }
+    // What the encoder made is the pack queue's to free or count (PartQueue).
+    reclaimAfter(left);
+  }
+
+  /** Packs a blob; returns whether the pack may still hold `payload` itself (see ObjectEncoder.keepsInput). */
+  private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean): boolean {
+    if (this.failure) return true;
     const pack = (this.pack ??= this.openPack());
     for (const part of pack.encoder.update(payload)) this.collect(pack, part);
     pack.blobs.push([id, { pack: pack.id, type, offset: pack.length, length: payload.length, rawLength, compressed }]);
     pack.length += payload.length;
     if (pack.length >= this.packSize) this.sealPack();
+    return pack.encoder.keepsInput;
   }
 
   private openPack(): OpenPack {
@@ -149,7 +181,8 @@ export class BlobWriter {
   }
 
   private collect(pack: OpenPack, part: Buffer): void {
-    pack.queue.push(part);
+    // An encrypting encoder's output is its own: the store may free it once written.
+    pack.queue.push(part, !pack.encoder.keepsInput);
     pack.stored += part.length;
   }
 

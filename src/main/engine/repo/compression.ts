@@ -2,6 +2,7 @@ import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompre
 import { promisify } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { integrityError } from '../errors.ts';
+import { reclaimAfter, release } from '../memory.ts';
 
 const compressAsync = promisify(zstdCompress);
 const decompressAsync = promisify(zstdDecompress);
@@ -40,7 +41,9 @@ function looksIncompressible(data: Buffer): boolean {
   if (data.length <= SAMPLE * 2) return false;
   const sample = data.subarray(0, SAMPLE);
   const out = zstdCompressSync(sample, { params: { [constants.ZSTD_c_compressionLevel]: 1 }, chunkSize: outputSize(SAMPLE) });
-  return out.length > SAMPLE * (1 - MIN_SAVING);
+  const incompressible = out.length > SAMPLE * (1 - MIN_SAVING);
+  release(out); // only its length was wanted
+  return incompressible;
 }
 
 /**
@@ -56,8 +59,18 @@ export function maybeCompress(data: Buffer): Promise<Compressed> | Compressed {
   };
   // A small blob compresses in less time than a round trip through the thread pool takes.
   if (data.length <= SYNC_MAX) return choose(data, zstdCompressSync(data, options));
-  return withSlot(() => compressAsync(data, options)).then((out) => choose(data, out));
+  return withSlot(() => compressAsync(data, { ...options, chunkSize: ASYNC_OUTPUT })).then((out) => {
+    reclaimAfter(ASYNC_OUTPUT); // the stream's output buffer: the result is a copy of it
+    return choose(data, out);
+  });
 }
+
+/**
+ * Output buffer of an asynchronous compression. Whatever its size, the stream
+ * hands back a copy and leaves this buffer for the collector: a small one
+ * (measured: 256 KiB left per 1 MiB blob instead of 1 MiB, and no slower).
+ */
+const ASYNC_OUTPUT = 256 * 1024;
 
 export interface Compressed {
   payload: Buffer;
@@ -68,7 +81,10 @@ export interface Compressed {
 const SYNC_MAX = 32 * 1024;
 
 function choose(data: Buffer, out: Buffer): Compressed {
-  if (out.length > data.length * (1 - MIN_SAVING)) return { payload: data, compressed: false };
+  if (out.length > data.length * (1 - MIN_SAVING)) {
+    release(out); // zstd's own output, not worth keeping
+    return { payload: data, compressed: false };
+  }
   return { payload: out, compressed: true };
 }
 

@@ -3,10 +3,10 @@
  * opens sealed ranges of packs and decodes blobs (decompress, check the id),
  * the CPU-heavy half of reading a version.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
+import { blobIdKeyFrom } from './blob-id.ts';
 import { reclaimAfter } from '../memory.ts';
 
 export type DecodeJob =
@@ -26,19 +26,11 @@ export type DecodeReply = { data: Uint8Array } | { error: { integrity: boolean; 
 
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** The blob-id key is imported once per backup, not once per blob. */
-let idKey: { raw: Buffer; key: KeyObject } | undefined;
-function idKeyOf(raw: Uint8Array | undefined): KeyObject | undefined {
-  if (!raw) return undefined;
-  if (!idKey || !idKey.raw.equals(raw)) idKey = { raw: Buffer.from(raw), key: createSecretKey(Buffer.from(raw)) };
-  return idKey.key;
-}
-
 function handle(req: DecodeJob): Buffer {
   if (req.op === 'open') {
     return openSealedRange(buf(req.encKey), req.objectPath, req.payloadLength, buf(req.header), buf(req.sealed), req.offset, req.length);
   }
-  return decodeBlob(req.id, req.what, buf(req.payload), req.rawLength, req.compressed, idKeyOf(req.idKey));
+  return decodeBlob(req.id, req.what, buf(req.payload), req.rawLength, req.compressed, blobIdKeyFrom(req.idKey));
 }
 
 /** Runs one decoding job; the reply's bytes are moved back, not copied. */

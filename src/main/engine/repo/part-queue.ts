@@ -1,11 +1,18 @@
+import { reclaimAfter, release } from '../memory.ts';
+import type { PartsBody } from '../storage/backend.ts';
+
 /**
  * A one-producer, one-consumer queue of buffers that is itself the body of a
  * store put: a pack flows to the store while it is being built, instead of
  * being held whole in memory first. The producer ends it (the put completes)
  * or fails it (the put fails and leaves nothing behind).
  */
-export class PartQueue implements AsyncIterable<Buffer> {
+export class PartQueue implements PartsBody {
   private parts: Buffer[] = [];
+  /** Parts made for this queue alone: freed once the store wrote them. */
+  private readonly owned = new WeakSet<Buffer>();
+  /** Whether the store says when parts are written (else owned parts are left to the collector, and counted for it). */
+  private storeFrees = false;
   private ended = false;
   private failure: { reason: unknown } | undefined;
   private wake: (() => void) | undefined;
@@ -13,8 +20,10 @@ export class PartQueue implements AsyncIterable<Buffer> {
   /** Bytes pushed but not yet taken by the consumer. */
   queuedBytes = 0;
 
-  push(part: Buffer): void {
+  /** `owned`: nothing else holds `part` (a sealed segment), so it may be freed once written. */
+  push(part: Buffer, owned = false): void {
     if (this.ended || this.failure) return;
+    if (owned) this.owned.add(part);
     this.parts.push(part);
     this.queuedBytes += part.length;
     this.notify();
@@ -46,12 +55,18 @@ export class PartQueue implements AsyncIterable<Buffer> {
       if (part) {
         this.queuedBytes -= part.length;
         this.releaseDrained();
+        if (!this.storeFrees && this.owned.has(part)) reclaimAfter(part.length);
         yield part;
         continue;
       }
       if (this.ended) return;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  written(part: Buffer): void {
+    this.storeFrees = true;
+    if (this.owned.delete(part)) release(part);
   }
 
   private releaseDrained(): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DvomError, ObjectNotFoundError, integrityError, isDvomError, notFound, usageError, wrongPassword } from '../errors.ts';
+import type { ChunkingSpec } from '../archive/content-job.ts';
 import { DEFAULT_CHUNKER_PARAMS, FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
@@ -266,8 +267,14 @@ export class Repository {
   }
 
   newChunker(): FastCdcChunker {
+    const { gear, params } = this.chunkingSpec();
+    return new FastCdcChunker(gear, params);
+  }
+
+  /** What chunking and naming chunks takes, for an engine thread to do it (content-job.ts). */
+  chunkingSpec(): ChunkingSpec {
     const seed = this.keys ? this.keys.chunkerSeed : PUBLIC_GEAR_SEED;
-    return new FastCdcChunker(gearTableFromSeed(seed), this.config.chunker);
+    return { gear: gearTableFromSeed(seed), params: this.config.chunker, idKey: this.keys?.blobId };
   }
 
   /** The versions, oldest first; unlocked, with the exact stats and the origin from their private parts. */

@@ -59,6 +59,20 @@ export interface RetainingStore {
   promote(key: string, versionId: string, until: Date | undefined): Promise<void>;
 }
 
+/**
+ * A put body that lets the store say when it is done with a part (written,
+ * not merely taken): parts made for the body alone are then freed at once
+ * instead of at a later collection. Stores that keep or copy parts (S3's
+ * multipart buffering) simply never call it.
+ */
+export interface PartsBody extends AsyncIterable<Buffer> {
+  written(part: Buffer): void;
+}
+
+export function isPartsBody(body: unknown): body is PartsBody {
+  return typeof (body as Partial<PartsBody> | null)?.written === 'function';
+}
+
 export interface StorageBackend {
   /** Human-readable location, e.g. "/home/me/.local/share/dvom" or "s3://bucket/prefix". */
   readonly location: string;

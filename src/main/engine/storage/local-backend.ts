@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DvomError, ObjectNotFoundError } from '../errors.ts';
-import { checkKey, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
+import { checkKey, isPartsBody, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -17,12 +17,14 @@ const WRITE_BATCH = 1024 * 1024;
 async function writeBatched(handle: fs.FileHandle, body: AsyncIterable<Buffer>): Promise<void> {
   let batch: Buffer[] = [];
   let batched = 0;
+  const parts = isPartsBody(body) ? body : undefined;
   const write = async () => {
     let written = 0;
     while (written < batched) {
       const { bytesWritten } = await handle.writev(written ? [Buffer.concat(batch).subarray(written)] : batch);
       written += bytesWritten;
     }
+    if (parts) for (const part of batch) parts.written(part);
     batch = [];
     batched = 0;
   };

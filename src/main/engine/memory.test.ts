@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { release } from './memory.ts';
+import { DecryptingDecoder, EncryptingEncoder, decodeAll } from './crypto/object-cipher.ts';
+
+test('release frees a buffer of its own at once, and leaves pooled small buffers to the collector', () => {
+  const big = Buffer.allocUnsafeSlow(256 * 1024);
+  release(big);
+  assert.equal(big.buffer.byteLength, 0, 'the memory is gone');
+  assert.equal(big.length, 0);
+
+  const small = Buffer.from('pooled'); // a slice of Node's shared pool
+  const neighbour = Buffer.from('neighbour');
+  release(small);
+  assert.equal(small.toString(), 'pooled');
+  assert.equal(neighbour.toString(), 'neighbour');
+  release(big); // twice: nothing happens
+});
+
+test('an encrypting encoder keeps none of its input: inputs freed right after update() still decode to the original', () => {
+  const key = randomBytes(32);
+  const pieces = [5, 70_000, 1, 65_536, 200_000, 3, 40_000].map((n) => randomBytes(n));
+  const original = Buffer.concat(pieces);
+  const encoder = new EncryptingEncoder(key, 'packs/ab/test');
+  assert.equal(encoder.keepsInput, false);
+  const parts: Buffer[] = [];
+  for (const piece of pieces) {
+    const copy = Buffer.allocUnsafeSlow(Math.max(piece.length, 64 * 1024)).subarray(0, piece.length);
+    piece.copy(copy);
+    parts.push(...encoder.update(copy).map((p) => Buffer.from(p)));
+    release(copy);
+  }
+  parts.push(...encoder.final().map((p) => Buffer.from(p)));
+  const decoded = decodeAll(new DecryptingDecoder(key, 'packs/ab/test'), Buffer.concat(parts));
+  assert.ok(decoded.equals(original));
+});
