@@ -315,6 +315,7 @@ export function openSealedRange(
     parts.push(open(key, header, i, i === lastSegment, sealed.subarray(pos, pos + SEALED_SEGMENT_SIZE), what));
   }
   const plain = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  if (parts.length > 1) for (const part of parts) release(part); // copied into `plain`
   const skip = offset - first * SEGMENT_SIZE;
   return plain.subarray(skip, skip + length);
 }

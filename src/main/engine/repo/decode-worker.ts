@@ -7,7 +7,7 @@ import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
 import { blobIdKeyFrom } from './blob-id.ts';
-import { reclaimAfter } from '../memory.ts';
+import { reclaimAfter, release } from '../memory.ts';
 
 export type DecodeJob =
   | {
@@ -26,16 +26,29 @@ export type DecodeReply = { data: Uint8Array } | { error: { integrity: boolean; 
 
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
+/**
+ * The job's input was moved here and is this thread's alone: once opened or
+ * decompressed it is freed at once, as is anything made on the way, so this
+ * thread, which decodes for a whole restore, seldom needs a collection.
+ */
 function handle(req: DecodeJob): Buffer {
   if (req.op === 'open') {
-    return openSealedRange(buf(req.encKey), req.objectPath, req.payloadLength, buf(req.header), buf(req.sealed), req.offset, req.length);
+    const sealed = buf(req.sealed);
+    const plain = openSealedRange(buf(req.encKey), req.objectPath, req.payloadLength, buf(req.header), sealed, req.offset, req.length);
+    release(sealed);
+    return plain;
   }
-  return decodeBlob(req.id, req.what, buf(req.payload), req.rawLength, req.compressed, blobIdKeyFrom(req.idKey));
+  const payload = buf(req.payload);
+  const plain = decodeBlob(req.id, req.what, payload, req.rawLength, req.compressed, blobIdKeyFrom(req.idKey));
+  if (req.compressed) {
+    release(payload); // decompressed: the stored bytes are done with
+    reclaimAfter(req.rawLength); // zstd hands back a copy and leaves its own output buffer behind
+  }
+  return plain;
 }
 
 /** Runs one decoding job; the reply's bytes are moved back, not copied. */
 export function decodeJob(req: DecodeJob): { reply: DecodeReply; transfer: ArrayBuffer[] } {
-  reclaimAfter(req.op === 'open' ? req.length : req.rawLength);
   try {
     const out = handle(req);
     // A view of a larger buffer would be sent whole: send exactly its bytes, moved, not copied.
@@ -43,6 +56,7 @@ export function decodeJob(req: DecodeJob): { reply: DecodeReply; transfer: Array
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) {
       data = Buffer.allocUnsafeSlow(out.length); // its own memory: a pooled buffer must never be moved away
       out.copy(data);
+      reclaimAfter(out.buffer.byteLength); // what it was cut from is left to the collector
     }
     return { reply: { data }, transfer: [data.buffer as ArrayBuffer] };
   } catch (err) {
