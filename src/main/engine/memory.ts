@@ -55,3 +55,15 @@ export function release(buf: Uint8Array): void {
   if (buf.byteLength < Buffer.poolSize >>> 1 || !(memory instanceof ArrayBuffer) || memory.detached) return;
   memory.transfer(0);
 }
+
+/**
+ * `view` as bytes of their own, copied only when it is part of a larger
+ * buffer: moving a view to another thread moves (and detaches) all of the
+ * memory it is cut from, and Node's shared pool must never be moved at all.
+ */
+export function movable(view: Uint8Array): Uint8Array {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view;
+  const copy = Buffer.allocUnsafeSlow(view.byteLength); // never from the pool
+  copy.set(view);
+  return copy;
+}

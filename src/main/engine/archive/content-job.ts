@@ -8,6 +8,7 @@
  */
 import { FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { blobIdKeyFrom, blobIdOf } from '../repo/blob-id.ts';
+import { movable } from '../memory.ts';
 
 /** How a backup chunks and names chunks; sent with a stream's first block. */
 export interface ChunkingSpec {
@@ -59,14 +60,6 @@ function chunkerFor(spec: ChunkingSpec): FastCdcChunker {
   return new FastCdcChunker(spec.gear, spec.params);
 }
 
-/** A buffer of its own, so moving it back moves nothing else (pooled small buffers share one). */
-function own(b: Buffer): Uint8Array {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
-  const copy = Buffer.allocUnsafeSlow(b.length);
-  b.copy(copy);
-  return copy;
-}
-
 export function contentJob(req: ContentJob): { reply: ContentReply; transfer: ArrayBuffer[] } {
   if (req.discard) {
     streams.delete(req.stream);
@@ -89,7 +82,7 @@ export function contentJob(req: ContentJob): { reply: ContentReply; transfer: Ar
       streams.delete(req.stream);
       spare = stream.chunker;
     }
-    const chunks = pieces.map((piece) => ({ id: blobIdOf(stream.idKey, piece), data: own(piece) }));
+    const chunks = pieces.map((piece) => ({ id: blobIdOf(stream.idKey, piece), data: movable(piece) }));
     return { reply: { chunks }, transfer: chunks.map((c) => c.data.buffer as ArrayBuffer) };
   } catch (err) {
     streams.delete(req.stream);

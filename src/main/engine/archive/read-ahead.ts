@@ -47,11 +47,13 @@ export function readAhead<T>(source: AsyncIterable<T>, max: number): AsyncGenera
   };
   refill();
 
-  const close = async () => {
-    stopped = true;
-    await pumping;
-    await iterator.return?.(undefined);
-  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopped = true;
+      await pumping;
+      await iterator.return?.(undefined);
+    })());
   const consumer = (async function* () {
     try {
       for (;;) {

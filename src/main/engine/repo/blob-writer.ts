@@ -142,16 +142,15 @@ export class BlobWriter {
    * the next collection (see memory.ts).
    */
   private done(data: Buffer, compressed: Buffer | undefined, owned: boolean, kept: boolean): void {
-    const copied = !kept;
     // Lengths first: a freed buffer reads as empty.
     const dataLength = data.length;
     const compressedLength = compressed?.length ?? 0;
     let left = dataLength + compressedLength;
-    if (copied && compressed) {
+    if (!kept && compressed) {
       release(compressed); // zstd's output buffer, made for this blob alone
       left -= compressedLength;
     }
-    if (copied && owned) {
+    if (!kept && owned) {
       release(data);
       left -= dataLength;
     }

@@ -1,14 +1,7 @@
 import { DvomError, integrityError } from '../errors.ts';
 import { leaseThreads, type ThreadLease } from '../engine-threads.ts';
 import type { DecodeJob, DecodeReply } from './decode-worker.ts';
-
-/** Copies a view into memory of its own, which can be moved to a worker (a view would send its whole buffer). */
-function own(view: Uint8Array): Uint8Array {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view;
-  const copy = new Uint8Array(view.byteLength);
-  copy.set(view);
-  return copy;
-}
+import { movable } from '../memory.ts';
 
 /**
  * Decrypts pack ranges and decodes blobs on the engine's threads (one per
@@ -23,13 +16,13 @@ export class DecodePool {
 
   /** openSealedRange() on a worker. */
   open(encKey: Buffer, objectPath: string, payloadLength: number, header: Buffer, sealed: Buffer, offset: number, length: number) {
-    const s = own(sealed);
+    const s = movable(sealed);
     return this.run({ op: 'open', encKey, objectPath, payloadLength, header, sealed: s, offset, length }, [s.buffer as ArrayBuffer]);
   }
 
   /** decodeBlob() on a worker. */
   blob(id: string, what: string, payload: Buffer, rawLength: number, compressed: boolean, idKey: Buffer | undefined) {
-    const p = own(payload);
+    const p = movable(payload);
     return this.run({ op: 'blob', id, what, payload: p, rawLength, compressed, idKey }, [p.buffer as ArrayBuffer]);
   }
 

@@ -7,7 +7,7 @@ import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
 import { blobIdKeyFrom } from './blob-id.ts';
-import { reclaimAfter, release } from '../memory.ts';
+import { movable, reclaimAfter, release } from '../memory.ts';
 
 export type DecodeJob =
   | {
@@ -51,13 +51,8 @@ function handle(req: DecodeJob): Buffer {
 export function decodeJob(req: DecodeJob): { reply: DecodeReply; transfer: ArrayBuffer[] } {
   try {
     const out = handle(req);
-    // A view of a larger buffer would be sent whole: send exactly its bytes, moved, not copied.
-    let data = out;
-    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) {
-      data = Buffer.allocUnsafeSlow(out.length); // its own memory: a pooled buffer must never be moved away
-      out.copy(data);
-      reclaimAfter(out.buffer.byteLength); // what it was cut from is left to the collector
-    }
+    const data = movable(out);
+    if (data !== out) reclaimAfter(out.buffer.byteLength); // what it was cut from is left to the collector
     return { reply: { data }, transfer: [data.buffer as ArrayBuffer] };
   } catch (err) {
     const message = (err as Error).message;
