@@ -351,6 +351,8 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
           // Back online: the existing encrypted backup is found, and its password asked for.
           await f.alert.getByRole('button', { name: 'Try again' }).click();
           await f.dialog.getByLabel('Password of pgdata').waitFor();
+          // Start is enabled in a render after the password field appears (seen racing on CI): wait for it.
+          await f.dialog.getByRole('button', { name: 'Start backup', disabled: false }).waitFor();
           assert.equal(await f.start.isDisabled(), false);
           assert.deepEqual((await h2.calls('backups.list')).map((c) => c.target), ['s3-offsite', 's3-offsite']);
         } finally {
