@@ -1,14 +1,14 @@
 /**
  * Worker thread of the shared engine threads (engine-threads.ts): decodes
  * pack ranges and blobs for a restore's reads and writes its small files;
- * chunks and hashes a backup's large files.
+ * chunks and hashes a backup's files.
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeJob, type DecodeJob } from './repo/decode-worker.ts';
 import { writeFilesJob, type WriteFilesJob } from './restore/small-file-writer-worker.ts';
-import { contentJob, type ContentJob } from './archive/content-job.ts';
+import { contentJob, filesJob, type ContentJob, type FilesJob } from './archive/content-job.ts';
 
-export type ThreadRequest = { seq: number } & (DecodeJob | WriteFilesJob | ContentJob);
+export type ThreadRequest = { seq: number } & (DecodeJob | WriteFilesJob | ContentJob | FilesJob);
 
 export interface ThreadReply {
   seq: number;
@@ -16,6 +16,19 @@ export interface ThreadReply {
 }
 
 parentPort!.on('message', (req: ThreadRequest) => {
-  const { reply, transfer } = req.op === 'write-files' ? writeFilesJob(req) : req.op === 'content' ? contentJob(req) : decodeJob(req);
+  const { reply, transfer } = run(req);
   parentPort!.postMessage({ seq: req.seq, reply } satisfies ThreadReply, transfer);
 });
+
+function run(req: ThreadRequest): { reply: unknown; transfer: ArrayBuffer[] } {
+  switch (req.op) {
+    case 'write-files':
+      return writeFilesJob(req);
+    case 'content':
+      return contentJob(req);
+    case 'files':
+      return filesJob(req);
+    default:
+      return decodeJob(req);
+  }
+}

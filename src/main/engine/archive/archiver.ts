@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { throwIfAborted } from '../errors.ts';
+import { DvomError, throwIfAborted } from '../errors.ts';
 import type { FastCdcChunker } from '../chunker/fastcdc.ts';
 import type { BlobWriter } from '../repo/blob-writer.ts';
 import { normalizeEntryPath } from '../tree/entry-path.ts';
@@ -9,6 +9,7 @@ import { TreeWriter } from '../tree/tree-io.ts';
 import { cacheHorizon, type FilesCache } from './files-cache.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { ChunkedBlock, ContentStreams } from './content-streams.ts';
+import { BATCHES_IN_FLIGHT, FileBatches, type BatchSlot, type FileContent } from './file-batches.ts';
 
 export interface ArchiveResult {
   root: string;
@@ -31,25 +32,18 @@ export interface ArchiveOptions {
   cache?: FilesCache;
   /** The source's clock (the Docker daemon's for volumes) when the backup started. */
   sourceClockMs: number;
-  /** Large files are chunked (and their chunks named) on the engine threads when given. */
+  /** Files are read (hashed, chunked, named; small ones also compressed) on the engine threads when given. */
   content?: ContentStreams;
 }
 
 /**
- * Files from this size on are chunked on an engine thread: below it, the
- * round trips would cost more than the work they move (and a small file is
- * often a single chunk).
+ * Files from this size on are chunked on an engine thread as a stream of
+ * blocks; smaller ones go there whole, in batches (file-batches.ts).
  */
 const THREAD_MIN_SIZE = 1024 * 1024;
 /** Bytes per block handed to the thread, and blocks on their way at once (reading stays ahead of chunking). */
 const BLOCK_SIZE = 1024 * 1024;
 const BLOCKS_IN_FLIGHT = 4;
-
-interface Content {
-  size: number;
-  sha256: string;
-  chunks: string[];
-}
 
 /**
  * Turns a stream of entries (from a volume's tar stream or a host folder) into
@@ -65,6 +59,38 @@ export async function archive(
   const tree = new TreeWriter(writer);
   const result = { files: 0, dirs: 0, links: 0, bytes: 0, cachedFiles: 0 };
   const { meter, signal, cache } = options;
+  const batches = options.content ? new FileBatches(options.content, writer) : undefined;
+  /** Entries in source order, waiting for their file's batch to be stored before they go into the tree. */
+  const queue: Queued[] = [];
+  const finish = async ({ entry, content, cached, whole }: Queued) => {
+    if (content) {
+      const done = 'batch' in content ? await batches!.content(content) : content;
+      entry.size = done.size;
+      entry.sha256 = done.sha256;
+      entry.chunks = done.chunks;
+      result.files++;
+      result.bytes += done.size;
+      if (cached) result.cachedFiles++;
+      const counted = whole ? done.size : 0; // streams count as they go
+      meter.update({
+        filesDone: meter.state.filesDone + 1,
+        bytesDone: meter.state.bytesDone + counted,
+        bytesNew: writer.addedBytes,
+        bytesStored: writer.storedBytes,
+        current: displayPath(entry.path),
+      });
+    }
+    await tree.add(entry);
+  };
+  /** Puts what is ready into the tree; waits on the oldest batch only when too much is on its way. */
+  const drain = async (all: boolean) => {
+    while (queue.length) {
+      const { content } = queue[0]!;
+      const waiting = content && 'batch' in content && !batches!.ready(content);
+      if (waiting && !all && batches!.inFlight < BATCHES_IN_FLIGHT && queue.length < MAX_QUEUED) return;
+      await finish(queue.shift()!);
+    }
+  };
   let newestMtime = -Infinity;
   try {
     for await (const item of source) {
@@ -84,35 +110,30 @@ export async function archive(
         if (header.mtimeMs > newestMtime) newestMtime = header.mtimeMs;
         const cached = cache && (await cache.lookup(entry));
         // A cached file's unread body (a tar stream) is skipped by the reader when the next entry is asked for.
-        const content = cached
-          ? (cached as Content)
-          : item.readAll
+        if (cached) queue.push({ entry, content: cached as FileContent, cached: true, whole: true });
+        else if (batches && header.size < THREAD_MIN_SIZE) {
+          const data = item.readAll ? item.readAll() : await readBody(item.body, header.size, what);
+          queue.push({ entry, content: batches.add(data), cached: false, whole: true });
+        } else {
+          // Small files before it are packed first: packs then follow the tree, which a restore reads in order.
+          await drain(true);
+          const content = item.readAll
             ? await storeWhole(item.readAll(), writer, chunker)
             : options.content && header.size >= THREAD_MIN_SIZE
               ? await storeStreamOnThread(item.body, writer, options.content, meter, signal)
               : await storeStream(item.body, writer, chunker, meter, signal);
-        entry.size = content.size;
-        entry.sha256 = content.sha256;
-        entry.chunks = content.chunks;
-        result.files++;
-        result.bytes += content.size;
-        if (cached) result.cachedFiles++;
-        const counted = cached || item.readAll ? content.size : 0; // streams count as they go
-        meter.update({
-          filesDone: meter.state.filesDone + 1,
-          bytesDone: meter.state.bytesDone + counted,
-          bytesNew: writer.addedBytes,
-          bytesStored: writer.storedBytes,
-          current: displayPath(path),
-        });
+          queue.push({ entry, content, cached: false, whole: !!item.readAll });
+        }
       } else {
         entry.size = 0;
         if (item.body) for await (const _ of item.body) void _; // tar bodies of non-files are empty; drain defensively
         if (header.type === 'dir') result.dirs++;
         else if (header.type === 'symlink' || header.type === 'hardlink') result.links++;
+        queue.push({ entry, cached: false, whole: false });
       }
-      await tree.add(entry);
+      await drain(false);
     }
+    await drain(true);
   } finally {
     await cache?.close();
   }
@@ -122,8 +143,34 @@ export async function archive(
   return { root, ...result, horizonMs: Number.isFinite(horizon) ? horizon : options.sourceClockMs, rereadSlot: cache?.slot ?? 0 };
 }
 
+interface Queued {
+  entry: TreeEntry;
+  /** Files only: known, or where its batch will have it. */
+  content?: FileContent | BatchSlot;
+  cached: boolean;
+  /** Its bytes are counted when it is done (not as they were read). */
+  whole: boolean;
+}
+
+/** Entries waiting at most (with their small files' content) before the oldest batch is waited for. */
+const MAX_QUEUED = 4096;
+
+/** A small file's stream (a tar entry's body) read into memory of its own. */
+async function readBody(body: AsyncIterable<Buffer> | undefined, size: number, what: string): Promise<Buffer> {
+  const data = Buffer.allocUnsafeSlow(size);
+  let filled = 0;
+  if (body) {
+    for await (const piece of body) {
+      if (filled + piece.length > size) throw new DvomError('ERROR', `${what} is longer than its header says (${size} bytes)`);
+      data.set(piece, filled);
+      filled += piece.length;
+    }
+  }
+  return filled === size ? data : data.subarray(0, filled);
+}
+
 /** A file read in one piece: one hash call, and no chunker at all when it is smaller than a chunk. */
-async function storeWhole(data: Buffer, writer: BlobWriter, chunker: FastCdcChunker): Promise<Content> {
+async function storeWhole(data: Buffer, writer: BlobWriter, chunker: FastCdcChunker): Promise<FileContent> {
   const sha256 = createHash('sha256').update(data).digest('hex');
   const pieces = data.length <= chunker.params.minSize ? (data.length ? [data] : []) : [...chunker.push(data), chunker.finish()];
   const chunks: string[] = [];
@@ -137,7 +184,7 @@ async function storeStream(
   chunker: FastCdcChunker,
   meter: ProgressMeter,
   signal: AbortSignal | undefined,
-): Promise<Content> {
+): Promise<FileContent> {
   const hash = createHash('sha256');
   const chunks: string[] = [];
   let size = 0;
@@ -167,7 +214,7 @@ async function storeStreamOnThread(
   streams: ContentStreams,
   meter: ProgressMeter,
   signal: AbortSignal | undefined,
-): Promise<Content> {
+): Promise<FileContent> {
   const stream = streams.open();
   const chunks: string[] = [];
   const hash = createHash('sha256');

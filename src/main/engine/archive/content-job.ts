@@ -1,14 +1,21 @@
 /**
- * Half of the CPU work of reading a large file, on an engine thread
- * (engine-thread.ts): content-defined chunking and each chunk's id. The main
- * thread reads the file, hashes it (SHA-256: about as costly as the ids, and
- * the main thread would wait otherwise), deduplicates, packs and stores;
- * compression runs on libuv's pool. Every block of one stream goes to the same
- * thread, in order, so one chunker sees the whole file.
+ * The CPU work of reading files, on an engine thread (engine-thread.ts).
+ *
+ * Large files stream here in blocks: content-defined chunking and each
+ * chunk's id. The main thread reads the file, hashes it (SHA-256: about as
+ * costly as the ids, and the main thread would wait otherwise), deduplicates,
+ * packs and stores; compression runs on libuv's pool. Every block of one
+ * stream goes to the same thread, in order, so one chunker sees the whole file.
+ *
+ * Smaller files come in batches, each file whole: everything but packing is
+ * done here (hash, chunks, ids, compression), in one trip per batch instead
+ * of a chain of calls per file on the main thread.
  */
+import { createHash } from 'node:crypto';
 import { FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { blobIdKeyFrom, blobIdOf } from '../repo/blob-id.ts';
-import { movable } from '../memory.ts';
+import { compressSync } from '../repo/compression.ts';
+import { movable, reclaimAfter, release } from '../memory.ts';
 
 /** How a backup chunks and names chunks; sent with a stream's first block. */
 export interface ChunkingSpec {
@@ -88,4 +95,73 @@ export function contentJob(req: ContentJob): { reply: ContentReply; transfer: Ar
     streams.delete(req.stream);
     return { reply: { error: (err as Error).message }, transfer: [] };
   }
+}
+
+/** Small files, each whole and moved here (each view owns its memory). */
+export type FilesJob = {
+  op: 'files';
+  spec: ChunkingSpec;
+  files: Uint8Array[];
+};
+
+/** A chunk ready to pack: its payload is the next `length` bytes of the batch's data. */
+export interface PreparedChunk {
+  id: string;
+  length: number;
+  rawLength: number;
+  compressed: boolean;
+}
+
+export interface PreparedFile {
+  sha256: string;
+  chunks: PreparedChunk[];
+}
+
+/** `data` holds every chunk's payload, in order, in memory of its own (moved back). */
+export type FilesReply = { files: PreparedFile[]; data: Uint8Array } | { error: string };
+
+export function filesJob(req: FilesJob): { reply: FilesReply; transfer: ArrayBuffer[] } {
+  try {
+    const idKey = blobIdKeyFrom(req.spec.idKey);
+    const payloads: { payload: Buffer; compressed: boolean; moved: boolean }[] = [];
+    let total = 0;
+    const files = req.files.map((view): PreparedFile => {
+      const data = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+      const chunks = piecesOf(data, req.spec).map((piece): PreparedChunk => {
+        const { payload, compressed } = compressSync(piece);
+        payloads.push({ payload, compressed, moved: payload.buffer === view.buffer });
+        total += payload.length;
+        return { id: blobIdOf(idKey, piece), length: payload.length, rawLength: piece.length, compressed };
+      });
+      return { sha256: createHash('sha256').update(data).digest('hex'), chunks };
+    });
+    // One buffer back instead of one per chunk: zstd's outputs may sit in Node's shared pool, which must never move.
+    const data = Buffer.allocUnsafeSlow(total);
+    let pos = 0;
+    let left = 0;
+    for (const { payload, compressed, moved } of payloads) {
+      data.set(payload, pos);
+      pos += payload.length;
+      // zstd's output (or a chunker's copy): freed now unless it sits in Node's shared pool.
+      if (compressed) release(payload);
+      if (!moved && !(payload.buffer as ArrayBuffer).detached) left += payload.length;
+    }
+    // What is left (pooled or small) goes at a collection, which this thread would otherwise rarely run.
+    reclaimAfter(left);
+    for (const file of req.files) (file.buffer as ArrayBuffer).transfer(0);
+    return { reply: { files, data }, transfer: [data.buffer as ArrayBuffer] };
+  } catch (err) {
+    return { reply: { error: (err as Error).message }, transfer: [] };
+  }
+}
+
+/** A file's chunks: itself when it is no longer than the smallest chunk, as the main thread's chunker would cut it. */
+function piecesOf(data: Buffer, spec: ChunkingSpec): Buffer[] {
+  if (data.length <= spec.params.minSize) return data.length ? [data] : [];
+  const chunker = chunkerFor(spec);
+  const pieces = chunker.push(data);
+  const last = chunker.finish();
+  if (last) pieces.push(last);
+  spare = chunker;
+  return pieces;
 }

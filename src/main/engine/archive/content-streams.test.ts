@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { FastCdcChunker } from '../chunker/fastcdc.ts';
 import { gearTableFromSeed } from '../chunker/gear-table.ts';
 import { blobIdOf } from '../repo/blob-id.ts';
+import { decompressSync } from '../repo/compression.ts';
 import { ContentStreams } from './content-streams.ts';
 
 const PARAMS = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
@@ -73,4 +74,64 @@ test('files chunked at once on one thread do not mix; an empty file has no chunk
   dropped.discard();
   // The thread keeps working for the next file, from a clean state.
   assert.deepEqual((await chunkOnThread(streams, b, 50_000)).map((c) => c.id), chunkHere(b, gear, undefined).map((c) => c.id));
+});
+
+/** Text that zstd shrinks (a few words in a pseudo-random order). */
+function text(size: number, seed: number): Buffer {
+  const words = ['volume', 'backup', 'chunk', 'restore', 'pack', 'index', 'docker', 'the', 'a', '\n'];
+  let x = seed;
+  let out = '';
+  while (out.length < size) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out += words[x % words.length] + ' ';
+  }
+  return Buffer.from(out.slice(0, size));
+}
+
+/** Each file in memory of its own, as the archiver sends them (moved, not copied). */
+function owned(data: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
+}
+
+test('small files prepared in a batch (on a thread, or here) hash, chunk and name as the main thread does, and their payloads decode to the chunks', async (t) => {
+  const gear = gearTableFromSeed(randomBytes(32));
+  // Empty, tiny, around the 64-byte compression floor, random and text, one chunk and several (PARAMS.minSize is 16 KiB).
+  const files = [
+    Buffer.alloc(0),
+    randomBytes(1),
+    text(63, 1),
+    text(64, 2),
+    randomBytes(200),
+    text(6000, 3),
+    randomBytes(6000),
+    text(40_000, 4),
+    randomBytes(300_000),
+    Buffer.concat([text(100_000, 5), randomBytes(100_000)]),
+  ];
+  for (const key of [randomBytes(32), undefined]) {
+    const streams = new ContentStreams({ gear, params: PARAMS, idKey: key });
+    t.after(() => streams.close());
+    const [onThread, here] = [await streams.files(files.map(owned)), await streams.files(files.map(owned), true)];
+    assert.deepEqual(here.files, onThread.files, 'the same whichever thread prepared them');
+    assert.ok(here.data.equals(onThread.data));
+    let pos = 0;
+    for (const [i, file] of onThread.files.entries()) {
+      const data = files[i]!;
+      assert.equal(file.sha256, createHash('sha256').update(data).digest('hex'));
+      const expected = data.length <= PARAMS.minSize ? (data.length ? [{ id: blobIdOf(key, data), data }] : []) : chunkHere(data, gear, key);
+      assert.deepEqual(file.chunks.map((c) => c.id), expected.map((c) => c.id), `file ${i}: chunk ids`);
+      for (const [k, chunk] of file.chunks.entries()) {
+        const payload = onThread.data.subarray(pos, pos + chunk.length);
+        pos += chunk.length;
+        assert.equal(chunk.rawLength, expected[k]!.data.length);
+        const plain = chunk.compressed ? decompressSync(payload, chunk.rawLength, 'test') : payload;
+        assert.ok(plain.equals(expected[k]!.data), `file ${i}, chunk ${k}: payload decodes to the chunk`);
+      }
+    }
+    assert.equal(pos, onThread.data.length, 'the data holds every payload, nothing else');
+    const compressed = onThread.files.map((f) => f.chunks.some((c) => c.compressed));
+    assert.deepEqual(compressed.slice(0, 8), [false, false, false, false, false, true, false, true], 'text is compressed; random data, and files too small to gain, are not');
+  }
 });

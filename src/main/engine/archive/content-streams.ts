@@ -1,13 +1,14 @@
 import { DvomError } from '../errors.ts';
 import { leaseThreads, type ThreadLease } from '../engine-threads.ts';
-import type { ChunkingSpec, ContentChunk, ContentReply } from './content-job.ts';
+import { filesJob, type ChunkingSpec, type ContentChunk, type ContentReply, type FilesReply, type PreparedFile } from './content-job.ts';
 
 /** Stream numbers are unique in the process: the engine threads are shared by every backup running. */
 let lastStream = 0;
 
 /**
- * Large files chunked on the engine threads (content-job.ts), one
- * stream per file, while the main thread reads ahead, packs and stores.
+ * Files read on the engine threads (content-job.ts) while the main thread
+ * reads ahead, packs and stores: large ones chunked as a stream per file,
+ * smaller ones prepared in batches.
  */
 export class ContentStreams {
   private readonly threads: ThreadLease = leaseThreads();
@@ -19,6 +20,21 @@ export class ContentStreams {
 
   open(): ContentStream {
     return new ContentStream(this.threads, this.spec, ++lastStream);
+  }
+
+  /**
+   * Small files, each whole and moved (each must own its memory): hashed,
+   * chunked, named and compressed on a thread in one trip (content-job.ts),
+   * or `here`, on this thread, when the threads are busy and this one would
+   * only wait for them.
+   */
+  async files(files: Uint8Array[], here = false): Promise<{ files: PreparedFile[]; data: Buffer }> {
+    const job = { op: 'files', spec: this.spec, files } as const;
+    const reply = here
+      ? filesJob(job).reply
+      : await this.threads.run<FilesReply>(++lastStream, job, files.map((f) => f.buffer as ArrayBuffer));
+    if ('error' in reply) throw new DvomError('ERROR', `reading files failed: ${reply.error}`);
+    return { files: reply.files, data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength) };
   }
 
   close(): Promise<void> {

@@ -266,9 +266,11 @@ export interface RangeReader {
 }
 
 /** Headers of recently read objects, so reading many blobs of one pack costs one request each. */
+/** Headers read or being read: reads of one object in flight at once share one header request. */
 export interface HeaderCache {
-  get(objectPath: string): Buffer | undefined;
-  set(objectPath: string, header: Buffer): void;
+  get(objectPath: string): Promise<Buffer> | undefined;
+  set(objectPath: string, header: Promise<Buffer>): void;
+  delete(objectPath: string): void;
 }
 
 /** Where the sealed segments holding payload bytes [offset, offset+length) of an object lie. */
@@ -324,10 +326,18 @@ export function openSealedRange(
 export async function objectHeader(objectPath: string, read: RangeReader, headerCache?: HeaderCache): Promise<Buffer> {
   const cached = headerCache?.get(objectPath);
   if (cached) return cached;
+  const header = readHeader(objectPath, read);
+  if (headerCache) {
+    headerCache.set(objectPath, header);
+    header.catch(() => headerCache.delete(objectPath)); // a failed read is tried again next time
+  }
+  return header;
+}
+
+async function readHeader(objectPath: string, read: RangeReader): Promise<Buffer> {
   const header = await read(0, ENC_HEADER_SIZE);
   if (header.length < ENC_HEADER_SIZE) throw headerError(`object ${objectPath}`, header);
   checkEncryptedHeader(header, `object ${objectPath}`);
-  headerCache?.set(objectPath, header);
   return header;
 }
 

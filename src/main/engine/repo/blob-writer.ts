@@ -88,14 +88,7 @@ export class BlobWriter {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.throwIfFailed();
     }
-    while (this.uploads.size >= this.maxUploads) {
-      await Promise.race(this.uploads);
-      this.throwIfFailed();
-    }
-    if (this.pack) {
-      await this.pack.queue.drained(MAX_QUEUED_BYTES);
-      this.throwIfFailed();
-    }
+    await this.roomInPack();
     this.addedBytes += length;
     const result = maybeCompress(data);
     if (!(result instanceof Promise)) {
@@ -118,6 +111,32 @@ export class BlobWriter {
       });
     this.tasks.add(task);
     return id;
+  }
+
+  /**
+   * Accepts a blob whose id and compression were decided elsewhere (an engine
+   * thread's batch of small files). Resolves to whether the pack may still
+   * hold `payload` itself, as append() says; false when it was a duplicate.
+   */
+  async addPrepared(type: BlobType, id: string, payload: Buffer, rawLength: number, compressed: boolean): Promise<boolean> {
+    this.throwIfFailed();
+    if (this.index.has(id) || this.pendingIds.has(id)) return false;
+    this.pendingIds.add(id);
+    await this.roomInPack();
+    this.addedBytes += rawLength;
+    return this.append(id, type, payload, rawLength, compressed);
+  }
+
+  /** Waits while the store is behind: as many packs on their way as it takes at once, and a few MiB queued. */
+  private async roomInPack(): Promise<void> {
+    while (this.uploads.size >= this.maxUploads) {
+      await Promise.race(this.uploads);
+      this.throwIfFailed();
+    }
+    if (this.pack) {
+      await this.pack.queue.drained(MAX_QUEUED_BYTES);
+      this.throwIfFailed();
+    }
   }
 
   /** Seals the open pack and waits until every accepted blob is durably stored. */

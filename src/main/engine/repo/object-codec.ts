@@ -25,8 +25,8 @@ import type { Subkeys } from '../crypto/subkeys.ts';
  */
 /** A small most-recently-used map of object headers (41 bytes each). */
 class HeaderLru implements HeaderCache {
-  private readonly map = new Map<string, Buffer>();
-  get(key: string): Buffer | undefined {
+  private readonly map = new Map<string, Promise<Buffer>>();
+  get(key: string): Promise<Buffer> | undefined {
     const value = this.map.get(key);
     if (value) {
       this.map.delete(key);
@@ -34,10 +34,13 @@ class HeaderLru implements HeaderCache {
     }
     return value;
   }
-  set(key: string, header: Buffer): void {
+  set(key: string, header: Promise<Buffer>): void {
     this.map.delete(key);
     this.map.set(key, header);
     if (this.map.size > 256) this.map.delete(this.map.keys().next().value!);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
   }
 }
 

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { compressSync, decompressSync } from './compression.ts';
+
+/** Random bytes from the first `symbols` byte values: zstd's entropy coding saves about 1 - log2(symbols)/8. */
+function skewed(size: number, symbols: number): Buffer {
+  const out = randomBytes(size);
+  for (let i = 0; i < size; i++) out[i] = out[i]! % symbols;
+  return out;
+}
+
+test('small random blobs are stored as they are', () => {
+  for (const size of [64, 200, 4096, 32 * 1024]) {
+    const data = randomBytes(size);
+    const result = compressSync(data);
+    assert.equal(result.compressed, false, `${size} random bytes`);
+    assert.equal(result.payload, data, 'the blob itself, not a copy');
+  }
+});
+
+test('small blobs zstd can shrink by more than 3 % are compressed, and decompress to themselves', () => {
+  // 200 of 256 byte values: about 4.5 % smaller with entropy coding alone, no repeats at all.
+  const cases = [Buffer.from('backup restore volume '.repeat(200)), skewed(16 * 1024, 200), skewed(2048, 64)];
+  for (const data of cases) {
+    const result = compressSync(data);
+    assert.equal(result.compressed, true, `${data.length} bytes`);
+    assert.ok(result.payload.length <= data.length * 0.97);
+    assert.ok(decompressSync(result.payload, data.length, 'test').equals(data));
+  }
+});
