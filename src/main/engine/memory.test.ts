@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { release } from './memory.ts';
+import { isOwned, markOwned, release, releaseOwned } from './memory.ts';
 import { DecryptingDecoder, EncryptingEncoder, decodeAll } from './crypto/object-cipher.ts';
 
 test('release frees a buffer of its own at once, and leaves pooled small buffers to the collector', () => {
@@ -34,4 +34,21 @@ test('an encrypting encoder keeps none of its input: inputs freed right after up
   parts.push(...encoder.final().map((p) => Buffer.from(p)));
   const decoded = decodeAll(new DecryptingDecoder(key, 'packs/ab/test'), Buffer.concat(parts));
   assert.ok(decoded.equals(original));
+});
+
+test('only memory marked as owned is freed by releaseOwned; short buffers from the shared pool are never marked', () => {
+  const mine = markOwned(Buffer.allocUnsafeSlow(128 * 1024));
+  const other = Buffer.allocUnsafeSlow(128 * 1024).fill(7);
+  assert.equal(isOwned(mine), true);
+  assert.equal(releaseOwned(other), false);
+  assert.equal(other[0], 7, 'an unmarked buffer keeps its bytes');
+  assert.equal(releaseOwned(mine), true);
+  assert.equal(mine.length, 0, 'a marked one is freed');
+
+  const pooled = markOwned(Buffer.from('a slice of the shared pool'));
+  const neighbour = Buffer.from('its neighbour');
+  assert.equal(isOwned(pooled), false);
+  assert.equal(isOwned(neighbour), false);
+  assert.equal(releaseOwned(pooled), false);
+  assert.equal(neighbour.toString(), 'its neighbour');
 });

@@ -67,3 +67,29 @@ export function movable(view: Uint8Array): Uint8Array {
   copy.set(view);
   return copy;
 }
+
+/** Memory a reader handed out as the only view of it (see markOwned). */
+const owned = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Marks `buf` as the only view of its memory (moved from a thread, or a
+ * decoder's own output): whoever ends up with it may free it through
+ * releaseOwned once done. Views into shared memory are never marked.
+ */
+export function markOwned<T extends Uint8Array>(buf: T): T {
+  // A short one may be cut from Node's shared pool, which is never freed (see release).
+  if (buf.byteLength >= Buffer.poolSize >>> 1) owned.add(buf.buffer);
+  return buf;
+}
+
+/** Frees `buf` when it was marked as owned; returns whether it was. */
+export function releaseOwned(buf: Uint8Array): boolean {
+  if (!owned.has(buf.buffer)) return false;
+  release(buf);
+  return true;
+}
+
+/** Whether `buf` may be freed by releaseOwned (whoever keeps it must copy it). */
+export function isOwned(buf: Uint8Array): boolean {
+  return owned.has(buf.buffer);
+}

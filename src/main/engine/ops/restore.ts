@@ -48,7 +48,8 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
   return {
     root,
     entries,
-    items: (): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id)),
+    /** With `freeChunks`, each chunk is valid only until the next is asked for (see restoreStream). */
+    items: (freeChunks = false): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id, false), freeChunks),
   };
 }
 
@@ -140,7 +141,7 @@ export async function restoreToFolder(
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
     try {
-      await writeToFolder(staging, opened.items(), opened.entries, meter, {
+      await writeToFolder(staging, opened.items(true), opened.entries, meter, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.keepSetuid ? { keepSetuid: true } : {}),
       });

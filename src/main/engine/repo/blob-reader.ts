@@ -3,7 +3,7 @@ import type { BlobIndex, BlobLocation } from './blob-index.ts';
 import { decompress } from './compression.ts';
 import type { DecodePool } from './decode-pool.ts';
 import type { Layout } from './layout.ts';
-import { reclaimAfter } from '../memory.ts';
+import { markOwned, reclaimAfter, release } from '../memory.ts';
 import type { ObjectCodec } from './object-codec.ts';
 
 /** A decrypted, fixed-position stretch of a pack's payload, kept for the blobs that follow. */
@@ -11,6 +11,12 @@ interface Block {
   pack: string;
   index: number;
   data: Promise<Buffer>;
+  /** Once read. */
+  bytes?: Buffer;
+  /** Reads cutting their blob from it right now. */
+  users: number;
+  /** No longer kept: freed once its last user is done. */
+  dropped: boolean;
 }
 
 /**
@@ -53,9 +59,15 @@ export class BlobReader {
     return loc;
   }
 
-  async read(id: string): Promise<Buffer> {
+  /**
+   * A blob's plaintext. Its bytes are counted toward the next collection
+   * unless `counted` is false: then the caller frees or counts them itself
+   * (restore-stream.ts). Results that are memory of their own are marked
+   * owned (memory.ts); a small blob stored as is is a view into a shared block.
+   */
+  async read(id: string, counted = true): Promise<Buffer> {
     const loc = this.location(id);
-    reclaimAfter(loc.rawLength);
+    if (counted) reclaimAfter(loc.rawLength);
     return this.decode(id, loc, await this.payload(loc));
   }
 
@@ -66,35 +78,60 @@ export class BlobReader {
     const end = loc.offset + loc.length;
     const first = Math.floor(loc.offset / this.blockSize);
     const last = Math.max(first, Math.floor((end - 1) / this.blockSize));
-    const reads: Promise<Buffer>[] = [];
-    for (let i = first; i <= last; i++) reads.push(this.block(loc.pack, pack.length, i));
-    let blocks: Buffer[];
+    const used: Block[] = [];
+    for (let i = first; i <= last; i++) used.push(this.block(loc.pack, pack.length, i));
     try {
-      blocks = await Promise.all(reads);
-    } catch (err) {
-      if (!isDvomError(err, 'INTEGRITY')) throw err;
-      // A damaged segment elsewhere in the block must not make this blob unreadable: read only its own segments.
-      return this.codec.readRange(this.layout.pack(loc.pack), pack.length, loc.offset, loc.length);
+      let blocks: Buffer[];
+      try {
+        blocks = await Promise.all(used.map((b) => b.data));
+      } catch (err) {
+        if (!isDvomError(err, 'INTEGRITY')) throw err;
+        // A damaged segment elsewhere in the block must not make this blob unreadable: read only its own segments.
+        return await this.codec.readRange(this.layout.pack(loc.pack), pack.length, loc.offset, loc.length);
+      }
+      const slices = blocks.map((data, k) => {
+        const blockStart = (first + k) * this.blockSize;
+        return data.subarray(Math.max(loc.offset, blockStart) - blockStart, Math.min(end, blockStart + data.length) - blockStart);
+      });
+      // A copy, so no blob outlives its blocks in memory, which are freed once dropped.
+      return slices.length === 1 ? Buffer.from(slices[0]!) : Buffer.concat(slices);
+    } finally {
+      for (const block of used) this.unuse(block);
     }
-    const slices = blocks.map((data, k) => {
-      const blockStart = (first + k) * this.blockSize;
-      return data.subarray(Math.max(loc.offset, blockStart) - blockStart, Math.min(end, blockStart + data.length) - blockStart);
-    });
-    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
   }
 
-  private block(pack: string, packLength: number, index: number): Promise<Buffer> {
+  /** Takes a block for one read (call unuse() once its bytes are copied out). */
+  private block(pack: string, packLength: number, index: number): Block {
     const kept = this.blocks.find((b) => b.pack === pack && b.index === index);
     if (kept) {
       this.blocks = [kept, ...this.blocks.filter((b) => b !== kept)];
-      return kept.data;
+      kept.users++;
+      return kept;
     }
     const start = index * this.blockSize;
-    const block: Block = { pack, index, data: this.readRange(this.layout.pack(pack), packLength, start, Math.min(this.blockSize, packLength - start)) };
-    // A failed read is not kept (its error reaches every caller waiting on it).
-    block.data.catch(() => (this.blocks = this.blocks.filter((b) => b !== block)));
-    this.blocks = [block, ...this.blocks].slice(0, BLOCKS_KEPT);
-    return block.data;
+    const data = this.readRange(this.layout.pack(pack), packLength, start, Math.min(this.blockSize, packLength - start));
+    const block: Block = { pack, index, data, users: 1, dropped: false };
+    data.then(
+      (bytes) => (block.bytes = bytes),
+      () => (this.blocks = this.blocks.filter((b) => b !== block)), // a failed read is not kept (its error reaches every caller waiting on it)
+    );
+    const blocks = [block, ...this.blocks];
+    for (const old of blocks.splice(BLOCKS_KEPT)) {
+      old.dropped = true;
+      this.free(old);
+    }
+    this.blocks = blocks;
+    return block;
+  }
+
+  private unuse(block: Block): void {
+    block.users--;
+    this.free(block);
+  }
+
+  /** A dropped block nobody is reading from: its memory (this reader's alone) goes now, not at a collection. */
+  private free(block: Block): void {
+    if (block.dropped && block.users === 0 && block.bytes) release(block.bytes);
   }
 
   private async readRange(key: string, packLength: number, offset: number, length: number): Promise<Buffer> {
@@ -108,8 +145,10 @@ export class BlobReader {
   async decode(id: string, loc: BlobLocation, payload: Buffer): Promise<Buffer> {
     const what = `blob ${id.slice(0, 16)}… in pack ${loc.pack.slice(0, 16)}…`;
     // Small blobs are quicker here than a message to a worker and back.
-    if (this.pool && loc.rawLength > POOL_MIN) return this.pool.blob(id, what, payload, loc.rawLength, loc.compressed, this.codec.keys?.blobId);
-    const plain = loc.compressed ? await decompress(payload, loc.rawLength, what) : payload;
+    if (this.pool && loc.rawLength > POOL_MIN) {
+      return markOwned(await this.pool.blob(id, what, payload, loc.rawLength, loc.compressed, this.codec.keys?.blobId));
+    }
+    const plain = loc.compressed ? markOwned(await decompress(payload, loc.rawLength, what)) : payload;
     if (plain.length !== loc.rawLength || this.codec.blobId(plain) !== id) {
       throw integrityError(`${what} does not match its id (corrupted data)`);
     }

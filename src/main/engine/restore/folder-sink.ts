@@ -7,6 +7,7 @@ import type { TreeEntry } from '../tree/tree-entry.ts';
 import { displayPath } from '../tree/tree-entry.ts';
 import type { RestoreItem } from './restore-stream.ts';
 import { SmallFileWriter } from './small-file-writer.ts';
+import { isOwned } from '../memory.ts';
 
 const SEP = Buffer.from('/');
 const isRoot = process.getuid?.() === 0;
@@ -137,7 +138,8 @@ async function writeSmallFile(
   meter: ProgressMeter,
 ) {
   const parts: Buffer[] = [];
-  for await (const chunk of content) parts.push(chunk);
+  // Kept past the next chunk: a chunk of its own memory would be freed by then (see restoreStream).
+  for await (const chunk of content) parts.push(isOwned(chunk) ? Buffer.from(chunk) : chunk);
   const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   await files.add({
     dest,

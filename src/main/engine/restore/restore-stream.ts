@@ -3,6 +3,7 @@ import { integrityError } from '../errors.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import { displayPath } from '../tree/tree-entry.ts';
 import { prefetchChunks } from './chunk-prefetch.ts';
+import { reclaimAfter, releaseOwned } from '../memory.ts';
 
 export interface RestoreItem {
   entry: TreeEntry;
@@ -13,10 +14,17 @@ export interface RestoreItem {
 /**
  * A version as a stream of entries with verified content: every file's bytes
  * are checked against the size and SHA-256 recorded at backup time.
+ *
+ * `read` leaves counting its bytes for collection to this stream. With
+ * `freeChunks`, the consumer is done with a chunk once it asks for the next
+ * (or for the end): a chunk that is memory of its own is then freed at once,
+ * instead of at a collection forced every few MiB (memory.ts). Whoever keeps
+ * a chunk longer must copy it if it isOwned().
  */
 export async function* restoreStream(
   entries: AsyncIterable<TreeEntry>,
   read: (id: string) => Promise<Buffer>,
+  freeChunks = false,
 ): AsyncGenerator<RestoreItem> {
   const tokens = prefetchChunks(entries, read);
   let pending = await tokens.next();
@@ -40,6 +48,7 @@ export async function* restoreStream(
         hash.update(data);
         size += data.length;
         yield data;
+        if (!freeChunks || !releaseOwned(data)) reclaimAfter(data.length);
       }
       consumed = true;
       const name = displayPath(entry.path);

@@ -94,7 +94,7 @@ export interface StorageBackend {
   get(key: string): Promise<Buffer>;
   /** Streams an object; NOT_FOUND if missing. */
   getStream(key: string): AsyncIterable<Buffer>;
-  /** Bytes [start, start+length) of an object (fewer if it is shorter). */
+  /** Bytes [start, start+length) of an object (fewer if it is shorter), in memory the caller may free (BlobReader does). */
   getRange(key: string, start: number, length: number): Promise<Buffer>;
   stat(key: string): Promise<StoredObject | undefined>;
   /** Every object whose key starts with `prefix`, in no particular order. */
