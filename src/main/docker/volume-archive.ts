@@ -6,6 +6,7 @@ import type { TarHeader } from '../engine/tar/tar-types.ts';
 import { TarWriter } from '../engine/tar/tar-writer.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { dockerMessage } from './docker-client.ts';
+import { streamChunks } from './stream-chunks.ts';
 import { MOUNT_POINT, createHelper, withVolumeHelper } from './helper-container.ts';
 
 /**
@@ -33,8 +34,7 @@ function engineLost(volume: string, what: string, err: unknown): DvomError {
 export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal, folder = ''): AsyncGenerator<SourceEntry> {
   const helper = await createHelper(docker, volume, { readOnly: true });
   let raw: Readable | undefined;
-  let stream: PassThrough | undefined;
-  const onAbort = () => stream?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
+  const onAbort = () => raw?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
   try {
     try {
       // `folder` (relative to the volume's root): only that subtree, its entries relative to it.
@@ -42,17 +42,13 @@ export async function* readVolume(docker: Docker, volume: string, signal?: Abort
     } catch (err) {
       throw new DvomError('ERROR', `cannot read volume '${volume}': ${dockerMessage(err)}`);
     }
+    signal?.addEventListener('abort', onAbort, { once: true });
     // File bodies are read by the consumer, outside this generator: a stream the engine broke off
     // reaches it as this coded error, not as a bare "aborted".
-    const out = new PassThrough();
-    stream = out;
-    raw.on('error', (err) => out.destroy(engineGone(err) ? engineLost(volume, 'sending', err) : err));
-    raw.pipe(out);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    yield* readTar(out);
+    const lost = (err: unknown) => engineLost(volume, 'sending', err);
+    yield* readTar(streamChunks(raw, (err) => (engineGone(err) ? lost(err) : err), () => lost(new Error('the stream ended early'))));
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    stream?.destroy();
     raw?.destroy();
     await helper.remove();
   }

@@ -4,7 +4,7 @@
  * decoding while files are written.
  */
 import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, openSync, writeSync } from 'node:fs';
-import { reclaimAfter } from '../memory.ts';
+import { release } from '../memory.ts';
 
 /** One file to create, its name and content given as ranges of the batch's buffer. */
 export interface SmallFile {
@@ -53,18 +53,21 @@ function write(bytes: Buffer, f: SmallFile): void {
 
 /** Writes a batch of files in order, stopping at the first failure. */
 export function writeFilesJob({ bytes, files }: SmallFileBatch): { reply: WriterReply; transfer: ArrayBuffer[] } {
-  reclaimAfter(bytes.byteLength);
   const buf = Buffer.from(bytes);
   let written = 0;
-  for (const f of files) {
-    try {
-      write(buf, f);
-      written++;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const dest = buf.subarray(f.dest[0], f.dest[0] + f.dest[1]).toString();
-      return { reply: { error: { ...(e.code ? { code: e.code } : {}), message: e.message, dest } }, transfer: [] };
+  try {
+    for (const f of files) {
+      try {
+        write(buf, f);
+        written++;
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        const dest = buf.subarray(f.dest[0], f.dest[0] + f.dest[1]).toString();
+        return { reply: { error: { ...(e.code ? { code: e.code } : {}), message: e.message, dest } }, transfer: [] };
+      }
     }
+    return { reply: { written }, transfer: [] };
+  } finally {
+    release(buf); // moved here and this thread's alone: freed now, not at a collection
   }
-  return { reply: { written }, transfer: [] };
 }
