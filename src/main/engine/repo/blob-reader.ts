@@ -62,8 +62,9 @@ export class BlobReader {
   /**
    * A blob's plaintext. Its bytes are counted toward the next collection
    * unless `counted` is false: then the caller frees or counts them itself
-   * (restore-stream.ts). Results that are memory of their own are marked
-   * owned (memory.ts); a small blob stored as is is a view into a shared block.
+   * (restore-stream.ts). A result is never a view into a block (blocks are
+   * freed once dropped); those that are memory of their own are marked owned
+   * (memory.ts), the rest are short and may share Node's pool.
    */
   async read(id: string, counted = true): Promise<Buffer> {
     const loc = this.location(id);

@@ -191,7 +191,7 @@ export class BlobWriter {
   private openPack(): OpenPack {
     const id = randomBytes(32).toString('hex');
     const key = this.layout.pack(id);
-    const queue = new PartQueue();
+    const queue = new PartQueue(this.codec.backend.freesParts);
     const put = this.codec.backend.put(key, queue);
     // A store failure stops the writer at once, not only when the pack is sealed.
     put.catch((err: unknown) => this.fail(err));

@@ -12,13 +12,18 @@ export class PartQueue implements PartsBody {
   /** Parts made for this queue alone: freed once the store wrote them. */
   private readonly owned = new WeakSet<Buffer>();
   /** Whether the store says when parts are written (else owned parts are left to the collector, and counted for it). */
-  private storeFrees = false;
+  private readonly storeFrees: boolean;
   private ended = false;
   private failure: { reason: unknown } | undefined;
   private wake: (() => void) | undefined;
   private readonly drainWaiters: { limit: number; resolve: () => void }[] = [];
   /** Bytes pushed but not yet taken by the consumer. */
   queuedBytes = 0;
+
+  /** `storeFrees`: the store calls written() for every part (StorageBackend.freesParts). */
+  constructor(storeFrees = false) {
+    this.storeFrees = storeFrees;
+  }
 
   /** `owned`: nothing else holds `part` (a sealed segment), so it may be freed once written. */
   push(part: Buffer, owned = false): void {
@@ -65,7 +70,6 @@ export class PartQueue implements PartsBody {
   }
 
   written(part: Buffer): void {
-    this.storeFrees = true;
     if (this.owned.delete(part)) release(part);
   }
 

@@ -78,6 +78,8 @@ export interface StorageBackend {
   readonly location: string;
   /** How many sealed packs may still be storing while the next one fills (an S3 put holds its pack in memory). */
   readonly concurrentPuts: number;
+  /** Calls written() on a PartsBody for every part it took, once it no longer needs it (the part may then be freed). */
+  readonly freesParts?: boolean;
   /**
    * Bytes a restore reads from a pack at once (a multiple of 64 KiB). Where
    * each read costs a round trip (S3) few large reads are best; where reading

@@ -41,6 +41,7 @@ export class LocalBackend implements StorageBackend {
   readonly location: string;
   /** Packs are written as they fill, so a sealed one only waits for its fsync: let the next fill meanwhile. */
   readonly concurrentPuts = 2;
+  readonly freesParts = true;
   /** A read from a local disk costs no round trip: small blocks, little memory. */
   readonly rangeReadSize = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,9 +10,9 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { DvomError } from '../errors.ts';
-import { checkKey, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
+import { checkKey, isPartsBody, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
+import { partsOf, uploadParts } from './s3-multipart.ts';
 import { s3Error } from './s3-errors.ts';
 import { S3Retention, type ObjectLockSettings } from './s3-retention.ts';
 
@@ -58,17 +58,27 @@ export function s3ClientConfig(s: S3Settings): S3ClientConfig {
  * The first `limit` bytes of a stream, and the rest of it (undefined when the
  * stream ended within them).
  */
-async function readHead(body: AsyncIterable<Buffer>, limit: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> | undefined }> {
+async function readHead(
+  body: AsyncIterable<Buffer>,
+  limit: number,
+  taken: (buf: Buffer) => void,
+): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> | undefined }> {
   const it = body[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
   let size = 0;
+  let rest: AsyncIterator<Buffer> | undefined = it;
   while (size <= limit) {
     const next = await it.next();
-    if (next.done) return { head: Buffer.concat(parts, size), rest: undefined };
+    if (next.done) {
+      rest = undefined;
+      break;
+    }
     parts.push(next.value);
     size += next.value.length;
   }
-  return { head: Buffer.concat(parts, size), rest: it };
+  const head = Buffer.concat(parts, size);
+  for (const part of parts) taken(part);
+  return { head, rest };
 }
 
 async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
@@ -112,6 +122,7 @@ export class S3Backend implements StorageBackend {
   readonly location: string;
   /** Two packs uploading hide the latency of each request. */
   readonly concurrentPuts = 2;
+  readonly freesParts = true;
   private readonly client: S3Client;
   private readonly settings: S3Settings;
   private readonly base: string;
@@ -152,7 +163,10 @@ export class S3Backend implements StorageBackend {
     try {
       if (hold) await retention!.check();
       // Up to one part is read first: a small object goes as one PutObject, whose buffer the SDK can resend.
-      const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE);
+      // A pack's sealed segments are freed as soon as they are copied into what is sent (PartsBody).
+      const parts = isPartsBody(body) ? body : undefined;
+      const taken = (buf: Buffer) => parts?.written(buf);
+      const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE, taken);
       if (!rest) {
         // Ceph RGW ignores If-None-Match on a versioned bucket (every Object Lock bucket is): check first
         // there too. The gap between check and write matters only for fixed names (config, key list).
@@ -175,14 +189,12 @@ export class S3Backend implements StorageBackend {
       if (!options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
       // The rest streams while it is produced: parts go out as they fill, UPLOAD_QUEUE at a time, each
       // held (so a failed part can be resent) only until it is stored.
-      const upload = new Upload({
-        client: this.client,
-        queueSize: UPLOAD_QUEUE,
-        partSize: PART_SIZE,
-        leavePartsOnError: false,
-        params: { Bucket: this.settings.bucket, Key, Body: Readable.from(concatStreams(head, rest)), ...hold },
-      });
-      const done = await upload.done();
+      const done = await uploadParts(
+        this.client,
+        { Bucket: this.settings.bucket, Key, ...hold },
+        partsOf(concatStreams(head, rest), PART_SIZE, taken),
+        UPLOAD_QUEUE,
+      );
       if (hold) {
         // Ceph RGW ignores the hold given when a multipart upload starts: set it on the finished version.
         const VersionId = (done as { VersionId?: string }).VersionId;
