@@ -265,8 +265,11 @@ export interface RangeReader {
   (start: number, length: number): Promise<Buffer>;
 }
 
-/** Headers of recently read objects, so reading many blobs of one pack costs one request each. */
-/** Headers read or being read: reads of one object in flight at once share one header request. */
+/**
+ * Headers of recently read objects, so reading many blobs of one pack costs
+ * one request each; kept while still being read, so reads of one object in
+ * flight at once share that request too.
+ */
 export interface HeaderCache {
   get(objectPath: string): Promise<Buffer> | undefined;
   set(objectPath: string, header: Promise<Buffer>): void;
