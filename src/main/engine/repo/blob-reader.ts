@@ -116,18 +116,29 @@ export class BlobReader {
       (bytes) => (block.bytes = bytes),
       () => (this.blocks = this.blocks.filter((b) => b !== block)), // a failed read is not kept (its error reaches every caller waiting on it)
     );
-    const blocks = [block, ...this.blocks];
-    for (const old of blocks.splice(BLOCKS_KEPT)) {
-      old.dropped = true;
-      this.free(old);
-    }
-    this.blocks = blocks;
+    this.blocks = [block, ...this.blocks];
+    this.trim();
     return block;
   }
 
   private unuse(block: Block): void {
     block.users--;
+    if (block.users === 0 && !block.dropped) this.trim();
     this.free(block);
+  }
+
+  /**
+   * Keeps the BLOCKS_KEPT most recent blocks, and older ones only while reads
+   * still cut from them: those are in memory anyway, and a read of the same
+   * block in the meantime shares them instead of fetching them again.
+   */
+  private trim(): void {
+    this.blocks = this.blocks.filter((b, i) => {
+      if (i < BLOCKS_KEPT || b.users > 0) return true;
+      b.dropped = true;
+      this.free(b);
+      return false;
+    });
   }
 
   /** A dropped block nobody is reading from: its memory (this reader's alone) goes now, not at a collection. */
