@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { DvomError, throwIfAborted } from '../errors.ts';
-import type { FastCdcChunker } from '../chunker/fastcdc.ts';
 import type { BlobWriter } from '../repo/blob-writer.ts';
 import { normalizeEntryPath } from '../tree/entry-path.ts';
 import type { SourceEntry, TreeEntry } from '../tree/tree-entry.ts';
@@ -32,13 +31,14 @@ export interface ArchiveOptions {
   cache?: FilesCache;
   /** The source's clock (the Docker daemon's for volumes) when the backup started. */
   sourceClockMs: number;
-  /** Files are read (hashed, chunked, named; small ones also compressed) on the engine threads when given. */
-  content?: ContentStreams;
+  /** Where files are read (hashed, chunked, named; small ones also compressed): the engine threads. */
+  content: ContentStreams;
 }
 
 /**
  * Files from this size on are chunked on an engine thread as a stream of
- * blocks; smaller ones go there whole, in batches (file-batches.ts).
+ * blocks; smaller ones (and any the source reads in one piece) go there
+ * whole, in batches (file-batches.ts).
  */
 const THREAD_MIN_SIZE = 1024 * 1024;
 /** Bytes per block handed to the thread, and blocks on their way at once (reading stays ahead of chunking). */
@@ -53,25 +53,24 @@ const BLOCKS_IN_FLIGHT = 4;
 export async function archive(
   source: AsyncIterable<SourceEntry>,
   writer: BlobWriter,
-  chunker: FastCdcChunker,
   options: ArchiveOptions,
 ): Promise<ArchiveResult> {
   const tree = new TreeWriter(writer);
   const result = { files: 0, dirs: 0, links: 0, bytes: 0, cachedFiles: 0 };
   const { meter, signal, cache } = options;
-  const batches = options.content ? new FileBatches(options.content, writer) : undefined;
+  const batches = new FileBatches(options.content, writer);
   /** Entries in source order, waiting for their file's batch to be stored before they go into the tree. */
   const queue: Queued[] = [];
-  const finish = async ({ entry, content, cached, whole }: Queued) => {
+  const finish = async ({ entry, content, cached }: Queued) => {
     if (content) {
-      const done = 'batch' in content ? await batches!.content(content) : content;
+      const done = 'batch' in content ? await batches.content(content) : content;
       entry.size = done.size;
       entry.sha256 = done.sha256;
       entry.chunks = done.chunks;
       result.files++;
       result.bytes += done.size;
       if (cached) result.cachedFiles++;
-      const counted = whole ? done.size : 0; // streams count as they go
+      const counted = cached || 'batch' in content ? done.size : 0; // streams count as they go
       meter.update({
         filesDone: meter.state.filesDone + 1,
         bytesDone: meter.state.bytesDone + counted,
@@ -86,8 +85,8 @@ export async function archive(
   const drain = async (all: boolean) => {
     while (queue.length) {
       const { content } = queue[0]!;
-      const waiting = content && 'batch' in content && !batches!.ready(content);
-      if (waiting && !all && batches!.inFlight < BATCHES_IN_FLIGHT && queue.length < MAX_QUEUED) return;
+      const waiting = content && 'batch' in content && !batches.ready(content);
+      if (waiting && !all && batches.inFlight < BATCHES_IN_FLIGHT && queue.length < MAX_QUEUED) return;
       await finish(queue.shift()!);
     }
   };
@@ -110,26 +109,22 @@ export async function archive(
         if (header.mtimeMs > newestMtime) newestMtime = header.mtimeMs;
         const cached = cache && (await cache.lookup(entry));
         // A cached file's unread body (a tar stream) is skipped by the reader when the next entry is asked for.
-        if (cached) queue.push({ entry, content: cached as FileContent, cached: true, whole: true });
-        else if (batches && header.size < THREAD_MIN_SIZE) {
+        if (cached) queue.push({ entry, content: cached as FileContent, cached: true });
+        else if (item.readAll || header.size < THREAD_MIN_SIZE) {
           const data = item.readAll ? item.readAll() : await readBody(item.body, header.size, what);
-          queue.push({ entry, content: batches.add(data), cached: false, whole: true });
+          queue.push({ entry, content: batches.add(data), cached: false });
         } else {
           // Small files before it are packed first: packs then follow the tree, which a restore reads in order.
           await drain(true);
-          const content = item.readAll
-            ? await storeWhole(item.readAll(), writer, chunker)
-            : options.content && header.size >= THREAD_MIN_SIZE
-              ? await storeStreamOnThread(item.body, writer, options.content, meter, signal)
-              : await storeStream(item.body, writer, chunker, meter, signal);
-          queue.push({ entry, content, cached: false, whole: !!item.readAll });
+          const content = await storeStreamOnThread(item.body, writer, options.content, meter, signal);
+          queue.push({ entry, content, cached: false });
         }
       } else {
         entry.size = 0;
         if (item.body) for await (const _ of item.body) void _; // tar bodies of non-files are empty; drain defensively
         if (header.type === 'dir') result.dirs++;
         else if (header.type === 'symlink' || header.type === 'hardlink') result.links++;
-        queue.push({ entry, cached: false, whole: false });
+        queue.push({ entry, cached: false });
       }
       await drain(false);
     }
@@ -148,8 +143,6 @@ interface Queued {
   /** Files only: known, or where its batch will have it. */
   content?: FileContent | BatchSlot;
   cached: boolean;
-  /** Its bytes are counted when it is done (not as they were read). */
-  whole: boolean;
 }
 
 /** Entries waiting at most (with their small files' content) before the oldest batch is waited for. */
@@ -167,39 +160,6 @@ async function readBody(body: AsyncIterable<Buffer> | undefined, size: number, w
     }
   }
   return filled === size ? data : data.subarray(0, filled);
-}
-
-/** A file read in one piece: one hash call, and no chunker at all when it is smaller than a chunk. */
-async function storeWhole(data: Buffer, writer: BlobWriter, chunker: FastCdcChunker): Promise<FileContent> {
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  const pieces = data.length <= chunker.params.minSize ? (data.length ? [data] : []) : [...chunker.push(data), chunker.finish()];
-  const chunks: string[] = [];
-  for (const piece of pieces) if (piece) chunks.push(await writer.add('data', piece));
-  return { size: data.length, sha256, chunks };
-}
-
-async function storeStream(
-  body: AsyncIterable<Buffer> | undefined,
-  writer: BlobWriter,
-  chunker: FastCdcChunker,
-  meter: ProgressMeter,
-  signal: AbortSignal | undefined,
-): Promise<FileContent> {
-  const hash = createHash('sha256');
-  const chunks: string[] = [];
-  let size = 0;
-  if (body) {
-    for await (const data of body) {
-      throwIfAborted(signal);
-      hash.update(data);
-      size += data.length;
-      for (const chunk of chunker.push(data)) chunks.push(await writer.add('data', chunk));
-      meter.update({ bytesDone: meter.state.bytesDone + data.length, bytesNew: writer.addedBytes, bytesStored: writer.storedBytes });
-    }
-  }
-  const last = chunker.finish();
-  if (last) chunks.push(await writer.add('data', last));
-  return { size, sha256: hash.digest('hex'), chunks };
 }
 
 /**

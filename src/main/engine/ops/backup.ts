@@ -63,7 +63,7 @@ export async function backup(repo: Repository, source: AsyncIterable<SourceEntry
     let indexed = false;
     const content = new ContentStreams(repo.chunkingSpec());
     try {
-      const result = await archive(source, writer, repo.newChunker(), {
+      const result = await archive(source, writer, {
         meter,
         sourceClockMs,
         content,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DvomError, ObjectNotFoundError, integrityError, isDvomError, notFound, usageError, wrongPassword } from '../errors.ts';
 import type { ChunkingSpec } from '../archive/content-job.ts';
-import { DEFAULT_CHUNKER_PARAMS, FastCdcChunker, type ChunkerParams } from '../chunker/fastcdc.ts';
+import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/fastcdc.ts';
 import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
 import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.ts';
@@ -264,11 +264,6 @@ export class Repository {
   /** Runs `fn` under the backup's lock (exclusive for writers); `fn` gets the lock to check it before visible steps. */
   locked<T>(operation: string, exclusive: boolean, fn: (lock: RepoLock) => Promise<T>): Promise<T> {
     return withLock(this.backend, this.layout, operation, exclusive, fn);
-  }
-
-  newChunker(): FastCdcChunker {
-    const { gear, params } = this.chunkingSpec();
-    return new FastCdcChunker(gear, params);
   }
 
   /** What chunking and naming chunks takes, for an engine thread to do it (content-job.ts). */
