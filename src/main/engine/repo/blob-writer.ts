@@ -191,16 +191,17 @@ export class BlobWriter {
   private openPack(): OpenPack {
     const id = randomBytes(32).toString('hex');
     const key = this.layout.pack(id);
-    const queue = new PartQueue(this.codec.backend.freesParts);
+    const encoder = this.codec.encoder(key);
+    // An encrypting encoder's output is its own: the store may free it once written.
+    const queue = new PartQueue(!encoder.keepsInput, this.codec.backend.freesParts);
     const put = this.codec.backend.put(key, queue);
     // A store failure stops the writer at once, not only when the pack is sealed.
     put.catch((err: unknown) => this.fail(err));
-    return { id, key, encoder: this.codec.encoder(key), queue, put, stored: 0, length: 0, blobs: [] };
+    return { id, key, encoder, queue, put, stored: 0, length: 0, blobs: [] };
   }
 
   private collect(pack: OpenPack, part: Buffer): void {
-    // An encrypting encoder's output is its own: the store may free it once written.
-    pack.queue.push(part, !pack.encoder.keepsInput);
+    pack.queue.push(part);
     pack.stored += part.length;
   }
 

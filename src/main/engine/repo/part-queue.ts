@@ -9,8 +9,8 @@ import type { PartsBody } from '../storage/backend.ts';
  */
 export class PartQueue implements PartsBody {
   private parts: Buffer[] = [];
-  /** Parts made for this queue alone: freed once the store wrote them. */
-  private readonly owned = new WeakSet<Buffer>();
+  /** Whether the parts are made for this queue alone (an encrypting pack's sealed segments): freed once written. */
+  private readonly owned: boolean;
   /** Whether the store says when parts are written (else owned parts are left to the collector, and counted for it). */
   private readonly storeFrees: boolean;
   private ended = false;
@@ -20,15 +20,18 @@ export class PartQueue implements PartsBody {
   /** Bytes pushed but not yet taken by the consumer. */
   queuedBytes = 0;
 
-  /** `storeFrees`: the store calls written() for every part (StorageBackend.freesParts). */
-  constructor(storeFrees = false) {
+  /**
+   * `owned`: nothing else holds the parts pushed (an encrypting encoder's
+   * output), so each may be freed once written; `storeFrees`: the store calls
+   * written() for every part (StorageBackend.freesParts).
+   */
+  constructor(owned: boolean, storeFrees = false) {
+    this.owned = owned;
     this.storeFrees = storeFrees;
   }
 
-  /** `owned`: nothing else holds `part` (a sealed segment), so it may be freed once written. */
-  push(part: Buffer, owned = false): void {
+  push(part: Buffer): void {
     if (this.ended || this.failure) return;
-    if (owned) this.owned.add(part);
     this.parts.push(part);
     this.queuedBytes += part.length;
     this.notify();
@@ -60,7 +63,7 @@ export class PartQueue implements PartsBody {
       if (part) {
         this.queuedBytes -= part.length;
         this.releaseDrained();
-        if (!this.storeFrees && this.owned.has(part)) reclaimAfter(part.length);
+        if (this.owned && !this.storeFrees) reclaimAfter(part.length);
         yield part;
         continue;
       }
@@ -70,7 +73,7 @@ export class PartQueue implements PartsBody {
   }
 
   written(part: Buffer): void {
-    if (this.owned.delete(part)) release(part);
+    if (this.owned) release(part);
   }
 
   private releaseDrained(): void {

@@ -61,9 +61,10 @@ export interface RetainingStore {
 
 /**
  * A put body that lets the store say when it is done with a part (written,
- * not merely taken): parts made for the body alone are then freed at once
- * instead of at a later collection. Stores that keep or copy parts (S3's
- * multipart buffering) simply never call it.
+ * or copied into what it sends): parts made for the body alone are then
+ * freed at once instead of at a later collection. A store that calls it for
+ * every part says so (StorageBackend.freesParts); one that keeps parts
+ * simply never calls it.
  */
 export interface PartsBody extends AsyncIterable<Buffer> {
   written(part: Buffer): void;

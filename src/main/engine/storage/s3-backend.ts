@@ -55,34 +55,24 @@ export function s3ClientConfig(s: S3Settings): S3ClientConfig {
 }
 
 /**
- * The first `limit` bytes of a stream, and the rest of it (undefined when the
- * stream ended within them).
+ * The buffers of a stream's first `limit` bytes (or a little more), and the
+ * rest of it (undefined when the stream ended within them).
  */
-async function readHead(
-  body: AsyncIterable<Buffer>,
-  limit: number,
-  taken: (buf: Buffer) => void,
-): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> | undefined }> {
+async function readHead(body: AsyncIterable<Buffer>, limit: number): Promise<{ head: Buffer[]; size: number; rest: AsyncIterator<Buffer> | undefined }> {
   const it = body[Symbol.asyncIterator]();
-  const parts: Buffer[] = [];
+  const head: Buffer[] = [];
   let size = 0;
-  let rest: AsyncIterator<Buffer> | undefined = it;
   while (size <= limit) {
     const next = await it.next();
-    if (next.done) {
-      rest = undefined;
-      break;
-    }
-    parts.push(next.value);
+    if (next.done) return { head, size, rest: undefined };
+    head.push(next.value);
     size += next.value.length;
   }
-  const head = Buffer.concat(parts, size);
-  for (const part of parts) taken(part);
-  return { head, rest };
+  return { head, size, rest: it };
 }
 
-async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield head;
+async function* concatStreams(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
@@ -90,8 +80,8 @@ const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base6
 
 /**
  * S3 wants Content-MD5 (or a checksum) on every upload to an Object Lock
- * bucket; the SDK's own checksums are off (Ceph RGW rejects them), and the
- * multipart helper sends parts itself, so parts get theirs here.
+ * bucket; the SDK's own checksums are off (Ceph RGW rejects them), and
+ * uploadParts (s3-multipart.ts) sends parts as they fill, so parts get theirs here.
  */
 function addPartMd5(client: S3Client): void {
   client.middlewareStack.add(
@@ -166,19 +156,21 @@ export class S3Backend implements StorageBackend {
       // A pack's sealed segments are freed as soon as they are copied into what is sent (PartsBody).
       const parts = isPartsBody(body) ? body : undefined;
       const taken = (buf: Buffer) => parts?.written(buf);
-      const { head, rest } = Buffer.isBuffer(body) ? { head: body, rest: undefined } : await readHead(body, PART_SIZE, taken);
+      const { head, size, rest } = Buffer.isBuffer(body) ? { head: [], size: 0, rest: undefined } : await readHead(body, PART_SIZE);
       if (!rest) {
+        const whole = Buffer.isBuffer(body) ? body : Buffer.concat(head, size); // a copy: the parts may go now
+        for (const buf of head) taken(buf);
         // Ceph RGW ignores If-None-Match on a versioned bucket (every Object Lock bucket is): check first
         // there too. The gap between check and write matters only for fixed names (config, key list).
         if (retention && !options.overwrite && (await this.stat(key))) throw new DvomError('ALREADY_EXISTS', `object ${key} already exists`);
-        single = head;
+        single = whole;
         await this.client.send(
           new PutObjectCommand({
             Bucket: this.settings.bucket,
             Key,
-            Body: head,
+            Body: whole,
             ...(options.overwrite ? {} : { IfNoneMatch: '*' }),
-            ...(retention ? { ContentMD5: md5(head) } : {}),
+            ...(retention ? { ContentMD5: md5(whole) } : {}),
             ...hold,
           }),
         );
