@@ -68,6 +68,16 @@ export function movable(view: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * `view` ready to move when nothing else will use the memory it is cut from
+ * (a decoder's own output): all of that memory moves with it instead of a
+ * copy, unless it may be Node's shared pool, which must never move.
+ */
+export function movableSole(view: Uint8Array): Uint8Array {
+  const memory = view.buffer;
+  return memory instanceof ArrayBuffer && memory.byteLength >= Buffer.poolSize >>> 1 ? view : movable(view);
+}
+
 /** Memory a reader handed out as the only view of it (see markOwned). */
 const owned = new WeakSet<ArrayBufferLike>();
 

@@ -29,3 +29,21 @@ test('small blobs zstd can shrink by more than 3 % are compressed, and decompres
     assert.ok(decompressSync(result.payload, data.length, 'test').equals(data));
   }
 });
+
+test('a decompression makes one output buffer, whose only view is the result (moved whole, never copied)', async () => {
+  const { decodeJob } = await import('./decode-worker.ts');
+  const { blobIdOf } = await import('./blob-id.ts');
+  for (const size of [40 * 1024, 1024 * 1024 + 17]) {
+    const data = skewed(size, 16);
+    const { payload, compressed } = compressSync(data);
+    assert.equal(compressed, true);
+    const plain = decompressSync(payload, size, 'test');
+    assert.ok(plain.equals(data));
+    // Node's zlib allocates a second output buffer of the same size when the first ends up full.
+    assert.equal(plain.buffer.byteLength, size + 1);
+    const { reply, transfer } = decodeJob({ op: 'blob', id: blobIdOf(undefined, data), what: 'test', payload: Buffer.from(payload), rawLength: size, compressed: true, idKey: undefined });
+    assert.ok('data' in reply && Buffer.from(reply.data).equals(data));
+    assert.deepEqual(transfer, [reply.data.buffer], 'the decompressed memory itself moves back');
+    assert.equal(reply.data.buffer.byteLength, size + 1, 'not a copy');
+  }
+});

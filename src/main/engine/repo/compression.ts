@@ -140,8 +140,14 @@ export function decompressSync(payload: Buffer, rawLength: number, what: string)
   return checkLength(out, rawLength, what);
 }
 
+/**
+ * One output buffer a byte longer than the blob: Node's zlib, finding its
+ * buffer full, allocates another of the same size to look for more output,
+ * which would double what every decompression allocates. The result is a view
+ * of that buffer's start, and its only view.
+ */
 function decompressOptions(rawLength: number) {
-  return { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(1024, rawLength) };
+  return { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(1024, rawLength + 1) };
 }
 
 async function checked(result: Promise<Buffer>, rawLength: number, what: string): Promise<Buffer> {

@@ -7,7 +7,7 @@ import { openSealedRange } from '../crypto/object-cipher.ts';
 import { isDvomError } from '../errors.ts';
 import { decodeBlob } from './blob-decode.ts';
 import { blobIdKeyFrom } from './blob-id.ts';
-import { movable, reclaimAfter, release } from '../memory.ts';
+import { movableSole, reclaimAfter, release } from '../memory.ts';
 
 export type DecodeJob =
   | {
@@ -40,19 +40,17 @@ function handle(req: DecodeJob): Buffer {
   }
   const payload = buf(req.payload);
   const plain = decodeBlob(req.id, req.what, payload, req.rawLength, req.compressed, blobIdKeyFrom(req.idKey));
-  if (req.compressed) {
-    release(payload); // decompressed: the stored bytes are done with
-    reclaimAfter(req.rawLength); // zstd hands back a copy and leaves its own output buffer behind
-  }
+  if (req.compressed) release(payload); // decompressed: the stored bytes are done with
   return plain;
 }
 
 /** Runs one decoding job; the reply's bytes are moved back, not copied. */
 export function decodeJob(req: DecodeJob): { reply: DecodeReply; transfer: ArrayBuffer[] } {
   try {
+    // Whatever handle() returns is cut from memory made or moved here for it alone.
     const out = handle(req);
-    const data = movable(out);
-    if (data !== out) reclaimAfter(out.buffer.byteLength); // what it was cut from is left to the collector
+    const data = movableSole(out);
+    if (data !== out) reclaimAfter(out.buffer.byteLength); // a small one, copied: what it was cut from is left to the collector
     return { reply: { data }, transfer: [data.buffer as ArrayBuffer] };
   } catch (err) {
     const message = (err as Error).message;
