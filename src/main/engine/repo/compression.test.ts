@@ -47,3 +47,32 @@ test('a decompression makes one output buffer, whose only view is the result (mo
     assert.equal(reply.data.buffer.byteLength, size + 1, 'not a copy');
   }
 });
+
+test('a payload that expands beyond its stated length is refused at once, on either path', async () => {
+  const { zstdCompressSync } = await import('node:zlib');
+  const { decompress } = await import('./compression.ts');
+  // 2 KiB stored that would expand to 64 MiB: a hostile store must not make a restore allocate it.
+  const payload = zstdCompressSync(Buffer.alloc(64 * 1024 * 1024, 7));
+  for (const stated of [1000, 100_000, 4 * 1024 * 1024]) {
+    const before = process.memoryUsage().arrayBuffers;
+    await assert.rejects(decompress(payload, stated, 'test blob'), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'INTEGRITY');
+      return true;
+    });
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.ok(grown < 16 * 1024 * 1024, `${grown} bytes allocated for a blob stated as ${stated}`);
+  }
+});
+
+test('large blobs compress on the pool to a view of one output buffer, and decompress to themselves', async () => {
+  const { maybeCompress, decompress } = await import('./compression.ts');
+  const data = skewed(3 * 1024 * 1024 + 5, 16);
+  const result = await maybeCompress(data);
+  assert.equal(result.compressed, true);
+  assert.ok(result.payload.length < data.length * 0.6);
+  assert.equal(result.payload.byteOffset, 0, 'the stream output buffer, not a copy of it');
+  assert.ok(result.payload.buffer.byteLength > result.payload.length);
+  const plain = await decompress(result.payload, data.length, 'test');
+  assert.ok(plain.equals(data));
+  assert.equal(plain.buffer.byteLength, data.length + 1);
+});

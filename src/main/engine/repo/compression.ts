@@ -1,11 +1,7 @@
-import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
-import { promisify } from 'node:util';
+import { constants, createZstdCompress, createZstdDecompress, zstdCompressSync, zstdDecompressSync, type ZstdCompress, type ZstdDecompress } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { integrityError } from '../errors.ts';
-import { reclaimAfter, release } from '../memory.ts';
-
-const compressAsync = promisify(zstdCompress);
-const decompressAsync = promisify(zstdDecompress);
+import { release } from '../memory.ts';
 
 /** Below this saving a compressed copy is not worth the CPU on every restore. */
 const MIN_SAVING = 0.03;
@@ -81,11 +77,42 @@ export function maybeCompress(data: Buffer): Promise<Compressed> | Compressed {
   // A small blob compresses in less time than a round trip through the thread pool takes.
   if (data.length <= SYNC_MAX) return compressSync(data);
   if (looksIncompressible(data)) return { payload: data, compressed: false };
-  const options = compressOptions(data.length);
-  return withSlot(() => compressAsync(data, { ...options, chunkSize: ASYNC_OUTPUT })).then((out) => {
-    reclaimAfter(ASYNC_OUTPUT); // the stream's output buffer: the result is a copy of it
-    return choose(data, out);
+  return withSlot(() => onPool(createZstdCompress(compressOptions(data.length)), data)).then((out) => choose(data, out));
+}
+
+/**
+ * zstd on libuv's pool, through a stream of its own: its output comes in
+ * pieces, which zlib's one-call API joins into a copy, leaving its output
+ * buffers (as large again) to the collector. Sized for the whole output, the
+ * stream's one output buffer holds every piece back to back, so the result
+ * is a view of it and the only one (see memory.ts release), with no copy.
+ */
+function onPool(stream: ZstdCompress | ZstdDecompress, data: Buffer, maxOutput = Infinity): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const pieces: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (piece: Buffer) => {
+      pieces.push(piece);
+      length += piece.length;
+      // A hostile payload may expand without end: stop at once, before it costs memory.
+      if (length > maxOutput) stream.destroy(new Error(`output exceeds ${maxOutput} bytes`));
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(joined(pieces)));
+    stream.end(data);
   });
+}
+
+/** Pieces that lie back to back in one buffer as a view of it; anything else (never seen) as a copy. */
+function joined(pieces: Buffer[]): Buffer {
+  const first = pieces[0];
+  if (!first) return Buffer.alloc(0);
+  let end = first.byteOffset;
+  for (const piece of pieces) {
+    if (piece.buffer !== first.buffer || piece.byteOffset !== end) return Buffer.concat(pieces);
+    end += piece.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 /** On the calling thread: small blobs here, and an engine thread's batches of small files (content-job.ts). */
@@ -102,12 +129,6 @@ function compressOptions(length: number) {
   };
 }
 
-/**
- * Output buffer of an asynchronous compression. Whatever its size, the stream
- * hands back a copy and leaves this buffer for the collector: a small one
- * (measured: 256 KiB left per 1 MiB blob instead of 1 MiB, and no slower).
- */
-const ASYNC_OUTPUT = 256 * 1024;
 
 export interface Compressed {
   payload: Buffer;
@@ -126,7 +147,7 @@ function choose(data: Buffer, out: Buffer): Compressed {
 export async function decompress(payload: Buffer, rawLength: number, what: string): Promise<Buffer> {
   // As with compression: a small blob is done before a thread-pool round trip would be.
   if (rawLength <= SYNC_MAX) return decompressSync(payload, rawLength, what);
-  return checked(decompressAsync(payload, decompressOptions(rawLength)), rawLength, what);
+  return checked(onPool(createZstdDecompress(decompressOptions(rawLength)), payload, rawLength), rawLength, what);
 }
 
 /** On the calling thread (a worker's, or here for small blobs). */
