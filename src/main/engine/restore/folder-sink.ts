@@ -39,6 +39,8 @@ export interface FolderSinkOptions {
   signal?: AbortSignal;
   /** Restore setuid/setgid bits of files (off by default: a restore must not hand out privileges). */
   keepSetuid?: boolean;
+  /** Folders, and links to make last, kept from earlier passes at most (beyond, the last passes replay the tree). */
+  recordLimit?: number;
 }
 
 const SETUID_SETGID = 0o6000;
@@ -69,7 +71,9 @@ export async function writeToFolder(
     await fs.mkdir(parent, { recursive: true });
     madeParent = parent;
   };
-  await makeFolders(root, replay, signal);
+  const limit = options.recordLimit ?? MAX_RECORDED;
+  const folders = await makeFolders(root, replay, signal, limit);
+  const lastEntries = new Recorded<TreeEntry>(limit);
   let index = 0;
   const files = new SmallFileWriter();
   try {
@@ -92,7 +96,10 @@ export async function writeToFolder(
         await fs.link(source, dest);
       } catch {
         deferredLinks.push(index); // its target is a symlink or comes later: link in the final pass
+        lastEntries.add(entry);
       }
+    } else if (entry.type === 'symlink') {
+      lastEntries.add(entry);
     } else if (entry.type === 'fifo' || entry.type === 'char' || entry.type === 'block') {
       // Node cannot create special files; they are recreated when restoring into a volume (tar).
       meter.update({});
@@ -103,8 +110,35 @@ export async function writeToFolder(
   } finally {
     await files.close();
   }
-  await finishEntries(root, replay, new Set(deferredLinks));
+  await finishEntries(root, replay, new Set(deferredLinks), lastEntries.entries, folders);
 }
+
+/**
+ * Entries a later pass needs again, kept from an earlier one so that pass
+ * does not read and decode the whole tree once more: up to a bound, beyond
+ * which (a tree of very many folders or links) the pass replays the tree
+ * instead, and memory stays flat.
+ */
+class Recorded<T> {
+  private list: T[] | undefined = [];
+  private readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  add(entry: T): void {
+    if (!this.list) return;
+    if (this.list.length < this.limit) this.list.push(entry);
+    else this.list = undefined;
+  }
+
+  /** All of them, in order; undefined when there were too many to keep. */
+  get entries(): readonly T[] | undefined {
+    return this.list;
+  }
+}
+const MAX_RECORDED = 16_384;
 
 /**
  * First pass: every folder before any file, as restic does. Made in one go,
@@ -115,11 +149,20 @@ export async function writeToFolder(
  * files restored again and again into a fresh folder: system time stayed
  * near 1 s instead of growing from 0.4 to 5 s.
  */
-async function makeFolders(root: Buffer, replay: () => AsyncIterable<TreeEntry>, signal: AbortSignal | undefined): Promise<void> {
+async function makeFolders(
+  root: Buffer,
+  replay: () => AsyncIterable<TreeEntry>,
+  signal: AbortSignal | undefined,
+  limit: number,
+): Promise<readonly TreeEntry[] | undefined> {
+  const folders = new Recorded<TreeEntry>(limit);
   for await (const entry of replay()) {
     throwIfAborted(signal);
-    if (entry.type === 'dir') await fs.mkdir(under(root, normalizeEntryPath(entry.path, 'directory')), { recursive: true, mode: 0o700 });
+    if (entry.type !== 'dir') continue;
+    await fs.mkdir(under(root, normalizeEntryPath(entry.path, 'directory')), { recursive: true, mode: 0o700 });
+    folders.add(entry);
   }
+  return folders.entries;
 }
 
 function parentOf(p: Buffer): Buffer {
@@ -190,13 +233,23 @@ async function applyOwnerAndMode(dest: Buffer, entry: TreeEntry, link: boolean):
   if (!link) await fs.chmod(dest, entry.mode);
 }
 
-/** Second pass: symbolic links, deferred hard links, then directory modes and times. */
-async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry>, deferred: Set<number>) {
+/**
+ * Last passes: symbolic links and deferred hard links, then folder modes and
+ * times; from the entries recorded earlier when there were few enough to
+ * keep, else from the tree again.
+ */
+async function finishEntries(
+  root: Buffer,
+  replay: () => AsyncIterable<TreeEntry>,
+  deferred: Set<number>,
+  links: readonly TreeEntry[] | undefined,
+  folders: readonly TreeEntry[] | undefined,
+) {
   let index = 0;
-  for await (const entry of replay()) {
+  for await (const entry of links ?? replay()) {
     const rel = normalizeEntryPath(entry.path, `entry '${displayPath(entry.path)}'`);
     const dest = under(root, rel);
-    if (entry.type === 'symlink' || (entry.type === 'hardlink' && deferred.has(index))) {
+    if (entry.type === 'symlink' || (entry.type === 'hardlink' && (links || deferred.has(index)))) {
       // Symbolic links exist from here on: every folder on the way is checked before it is used or made.
       await walkParents(root, rel, true);
       if (entry.type === 'symlink') {
@@ -213,7 +266,7 @@ async function finishEntries(root: Buffer, replay: () => AsyncIterable<TreeEntry
     index++;
   }
   // Directories last: their times change whenever a child is added.
-  for await (const entry of replay()) {
+  for await (const entry of folders ?? replay()) {
     if (entry.type !== 'dir') continue;
     const dest = under(root, normalizeEntryPath(entry.path, 'directory'));
     await applyOwnerAndMode(dest, entry, false);
