@@ -47,7 +47,7 @@ async function restoreWith(recordLimit: number | undefined): Promise<{ dir: stri
       yield data ? { entry: e, content: (async function* () { yield data; })() } : { entry: e };
     }
   })();
-  await writeToFolder(dir, items, replay, new ProgressMeter(undefined, 'restore'), recordLimit === undefined ? {} : { recordLimit });
+  await writeToFolder(dir, items, replay, new ProgressMeter(undefined, 'restoring'), recordLimit === undefined ? {} : { recordLimit });
   return { dir, replays };
 }
 
