@@ -100,7 +100,7 @@ export class BlobWriter {
     this.pendingBytes += length;
     const task = result
       .then(({ payload, compressed }) => {
-        const kept = this.append(id, type, payload, length, compressed);
+        const kept = this.append(id, type, payload, length, compressed, compressed);
         this.done(data, compressed ? payload : undefined, owned, kept);
       })
       .catch((err: unknown) => this.fail(err))
@@ -177,10 +177,16 @@ export class BlobWriter {
     reclaimAfter(left);
   }
 
-  /** Packs a blob; returns whether the pack may still hold `payload` itself (see ObjectEncoder.keepsInput). */
-  private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean): boolean {
+  /**
+   * Packs a blob; returns whether the pack may still hold `payload` itself
+   * (see ObjectEncoder.keepsInput). `zstdOutput`: the payload is the only view
+   * of zstd's output buffer (compression.ts), which may be much larger.
+   */
+  private append(id: string, type: BlobType, payload: Buffer, rawLength: number, compressed: boolean, zstdOutput = false): boolean {
     if (this.failure) return true;
     const pack = (this.pack ??= this.openPack());
+    // A pack that keeps what it is given must not keep zstd's larger buffer with it.
+    if (pack.encoder.keepsInput && zstdOutput) payload = compact(payload);
     for (const part of pack.encoder.update(payload)) this.collect(pack, part);
     pack.blobs.push([id, { pack: pack.id, type, offset: pack.length, length: payload.length, rawLength, compressed }]);
     pack.length += payload.length;
@@ -234,3 +240,16 @@ export class BlobWriter {
     if (this.failure) throw this.failure;
   }
 }
+
+/**
+ * zstd's output is a view of a buffer sized for the worst case (compression.ts):
+ * a copy of just the output when that buffer is much larger, which then goes.
+ */
+function compact(payload: Buffer): Buffer {
+  if (payload.buffer.byteLength - payload.length < COMPACT_SLACK) return payload;
+  const copy = Buffer.allocUnsafeSlow(payload.length);
+  copy.set(payload);
+  release(payload);
+  return copy;
+}
+const COMPACT_SLACK = 64 * 1024;

@@ -129,7 +129,6 @@ function compressOptions(length: number) {
   };
 }
 
-
 export interface Compressed {
   payload: Buffer;
   compressed: boolean;
