@@ -25,10 +25,16 @@ class EngineThreads {
   run<R>(thread: number, job: Job, transfer: ArrayBuffer[] = []): Promise<R> {
     const seq = ++this.seq;
     const worker = this.worker(thread % this.size);
+    if (!this.pending.size) this.keepAlive(true);
     return new Promise<R>((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (reply: unknown) => void, reject });
       worker.postMessage({ ...job, seq }, transfer);
     });
+  }
+
+  /** Starts every thread now rather than with its first job. */
+  start(): void {
+    for (let i = 0; i < this.size; i++) this.worker(i);
   }
 
   async stop(): Promise<void> {
@@ -41,7 +47,6 @@ class EngineThreads {
     const existing = this.workers[i];
     if (existing) return existing;
     const worker = engineWorker('engine-thread');
-    worker.unref(); // threads left running must not keep the process alive
     worker.on('message', (reply: ThreadReply) => this.onReply(reply));
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
@@ -49,20 +54,36 @@ class EngineThreads {
       this.workers[i] = undefined;
       this.failAll(new Error(`an engine thread stopped (exit code ${code})`));
     });
+    // After the listeners: adding a 'message' listener makes a worker keep the process alive again.
+    if (!this.pending.size) worker.unref();
     this.workers[i] = worker;
     return worker;
+  }
+
+  /**
+   * Threads keep the process alive while a job is under way (its caller may
+   * have nothing else to wait on), and never while idle: threads left running
+   * (started ahead, or a lease not yet released) must not hold up its exit.
+   */
+  private keepAlive(on: boolean): void {
+    for (const worker of this.workers) {
+      if (on) worker?.ref();
+      else worker?.unref();
+    }
   }
 
   private onReply({ seq, reply }: ThreadReply): void {
     const waiter = this.pending.get(seq);
     if (!waiter) return;
     this.pending.delete(seq);
+    if (!this.pending.size) this.keepAlive(false);
     waiter.resolve(reply);
   }
 
   private failAll(err: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(err);
     this.pending.clear();
+    this.keepAlive(false);
   }
 }
 
@@ -93,4 +114,21 @@ export function leaseThreads(): ThreadLease {
       await threads.stop();
     },
   };
+}
+
+/** How long threads started ahead of time wait for their first lease before stopping. */
+const PRESTART_MS = 5000;
+
+/**
+ * Starts the threads ahead of their first job, for a caller about to wait on
+ * something else (the key derivation of an unlock, some 0.4 s on libuv's
+ * pool): a thread takes about 0.1 s of CPU to start, which then overlaps the
+ * wait instead of following it. A lease taken meanwhile keeps them; without
+ * one they stop after PRESTART_MS (never keeping the process alive).
+ */
+export function prestartThreads(): void {
+  if (shared) return; // running or leased already
+  const lease = leaseThreads();
+  shared!.start();
+  setTimeout(() => void lease.release(), PRESTART_MS).unref();
 }

@@ -16,6 +16,7 @@ import { withLock, type RepoLock } from './lock.ts';
 import { ObjectCodec } from './object-codec.ts';
 import { REPO_FORMAT, parseRepoConfig, type RepoConfig } from './repo-config.ts';
 import { readKeyring, writeKeyring, type Keyring } from './keyring.ts';
+import { prestartThreads } from '../engine-threads.ts';
 import { checkSeal, sealJson } from './sealed-json.ts';
 import {
   coarseStats, newVersionId, parseExclusions, parseVersionFile, parseVersionPrivate, storedOrigin,
@@ -184,6 +185,8 @@ export class Repository {
           `remove the ones not in use from ${layout.keysPrefix} in the store`,
       );
     }
+    // Whatever follows the key derivation mostly runs on the engine threads: they start meanwhile.
+    prestartThreads();
     let revoked: string | undefined;
     for (const file of keyFiles) {
       const master = await unwrapMasterKey(file, credential, sealed.id);
