@@ -137,7 +137,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
 
     async 'jobs.startStackRestore'(p) {
       const [docker, store, target] = await Promise.all([app.docker(), app.store(p.target), app.targetName(p.target)]);
-      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password, { threads: true });
       const version = await repo.version(p.version);
       return {
         jobId: app.jobs.start('restore', stackRestoreTitle(p.backup, version, p.stack, target), async ({ signal, onProgress, containersDown }) => {
@@ -158,7 +158,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
         app.store(p.target),
         app.targetName(p.target),
       ]);
-      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password, { threads: true });
       const version = await repo.version(p.version);
       const merge = p.mode === 'merge' ? p.onExisting : undefined;
       const n = p.paths?.length ?? 0;
@@ -202,7 +202,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
 
     async 'jobs.startTestRestore'(p) {
       const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
-      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password, { threads: true });
       const version = await repo.version(p.version);
       const docker = testRestoreNeedsDocker(version) ? await app.docker() : undefined;
       return {
@@ -221,7 +221,7 @@ export function createJobHandlers(app: DvomApp): JobHandlers {
 
     async 'jobs.startVerify'(p) {
       const [store, target] = await Promise.all([app.store(p.target), app.targetName(p.target)]);
-      const repo = await openWithPassword(store, app.secrets, p.backup, p.password);
+      const repo = await openWithPassword(store, app.secrets, p.backup, p.password, { threads: true });
       return {
         jobId: app.jobs.start('verify', verifyTitle(p.backup, target), async ({ signal, onProgress }) => {
           const report = await verifyBackup(repo, { readData: p.readData, signal, onProgress });

@@ -48,9 +48,9 @@ function cliFinder(ctx: CommandContext, backup: string): CredentialFinder {
   };
 }
 
-/** Opens a backup, asking for its password only if it is encrypted. */
-export async function openBackup(ctx: CommandContext, name: string): Promise<Repository> {
-  const { repo, found } = await openWithFinder(ctx.store(), name, cliFinder(ctx, name));
+/** Opens a backup, asking for its password only if it is encrypted. `threads`: content is read next (see services' openBackup). */
+export async function openBackup(ctx: CommandContext, name: string, options: { threads?: boolean } = {}): Promise<Repository> {
+  const { repo, found } = await openWithFinder(ctx.store(), name, cliFinder(ctx, name), options);
   await rememberIfAsked(ctx, name, found);
   return repo;
 }

@@ -40,7 +40,7 @@ export async function createOrOpenBackup(store: StorageBackend, backup: string, 
     if (options.encrypt && !existing.encrypted) {
       throw usageError(`backup '${backup}' exists and is not encrypted; encryption is chosen when a backup is created${options.refusalHint ?? ''}`);
     }
-    return { ...(await openBackup(store, backup, options.finder)), created: false };
+    return { ...(await openBackup(store, backup, options.finder, { threads: true })), created: false };
   }
   checkNotVanished(store, backup, known);
   let created: CreatedOrOpened;
@@ -51,7 +51,7 @@ export async function createOrOpenBackup(store: StorageBackend, backup: string, 
     const found = await options.newCredential();
     const scrypt = scryptFromEnv(options.warn);
     options.onCreateEncrypted?.();
-    created = { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, ...(scrypt ? { scrypt } : {}) }), found, created: true };
+    created = { repo: await Repository.create(store, backup, { encrypted: true, credential: found.credential, threads: true, ...(scrypt ? { scrypt } : {}) }), found, created: true };
   }
   await rememberBackup(store, created.repo, undefined);
   return created;

@@ -2,7 +2,7 @@ import { readKnownBackup } from '../config/known-backups.ts';
 import { DvomError, integrityError, isDvomError } from '../engine/errors.ts';
 import type { Credential } from '../engine/crypto/key-file.ts';
 import type { RepoConfig } from '../engine/repo/repo-config.ts';
-import { Repository, readRepoConfig } from '../engine/repo/repository.ts';
+import { Repository, readRepoConfig, type OpenOptions } from '../engine/repo/repository.ts';
 import type { StorageBackend } from '../engine/storage/backend.ts';
 import { rememberedPasswordWrong } from '../platform/detailed-error.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -60,9 +60,15 @@ const SOURCE_NAMES: Record<FoundCredential['source'], string> = {
  * the backup, and a backup that says it is plain while a password or key for
  * it is at hand is refused unless this machine knows it as plain. Both checks
  * come before anything is written. Set `remember: false` to leave this
- * machine's record alone (listings).
+ * machine's record alone (listings), and `threads` when content is read or
+ * written next (Repository OpenOptions).
  */
-export async function openBackup(store: StorageBackend, backup: string, finder: CredentialFinder, options: { remember?: boolean } = {}): Promise<OpenedBackup> {
+export async function openBackup(
+  store: StorageBackend,
+  backup: string,
+  finder: CredentialFinder,
+  options: { remember?: boolean; threads?: boolean } = {},
+): Promise<OpenedBackup> {
   const known = await readKnownBackup(store.location, backup);
   const config = await readRepoConfig(store, backup);
   checkKnownBackup(store, backup, config, known);
@@ -78,7 +84,7 @@ export async function openBackup(store: StorageBackend, backup: string, finder: 
     }
     opened = { repo: await Repository.open(store, backup), found: undefined };
   } else {
-    opened = await openEncrypted(store, backup, finder, known?.keyringGeneration ?? 0);
+    opened = await openEncrypted(store, backup, finder, { minKeyringGeneration: known?.keyringGeneration ?? 0, ...(options.threads ? { threads: true } : {}) });
   }
   // Again on the config actually opened: the store may have changed between the two reads.
   checkKnownBackup(store, backup, opened.repo.config, known);
@@ -86,14 +92,14 @@ export async function openBackup(store: StorageBackend, backup: string, finder: 
   return opened;
 }
 
-async function openEncrypted(store: StorageBackend, backup: string, finder: CredentialFinder, minKeyringGeneration: number): Promise<OpenedBackup> {
+async function openEncrypted(store: StorageBackend, backup: string, finder: CredentialFinder, openOptions: OpenOptions): Promise<OpenedBackup> {
   let found = await finder.find();
   try {
-    return { repo: await Repository.open(store, backup, found.credential, { minKeyringGeneration }), found };
+    return { repo: await Repository.open(store, backup, found.credential, openOptions), found };
   } catch (err) {
     if (!(isDvomError(err, 'WRONG_PASSWORD') && found.source === 'keychain')) throw err;
     found = await finder.afterStaleKeychain(err);
-    return { repo: await Repository.open(store, backup, found.credential, { minKeyringGeneration }), found };
+    return { repo: await Repository.open(store, backup, found.credential, openOptions), found };
   }
 }
 
@@ -126,8 +132,14 @@ export function passwordFinder(
   };
 }
 
-/** Opens a backup for the app: with the password the user typed, else the one remembered in the keychain. */
-export async function openWithPassword(store: StorageBackend, secrets: SecretStore, backup: string, password: string | undefined): Promise<Repository> {
+/** Opens a backup for the app: with the password the user typed, else the one remembered in the keychain. `threads`: see openBackup. */
+export async function openWithPassword(
+  store: StorageBackend,
+  secrets: SecretStore,
+  backup: string,
+  password: string | undefined,
+  options: { threads?: boolean } = {},
+): Promise<Repository> {
   const finder = passwordFinder(backup, password, () => rememberedPassword(secrets, store, backup));
-  return (await openBackup(store, backup, finder)).repo;
+  return (await openBackup(store, backup, finder, options)).repo;
 }

@@ -67,7 +67,7 @@ export async function openUnattended(
   warn: (text: string) => void = () => {},
 ): Promise<{ repo: Repository; created: boolean }> {
   const finder = passwordFinder(backup, undefined, async () => access.password, ' (was it changed elsewhere?); remember the current one');
-  if (encrypt === undefined) return { repo: (await openBackup(access.store, backup, finder)).repo, created: false };
+  if (encrypt === undefined) return { repo: (await openBackup(access.store, backup, finder, { threads: true })).repo, created: false };
   const created = await createOrOpenBackup(access.store, backup, {
     encrypt,
     finder,

@@ -22,7 +22,7 @@ export const verifyCommand: Command = {
   options: { ...COMMON_OPTIONS, ...CREDENTIAL_OPTIONS, 'read-data': { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx) {
-    const repo = await openBackup(ctx, ctx.positionals[0]!);
+    const repo = await openBackup(ctx, ctx.positionals[0]!, { threads: ctx.values['read-data'] === true });
     const bar = progressBar(ctx.output.interactive, `verify ${repo.name}`);
     let report;
     try {

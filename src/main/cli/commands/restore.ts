@@ -84,7 +84,7 @@ export const restoreCommand: Command = {
     const paths = strings(ctx.values, 'path');
     if (dryRun && paths.length) throw usageError('--path goes with a restore; for a test restore of part of a version use --include');
     let merged: MergeCounts | undefined;
-    const repo = await openBackup(ctx, name);
+    const repo = await openBackup(ctx, name, { threads: true });
     const version = await repo.version(str(ctx.values, 'version'));
     const needsDocker = destinationVolume !== undefined || (dryRun && testRestoreNeedsDocker(version));
     const docker = needsDocker ? await dockerFor(ctx) : undefined;
@@ -155,7 +155,7 @@ async function restoreStackCommand(ctx: CommandContext, name: string, stack: str
   for (const flag of ['target-volume', 'target-dir', 'volume', 'dry-run', 'stop-containers', 'include', 'exclude', 'keep-setuid', 'keep-existing', 'overwrite-existing', 'path']) {
     if (ctx.values[flag] !== undefined) throw usageError(`--${flag} does not go with --stack`);
   }
-  const repo = await openBackup(ctx, name);
+  const repo = await openBackup(ctx, name, { threads: true });
   const version = await repo.version(str(ctx.values, 'version'));
   const docker = await dockerFor(ctx);
   const bar = progressBar(ctx.output.interactive, `restore ${stack}`);
