@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { isOwned, markOwned, release, releaseOwned } from './memory.ts';
+import { isOwned, markOwned, movableSole, release, releaseOwned } from './memory.ts';
 import { DecryptingDecoder, EncryptingEncoder, decodeAll } from './crypto/object-cipher.ts';
 
 test('release frees a buffer of its own at once, and leaves pooled small buffers to the collector', () => {
@@ -51,4 +51,15 @@ test('only memory marked as owned is freed by releaseOwned; short buffers from t
   assert.equal(isOwned(neighbour), false);
   assert.equal(releaseOwned(pooled), false);
   assert.equal(neighbour.toString(), 'its neighbour');
+});
+
+test('movableSole moves a large view with all its memory, and copies a short one (it may be cut from the shared pool)', () => {
+  const large = Buffer.allocUnsafeSlow(64 * 1024 + 1).subarray(0, 64 * 1024);
+  assert.equal(movableSole(large), large, 'moved as it is, with the byte beyond it');
+  const pooled = Buffer.from('a short blob');
+  assert.notEqual(pooled.buffer.byteLength, pooled.length, 'cut from the pool');
+  const moved = movableSole(pooled);
+  assert.notEqual(moved.buffer, pooled.buffer);
+  assert.equal(moved.byteLength, moved.buffer.byteLength, 'a copy of its own');
+  assert.ok(Buffer.from(moved).equals(pooled));
 });

@@ -71,11 +71,11 @@ export function movable(view: Uint8Array): Uint8Array {
 /**
  * `view` ready to move when nothing else will use the memory it is cut from
  * (a decoder's own output): all of that memory moves with it instead of a
- * copy, unless it may be Node's shared pool, which must never move.
+ * copy. A short view may be cut from Node's shared pool, which must never
+ * move: it is copied (as release() leaves such views alone).
  */
 export function movableSole(view: Uint8Array): Uint8Array {
-  const memory = view.buffer;
-  return memory instanceof ArrayBuffer && memory.byteLength >= Buffer.poolSize >>> 1 ? view : movable(view);
+  return view.buffer instanceof ArrayBuffer && view.byteLength >= Buffer.poolSize >>> 1 ? view : movable(view);
 }
 
 /** Memory a reader handed out as the only view of it (see markOwned). */
