@@ -18,17 +18,20 @@ const MiB = 1024 * 1024;
 interface PackReads {
   requests: number;
   bytes: number;
+  /** The most reads under way at once. */
+  mostAtOnce: number;
   /** Reads that fetched bytes another read of the same pack was fetching at that very moment. */
   overlapping: string[];
 }
 
 /** A store with some latency that records the ranged reads of pack objects. */
-function recordingPackReads(inner: StorageBackend): { store: StorageBackend; reads: PackReads } {
-  const reads: PackReads = { requests: 0, bytes: 0, overlapping: [] };
+function recordingPackReads(inner: StorageBackend, readAhead?: number): { store: StorageBackend; reads: PackReads } {
+  const reads: PackReads = { requests: 0, bytes: 0, mostAtOnce: 0, overlapping: [] };
   const inFlight = new Set<{ key: string; start: number; end: number }>();
   const store: StorageBackend = {
     location: inner.location,
     concurrentPuts: inner.concurrentPuts,
+    ...(readAhead ? { readAhead } : {}),
     put: (key, body, options) => inner.put(key, body, options),
     get: (key) => inner.get(key),
     getStream: (key) => inner.getStream(key),
@@ -41,6 +44,7 @@ function recordingPackReads(inner: StorageBackend): { store: StorageBackend; rea
         }
       }
       inFlight.add(read);
+      reads.mostAtOnce = Math.max(reads.mostAtOnce, inFlight.size);
       try {
         await delay(25); // a network round trip, so reads overlap in time as they do on S3
         const data = await inner.getRange(key, start, length);
@@ -58,7 +62,8 @@ function recordingPackReads(inner: StorageBackend): { store: StorageBackend; rea
   return { store, reads };
 }
 
-test('a restore fetches no pack bytes twice at once, in few requests', async (t) => {
+for (const readAhead of [undefined, 16 * MiB]) {
+test(`a restore fetches no pack bytes twice at once, in few requests${readAhead ? ', also reading ahead as on S3' : ''}`, async (t) => {
   const base = tempDir(t, 'restore-reads');
   const src = path.join(base, 'src');
   fs.mkdirSync(path.join(src, 'many'), { recursive: true });
@@ -71,7 +76,7 @@ test('a restore fetches no pack bytes twice at once, in few requests', async (t)
   const version = await backup(repo, folderSource(src), { sourceKind: 'path' });
   const storedPackBytes = packFiles(storeDir).reduce((sum, p) => sum + fs.statSync(path.join(storeDir, p)).size, 0);
 
-  const { store, reads } = recordingPackReads(new LocalBackend(storeDir));
+  const { store, reads } = recordingPackReads(new LocalBackend(storeDir), readAhead);
   const reopened = await Repository.open(store, 'test', password());
   const out = path.join(base, 'out');
   await restoreToFolder(reopened, await reopened.version(version.id), out);
@@ -83,4 +88,8 @@ test('a restore fetches no pack bytes twice at once, in few requests', async (t)
   const expected = Math.ceil(storedPackBytes / (4 * MiB)) + 2 * packs;
   assert.ok(reads.requests <= expected, `${reads.requests} ranged reads for ${storedPackBytes} bytes in ${packs} packs (expected at most ${expected})`);
   assert.ok(reads.bytes <= storedPackBytes + packs * 4 * MiB, `read ${reads.bytes} bytes of packs holding ${storedPackBytes}`);
+  // Reading ahead keeps more round trips under way, for the same requests (nothing fetched that is not used).
+  if (readAhead) assert.ok(reads.mostAtOnce >= 4, `at most ${reads.mostAtOnce} reads at once`);
+  else assert.ok(reads.mostAtOnce <= 3, `${reads.mostAtOnce} reads at once without reading ahead`);
 });
+}

@@ -49,7 +49,7 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
     root,
     entries,
     /** With `freeChunks`, each chunk is valid only until the next is asked for (see restoreStream). */
-    items: (freeChunks = false): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id, false), freeChunks),
+    items: (freeChunks = false): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id, false), freeChunks, reader.readsAhead ? (id) => reader.hint(id) : undefined),
   };
 }
 

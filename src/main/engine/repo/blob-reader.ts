@@ -42,6 +42,9 @@ export class BlobReader {
   private blocks: Block[] = [];
   private readonly pool: DecodePool | undefined;
   private readonly blockSize: number;
+  /** Blocks read ahead of their first use (see hint), by pack and index. */
+  private readonly ahead = new Map<string, Promise<Buffer>>();
+  private readonly aheadLimit: number;
 
   /** With a pool, decryption and decoding run on its threads; without, here. */
   constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex, pool?: DecodePool) {
@@ -51,6 +54,36 @@ export class BlobReader {
     this.pool = pool;
     const size = codec.backend.rangeReadSize;
     this.blockSize = size && size > 0 && size % SEGMENT === 0 ? size : BLOCK_SIZE;
+    this.aheadLimit = Math.floor((codec.backend.readAhead ?? 0) / this.blockSize);
+  }
+
+  /**
+   * A blob that will be read soon: on a store where each read is a round trip
+   * (readAhead), the blocks holding it are fetched (and decrypted) now, a few
+   * at most, so several reads are under way while earlier blobs are decoded
+   * and written. Only blocks that hold a blob about to be read: nothing is
+   * fetched that the restore will not use. Returns whether there is room for
+   * more.
+   */
+  hint(id: string): boolean {
+    if (this.ahead.size >= this.aheadLimit) return false;
+    const loc = this.index.get(id);
+    const pack = loc && this.index.packs.get(loc.pack);
+    if (!loc || !pack) return true; // reported when it is read
+    const last = Math.max(Math.floor(loc.offset / this.blockSize), Math.floor((loc.offset + loc.length - 1) / this.blockSize));
+    for (let i = Math.floor(loc.offset / this.blockSize); i <= last && this.ahead.size < this.aheadLimit; i++) {
+      const key = `${loc.pack}:${i}`;
+      if (this.ahead.has(key) || this.blocks.some((b) => b.pack === loc.pack && b.index === i)) continue;
+      const data = this.readBlock(loc.pack, pack.length, i);
+      data.catch(() => undefined); // its error reaches whoever takes the block
+      this.ahead.set(key, data);
+    }
+    return this.ahead.size < this.aheadLimit;
+  }
+
+  /** Whether hint() may fetch anything on this store. */
+  get readsAhead(): boolean {
+    return this.aheadLimit > 0;
   }
 
   location(id: string): BlobLocation {
@@ -109,8 +142,9 @@ export class BlobReader {
       kept.users++;
       return kept;
     }
-    const start = index * this.blockSize;
-    const data = this.readRange(this.layout.pack(pack), packLength, start, Math.min(this.blockSize, packLength - start));
+    const key = `${pack}:${index}`;
+    const data = this.ahead.get(key) ?? this.readBlock(pack, packLength, index);
+    this.ahead.delete(key);
     const block: Block = { pack, index, data, users: 1, dropped: false };
     data.then(
       (bytes) => (block.bytes = bytes),
@@ -144,6 +178,11 @@ export class BlobReader {
   /** A dropped block nobody is reading from: its memory (this reader's alone) goes now, not at a collection. */
   private free(block: Block): void {
     if (block.dropped && block.users === 0 && block.bytes) release(block.bytes);
+  }
+
+  private readBlock(pack: string, packLength: number, index: number): Promise<Buffer> {
+    const start = index * this.blockSize;
+    return this.readRange(this.layout.pack(pack), packLength, start, Math.min(this.blockSize, packLength - start));
   }
 
   private async readRange(key: string, packLength: number, offset: number, length: number): Promise<Buffer> {

@@ -2,35 +2,61 @@ import type { TreeEntry } from '../tree/tree-entry.ts';
 
 type Token = { entry: TreeEntry } | { chunk: Promise<Buffer> };
 
+/** Chunk ids named to `hint` ahead of the reads in flight; entries held for that at most (folders and empty files have none). */
+const HINTS_AHEAD = 64;
+const MAX_UPCOMING = 1024;
+
 /**
  * Walks tree entries and keeps up to `maxInFlight` chunk reads running ahead
  * of the consumer, across file boundaries, so many small files restore at the
  * speed of the store rather than one round trip each. Yields entries and
- * their chunks in order.
+ * their chunks in order. `hint` learns of the chunks to be read after those,
+ * nearest first, some way ahead: the reader may start fetching what holds
+ * them, and says when it has no room for more.
  */
 export async function* prefetchChunks(
   entries: AsyncIterable<TreeEntry>,
   read: (id: string) => Promise<Buffer>,
   maxInFlight = 8,
+  hint?: (id: string) => boolean,
 ): AsyncGenerator<Token> {
   const queue: Token[] = [];
   let inFlight = 0;
   const source = tokens(entries)[Symbol.asyncIterator]();
+  /** Taken from the source (and hinted), not yet read. */
+  const upcoming: ({ entry: TreeEntry } | { id: string })[] = [];
+  let hinted = 0;
   let done = false;
+  const pull = async () => {
+    const next = await source.next();
+    if (next.done) {
+      done = true;
+      return;
+    }
+    upcoming.push(next.value);
+    if ('id' in next.value) hinted++;
+  };
+  // Again each time: the nearest are hinted first, and those the reader had no room for earlier get another chance.
+  const hintUpcoming = () => {
+    for (const value of upcoming) if ('id' in value && !hint!(value.id)) return;
+  };
   const fill = async () => {
-    while (!done && inFlight < maxInFlight && queue.length < maxInFlight * 8) {
-      const next = await source.next();
-      if (next.done) {
-        done = true;
-        break;
+    while ((upcoming.length || !done) && inFlight < maxInFlight && queue.length < maxInFlight * 8) {
+      if (!upcoming.length) await pull();
+      if (hint) {
+        while (!done && hinted < HINTS_AHEAD && upcoming.length < MAX_UPCOMING) await pull();
+        hintUpcoming();
       }
-      if ('id' in next.value) {
-        const chunk = read(next.value.id);
+      const value = upcoming.shift();
+      if (!value) break;
+      if ('id' in value) {
+        hinted--;
+        const chunk = read(value.id);
         chunk.catch(() => undefined); // rethrown when the consumer reaches it
         inFlight++;
         queue.push({ chunk });
       } else {
-        queue.push(next.value);
+        queue.push(value);
       }
     }
   };

@@ -25,8 +25,9 @@ export async function* restoreStream(
   entries: AsyncIterable<TreeEntry>,
   read: (id: string) => Promise<Buffer>,
   freeChunks = false,
+  hint?: (id: string) => boolean,
 ): AsyncGenerator<RestoreItem> {
-  const tokens = prefetchChunks(entries, read);
+  const tokens = prefetchChunks(entries, read, undefined, hint);
   let pending = await tokens.next();
   while (!pending.done) {
     const token = pending.value;

@@ -88,6 +88,11 @@ export interface StorageBackend {
    */
   readonly rangeReadSize?: number;
   /**
+   * Bytes of packs a restore fetches ahead of the blobs it is decoding, where
+   * each read is a round trip (S3); unset, none (a local disk answers at once).
+   */
+  readonly readAhead?: number;
+  /**
    * Stores an object. When the promise resolves the object is durable and
    * complete; a failed or interrupted put never leaves a partial object under
    * `key`. Without `overwrite`, an existing key fails with ALREADY_EXISTS.

@@ -113,6 +113,8 @@ export class S3Backend implements StorageBackend {
   /** Two packs uploading hide the latency of each request. */
   readonly concurrentPuts = 2;
   readonly freesParts = true;
+  /** Four 4 MiB ranged GETs beyond the reads in flight: each waits a round trip and the store's own reads. */
+  readonly readAhead = 16 * 1024 * 1024;
   private readonly client: S3Client;
   private readonly settings: S3Settings;
   private readonly base: string;
