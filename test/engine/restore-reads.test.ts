@@ -88,8 +88,9 @@ test(`a restore fetches no pack bytes twice at once, in few requests${readAhead 
   const expected = Math.ceil(storedPackBytes / (4 * MiB)) + 2 * packs;
   assert.ok(reads.requests <= expected, `${reads.requests} ranged reads for ${storedPackBytes} bytes in ${packs} packs (expected at most ${expected})`);
   assert.ok(reads.bytes <= storedPackBytes + packs * 4 * MiB, `read ${reads.bytes} bytes of packs holding ${storedPackBytes}`);
-  // Reading ahead keeps more round trips under way, for the same requests (nothing fetched that is not used).
+  // Reading ahead keeps several round trips under way (its four blocks are asked for at once), within the
+  // same bounds on requests and bytes: nothing is fetched that is not used. Without it, how many overlap
+  // depends on timing (3 or 4 measured), so only this side is asserted.
   if (readAhead) assert.ok(reads.mostAtOnce >= 4, `at most ${reads.mostAtOnce} reads at once`);
-  else assert.ok(reads.mostAtOnce <= 3, `${reads.mostAtOnce} reads at once without reading ahead`);
 });
 }

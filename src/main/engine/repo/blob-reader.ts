@@ -62,8 +62,8 @@ export class BlobReader {
    * (readAhead), the blocks holding it are fetched (and decrypted) now, a few
    * at most, so several reads are under way while earlier blobs are decoded
    * and written. Only blocks that hold a blob about to be read: nothing is
-   * fetched that the restore will not use. Returns whether there is room for
-   * more.
+   * fetched that the restore will not use. Returns false when there was no
+   * room for it (the caller names it again later).
    */
   hint(id: string): boolean {
     if (this.ahead.size >= this.aheadLimit) return false;
@@ -78,7 +78,7 @@ export class BlobReader {
       data.catch(() => undefined); // its error reaches whoever takes the block
       this.ahead.set(key, data);
     }
-    return this.ahead.size < this.aheadLimit;
+    return true;
   }
 
   /** Whether hint() may fetch anything on this store. */

@@ -36,14 +36,16 @@ test('hints name the chunks to be read, nearest first, and again those the reade
   const hints: string[] = [];
   const taken = new Set<string>();
   let room = 3;
+  let calls = 0;
   const hint = (id: string) => {
-    if (taken.has(id)) return room > 0;
+    calls++;
+    assert.ok(!taken.has(id), `${id} named again after it was taken`);
     if (room === 0) return false;
     hints.push(id);
     order.push(`hint ${id}`);
     taken.add(id);
     room--;
-    return room > 0;
+    return true;
   };
   const got: string[] = [];
   for await (const token of prefetchChunks(from(entries), read, 8, hint)) {
@@ -58,6 +60,8 @@ test('hints name the chunks to be read, nearest first, and again those the reade
   assert.deepEqual(reads, expected.filter((x) => x.startsWith('c')), 'each chunk read once, in order');
   for (let i = 1; i < hints.length; i++) assert.ok(Number(hints[i]!.slice(1)) > Number(hints[i - 1]!.slice(1)), `hints nearest first: ${hints.join(' ')}`);
   assert.ok(hints.length > 50, `${hints.length} hints: those refused earlier were named again`);
+  // At most one refusal per step besides the names taken: never a scan of all that is ahead.
+  assert.ok(calls <= hints.length + 2 * expected.length, `${calls} calls of hint for ${expected.length} entries and chunks`);
   assert.ok(hints.every((id) => order.indexOf(`hint ${id}`) < order.indexOf(`read ${id}`)), 'each hinted before it is read');
 });
 

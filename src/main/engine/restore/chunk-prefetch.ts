@@ -12,7 +12,8 @@ const MAX_UPCOMING = 1024;
  * speed of the store rather than one round trip each. Yields entries and
  * their chunks in order. `hint` learns of the chunks to be read after those,
  * nearest first, some way ahead: the reader may start fetching what holds
- * them, and says when it has no room for more.
+ * them, and returns false when it has no room for one (it is named again
+ * later).
  */
 export async function* prefetchChunks(
   entries: AsyncIterable<TreeEntry>,
@@ -26,6 +27,8 @@ export async function* prefetchChunks(
   /** Taken from the source (and hinted), not yet read. */
   const upcoming: ({ entry: TreeEntry } | { id: string })[] = [];
   let hinted = 0;
+  /** upcoming[0 … named) were taken by `hint`. */
+  let named = 0;
   let done = false;
   const pull = async () => {
     const next = await source.next();
@@ -36,9 +39,12 @@ export async function* prefetchChunks(
     upcoming.push(next.value);
     if ('id' in next.value) hinted++;
   };
-  // Again each time: the nearest are hinted first, and those the reader had no room for earlier get another chance.
+  // Nearest first; one the reader had no room for is named again next time.
   const hintUpcoming = () => {
-    for (const value of upcoming) if ('id' in value && !hint!(value.id)) return;
+    for (; named < upcoming.length; named++) {
+      const value = upcoming[named]!;
+      if ('id' in value && !hint!(value.id)) return;
+    }
   };
   const fill = async () => {
     while ((upcoming.length || !done) && inFlight < maxInFlight && queue.length < maxInFlight * 8) {
@@ -49,6 +55,7 @@ export async function* prefetchChunks(
       }
       const value = upcoming.shift();
       if (!value) break;
+      named = Math.max(0, named - 1);
       if ('id' in value) {
         hinted--;
         const chunk = read(value.id);
