@@ -24,9 +24,10 @@ export async function* prefetchChunks(
   const queue: Token[] = [];
   let inFlight = 0;
   const source = tokens(entries)[Symbol.asyncIterator]();
-  /** Taken from the source (and hinted), not yet read. */
+  /** Taken from the source, not yet read. */
   const upcoming: ({ entry: TreeEntry } | { id: string })[] = [];
-  let hinted = 0;
+  /** Chunk ids in `upcoming`. */
+  let idsAhead = 0;
   /** upcoming[0 … named) were taken by `hint`. */
   let named = 0;
   let done = false;
@@ -37,7 +38,7 @@ export async function* prefetchChunks(
       return;
     }
     upcoming.push(next.value);
-    if ('id' in next.value) hinted++;
+    if ('id' in next.value) idsAhead++;
   };
   // Nearest first; one the reader had no room for is named again next time.
   const hintUpcoming = () => {
@@ -50,14 +51,14 @@ export async function* prefetchChunks(
     while ((upcoming.length || !done) && inFlight < maxInFlight && queue.length < maxInFlight * 8) {
       if (!upcoming.length) await pull();
       if (hint) {
-        while (!done && hinted < HINTS_AHEAD && upcoming.length < MAX_UPCOMING) await pull();
+        while (!done && idsAhead < HINTS_AHEAD && upcoming.length < MAX_UPCOMING) await pull();
         hintUpcoming();
       }
       const value = upcoming.shift();
       if (!value) break;
       named = Math.max(0, named - 1);
       if ('id' in value) {
-        hinted--;
+        idsAhead--;
         const chunk = read(value.id);
         chunk.catch(() => undefined); // rethrown when the consumer reaches it
         inFlight++;
