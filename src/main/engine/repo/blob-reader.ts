@@ -70,10 +70,10 @@ export class BlobReader {
     const loc = this.index.get(id);
     const pack = loc && this.index.packs.get(loc.pack);
     if (!loc || !pack) return true; // reported when it is read
-    const last = Math.max(Math.floor(loc.offset / this.blockSize), Math.floor((loc.offset + loc.length - 1) / this.blockSize));
-    for (let i = Math.floor(loc.offset / this.blockSize); i <= last && this.ahead.size < this.aheadLimit; i++) {
+    const [first, last] = this.blocksOf(loc);
+    for (let i = first; i <= last && this.ahead.size < this.aheadLimit; i++) {
       const key = `${loc.pack}:${i}`;
-      if (this.ahead.has(key) || this.blocks.some((b) => b.pack === loc.pack && b.index === i)) continue;
+      if (this.ahead.has(key) || this.kept(loc.pack, i)) continue;
       const data = this.readBlock(loc.pack, pack.length, i);
       data.catch(() => undefined); // its error reaches whoever takes the block
       this.ahead.set(key, data);
@@ -110,8 +110,7 @@ export class BlobReader {
     const pack = this.index.packs.get(loc.pack);
     if (!pack) throw integrityError(`pack ${loc.pack.slice(0, 16)}… is missing from the index`);
     const end = loc.offset + loc.length;
-    const first = Math.floor(loc.offset / this.blockSize);
-    const last = Math.max(first, Math.floor((end - 1) / this.blockSize));
+    const [first, last] = this.blocksOf(loc);
     const used: Block[] = [];
     for (let i = first; i <= last; i++) used.push(this.block(loc.pack, pack.length, i));
     try {
@@ -134,9 +133,19 @@ export class BlobReader {
     }
   }
 
+  /** The first and last of the fixed blocks that hold the blob's stored bytes. */
+  private blocksOf(loc: BlobLocation): [first: number, last: number] {
+    const first = Math.floor(loc.offset / this.blockSize);
+    return [first, Math.max(first, Math.floor((loc.offset + loc.length - 1) / this.blockSize))];
+  }
+
+  private kept(pack: string, index: number): Block | undefined {
+    return this.blocks.find((b) => b.pack === pack && b.index === index);
+  }
+
   /** Takes a block for one read (call unuse() once its bytes are copied out). */
   private block(pack: string, packLength: number, index: number): Block {
-    const kept = this.blocks.find((b) => b.pack === pack && b.index === index);
+    const kept = this.kept(pack, index);
     if (kept) {
       this.blocks = [kept, ...this.blocks.filter((b) => b !== kept)];
       kept.users++;
