@@ -38,7 +38,9 @@ interface OpenPack {
 
 /**
  * Deduplicates blobs against the index, compresses them and packs them into
- * pack objects of ~16 MiB, streamed to the store as they fill. Memory stays
+ * pack objects of ~16 MiB, streamed to the store as they fill. Blobs are
+ * packed in the order they were added, so a restore, which reads them in that
+ * order, reads each pack front to back and keeps few blocks. Memory stays
  * bounded: at most `maxPendingBytes` waiting for compression, a few MiB
  * queued for the store, and whatever the store itself holds per put (none on
  * a local disk; S3 keeps a pack so a failed request can be resent).
@@ -52,6 +54,8 @@ export class BlobWriter {
   private readonly maxPendingBytes: number;
   private readonly pendingIds = new Set<string>();
   private readonly tasks = new Set<Promise<void>>();
+  /** The task added last: each one packs its blob after the one before (see add). */
+  private lastTask: Promise<void> = Promise.resolve();
   private readonly uploads = new Set<Promise<void>>();
   private pendingBytes = 0;
   private readonly waiters: (() => void)[] = [];
@@ -91,17 +95,20 @@ export class BlobWriter {
     await this.roomInPack();
     this.addedBytes += length;
     const result = maybeCompress(data);
-    if (!(result instanceof Promise)) {
-      // Compressed here already (small blobs): straight into the pack, no task to track.
+    const onPool = result instanceof Promise;
+    if (!onPool && !this.tasks.size) {
+      // Compressed here already (small blobs) and nothing ahead of it: straight into the pack, no task to track.
       const kept = this.append(id, type, result.payload, length, result.compressed);
       this.done(data, undefined, owned, kept);
       return id;
     }
     this.pendingBytes += length;
-    const task = result
-      .then(({ payload, compressed }) => {
-        const kept = this.append(id, type, payload, length, compressed, compressed);
-        this.done(data, compressed ? payload : undefined, owned, kept);
+    // Packed in the order added, whatever order compression finishes in.
+    const task = Promise.all([result, this.lastTask])
+      .then(([{ payload, compressed }]) => {
+        const zstdOutput = onPool && compressed;
+        const kept = this.append(id, type, payload, length, compressed, zstdOutput);
+        this.done(data, zstdOutput ? payload : undefined, owned, kept);
       })
       .catch((err: unknown) => this.fail(err))
       .finally(() => {
@@ -110,6 +117,7 @@ export class BlobWriter {
         this.waiters.shift()?.();
       });
     this.tasks.add(task);
+    this.lastTask = task;
     return id;
   }
 
@@ -122,6 +130,8 @@ export class BlobWriter {
     this.throwIfFailed();
     if (this.index.has(id) || this.pendingIds.has(id)) return false;
     this.pendingIds.add(id);
+    while (this.tasks.size) await this.lastTask; // blobs added before it are packed first
+    this.throwIfFailed();
     await this.roomInPack();
     this.addedBytes += rawLength;
     return this.append(id, type, payload, rawLength, compressed);

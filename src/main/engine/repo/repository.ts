@@ -341,7 +341,6 @@ export class Repository {
     return new BlobWriter(this.codec, this.layout, index, options);
   }
 
-  /** Writes an index file for freshly stored packs; returns its stored size. */
   /** Writes one index file for `packs`: its key (none for no packs) and stored size. */
   async writeIndex(packs: Parameters<typeof encodeIndex>[0]): Promise<{ key?: string; bytes: number }> {
     if (!packs.length) return { bytes: 0 };
