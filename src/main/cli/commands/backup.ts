@@ -20,8 +20,9 @@ import type { VersionSummary } from '../../engine/repo/version-file.ts';
 import { checkStackName } from '../../docker/compose.ts';
 import { backupStack, backupStackPerVolume, perVolumeBackupName, planStackBackup } from '../../services/stack-backup.ts';
 
-/** Folder entries walked ahead while unlocking: a few MiB of metadata at most. */
+/** Folder entries walked ahead while unlocking (a few MiB of metadata at most), and once the backup takes them. */
 const READ_AHEAD_ENTRIES = 16384;
+const READ_AHEAD_STEADY = 256;
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -86,7 +87,7 @@ export const backupCommand: Command = {
     const entries = source === undefined ? undefined : readAhead(folderSource(source, {
       onWarning: (m) => ctx.output.warn(m),
       ...(exclude.length ? { skip: excludedPath(exclude) } : {}),
-    }), READ_AHEAD_ENTRIES);
+    }), READ_AHEAD_ENTRIES, READ_AHEAD_STEADY);
     let opened;
     try {
       opened = await openOrCreate(ctx, name, ctx.values.encrypt === true);

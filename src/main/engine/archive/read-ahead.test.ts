@@ -56,3 +56,21 @@ test('return() stops the walk and closes the source, also before the first entry
   assert.equal(midway.state.closed, true);
   assert.ok(midway.state.pulled <= 26, `pulled ${midway.state.pulled}`);
 });
+
+test('once the consumer has begun, the walk stays only the steady bound ahead', async () => {
+  const { state, source } = counted(1000);
+  const ahead = readAhead(source, 100, 5);
+  await settle();
+  assert.equal(state.pulled, 100, 'the whole bound before the first entry is taken');
+  const seen: number[] = [];
+  for await (const v of ahead) {
+    seen.push(v);
+    if (v === 149) {
+      await settle();
+      // 150 taken: the 100 held first ran out, and after them at most 5 were walked ahead.
+      assert.ok(state.pulled <= 150 + 5, `pulled ${state.pulled}`);
+      assert.ok(state.pulled >= 150 + 4, `pulled ${state.pulled}: it still reads ahead`);
+    }
+  }
+  assert.deepEqual(seen, [...Array(1000).keys()]);
+});

@@ -10,14 +10,19 @@
  * is made); a tar stream's bodies must be read in order. A failure of the
  * source is thrown where it happened in the sequence, after the entries
  * before it. Call return() (a for-await loop does) to stop the walk.
+ *
+ * Once the consumer takes its first entry, the walk stays only `steady`
+ * entries ahead: every entry held is live memory that each full collection
+ * marks again, and a walk far ahead gains nothing once the consumer is busy.
  */
-export function readAhead<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T> {
+export function readAhead<T>(source: AsyncIterable<T>, max: number, steady = max): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   let buffer: T[] = [];
   let head = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
   let stopped = false;
+  let bound = max;
   let pumping: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
@@ -29,7 +34,7 @@ export function readAhead<T>(source: AsyncIterable<T>, max: number): AsyncGenera
   };
   const pump = async () => {
     try {
-      while (!stopped && !ended && available() < max) {
+      while (!stopped && !ended && available() < bound) {
         const next = await iterator.next();
         if (next.done) ended = true;
         else buffer.push(next.value);
@@ -43,7 +48,8 @@ export function readAhead<T>(source: AsyncIterable<T>, max: number): AsyncGenera
     }
   };
   const refill = () => {
-    if (!pumping && !ended && !failure && !stopped) pumping = pump();
+    // Only with room: a pump that never awaits would finish before `pumping` is set, and stay set.
+    if (!pumping && !ended && !failure && !stopped && available() < bound) pumping = pump();
   };
   refill();
 
@@ -58,6 +64,7 @@ export function readAhead<T>(source: AsyncIterable<T>, max: number): AsyncGenera
     try {
       for (;;) {
         if (available()) {
+          bound = steady;
           const value = buffer[head]!;
           buffer[head++] = undefined as T; // let it go once consumed
           if (head === buffer.length) {
