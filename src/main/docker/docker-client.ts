@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import * as https from 'node:https';
 import { DvomError } from '../engine/errors.ts';
 import { checkEndpointScheme, resolveEngine, type DockerEndpoint, type EngineRef } from './docker-context.ts';
+import { deferUnusedDockerModules } from './deferred-modules.ts';
 
 /** The engine a connection talks to (set by connectDocker): what a backup records as its source. */
 const engines = new WeakMap<Docker, EngineRef>();
@@ -60,6 +61,7 @@ export async function connectDocker(endpoint: DockerEndpoint = resolveEngine({})
   try {
     const options = clientOptions(endpoint);
     // Loaded on first use: most commands never talk to Docker, and dockerode is large.
+    deferUnusedDockerModules();
     const { default: DockerClient } = await import('dockerode');
     docker = new DockerClient(options);
   } catch (err) {
