@@ -6,6 +6,7 @@ import type { TarHeader } from '../engine/tar/tar-types.ts';
 import { TarWriter } from '../engine/tar/tar-writer.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
 import { dockerMessage } from './docker-client.ts';
+import { releaseOwned, type FreesOwnedChunks } from '../engine/memory.ts';
 import { streamChunks } from './stream-chunks.ts';
 import { MOUNT_POINT, createHelper, withVolumeHelper } from './helper-container.ts';
 
@@ -84,7 +85,7 @@ export function intoVolumeArchive<T extends TarHeader>(entry: T): T {
  */
 export async function writeVolume(docker: Docker, volume: string, produce: (out: PassThrough) => Promise<void>): Promise<void> {
   await withVolumeHelper(docker, volume, { readOnly: false }, async (helper) => {
-    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const body = new ArchiveBody({ highWaterMark: 1024 * 1024 });
     const upload = helper.putArchive(body as unknown as NodeJS.ReadableStream, { path: '/' });
     let produced: unknown;
     let lost: DvomError | undefined;
@@ -110,6 +111,40 @@ export async function writeVolume(docker: Docker, volume: string, produce: (out:
     }
     if (produced) throw produced;
   });
+}
+
+/**
+ * An archive upload's body. dockerode pipes it into the HTTP request, which
+ * holds each chunk until its socket has written it; a plain pipe never says
+ * when that is, so restored chunks (memory of their own) could only go at a
+ * collection forced every few MiB. This pipe writes each chunk with a
+ * callback and frees an owned chunk there (memory.ts), once the socket wrote
+ * it or the request failed.
+ */
+export class ArchiveBody extends PassThrough implements FreesOwnedChunks {
+  readonly freesOwnedChunks = true;
+
+  override pipe<T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T {
+    const onData = (chunk: Buffer) => {
+      if (!dest.write(chunk, () => releaseOwned(chunk))) this.pause();
+    };
+    const onDrain = () => this.resume();
+    const onEnd = () => {
+      if (options?.end !== false) dest.end();
+    };
+    // A request that closed takes nothing more (the upload's own error says why).
+    const onClose = () => {
+      this.off('data', onData);
+      this.off('end', onEnd);
+      dest.removeListener('drain', onDrain);
+    };
+    dest.on('drain', onDrain);
+    dest.once('close', onClose);
+    this.on('data', onData);
+    this.once('end', onEnd);
+    dest.emit('pipe', this);
+    return dest;
+  }
 }
 
 /** True if the volume has nothing but its root directory. */

@@ -103,3 +103,16 @@ export function releaseOwned(buf: Uint8Array): boolean {
 export function isOwned(buf: Uint8Array): boolean {
   return owned.has(buf.buffer);
 }
+
+/**
+ * A stream that frees each owned chunk written to it (releaseOwned) once it
+ * is truly done with it, as an upload is once its socket wrote the chunk: a
+ * writer may then hand it owned chunks without counting them for collection.
+ */
+export interface FreesOwnedChunks {
+  readonly freesOwnedChunks: true;
+}
+
+export function freesOwnedChunks(out: object): boolean {
+  return (out as Partial<FreesOwnedChunks>).freesOwnedChunks === true;
+}

@@ -11,7 +11,8 @@ import type { VersionSummary } from '../repo/version-file.ts';
 import { writeToFolder } from '../restore/folder-sink.ts';
 import { mergeIntoFolder } from '../restore/folder-merge.ts';
 import type { MergeCounts, OnExisting } from '../restore/written-files.ts';
-import { restoreStream, type RestoreItem } from '../restore/restore-stream.ts';
+import { restoreStream, type ChunkRelease, type RestoreItem } from '../restore/restore-stream.ts';
+import { freesOwnedChunks } from '../memory.ts';
 import { TarWriter } from '../tar/tar-writer.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
@@ -48,8 +49,8 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
   return {
     root,
     entries,
-    /** With `freeChunks`, each chunk is valid only until the next is asked for (see restoreStream). */
-    items: (freeChunks = false): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id, false), freeChunks, reader.readsAhead ? (id) => reader.hint(id) : undefined),
+    /** Chunks stay valid as `release` says (see restoreStream). */
+    items: (release: ChunkRelease = 'collector'): AsyncGenerator<RestoreItem> => restoreStream(entries(), (id) => reader.read(id, false), release, reader.readsAhead ? (id) => reader.hint(id) : undefined),
   };
 }
 
@@ -141,7 +142,7 @@ export async function restoreToFolder(
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.mkdir(staging, { recursive: false, mode: 0o700 });
     try {
-      await writeToFolder(staging, opened.items(true), opened.entries, meter, {
+      await writeToFolder(staging, opened.items('stream'), opened.entries, meter, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.keepSetuid ? { keepSetuid: true } : {}),
       });
@@ -202,7 +203,7 @@ export async function restoreToTar(
     const opened = await openVersion(repo, version, options.select, pool, options.filter);
     const meter = await meterFor(version, options, 'restoring', opened);
     const tar = new TarWriter(out);
-    for await (const { entry, content } of opened.items()) {
+    for await (const { entry, content } of opened.items(freesOwnedChunks(out) ? 'consumer' : 'collector')) {
       throwIfAborted(options.signal);
       await tar.add(entry, content ? countBytes(content, meter) : undefined);
       if (entry.type === 'file') meter.update({ filesDone: meter.state.filesDone + 1 });

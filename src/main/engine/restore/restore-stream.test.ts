@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { markOwned } from '../memory.ts';
+import { markOwned, releaseOwned } from '../memory.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import { restoreStream } from './restore-stream.ts';
 
@@ -31,22 +31,23 @@ function oneFile() {
   return { entries, read, all };
 }
 
-test('with freeChunks, each chunk is freed once the next is asked for; without, the consumer may keep them', async () => {
-  for (const freeChunks of [true, false]) {
+test('each owned chunk is freed by the stream once the next is asked for, by nobody for the collector, and left to a consumer that frees it', async () => {
+  for (const release of ['stream', 'collector', 'consumer'] as const) {
     const { entries, read, all } = oneFile();
     const kept: Buffer[] = [];
     const copies: Buffer[] = [];
-    for await (const { content } of restoreStream(entries, read, freeChunks)) {
+    for await (const { content } of restoreStream(entries, read, release)) {
       for await (const chunk of content!) {
         kept.push(chunk);
-        copies.push(Buffer.from(chunk)); // what a consumer that keeps chunks must do with freeChunks
+        copies.push(Buffer.from(chunk)); // what a consumer that keeps chunks must do when the stream frees them
       }
     }
     assert.ok(Buffer.concat(copies).equals(all), 'the content, verified against its hash on the way');
     assert.deepEqual(
       kept.map((c) => c.length),
-      freeChunks ? [0, 0, 0] : copies.map((c) => c.length),
-      freeChunks ? 'every chunk freed' : 'every chunk intact',
+      release === 'stream' ? [0, 0, 0] : copies.map((c) => c.length),
+      release === 'stream' ? 'every chunk freed' : 'every chunk intact',
     );
+    if (release === 'consumer') for (const chunk of kept) assert.equal(releaseOwned(chunk), true, 'still owned: the consumer frees it');
   }
 });

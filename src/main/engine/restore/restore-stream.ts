@@ -3,7 +3,7 @@ import { integrityError } from '../errors.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import { displayPath } from '../tree/tree-entry.ts';
 import { prefetchChunks } from './chunk-prefetch.ts';
-import { reclaimAfter, releaseOwned } from '../memory.ts';
+import { isOwned, reclaimAfter, releaseOwned } from '../memory.ts';
 
 export interface RestoreItem {
   entry: TreeEntry;
@@ -12,19 +12,27 @@ export interface RestoreItem {
 }
 
 /**
+ * Who frees a chunk that is memory of its own (isOwned, memory.ts), rather
+ * than leave it to a collection forced every few MiB:
+ * - 'collector': nobody; the consumer may keep chunks as long as it likes.
+ * - 'stream': the consumer is done with a chunk once it asks for the next
+ *   (or for the end), and the stream frees it then. Whoever keeps a chunk
+ *   longer must copy it if it isOwned().
+ * - 'consumer': the consumer frees it (releaseOwned) once done with it, as
+ *   an upload does once its socket wrote it.
+ * Chunks that are not memory of their own are always left to the collector.
+ */
+export type ChunkRelease = 'collector' | 'stream' | 'consumer';
+
+/**
  * A version as a stream of entries with verified content: every file's bytes
  * are checked against the size and SHA-256 recorded at backup time.
- *
- * `read` leaves counting its bytes for collection to this stream. With
- * `freeChunks`, the consumer is done with a chunk once it asks for the next
- * (or for the end): a chunk that is memory of its own is then freed at once,
- * instead of at a collection forced every few MiB (memory.ts). Whoever keeps
- * a chunk longer must copy it if it isOwned().
+ * `read` leaves counting its bytes for collection to this stream.
  */
 export async function* restoreStream(
   entries: AsyncIterable<TreeEntry>,
   read: (id: string) => Promise<Buffer>,
-  freeChunks = false,
+  release: ChunkRelease = 'collector',
   hint?: (id: string) => boolean,
 ): AsyncGenerator<RestoreItem> {
   const tokens = prefetchChunks(entries, read, undefined, hint);
@@ -49,7 +57,8 @@ export async function* restoreStream(
         hash.update(data);
         size += data.length;
         yield data;
-        if (!freeChunks || !releaseOwned(data)) reclaimAfter(data.length);
+        if (release === 'collector' || !isOwned(data)) reclaimAfter(data.length);
+        else if (release === 'stream') releaseOwned(data);
       }
       consumed = true;
       const name = displayPath(entry.path);
