@@ -72,7 +72,7 @@ export class BlobReader {
     if (!loc || !pack) return true; // reported when it is read
     const [first, last] = this.blocksOf(loc);
     for (let i = first; i <= last && this.ahead.size < this.aheadLimit; i++) {
-      const key = `${loc.pack}:${i}`;
+      const key = aheadKey(loc.pack, i);
       if (this.ahead.has(key) || this.kept(loc.pack, i)) continue;
       const data = this.readBlock(loc.pack, pack.length, i);
       data.catch(() => undefined); // its error reaches whoever takes the block
@@ -151,7 +151,7 @@ export class BlobReader {
       kept.users++;
       return kept;
     }
-    const key = `${pack}:${index}`;
+    const key = aheadKey(pack, index);
     const data = this.ahead.get(key) ?? this.readBlock(pack, packLength, index);
     this.ahead.delete(key);
     const block: Block = { pack, index, data, users: 1, dropped: false };
@@ -214,4 +214,9 @@ export class BlobReader {
     }
     return plain;
   }
+}
+
+/** A block's key in BlobReader's read-ahead map: hint() files blocks under it, block() takes them by it. */
+function aheadKey(pack: string, index: number): string {
+  return `${pack}:${index}`;
 }
