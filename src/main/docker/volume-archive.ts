@@ -47,7 +47,10 @@ export async function* readVolume(docker: Docker, volume: string, signal?: Abort
     // File bodies are read by the consumer, outside this generator: a stream the engine broke off
     // reaches it as this coded error, not as a bare "aborted".
     const lost = (err: unknown) => engineLost(volume, 'sending', err);
-    yield* readTar(streamChunks(raw, (err) => (engineGone(err) ? lost(err) : err), () => lost(new Error('the stream ended early'))));
+    // Node's HTTP parser copies each piece of a body into memory of its own, and nothing but this
+    // reader takes them from the stream: unread bodies are freed as the reader passes them.
+    const chunks = streamChunks(raw, (err) => (engineGone(err) ? lost(err) : err), () => lost(new Error('the stream ended early')));
+    yield* readTar(chunks, { ownsChunks: true });
   } finally {
     signal?.removeEventListener('abort', onAbort);
     raw?.destroy();

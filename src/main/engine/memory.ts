@@ -51,9 +51,13 @@ export function reclaimAfter(bytes: number): void {
  * collector.
  */
 export function release(buf: Uint8Array): void {
-  const memory = buf.buffer;
-  if (buf.byteLength < Buffer.poolSize >>> 1 || !(memory instanceof ArrayBuffer) || memory.detached) return;
-  memory.transfer(0);
+  if (buf.byteLength < Buffer.poolSize >>> 1 || !(buf.buffer instanceof ArrayBuffer)) return;
+  releaseMemory(buf.buffer);
+}
+
+/** Frees all of `memory` now (every view of it reads as empty from here on); the caller must know nothing uses it. */
+export function releaseMemory(memory: ArrayBuffer): void {
+  if (!memory.detached) memory.transfer(0);
 }
 
 /**

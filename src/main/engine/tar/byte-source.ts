@@ -1,5 +1,17 @@
 // Pull-based byte reader over an async iterable of chunks, independent of how the producer
 // slices its data. Hands out subarrays of the producer's chunks wherever possible (no copying).
+import { releaseMemory } from '../memory.ts';
+
+export interface ByteSourceOptions {
+  /**
+   * The producer's chunks are this reader's alone (nothing else holds them).
+   * One that is all of its memory and that the reader passes over without
+   * handing out a view of it (a skipped body, bytes copied into a header) is
+   * freed at once: otherwise a tar stream's unread bodies wait for
+   * collections, which V8 then starts every few MiB.
+   */
+  ownsChunks?: boolean;
+}
 
 export class ByteSource {
   /** Total bytes consumed so far (for error messages). */
@@ -10,9 +22,12 @@ export class ByteSource {
   #buffered = 0;
   #done = false;
   #busy = false;
+  /** With ownsChunks: memory of chunks this reader may free, until it hands out a view of one. */
+  readonly #freeable: WeakSet<ArrayBuffer> | undefined;
 
-  constructor(source: AsyncIterable<Buffer | Uint8Array>) {
+  constructor(source: AsyncIterable<Buffer | Uint8Array>, options: ByteSourceOptions = {}) {
     this.#it = source[Symbol.asyncIterator]();
+    if (options.ownsChunks) this.#freeable = new WeakSet();
   }
 
   /** Exactly n bytes, or fewer only at end of input. */
@@ -82,6 +97,10 @@ export class ByteSource {
       }
       const chunk = toBuffer(r.value);
       if (chunk.length === 0) continue;
+      // Only all of a memory: a part may share it with something else.
+      if (this.#freeable && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer) {
+        this.#freeable.add(chunk.buffer);
+      }
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
       return true;
@@ -94,6 +113,7 @@ export class ByteSource {
     if (n === 0 || first === undefined) return Buffer.alloc(0);
     if (first.length >= n) {
       const out = first.subarray(0, n);
+      this.#freeable?.delete(first.buffer as ArrayBuffer); // whoever takes a view may keep it
       this.#discard(n);
       return out;
     }
@@ -121,6 +141,7 @@ export class ByteSource {
       }
       n -= chunk.length;
       this.#head++;
+      if (this.#freeable?.has(chunk.buffer as ArrayBuffer)) releaseMemory(chunk.buffer as ArrayBuffer);
     }
     // Compact so consumed chunks can be garbage-collected.
     if (this.#head === this.#chunks.length) {

@@ -513,3 +513,54 @@ test('a body larger than 8 GiB streams in constant memory', async () => {
     ['after', 2],
   ]);
 });
+
+// ---- ownsChunks: freeing what the reader passes over ------------------------------------
+
+/** `data` in chunks of `size` bytes, each memory of its own, remembered in `made`. */
+async function* ownChunksOf(data: Buffer, size: number, made: Buffer[]): AsyncGenerator<Buffer> {
+  for (let i = 0; i < data.length; i += size) {
+    const chunk = Buffer.allocUnsafeSlow(Math.min(size, data.length - i)); // never from Node's pool
+    data.copy(chunk, 0, i, i + chunk.length);
+    made.push(chunk);
+    yield chunk;
+  }
+}
+
+test('ownsChunks: chunks of a skipped body are freed as the reader passes them; views it handed out stay intact', async () => {
+  const skipped = randomBytes(300_000);
+  const kept = randomBytes(100_000);
+  const archive = Buffer.concat([
+    entry({ name: Buffer.from('skipped') }, skipped),
+    entry({ name: Buffer.from('kept') }, kept),
+    entry({ name: Buffer.from('after') }, Buffer.from('tail')),
+    END,
+  ]);
+  const made: Buffer[] = [];
+  const seen: string[] = [];
+  const pieces: Buffer[] = [];
+  for await (const { header, body } of readTar(ownChunksOf(archive, 8192, made), { ownsChunks: true })) {
+    seen.push(header.path.toString()); // the header's path is a view too: still readable after the reader moved on
+    if (header.path.toString() === 'kept') for await (const piece of body) pieces.push(piece);
+  }
+  assert.deepEqual(seen, ['skipped', 'kept', 'after']);
+  // Kept past the entry (as a consumer that keeps views may): every byte is still there.
+  assert.ok(Buffer.concat(pieces).equals(kept));
+  // The chunks wholly inside the skipped body were freed; none that a view was taken from.
+  const firstOfKept = Math.floor((1024 + skipped.length + paddingFor(skipped.length)) / 8192);
+  const freed = made.filter((c) => c.buffer.detached).length;
+  assert.ok(freed >= Math.floor(skipped.length / 8192) - 2, `${freed} of the skipped body's chunks freed`);
+  for (const chunk of made.slice(firstOfKept)) {
+    if (chunk.buffer.detached) assert.fail('a chunk the kept body was read from was freed');
+  }
+});
+
+test('ownsChunks: a chunk that is part of a larger memory is never freed; without ownsChunks nothing is', async () => {
+  const body = randomBytes(200_000);
+  const archive = Buffer.concat([entry({ name: Buffer.from('a') }, body), END]);
+  // Parts of one memory: freeing one would free them all.
+  for await (const _ of readTar(chunksOf(archive, 8192), { ownsChunks: true })) void _;
+  assert.equal(archive.buffer.detached, false);
+  const made: Buffer[] = [];
+  for await (const _ of readTar(ownChunksOf(archive, 8192, made))) void _;
+  assert.equal(made.filter((c) => c.buffer.detached).length, 0);
+});

@@ -5,7 +5,7 @@ import { TarFormatError } from './tar-types.ts';
 import type { RawHeader } from './tar-header.ts';
 import { BLOCK_SIZE, decodeHeaderBlock, isZeroBlock, paddingFor } from './tar-header.ts';
 import { MAX_EXTENDED_HEADER_SIZE, parsePaxInteger, parsePaxRecords, parsePaxTime } from './tar-pax.ts';
-import { ByteSource } from './byte-source.ts';
+import { ByteSource, type ByteSourceOptions } from './byte-source.ts';
 
 export interface TarEntry {
   header: TarHeader;
@@ -48,8 +48,8 @@ interface Pending {
   longLink?: Buffer;
 }
 
-export async function* readTar(source: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<TarEntry> {
-  const src = new ByteSource(source);
+export async function* readTar(source: AsyncIterable<Buffer | Uint8Array>, options: ByteSourceOptions = {}): AsyncGenerator<TarEntry> {
+  const src = new ByteSource(source, options);
   let pending: Pending | undefined;
   let finished = false;
   try {
