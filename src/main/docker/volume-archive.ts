@@ -91,29 +91,38 @@ export async function writeVolume(docker: Docker, volume: string, produce: (out:
     const body = new ArchiveBody({ highWaterMark: 1024 * 1024 });
     const upload = helper.putArchive(body as unknown as NodeJS.ReadableStream, { path: '/' });
     let produced: unknown;
-    let lost: DvomError | undefined;
-    // An upload that breaks first (the engine went away) leaves nobody reading `body`: fail the
-    // producer rather than leave it waiting for room for ever.
+    /** The upload's failure, when it came while the producer still ran: the cause to report. */
+    let failedFirst: DvomError | undefined;
+    // An upload that fails first (the engine refused the archive, or went away) takes nothing
+    // more: stop the producer at its next write, rather than have it decrypt the rest of a
+    // version for nothing (or wait for room for ever).
+    let producing = true;
     upload.catch((err: unknown) => {
-      if (produced !== undefined || !engineGone(err)) return;
-      lost = engineLost(volume, 'taking', err);
-      body.destroy(lost);
+      if (!producing) return;
+      failedFirst = engineGone(err) ? engineLost(volume, 'taking', err) : uploadFailed(volume, err);
+      body.destroy(failedFirst);
     });
     try {
       await produce(body);
     } catch (err) {
       produced = err;
       body.destroy(err as Error);
+    } finally {
+      producing = false;
     }
     try {
       await upload;
     } catch (err) {
-      if (lost) throw lost;
+      if (failedFirst) throw failedFirst;
       if (produced) throw produced;
-      throw new DvomError('ERROR', `cannot write to volume '${volume}': ${dockerMessage(err)}`);
+      throw uploadFailed(volume, err);
     }
     if (produced) throw produced;
   });
+}
+
+function uploadFailed(volume: string, err: unknown): DvomError {
+  return new DvomError('ERROR', `cannot write to volume '${volume}': ${dockerMessage(err)}`);
 }
 
 /**
