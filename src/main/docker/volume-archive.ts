@@ -26,19 +26,31 @@ function engineLost(volume: string, what: string, err: unknown): DvomError {
   );
 }
 
+export interface ReadVolumeOptions {
+  signal?: AbortSignal | undefined;
+  /** Only this folder (relative to the volume's root), its entries relative to it. */
+  folder?: string;
+  /**
+   * Each piece of a file's body is valid only until the next piece (or
+   * entry) is asked for, and its memory is freed then: for a consumer that
+   * copies or hashes what it is given (a backup), not one that passes the
+   * pieces on (into another archive upload).
+   */
+  lentBodies?: boolean;
+}
+
 /**
  * Streams a volume's files as entries, through the archive API of a
- * never-started helper with the volume mounted read-only (or one folder of
- * it, with `folder`). The helper is
+ * never-started helper with the volume mounted read-only. The helper is
  * removed when the stream ends, fails, is cancelled or is abandoned.
  */
-export async function* readVolume(docker: Docker, volume: string, signal?: AbortSignal, folder = ''): AsyncGenerator<SourceEntry> {
+export async function* readVolume(docker: Docker, volume: string, options: ReadVolumeOptions = {}): AsyncGenerator<SourceEntry> {
+  const { signal, folder = '' } = options;
   const helper = await createHelper(docker, volume, { readOnly: true });
   let raw: Readable | undefined;
   const onAbort = () => raw?.destroy(new DvomError('CANCELLED', 'operation cancelled'));
   try {
     try {
-      // `folder` (relative to the volume's root): only that subtree, its entries relative to it.
       raw = (await helper.container.getArchive({ path: `${MOUNT_POINT}/${folder ? `${folder}/` : ''}.` })) as unknown as Readable;
     } catch (err) {
       throw new DvomError('ERROR', `cannot read volume '${volume}': ${dockerMessage(err)}`);
@@ -50,7 +62,7 @@ export async function* readVolume(docker: Docker, volume: string, signal?: Abort
     // Node's HTTP parser copies each piece of a body into memory of its own, and nothing but this
     // reader takes them from the stream: unread bodies are freed as the reader passes them.
     const chunks = streamChunks(raw, (err) => (engineGone(err) ? lost(err) : err), () => lost(new Error('the stream ended early')));
-    yield* readTar(chunks, { ownsChunks: true });
+    yield* readTar(chunks, { ownsChunks: true, lentBodies: options.lentBodies === true });
   } finally {
     signal?.removeEventListener('abort', onAbort);
     raw?.destroy();

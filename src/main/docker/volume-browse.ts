@@ -21,7 +21,7 @@ const MAX_ENTRIES = 5000;
 export async function listVolumeFolder(docker: Docker, volume: string, folder: string, signal?: AbortSignal): Promise<VolumeFolderEntry[]> {
   const dir = folder.replace(/^\/+|\/+$/g, '');
   const out: VolumeFolderEntry[] = [];
-  for await (const { header } of readVolume(docker, volume, signal, dir)) {
+  for await (const { header } of readVolume(docker, volume, { signal, folder: dir })) {
     const name = header.path.toString('utf8').replace(/^\.\//, '').replace(/\/+$/, '');
     if (name === '.' || name === '' || name.includes('/')) continue;
     out.push({ name, path: dir ? `${dir}/${name}` : name, type: header.type, size: header.size });

@@ -43,7 +43,7 @@ async function* allVolumes(
   signal?: AbortSignal,
 ): AsyncGenerator<SourceEntry> {
   for (const volume of volumes) {
-    const entries = readVolume(docker, volume, signal);
+    const entries = readVolume(docker, volume, { signal, lentBodies: true });
     const warn = (m: string) => log(`Warning: volume '${volume}': ${m}`);
     yield* underVolume(volume, exclude.length ? excludeSourceEntries(entries, exclude, warn) : entries);
   }

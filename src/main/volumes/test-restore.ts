@@ -81,7 +81,7 @@ async function expectedFacts(
 }
 
 async function* volumeFiles(docker: Docker, volume: string, signal?: AbortSignal) {
-  for await (const { header, body } of readVolume(docker, volume, signal)) {
+  for await (const { header, body } of readVolume(docker, volume, { signal, lentBodies: true })) {
     if (header.type !== 'file' || !body) continue;
     const hash = createHash('sha256');
     let size = 0;

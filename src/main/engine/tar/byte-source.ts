@@ -24,6 +24,9 @@ export class ByteSource {
   #busy = false;
   /** With ownsChunks: memory of chunks this reader may free, until it hands out a view of one. */
   readonly #freeable: WeakSet<ArrayBuffer> | undefined;
+  /** The memory of the last view lent (readSome with `lend`), and whether the reader passed all of it. */
+  #lent: ArrayBuffer | undefined;
+  #lentPassed = false;
 
   constructor(source: AsyncIterable<Buffer | Uint8Array>, options: ByteSourceOptions = {}) {
     this.#it = source[Symbol.asyncIterator]();
@@ -38,11 +41,15 @@ export class ByteSource {
     });
   }
 
-  /** Between 1 and max bytes (whatever is at hand), or null at end of input. */
-  async readSome(max: number): Promise<Buffer | null> {
+  /**
+   * Between 1 and max bytes (whatever is at hand), or null at end of input.
+   * `lend`: the caller is done with the bytes when it next calls this reader
+   * (it copies what it keeps), so their memory may be freed then.
+   */
+  async readSome(max: number, lend = false): Promise<Buffer | null> {
     return this.#exclusive(async () => {
       if (this.#buffered === 0 && !(await this.#fill())) return null;
-      return this.#take(Math.min(max, this.#chunks[this.#head]!.length));
+      return this.#take(Math.min(max, this.#chunks[this.#head]!.length), lend);
     });
   }
 
@@ -81,6 +88,7 @@ export class ByteSource {
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#busy) throw new Error('concurrent reads from a tar stream (read entry bodies before requesting the next entry)');
     this.#busy = true;
+    this.#endLend();
     try {
       return await fn();
     } finally {
@@ -108,12 +116,23 @@ export class ByteSource {
     return false;
   }
 
-  #take(n: number): Buffer {
+  /** The caller of the last lending read called again: the memory lent is freed if the reader has passed it. */
+  #endLend(): void {
+    const memory = this.#lent;
+    if (memory === undefined) return;
+    if (this.#lentPassed && this.#freeable?.has(memory)) releaseMemory(memory);
+    this.#lent = undefined;
+    this.#lentPassed = false;
+  }
+
+  #take(n: number, lend = false): Buffer {
     const first = this.#chunks[this.#head];
     if (n === 0 || first === undefined) return Buffer.alloc(0);
     if (first.length >= n) {
       const out = first.subarray(0, n);
-      this.#freeable?.delete(first.buffer as ArrayBuffer); // whoever takes a view may keep it
+      const memory = first.buffer as ArrayBuffer;
+      if (lend && this.#freeable?.has(memory)) this.#lent = memory;
+      else this.#freeable?.delete(memory); // whoever takes a view may keep it
       this.#discard(n);
       return out;
     }
@@ -141,7 +160,11 @@ export class ByteSource {
       }
       n -= chunk.length;
       this.#head++;
-      if (this.#freeable?.has(chunk.buffer as ArrayBuffer)) releaseMemory(chunk.buffer as ArrayBuffer);
+      const memory = chunk.buffer as ArrayBuffer;
+      if (this.#freeable?.has(memory)) {
+        if (memory === this.#lent) this.#lentPassed = true; // still the caller's until its next call
+        else releaseMemory(memory);
+      }
     }
     // Compact so consumed chunks can be garbage-collected.
     if (this.#head === this.#chunks.length) {

@@ -566,3 +566,37 @@ test('ownsChunks: a chunk that is part of a larger memory is never freed; withou
   for await (const _ of readTar(ownChunksOf(archive, 8192, made))) void _;
   assert.equal(made.filter(isFreed).length, 0);
 });
+
+test('lentBodies: a piece stays intact until the next is asked for, then its memory is freed; header views are never freed', async () => {
+  const data = randomBytes(200_000);
+  const archive = Buffer.concat([entry({ name: Buffer.from('lent') }, data), entry({ name: Buffer.from('next') }, Buffer.from('x')), END]);
+  const made: Buffer[] = [];
+  const paths: Buffer[] = [];
+  let checked = 0;
+  for await (const { header, body } of readTar(ownChunksOf(archive, 8192, made), { ownsChunks: true, lentBodies: true })) {
+    paths.push(header.path);
+    if (header.path.toString() !== 'lent') continue;
+    let previous: Buffer | undefined;
+    let previousLength = 0; // a view of freed memory reads as empty
+    let pos = 0;
+    for await (const piece of body) {
+      assert.equal(isFreed(piece), false, 'a piece freed before the next was asked for');
+      assert.ok(piece.equals(data.subarray(pos, pos + piece.length)), `piece at ${pos}`);
+      // The one before was all of its chunk (8 KiB chunks, the body starts on one's edge): freed now.
+      if (previous && previousLength === 8192) {
+        assert.equal(isFreed(previous), true, `piece before ${pos} not freed`);
+        checked++;
+      }
+      previous = piece;
+      previousLength = piece.length;
+      pos += piece.length;
+    }
+    assert.equal(pos, data.length);
+  }
+  assert.ok(checked > 10, `${checked} pieces checked`);
+  assert.deepEqual(paths.map(String), ['lent', 'next']);
+  // Without lentBodies the same pieces are the consumer's to keep.
+  const kept: Buffer[] = [];
+  for await (const { body } of readTar(ownChunksOf(archive, 8192, []), { ownsChunks: true })) for await (const piece of body) kept.push(piece);
+  assert.ok(Buffer.concat(kept).equals(Buffer.concat([data, Buffer.from('x')])));
+});

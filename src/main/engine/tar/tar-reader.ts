@@ -13,6 +13,15 @@ export interface TarEntry {
   body: AsyncIterable<Buffer>;
 }
 
+export interface TarReadOptions extends ByteSourceOptions {
+  /**
+   * Each piece of a body is valid only until the next piece (or entry) is
+   * asked for: with ownsChunks its memory is freed then. For consumers that
+   * copy (or hash) what they are given and keep nothing.
+   */
+  lentBodies?: boolean;
+}
+
 const ENTRY_TYPES = new Map<string, TarEntryType>([
   ['0', 'file'],
   ['\0', 'file'],
@@ -48,7 +57,7 @@ interface Pending {
   longLink?: Buffer;
 }
 
-export async function* readTar(source: AsyncIterable<Buffer | Uint8Array>, options: ByteSourceOptions = {}): AsyncGenerator<TarEntry> {
+export async function* readTar(source: AsyncIterable<Buffer | Uint8Array>, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const src = new ByteSource(source, options);
   let pending: Pending | undefined;
   let finished = false;
@@ -104,7 +113,7 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array>, optio
 
       const header = buildHeader(raw, pending, offset);
       pending = undefined;
-      const body = new BodyState(src, header, offset);
+      const body = new BodyState(src, header, offset, options.lentBodies === true);
       yield { header, body };
       body.active = false;
       await skipExact(src, body.remaining + paddingFor(header.size), `body of entry at offset ${offset}`);
@@ -122,11 +131,13 @@ class BodyState implements AsyncIterable<Buffer> {
   readonly #src: ByteSource;
   readonly #header: TarHeader;
   readonly #offset: number;
+  readonly #lend: boolean;
 
-  constructor(src: ByteSource, header: TarHeader, offset: number) {
+  constructor(src: ByteSource, header: TarHeader, offset: number, lend: boolean) {
     this.#src = src;
     this.#header = header;
     this.#offset = offset;
+    this.#lend = lend;
     this.remaining = header.size;
   }
 
@@ -134,7 +145,7 @@ class BodyState implements AsyncIterable<Buffer> {
     for (;;) {
       if (!this.active) throw new Error('tar entry body read after advancing to the next entry');
       if (this.remaining === 0) return;
-      const chunk = await this.#src.readSome(this.remaining);
+      const chunk = await this.#src.readSome(this.remaining, this.#lend);
       if (chunk === null) {
         const got = this.#header.size - this.remaining;
         throw new TarFormatError(
