@@ -24,9 +24,8 @@ export class ByteSource {
   #busy = false;
   /** With ownsChunks: memory of chunks this reader may free, until it hands out a view of one. */
   readonly #freeable: WeakSet<ArrayBuffer> | undefined;
-  /** The memory of the last view lent (readSome with `lend`), and whether the reader passed all of it. */
+  /** The memory of the last view lent (readSome with `lend`): the caller's until its next call. */
   #lent: ArrayBuffer | undefined;
-  #lentPassed = false;
 
   constructor(source: AsyncIterable<Buffer | Uint8Array>, options: ByteSourceOptions = {}) {
     this.#it = source[Symbol.asyncIterator]();
@@ -116,13 +115,16 @@ export class ByteSource {
     return false;
   }
 
-  /** The caller of the last lending read called again: the memory lent is freed if the reader has passed it. */
+  /**
+   * The caller of the last lending read called again: the memory lent is
+   * freed if the reader has passed all of it, i.e. it is no longer the head
+   * chunk's (a freeable chunk is all of its memory, so no other chunk has it).
+   */
   #endLend(): void {
     const memory = this.#lent;
     if (memory === undefined) return;
-    if (this.#lentPassed && this.#freeable?.has(memory)) releaseMemory(memory);
     this.#lent = undefined;
-    this.#lentPassed = false;
+    if (this.#chunks[this.#head]?.buffer !== memory && this.#freeable?.has(memory)) releaseMemory(memory);
   }
 
   #take(n: number, lend = false): Buffer {
@@ -161,10 +163,7 @@ export class ByteSource {
       n -= chunk.length;
       this.#head++;
       const memory = chunk.buffer as ArrayBuffer;
-      if (this.#freeable?.has(memory)) {
-        if (memory === this.#lent) this.#lentPassed = true; // still the caller's until its next call
-        else releaseMemory(memory);
-      }
+      if (memory !== this.#lent && this.#freeable?.has(memory)) releaseMemory(memory); // a lent one goes at #endLend
     }
     // Compact so consumed chunks can be garbage-collected.
     if (this.#head === this.#chunks.length) {
