@@ -19,23 +19,18 @@ import { runInNewContext } from 'node:vm';
  */
 const RECLAIM_BYTES = 8 * 1024 * 1024;
 
-/*
- * Full collections run whole, not in increments between tasks. With
- * incremental marking, V8 sometimes fell into starting a marking every 30 ms
- * or so while a volume's tar stream was read (some 40 collections for 513 MiB
- * where other runs of the same backup had 2), their marking spread over
- * background threads that the Docker engine needs: an unchanged volume
- * re-backup took 2.2-2.5 s instead of 2.0-2.2 s. Whole collections of these
- * small heaps take a few milliseconds. Measured cost: a backup of many small
- * files peaks some 10 MiB higher; times elsewhere are unchanged or lower.
- */
-
 type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
 function loadGc(): Gc | undefined {
   try {
     // These take effect when set at run time (unlike --max-semi-space-size).
     setFlagsFromString('--semi-space-growth-factor=1');
+    // Full collections run whole, not in increments between tasks. Incrementally, V8 sometimes fell
+    // into starting a marking every 30 ms or so while a volume's tar stream was read (some 40
+    // collections for 513 MiB where other runs of the same backup had 2), the marking spread over
+    // background threads the Docker engine needs: an unchanged volume re-backup took 2.2-2.5 s
+    // instead of 2.0-2.2 s. Whole collections of these small heaps take a few milliseconds; a
+    // backup of many small files peaks some 10 MiB higher, times elsewhere are unchanged or lower.
     setFlagsFromString('--no-incremental-marking');
     setFlagsFromString('--expose-gc');
     return runInNewContext('gc') as Gc;
