@@ -10,6 +10,15 @@ const BATCH_BYTES = 1024 * 1024;
 export const BATCHES_IN_FLIGHT = 3;
 /** Batches the thread has not finished from which the next is prepared here instead. */
 const THREAD_BACKLOG = 2;
+/**
+ * A freed batch counts this fraction of its bytes toward the next full
+ * collection (memory.ts), for its files' records: one every 32 MiB of small
+ * files rather than 8. Measured on 20,000 files of 200 B-8 KiB: 10 full
+ * collections instead of 17 (118 against 219 ms of the main thread), the
+ * backup 1.57 s instead of 1.79 s, peak RSS some 5-10 MiB higher; with no
+ * count at all, 33 MiB higher for no further gain.
+ */
+const FREED_BATCH_SHARE = 4;
 
 export interface FileContent {
   size: number;
@@ -114,9 +123,8 @@ export class FileBatches {
     }
     // An encrypting pack copied what it took, so the batch's memory can go now.
     if (!kept) release(data);
-    // Counted whether freed or not: the records made for each file are garbage by now too, and
-    // without a collection now and then the heap grows to tens of MiB of them.
-    reclaimAfter(batch.bytes);
+    // Freed, it needs no collection; the records made for its files do, or the heap grows to tens of MiB of them.
+    reclaimAfter(kept ? batch.bytes : batch.bytes / FREED_BATCH_SHARE);
     return contents;
   }
 }
