@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: sizes libuv's pool before anything uses it.
+import '../platform/thread-pool.ts';
 import { parseArgs } from 'node:util';
 import { DvomError } from '../engine/index.ts';
 import { readConfig } from '../config/config-file.ts';

@@ -1,6 +1,8 @@
 // The Electron shell: thin on purpose. Everything below it (engine, API,
 // renderer) is tested through `dvom serve`; this file only wires windows, the
 // app:// protocol, IPC and the keychain together.
+// First: sizes libuv's pool before anything uses it (too late if Electron itself already has).
+import '../platform/thread-pool.ts';
 import { BrowserWindow, app, ipcMain, net, protocol, session, shell } from 'electron';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
