@@ -1,6 +1,6 @@
 import { integrityError, isDvomError } from '../errors.ts';
 import type { BlobIndex, BlobLocation } from './blob-index.ts';
-import { decompress } from './compression.ts';
+import { decompress, decompressFrames } from './compression.ts';
 import type { DecodePool } from './decode-pool.ts';
 import type { Layout } from './layout.ts';
 import { markOwned, reclaimAfter, release } from '../memory.ts';
@@ -33,6 +33,9 @@ const SEGMENT = 64 * 1024;
 const BLOCKS_KEPT = 2;
 /** Blobs up to this size are decoded on the calling thread even with a pool. */
 const POOL_MIN = 32 * 1024;
+/** Small compressed blobs decompressed together at most, by count and by plaintext bytes. */
+const FRAMES_BATCH = 64;
+const FRAMES_BATCH_BYTES = 1024 * 1024;
 
 /** Reads blobs by id: ranged read of the pack, decrypt, decompress, and check the id. */
 export class BlobReader {
@@ -45,6 +48,9 @@ export class BlobReader {
   /** Blocks read ahead of their first use (see hint), by pack and index. */
   private readonly ahead = new Map<string, Promise<Buffer>>();
   private readonly aheadLimit: number;
+  /** Small compressed blobs to decompress together (see decodeWithOthers), and their plaintext bytes. */
+  private frames: Waiting[] = [];
+  private framesBytes = 0;
 
   /** With a pool, decryption and decoding run on its threads; without, here. */
   constructor(codec: ObjectCodec, layout: Layout, index: BlobIndex, pool?: DecodePool) {
@@ -208,12 +214,69 @@ export class BlobReader {
     if (this.pool && loc.rawLength > POOL_MIN) {
       return markOwned(await this.pool.blob(id, what, payload, loc.rawLength, loc.compressed, this.codec.keys?.blobId));
     }
+    if (loc.compressed && loc.rawLength <= POOL_MIN) return this.decodeWithOthers({ id, what, loc, payload });
+    return this.decodeHere({ id, what, loc, payload });
+  }
+
+  private async decodeHere({ id, what, loc, payload }: Encoded): Promise<Buffer> {
     const plain = loc.compressed ? markOwned(await decompress(payload, loc.rawLength, what)) : payload;
     if (plain.length !== loc.rawLength || this.codec.blobId(plain) !== id) {
       throw integrityError(`${what} does not match its id (corrupted data)`);
     }
     return plain;
   }
+
+  /**
+   * A small compressed blob, decompressed together with the others asked for
+   * in this turn of the event loop (compression.ts decompressFrames): a
+   * version of many small files reads a few at once, and one decoder for
+   * them all costs a fraction of one each.
+   */
+  private decodeWithOthers(blob: Encoded): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (!this.frames.length) setImmediate(() => this.decodeFrames());
+      this.frames.push({ ...blob, resolve, reject });
+      this.framesBytes += blob.loc.rawLength;
+      if (this.frames.length >= FRAMES_BATCH || this.framesBytes >= FRAMES_BATCH_BYTES) this.decodeFrames();
+    });
+  }
+
+  /**
+   * Each blob's plaintext is a view of the batch's output, checked against its
+   * id like any other. One that does not match is decoded again on its own,
+   * which tells its own error (or, when damage elsewhere in the batch shifted
+   * it, gives its bytes): a damaged blob fails alone, as if read by itself.
+   */
+  private decodeFrames(): void {
+    const batch = this.frames;
+    if (!batch.length) return;
+    this.frames = [];
+    this.framesBytes = 0;
+    const total = batch.reduce((n, b) => n + b.loc.rawLength, 0);
+    const joined = batch.length > 1 ? decompressFrames(batch.map((b) => b.payload), total) : undefined;
+    let at = 0;
+    for (const blob of batch) {
+      const plain = joined?.subarray(at, at + blob.loc.rawLength);
+      at += blob.loc.rawLength;
+      if (plain && this.codec.blobId(plain) === blob.id) blob.resolve(plain);
+      else this.decodeHere(blob).then(blob.resolve, blob.reject);
+    }
+  }
+}
+
+/** A blob's stored payload and where it was read from. */
+interface Encoded {
+  id: string;
+  /** How errors name it. */
+  what: string;
+  loc: BlobLocation;
+  payload: Buffer;
+}
+
+/** A small compressed blob waiting for the rest of its batch (BlobReader.decodeWithOthers). */
+interface Waiting extends Encoded {
+  resolve: (plain: Buffer) => void;
+  reject: (err: unknown) => void;
 }
 
 /** A block's key in BlobReader's read-ahead map: hint() files blocks under it, block() takes them by it. */

@@ -76,3 +76,14 @@ test('large blobs compress on the pool to a view of one output buffer, and decom
   assert.ok(plain.equals(data));
   assert.equal(plain.buffer.byteLength, data.length + 1);
 });
+
+test('several small blobs decompress with one decoder into their plaintexts back to back; a total that is not theirs gives nothing', async () => {
+  const { decompressFrames } = await import('./compression.ts');
+  const blobs = [Buffer.from('volume '.repeat(300)), skewed(3000, 40), Buffer.from('restore '.repeat(500))];
+  const payloads = blobs.map((b) => compressSync(b).payload);
+  const total = blobs.reduce((n, b) => n + b.length, 0);
+  assert.ok(decompressFrames(payloads, total)?.equals(Buffer.concat(blobs)));
+  assert.equal(decompressFrames(payloads, total - 1), undefined, 'longer than said');
+  assert.equal(decompressFrames(payloads, total + 1), undefined, 'shorter than said');
+  assert.equal(decompressFrames([payloads[0]!, Buffer.from('not zstd'), payloads[2]!], total), undefined, 'not a frame');
+});

@@ -161,6 +161,24 @@ export function decompressSync(payload: Buffer, rawLength: number, what: string)
 }
 
 /**
+ * Several small blobs' payloads, each a zstd frame of its own, decompressed by
+ * one decoder: zstd decodes concatenated frames one after another, into one
+ * output holding every blob's plaintext in order. A decoder costs more to set
+ * up than a small blob costs to decode (Node makes one per call): measured on
+ * 20,000 blobs of about 5 KiB, 0.41 s one by one, 0.09 s eight at a time.
+ * Undefined when that fails or the output is not `rawLength` bytes long (a
+ * damaged payload among them): the caller then decodes each on its own.
+ */
+export function decompressFrames(payloads: Buffer[], rawLength: number): Buffer | undefined {
+  try {
+    const out = zstdDecompressSync(Buffer.concat(payloads), decompressOptions(rawLength));
+    return out.length === rawLength ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One output buffer a byte longer than the blob: Node's zlib, finding its
  * buffer full, allocates another of the same size to look for more output,
  * which would double what every decompression allocates. The result is a view
