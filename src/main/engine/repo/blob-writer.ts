@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BlobIndex, BlobLocation, BlobType, PackInfo } from './blob-index.ts';
-import { maybeCompress } from './compression.ts';
+import { COMPRESSION_SLOTS, maybeCompress } from './compression.ts';
 import type { Layout } from './layout.ts';
 import type { ObjectCodec } from './object-codec.ts';
 import type { ObjectEncoder } from '../crypto/object-cipher.ts';
@@ -23,6 +23,13 @@ export interface WrittenPack {
 
 /** Encrypted bytes of the open pack the store has not taken yet; beyond this, add() waits. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/**
+ * Raw bytes accepted but not yet packed, by default: two chunks of the
+ * average size (1 MiB) for each of compression's slots, one compressing and
+ * one waiting. On 2 cores, twice this made a 513 MiB backup peak 7 MiB higher
+ * (158 against 151 MiB, median of 6) in the same time.
+ */
+const MAX_PENDING_BYTES = COMPRESSION_SLOTS * 2 * 1024 * 1024;
 
 interface OpenPack {
   id: string;
@@ -71,7 +78,7 @@ export class BlobWriter {
     this.index = index;
     this.packSize = options.packSize ?? 16 * 1024 * 1024;
     this.maxUploads = options.maxUploads ?? codec.backend.concurrentPuts;
-    this.maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
+    this.maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_BYTES;
   }
 
   /**

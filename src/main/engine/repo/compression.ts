@@ -19,12 +19,12 @@ function outputSize(n: number): number {
  * At most this many compressions at once: more only queue in libuv's pool,
  * holding their buffers, without finishing sooner.
  */
-const MAX_IN_FLIGHT = Math.max(2, availableParallelism());
+export const COMPRESSION_SLOTS = Math.max(2, availableParallelism());
 let inFlight = 0;
 const waiting: (() => void)[] = [];
 
 async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+  while (inFlight >= COMPRESSION_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
   inFlight++;
   try {
     return await fn();
