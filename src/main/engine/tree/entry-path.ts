@@ -10,10 +10,12 @@ const DOT = 0x2e;
  * restore target.
  */
 export function normalizeEntryPath(path: Buffer, what: string): Buffer {
-  const parts: Buffer[] = [];
-  let start = 0;
   if (path.length && path[0] === SLASH) throw integrityError(`${what}: absolute path '${path.toString()}' is not allowed`);
   if (path.includes(0)) throw integrityError(`${what}: path contains a NUL byte`);
+  // Most paths are in that form already: a copy, without cutting them into parts and joining them again.
+  if (isNormal(path)) return Buffer.from(path);
+  const parts: Buffer[] = [];
+  let start = 0;
   for (let i = 0; i <= path.length; i++) {
     if (i < path.length && path[i] !== SLASH) continue;
     const part = path.subarray(start, i);
@@ -31,6 +33,18 @@ export function normalizeEntryPath(path: Buffer, what: string): Buffer {
     out.push(part);
   }
   return Buffer.concat(out);
+}
+
+/** Whether every component of a relative path is a name: none empty, '.' or '..' (no leading, trailing or doubled '/'). */
+function isNormal(path: Buffer): boolean {
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path[i] !== SLASH) continue;
+    const length = i - start;
+    if (length === 0 || (path[start] === DOT && (length === 1 || (length === 2 && path[start + 1] === DOT)))) return false;
+    start = i + 1;
+  }
+  return true;
 }
 
 export function isRootPath(path: Buffer): boolean {
