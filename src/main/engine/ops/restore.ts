@@ -15,6 +15,7 @@ import { restoreStream, type ChunkRelease, type RestoreItem } from '../restore/r
 import { freesOwnedChunks } from '../memory.ts';
 import { TarWriter } from '../tar/tar-writer.ts';
 import { readTree, readTreeRoot } from '../tree/tree-io.ts';
+import type { TarEntryType } from '../tar/tar-types.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import type { EntryFilter } from '../tree/path-filter.ts';
 
@@ -45,7 +46,9 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
   const reader = repo.blobReader(index, pool);
   const root = await readTreeRoot(reader, version.root);
   const selected = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
-  const entries = filter ? () => filter(selected()) : selected;
+  /** `only`: a pass that wants entries of one type; others may come all the same (see readTree). */
+  const entries = (only?: TarEntryType): AsyncIterable<TreeEntry> =>
+    filter ? filter(selected()) : select ? selected() : readTree(reader, root, only);
   return {
     root,
     entries,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { integrityError, throwIfAborted } from '../errors.ts';
 import type { ProgressMeter } from '../archive/progress-meter.ts';
 import { isRootPath, normalizeEntryPath } from '../tree/entry-path.ts';
+import type { TarEntryType } from '../tar/tar-types.ts';
 import type { TreeEntry } from '../tree/tree-entry.ts';
 import { displayPath } from '../tree/tree-entry.ts';
 import type { RestoreItem } from './restore-stream.ts';
@@ -54,7 +55,7 @@ const SETUID_SETGID = 0o6000;
 export async function writeToFolder(
   target: string,
   items: AsyncIterable<RestoreItem>,
-  replay: () => AsyncIterable<TreeEntry>,
+  replay: (only?: TarEntryType) => AsyncIterable<TreeEntry>,
   meter: ProgressMeter,
   options: FolderSinkOptions = {},
 ): Promise<void> {
@@ -151,12 +152,12 @@ const MAX_RECORDED = 16_384;
  */
 async function makeFolders(
   root: Buffer,
-  replay: () => AsyncIterable<TreeEntry>,
+  replay: (only?: TarEntryType) => AsyncIterable<TreeEntry>,
   signal: AbortSignal | undefined,
   limit: number,
 ): Promise<readonly TreeEntry[] | undefined> {
   const folders = new Recorded<TreeEntry>(limit);
-  for await (const entry of replay()) {
+  for await (const entry of replay('dir')) {
     throwIfAborted(signal);
     if (entry.type !== 'dir') continue;
     await fs.mkdir(under(root, normalizeEntryPath(entry.path, 'directory')), { recursive: true, mode: 0o700 });
@@ -240,7 +241,7 @@ async function applyOwnerAndMode(dest: Buffer, entry: TreeEntry, link: boolean):
  */
 async function finishEntries(
   root: Buffer,
-  replay: () => AsyncIterable<TreeEntry>,
+  replay: (only?: TarEntryType) => AsyncIterable<TreeEntry>,
   deferred: Set<number>,
   links: readonly TreeEntry[] | undefined,
   folders: readonly TreeEntry[] | undefined,
@@ -266,7 +267,7 @@ async function finishEntries(
     index++;
   }
   // Directories last: their times change whenever a child is added.
-  for await (const entry of folders ?? replay()) {
+  for await (const entry of folders ?? replay('dir')) {
     if (entry.type !== 'dir') continue;
     const dest = under(root, normalizeEntryPath(entry.path, 'directory'));
     await applyOwnerAndMode(dest, entry, false);
