@@ -170,11 +170,14 @@ export function decompressSync(payload: Buffer, rawLength: number, what: string)
  * damaged payload among them): the caller then decodes each on its own.
  */
 export function decompressFrames(payloads: Buffer[], rawLength: number): Buffer | undefined {
+  const input = Buffer.concat(payloads);
   try {
-    const out = zstdDecompressSync(Buffer.concat(payloads), decompressOptions(rawLength));
+    const out = zstdDecompressSync(input, decompressOptions(rawLength));
     return out.length === rawLength ? out : undefined;
   } catch {
     return undefined;
+  } finally {
+    release(input); // made here for this call alone
   }
 }
 
