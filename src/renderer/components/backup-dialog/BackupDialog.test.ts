@@ -385,6 +385,8 @@ describeInHarness('BackupDialog (component, in Chromium)', (harness) => {
       assert.equal(await h.focused(), 'button:Start backup');
       await f.start.click();
       await f.alert.waitFor({ state: 'detached' });
+      // The field's error may come a render after the alert went: wait for the field to say it is invalid.
+      await f.name.and(h.page.locator('[aria-invalid="true"]')).waitFor();
       assert.equal(await description(f.name), 'A backup name: 1-128 letters, digits, ".", "_" or "-".');
       assert.doesNotMatch(await f.dialog.innerText(), /\bat .*:\d+:\d+/, 'no stack trace');
     } finally {
