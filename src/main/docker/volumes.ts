@@ -42,9 +42,11 @@ export async function containersUsing(docker: Docker, volume: string): Promise<V
   return list.filter((c) => !c.Labels?.[HELPER_LABEL]).map(volumeUser);
 }
 
-/** Every volume with driver, size (may be unknown) and the containers using it. */
-export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
-  const { Volumes } = await docker.listVolumes();
+/**
+ * Bytes used by each volume, from the engine's disk-usage report (empty when
+ * the engine cannot compute it). Costly: the engine walks every volume it has.
+ */
+async function volumeSizes(docker: Docker): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   try {
     const df = (await docker.df()) as { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
@@ -52,6 +54,25 @@ export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
   } catch {
     // Sizes are optional: some engines cannot compute them.
   }
+  return sizes;
+}
+
+/** The bytes the named volumes use together; undefined when the engine does not know one of them. */
+export async function totalSize(docker: Docker, volumes: string[]): Promise<number | undefined> {
+  const sizes = await volumeSizes(docker);
+  let total = 0;
+  for (const volume of volumes) {
+    const size = sizes.get(volume);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
+}
+
+/** Every volume with driver, size (may be unknown) and the containers using it. */
+export async function listVolumes(docker: Docker): Promise<VolumeDetails[]> {
+  const { Volumes } = await docker.listVolumes();
+  const sizes = await volumeSizes(docker);
   const containers = await docker.listContainers({ all: true });
   const users = new Map<string, VolumeUser[]>();
   const projects = new Map<string, Set<string>>();

@@ -9,7 +9,7 @@ import { daemonClockMs } from '../docker/daemon-clock.ts';
 import { engineOf } from '../docker/docker-client.ts';
 import { withStoppedContainers } from '../docker/stopped-containers.ts';
 import { hooksForVolumes, withBackupHooks } from '../docker/backup-hooks.ts';
-import { checkVolumeName, containersUsing, listVolumes, requireVolume } from '../docker/volumes.ts';
+import { checkVolumeName, containersUsing, requireVolume, totalSize } from '../docker/volumes.ts';
 import { usageError } from '../engine/errors.ts';
 import { underVolume } from './volume-paths.ts';
 import { excludeSourceEntries } from '../engine/tree/path-filter.ts';
@@ -49,6 +49,11 @@ async function* allVolumes(
   }
 }
 
+async function sizeOf(docker: Docker, volumes: string[]): Promise<{ bytes: number } | undefined> {
+  const bytes = await totalSize(docker, volumes);
+  return bytes === undefined ? undefined : { bytes };
+}
+
 /**
  * Backs up one or more Docker volumes as a new version. The pre-backup hooks
  * of running containers that use them run first, then the containers to stop
@@ -73,9 +78,6 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
       );
     }
   }
-  const known = await listVolumes(docker);
-  const sizes = volumes.map((v) => known.find((k) => k.name === v)?.size);
-  const bytesTotal = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
   const engine = engineOf(docker);
   // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
   const hooks = options.hooks === false ? [] : await hooksForVolumes(docker, volumes);
@@ -91,7 +93,8 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         ...(engine ? { engine } : {}),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(options.origin ? { origin: options.origin } : {}),
-        ...(bytesTotal !== undefined ? { bytesTotal } : {}),
+        // Sizing makes the engine walk every volume it has: only for a first backup someone watches (backup.ts totals()).
+        ...(options.onProgress ? { countSource: () => sizeOf(docker, volumes) } : {}),
         onProgress: steps.onProgress,
         ...(options.signal ? { signal: options.signal } : {}),
       }),

@@ -20,11 +20,12 @@ export interface BackupOptions {
   bytesTotal?: number;
   filesTotal?: number;
   /**
-   * Counts the source for progress totals when none are given. Called only for
-   * a first backup: later ones take the previous version's figures, which
-   * spares a second walk of every file.
+   * Counts the source for progress totals when none are given (undefined:
+   * it cannot tell). Called only for a first backup someone watches: later
+   * ones take the previous version's figures, which spares a second walk of
+   * every file.
    */
-  countSource?: () => Promise<{ bytes: number; files: number }>;
+  countSource?: () => Promise<{ bytes: number; files?: number } | undefined>;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   writer?: BlobWriterOptions;
@@ -133,7 +134,8 @@ async function totals(parent: VersionSummary | undefined, options: BackupOptions
   // Counting walks the whole source once more: only worth it when someone watches the progress.
   if (!options.countSource || !options.onProgress) return {};
   const counted = await options.countSource();
-  return { bytesTotal: counted.bytes, filesTotal: counted.files };
+  if (!counted) return {};
+  return { bytesTotal: counted.bytes, ...(counted.files !== undefined ? { filesTotal: counted.files } : {}) };
 }
 
 /**
