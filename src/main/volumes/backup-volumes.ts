@@ -54,6 +54,10 @@ async function sizeOf(docker: Docker, volumes: string[]): Promise<{ bytes: numbe
   return bytes === undefined ? undefined : { bytes };
 }
 
+function totalNow(bytes: number | undefined): { bytesTotal?: number } {
+  return bytes === undefined ? {} : { bytesTotal: bytes };
+}
+
 /**
  * Backs up one or more Docker volumes as a new version. The pre-backup hooks
  * of running containers that use them run first, then the containers to stop
@@ -78,6 +82,9 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
       );
     }
   }
+  // Sizing makes the engine walk every volume it has: only for a first backup someone watches (backup.ts
+  // totals()), and before any container stops when some will, so their downtime does not include it.
+  const sizing = !options.onProgress ? {} : stop.length ? totalNow(await totalSize(docker, volumes)) : { countSource: () => sizeOf(docker, volumes) };
   const engine = engineOf(docker);
   // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
   const hooks = options.hooks === false ? [] : await hooksForVolumes(docker, volumes);
@@ -93,8 +100,7 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
         ...(engine ? { engine } : {}),
         ...(options.forceRead ? { forceRead: true } : {}),
         ...(options.origin ? { origin: options.origin } : {}),
-        // Sizing makes the engine walk every volume it has: only for a first backup someone watches (backup.ts totals()).
-        ...(options.onProgress ? { countSource: () => sizeOf(docker, volumes) } : {}),
+        ...sizing,
         onProgress: steps.onProgress,
         ...(options.signal ? { signal: options.signal } : {}),
       }),
