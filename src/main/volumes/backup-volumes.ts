@@ -82,8 +82,8 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
       );
     }
   }
-  // Sizing makes the engine walk every volume it has: only for a first backup someone watches (backup.ts
-  // totals()), and before any container stops when some will, so their downtime does not include it.
+  // Sizing makes the engine walk every volume it has, so only when someone watches: with containers to
+  // stop, now, before they stop (their downtime must not include it); else for a first backup only (backup.ts totals()).
   const sizing = !options.onProgress ? {} : stop.length ? totalNow(await totalSize(docker, volumes)) : { countSource: () => sizeOf(docker, volumes) };
   const engine = engineOf(docker);
   // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
