@@ -65,6 +65,19 @@ export function encodeEntry(e: TreeEntry): string {
   });
 }
 
+/** How encodeEntry starts every record: its type first. */
+const TYPE_FIRST = '{"t":"';
+
+/**
+ * Whether a record says, in its first bytes as encodeEntry writes them, that
+ * it is not of `type`: a reader wanting only that type may pass over it
+ * without decoding it. False for any record that does not start that way.
+ */
+export function namesOtherType(line: string, type: TarEntryType): boolean {
+  const at = TYPE_FIRST.length;
+  return line.startsWith(TYPE_FIRST) && !(line.startsWith(type, at) && line[at + type.length] === '"');
+}
+
 const isUint = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 export function decodeEntry(line: string, what: string): TreeEntry {

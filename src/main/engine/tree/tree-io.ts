@@ -2,7 +2,7 @@ import { integrityError } from '../errors.ts';
 import type { BlobReader } from '../repo/blob-reader.ts';
 import type { BlobWriter } from '../repo/blob-writer.ts';
 import type { TarEntryType } from '../tar/tar-types.ts';
-import { decodeEntry, encodeEntry, type TreeEntry } from './tree-entry.ts';
+import { decodeEntry, encodeEntry, namesOtherType, type TreeEntry } from './tree-entry.ts';
 
 /** The encrypted root of a version: where its tree records are, and what was backed up. */
 export interface TreeRoot {
@@ -76,14 +76,12 @@ export async function readTreeRoot(reader: BlobReader, rootId: string): Promise<
  * Any other record is decoded and yielded whatever its type.
  */
 export async function* readTree(reader: BlobReader, root: TreeRoot, only?: TarEntryType): AsyncGenerator<TreeEntry> {
-  const wanted = only && `{"t":"${only}"`;
   for (const [i, id] of root.tree.entries()) {
     const text = (await reader.read(id)).toString('utf8');
     const what = `tree part ${i + 1}/${root.tree.length}`;
     for (const line of text.split('\n')) {
-      if (!line || (wanted && line.startsWith(TYPE_FIRST) && !line.startsWith(wanted))) continue;
+      if (!line || (only && namesOtherType(line, only))) continue;
       yield decodeEntry(line, what);
     }
   }
 }
-const TYPE_FIRST = '{"t":"';
