@@ -45,10 +45,9 @@ export async function openVersion(repo: Repository, version: VersionSummary, sel
   const { index } = await repo.loadIndex();
   const reader = repo.blobReader(index, pool);
   const root = await readTreeRoot(reader, version.root);
-  const selected = () => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root));
-  /** `only`: a pass that wants entries of one type; others may come all the same (see readTree). */
-  const entries = (only?: TarEntryType): AsyncIterable<TreeEntry> =>
-    filter ? filter(selected()) : select ? selected() : readTree(reader, root, only);
+  /** `only`: a pass that wants entries of one type; others may come all the same (see readTree). A selection sees all. */
+  const selected = (only?: TarEntryType) => (select ? selectEntries(readTree(reader, root), select) : readTree(reader, root, only));
+  const entries = (only?: TarEntryType): AsyncIterable<TreeEntry> => (filter ? filter(selected()) : selected(only));
   return {
     root,
     entries,
