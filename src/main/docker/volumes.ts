@@ -58,15 +58,15 @@ async function volumeSizes(docker: Docker): Promise<Map<string, number>> {
 }
 
 /** The bytes the named volumes use together; undefined when the engine does not know one of them. */
-export async function totalSize(docker: Docker, volumes: string[]): Promise<number | undefined> {
+export async function totalSize(docker: Docker, volumes: string[]): Promise<{ bytes: number } | undefined> {
   const sizes = await volumeSizes(docker);
-  let total = 0;
+  let bytes = 0;
   for (const volume of volumes) {
     const size = sizes.get(volume);
     if (size === undefined) return undefined;
-    total += size;
+    bytes += size;
   }
-  return total;
+  return { bytes };
 }
 
 /** Every volume with driver, size (may be unknown) and the containers using it. */

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { ProgressListener } from '../../shared/progress.ts';
-import { backup } from '../engine/ops/backup.ts';
+import { backup, type BackupOptions } from '../engine/ops/backup.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 import type { OpenedVersion, VersionOrigin } from '../engine/repo/version-file.ts';
 import type { SourceEntry } from '../engine/tree/tree-entry.ts';
@@ -49,15 +49,6 @@ async function* allVolumes(
   }
 }
 
-async function sizeOf(docker: Docker, volumes: string[]): Promise<{ bytes: number } | undefined> {
-  const bytes = await totalSize(docker, volumes);
-  return bytes === undefined ? undefined : { bytes };
-}
-
-function totalNow(bytes: number | undefined): { bytesTotal?: number } {
-  return bytes === undefined ? {} : { bytesTotal: bytes };
-}
-
 /**
  * Backs up one or more Docker volumes as a new version. The pre-backup hooks
  * of running containers that use them run first, then the containers to stop
@@ -84,7 +75,13 @@ export async function backupVolumes(repo: Repository, docker: Docker, options: V
   }
   // Sizing makes the engine walk every volume it has, so only when someone watches: with containers to
   // stop, now, before they stop (their downtime must not include it); else for a first backup only (backup.ts totals()).
-  const sizing = !options.onProgress ? {} : stop.length ? totalNow(await totalSize(docker, volumes)) : { countSource: () => sizeOf(docker, volumes) };
+  let sizing: Pick<BackupOptions, 'bytesTotal' | 'countSource'> = {};
+  if (options.onProgress && stop.length) {
+    const size = await totalSize(docker, volumes);
+    if (size) sizing = { bytesTotal: size.bytes };
+  } else if (options.onProgress) {
+    sizing = { countSource: () => totalSize(docker, volumes) };
+  }
   const engine = engineOf(docker);
   // Read (and malformed labels refused) before anything runs; the hooks run while their containers still do.
   const hooks = options.hooks === false ? [] : await hooksForVolumes(docker, volumes);
