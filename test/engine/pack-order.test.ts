@@ -24,8 +24,8 @@ for (const encrypted of [true, false]) {
     for (const data of blobs) ids.push(await writer.add('data', data));
     const [pack, ...more] = await writer.flush();
     assert.equal(more.length, 0);
-    assert.deepEqual(pack!.blobs.map(([id]) => id), ids, 'pack order is the order added');
-    const offsets = pack!.blobs.map(([, loc]) => loc.offset);
+    assert.deepEqual([...pack!.blobs].map(([id]) => id), ids, 'pack order is the order added');
+    const offsets = [...pack!.blobs].map(([, loc]) => loc.offset);
     assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
   });
 }

@@ -18,7 +18,8 @@ export interface BlobWriterOptions {
 
 export interface WrittenPack {
   info: PackInfo;
-  blobs: [string, BlobLocation][];
+  /** Its blobs in the order packed, read from the index (which holds them already). */
+  blobs: Iterable<[string, BlobLocation]>;
 }
 
 /** Encrypted bytes of the open pack the store has not taken yet; beyond this, add() waits. */
@@ -33,6 +34,9 @@ const MAX_PENDING_BYTES = COMPRESSION_SLOTS * 2 * 1024 * 1024;
 
 interface OpenPack {
   id: string;
+  /** The number its blobs are indexed under, and the index's size when it opened (see BlobIndex.blobsOf). */
+  number: number;
+  firstRecord: number;
   key: string;
   encoder: ObjectEncoder;
   /** The pack's bytes on their way to the store, which has been writing them since the pack opened. */
@@ -40,7 +44,6 @@ interface OpenPack {
   put: Promise<void>;
   stored: number;
   length: number;
-  blobs: [string, BlobLocation][];
 }
 
 /**
@@ -59,6 +62,7 @@ export class BlobWriter {
   private readonly packSize: number;
   private readonly maxUploads: number;
   private readonly maxPendingBytes: number;
+  /** Blobs accepted but not yet packed (and so not yet in the index). */
   private readonly pendingIds = new Set<string>();
   private readonly tasks = new Set<Promise<void>>();
   /** The task added last: each one packs its blob after the one before (see add). */
@@ -205,7 +209,9 @@ export class BlobWriter {
     // A pack that keeps what it is given must not keep zstd's larger buffer with it.
     if (pack.encoder.keepsInput && zstdOutput) payload = compact(payload);
     for (const part of pack.encoder.update(payload)) this.collect(pack, part);
-    pack.blobs.push([id, { pack: pack.id, type, offset: pack.length, length: payload.length, rawLength, compressed }]);
+    // Indexed at once, as part of a pack not yet stored: a later blob with the same id is a duplicate.
+    this.index.addBlob(pack.number, id, type, pack.length, payload.length, rawLength, compressed);
+    this.pendingIds.delete(id);
     pack.length += payload.length;
     if (pack.length >= this.packSize) this.sealPack();
     return pack.encoder.keepsInput;
@@ -220,7 +226,7 @@ export class BlobWriter {
     const put = this.codec.backend.put(key, queue);
     // A store failure stops the writer at once, not only when the pack is sealed.
     put.catch((err: unknown) => this.fail(err));
-    return { id, key, encoder, queue, put, stored: 0, length: 0, blobs: [] };
+    return { id, number: this.index.packNumber(id), firstRecord: this.index.size, key, encoder, queue, put, stored: 0, length: 0 };
   }
 
   private collect(pack: OpenPack, part: Buffer): void {
@@ -236,9 +242,8 @@ export class BlobWriter {
     const upload = pack.put
       .then(() => {
         const info: PackInfo = { id: pack.id, size: pack.stored, length: pack.length };
-        this.index.addPack(info, pack.blobs.map(([id, loc]) => [id, loc]));
-        for (const [id] of pack.blobs) this.pendingIds.delete(id);
-        this.written.push({ info, blobs: pack.blobs });
+        this.index.addPackInfo(info);
+        this.written.push({ info, blobs: this.index.blobsOf(pack.number, pack.firstRecord) });
         this.storedBytes += pack.stored;
       })
       .catch((err: unknown) => this.fail(err))

@@ -73,10 +73,32 @@ export class ObjectCodec {
     return blobIdOf(this.blobIdKey, data);
   }
 
-  async writeObject(key: string, payload: Buffer): Promise<number> {
-    const stored = encodeAll(this.encoder(key), payload);
-    await this.backend.put(key, stored);
-    return stored.length;
+  /**
+   * Stores an object; returns its stored size. A payload given in pieces
+   * (a large index file) is encoded while the store writes it, a piece at a
+   * time, instead of whole and then copied whole again.
+   */
+  async writeObject(key: string, payload: Buffer | Iterable<Buffer>): Promise<number> {
+    const encoder = this.encoder(key);
+    if (Buffer.isBuffer(payload)) {
+      const stored = encodeAll(encoder, payload);
+      await this.backend.put(key, stored);
+      return stored.length;
+    }
+    const pieces: Iterable<Buffer> = payload;
+    let size = 0;
+    async function* encoded(): AsyncGenerator<Buffer> {
+      for (const piece of pieces) yield* counted(encoder.update(piece));
+      yield* counted(encoder.final());
+    }
+    function* counted(parts: Buffer[]): Generator<Buffer> {
+      for (const part of parts) {
+        size += part.length;
+        yield part;
+      }
+    }
+    await this.backend.put(key, encoded());
+    return size;
   }
 
   async readObject(key: string): Promise<Buffer> {

@@ -7,7 +7,7 @@ import { PUBLIC_GEAR_SEED, gearTableFromSeed } from '../chunker/gear-table.ts';
 import { parseKeyFile, unwrapMasterKey, wrapMasterKey, type Credential, type KeyFile, type ScryptParams } from '../crypto/key-file.ts';
 import { MASTER_KEY_SIZE, deriveSubkeys, type Subkeys } from '../crypto/subkeys.ts';
 import type { StorageBackend } from '../storage/backend.ts';
-import { BlobIndex, decodeIndexInto, encodeIndex, type BlobType } from './blob-index.ts';
+import { BlobIndex, decodeIndexInto, encodeIndex, type BlobLocation, type BlobType, type PackInfo } from './blob-index.ts';
 import { BlobReader } from './blob-reader.ts';
 import type { DecodePool } from './decode-pool.ts';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.ts';
@@ -342,7 +342,7 @@ export class Repository {
   }
 
   /** Writes one index file for `packs`: its key (none for no packs) and stored size. */
-  async writeIndex(packs: Parameters<typeof encodeIndex>[0]): Promise<{ key?: string; bytes: number }> {
+  async writeIndex(packs: { info: PackInfo; blobs: Iterable<[string, BlobLocation]> }[]): Promise<{ key?: string; bytes: number }> {
     if (!packs.length) return { bytes: 0 };
     const key = this.layout.index(randomBytes(32).toString('hex'));
     return { key, bytes: await this.codec.writeObject(key, encodeIndex(packs)) };
