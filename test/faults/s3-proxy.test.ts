@@ -191,6 +191,20 @@ describe('S3 faults through a proxy', () => {
     await assertRestores(repo, latestId, snapshot, scratch);
   });
 
+  test('restore: a store that answers a pack read with more bytes than asked is refused as damage; no folder; the next restore works', { skip, timeout: TIMEOUT }, async () => {
+    const repo = await openRepo();
+    const [latestId, snapshot] = [...expected].at(-1)!;
+    const version = (await repo.versions()).find((v) => v.id === latestId)!;
+    const target = path.join(scratch, 'padded');
+    proxy.script([{ ...PACK_GET, times: 1000, fault: { kind: 'pad', bytes: 4096 } }]);
+    await assertDvomError(restoreToFolder(repo, version, target), 'INTEGRITY', /more than|bytes for/);
+    proxy.heal();
+    assert.ok(proxy.injected().length >= 1);
+    assert.ok(!fs.existsSync(target), 'no target folder');
+    assert.deepEqual(restoreLeftovers(target), [], 'no staging folder left');
+    await assertRestores(repo, latestId, snapshot, scratch);
+  });
+
   test('verify --read-data: a truncated pack body is a store error (coded), not damage', { skip, timeout: TIMEOUT }, async () => {
     const repo = await openRepo();
     proxy.script([{ ...PACK_GET, nth: 2, fault: { kind: 'truncate' } }]);

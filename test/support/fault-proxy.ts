@@ -19,6 +19,8 @@ export type Fault =
   | { kind: 'reset'; when: 'before' | 'after' }
   /** The store's answer with only the first half of its body, then a reset. */
   | { kind: 'truncate' }
+  /** The store's answer with `bytes` more bytes after its body, its length raised to match. */
+  | { kind: 'pad'; bytes: number }
   /** Waits `ms`, then forwards. */
   | { kind: 'stall'; ms: number }
   /** Awaits `run` (e.g. to pause a process), then forwards. */
@@ -160,6 +162,17 @@ export class FaultProxy {
             const body = Buffer.concat(parts);
             res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
             res.write(body.subarray(0, Math.floor(body.length / 2)), () => cut());
+          });
+        });
+        return;
+      case 'pad':
+        this.forward(req, res, (upstreamRes) => {
+          const parts: Buffer[] = [];
+          upstreamRes.on('data', (d: Buffer) => parts.push(d));
+          upstreamRes.on('end', () => {
+            const body = Buffer.concat([...parts, Buffer.alloc(fault.bytes, 0x55)]);
+            res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, 'content-length': String(body.length) });
+            res.end(body);
           });
         });
         return;

@@ -10,7 +10,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { DvomError } from '../errors.ts';
+import { DvomError, integrityError } from '../errors.ts';
 import { checkKey, isPartsBody, type PutOptions, type StorageBackend, type StoredObject } from './backend.ts';
 import { partsOf, uploadParts } from './s3-multipart.ts';
 import { s3Error } from './s3-errors.ts';
@@ -97,6 +97,26 @@ function addPartMd5(client: S3Client): void {
 /** Whether the SDK sent the request more than once before this error. */
 function retried(err: unknown): boolean {
   return ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+}
+
+/**
+ * A response body of `size` bytes in memory of its own, each piece copied in
+ * as it arrives. The SDK's transformToByteArray keeps every piece until the
+ * end and then joins them: twice the memory per read in flight, and a copy.
+ */
+async function filled(body: Readable, size: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for await (const piece of body) {
+    const buf = piece as Buffer;
+    if (at + buf.length > size) {
+      body.destroy();
+      throw integrityError(`the store sent more than the ${size} bytes it announced`);
+    }
+    buf.copy(out, at);
+    at += buf.length;
+  }
+  return at === size ? out : out.subarray(0, at);
 }
 
 /** A view of the downloaded bytes, not a copy of them. */
@@ -253,7 +273,13 @@ export class S3Backend implements StorageBackend {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${start + length - 1}` }),
       );
-      return asBuffer(await out.Body!.transformToByteArray());
+      const size = out.ContentLength;
+      if (size === undefined) return asBuffer(await out.Body!.transformToByteArray());
+      if (!(Number.isSafeInteger(size) && size >= 0 && size <= length)) {
+        (out.Body as Readable).destroy();
+        throw integrityError(`the store answered ${size} bytes for ${length} asked of ${key}`);
+      }
+      return await filled(out.Body as Readable, size);
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
       throw this.fail(err, `read ${key}`);
