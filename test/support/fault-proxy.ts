@@ -155,25 +155,16 @@ export class FaultProxy {
         });
         return;
       case 'truncate':
-        this.forward(req, res, (upstreamRes) => {
-          const parts: Buffer[] = [];
-          upstreamRes.on('data', (d: Buffer) => parts.push(d));
-          upstreamRes.on('end', () => {
-            const body = Buffer.concat(parts);
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            res.write(body.subarray(0, Math.floor(body.length / 2)), () => cut());
-          });
+        this.forwardWhole(req, res, (upstreamRes, body) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          res.write(body.subarray(0, Math.floor(body.length / 2)), () => cut());
         });
         return;
       case 'pad':
-        this.forward(req, res, (upstreamRes) => {
-          const parts: Buffer[] = [];
-          upstreamRes.on('data', (d: Buffer) => parts.push(d));
-          upstreamRes.on('end', () => {
-            const body = Buffer.concat([...parts, Buffer.alloc(fault.bytes, 0x55)]);
-            res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, 'content-length': String(body.length) });
-            res.end(body);
-          });
+        this.forwardWhole(req, res, (upstreamRes, body) => {
+          const padded = Buffer.concat([body, Buffer.alloc(fault.bytes, 0x55)]);
+          res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, 'content-length': String(padded.length) });
+          res.end(padded);
         });
         return;
       case 'stall': {
@@ -195,6 +186,15 @@ export class FaultProxy {
       default:
         this.forward(req, res);
     }
+  }
+
+  /** Sends the request to the store and hands its whole answer to `answer`, instead of passing it through. */
+  private forwardWhole(req: http.IncomingMessage, res: http.ServerResponse, answer: (upstreamRes: http.IncomingMessage, body: Buffer) => void): void {
+    this.forward(req, res, (upstreamRes) => {
+      const parts: Buffer[] = [];
+      upstreamRes.on('data', (d: Buffer) => parts.push(d));
+      upstreamRes.on('end', () => answer(upstreamRes, Buffer.concat(parts)));
+    });
   }
 
   /** Sends the request to the store; `onResponse` replaces passing the answer through. */

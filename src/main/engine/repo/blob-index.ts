@@ -90,8 +90,8 @@ export class BlobIndex {
   }
 
   /**
-   * The blobs of pack number `pack` among the records added from `from` on
-   * (a writer's pack: see BlobWriter), in the order added. Iterable again.
+   * The blobs of pack number `pack` among the records added from `from` up
+   * to now (a writer's pack: see BlobWriter), in the order added. Iterable again.
    */
   blobsOf(pack: number, from: number): Iterable<[string, BlobLocation]> {
     const end = this.table.size;

@@ -239,11 +239,13 @@ export class BlobWriter {
     this.pack = undefined;
     for (const part of pack.encoder.final()) this.collect(pack, part);
     pack.queue.end();
+    // Its records end here: taken now, the range holds none of the next pack's.
+    const blobs = this.index.blobsOf(pack.number, pack.firstRecord);
     const upload = pack.put
       .then(() => {
         const info: PackInfo = { id: pack.id, size: pack.stored, length: pack.length };
         this.index.addPackInfo(info);
-        this.written.push({ info, blobs: this.index.blobsOf(pack.number, pack.firstRecord) });
+        this.written.push({ info, blobs });
         this.storedBytes += pack.stored;
       })
       .catch((err: unknown) => this.fail(err))
