@@ -12,7 +12,11 @@ interface Props {
   onClose(): void;
 }
 
-type Listing = { state: 'loading' } | { state: 'ready'; nodes: TreeNodeDto[] } | { state: 'error'; error: string };
+/** What was read, and of which folder: a listing of another folder than the one chosen is never shown. */
+type Listing =
+  | { state: 'loading' }
+  | { state: 'ready'; volume: string; path: string; nodes: TreeNodeDto[] }
+  | { state: 'error'; volume: string; path: string; error: string };
 
 const TYPE_WORDS: Record<TreeNodeDto['type'], string> = {
   file: 'file',
@@ -27,16 +31,17 @@ const TYPE_WORDS: Record<TreeNodeDto['type'], string> = {
 /** The files of a volume as they are now, one folder at a time (read-only). */
 export function VolumeFilesDialog({ volume, onClose }: Props) {
   const [path, setPath] = useState('');
-  const [listing, setListing] = useState<Listing>({ state: 'loading' });
+  const [read, setRead] = useState<Listing>({ state: 'loading' });
+  // Right after a click the previous folder's listing is still held, under the new folder's name, for a render.
+  const listing: Listing = read.state !== 'loading' && read.volume === volume && read.path === path ? read : { state: 'loading' };
 
   useEffect(() => {
     let current = true;
-    setListing({ state: 'loading' });
     api()
       .call('volumes.tree', { volume, path })
       .then(
-        (nodes) => current && setListing({ state: 'ready', nodes }),
-        (err: unknown) => current && setListing({ state: 'error', error: errorText(err) }),
+        (nodes) => current && setRead({ state: 'ready', volume, path, nodes }),
+        (err: unknown) => current && setRead({ state: 'error', volume, path, error: errorText(err) }),
       );
     return () => {
       current = false;
